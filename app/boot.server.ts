@@ -1,0 +1,33 @@
+/**
+ * Start-up, called by server.js before it listens: migrate, seed an empty database with the
+ * demo data, start scheduled work, print the demo sign-ins.
+ */
+import { config } from "~/utils/config.server";
+import { getDatabase, withSystem } from "~/utils/db.server";
+import { logger } from "~/utils/logger.server";
+import { DEMO_PASSWORD, demoSignIns, isEmpty, isSeeded, seedDemo } from "~/modules/seed.server";
+import { startWorker } from "~/modules/scheduled.server";
+
+const g = globalThis as typeof globalThis & { __partnerdesk_booted?: Promise<void> };
+
+export function boot(): Promise<void> {
+  g.__partnerdesk_booted ??= (async () => {
+    const c = config();
+    const database = await getDatabase();
+    logger.info({ database: database.kind }, "database ready (migrations applied)");
+    if (c.SEED_DEMO === "auto" && (await withSystem(isEmpty))) {
+      logger.info("empty database: seeding demo data");
+      await withSystem(seedDemo);
+    }
+    if (await withSystem(isSeeded)) {
+      const lines = demoSignIns().map((s) => `  ${s.email.padEnd(36)} ${s.role}`);
+      process.stdout.write(
+        `\nPartnerdesk demo sign-ins (password for all: ${DEMO_PASSWORD})\n${lines.join("\n")}\n` +
+          (c.SMTP_URL ? "" : `Mail goes to the outbox: ${c.APP_URL}/dev/outbox\n`) +
+          `\nOpen ${c.APP_URL}\n\n`,
+      );
+    }
+    startWorker();
+  })();
+  return g.__partnerdesk_booted;
+}

@@ -1,0 +1,86 @@
+import { getInputProps, type FieldMetadata } from "@conform-to/react";
+import { useNavigation } from "@remix-run/react";
+import type { InputHTMLAttributes, ReactNode } from "react";
+
+export function ErrorList({ id, errors }: { id?: string; errors?: string[] | null }) {
+  if (!errors?.length) return null;
+  return (
+    <ul id={id} className="field-errors" role="alert">
+      {errors.map((e) => (
+        <li key={e}>{e}</li>
+      ))}
+    </ul>
+  );
+}
+
+export function Field({
+  meta,
+  label,
+  type = "text",
+  hint,
+  inputProps,
+}: {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any field type renders as text
+  meta: FieldMetadata<any>;
+  label: string;
+  type?: "text" | "email" | "password" | "url" | "tel";
+  hint?: ReactNode;
+  inputProps?: InputHTMLAttributes<HTMLInputElement>;
+}) {
+  const hintId = hint ? `${meta.id}-hint` : undefined;
+  const props = getInputProps(meta, { type });
+  return (
+    <div className="field">
+      <label htmlFor={meta.id}>
+        {label}
+        {meta.required ? null : <span className="optional"> (optional)</span>}
+      </label>
+      {hint ? (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      <input
+        {...props}
+        key={props.key}
+        {...inputProps}
+        aria-describedby={[props["aria-describedby"], hintId].filter(Boolean).join(" ") || undefined}
+      />
+      <ErrorList id={meta.errorId} errors={meta.errors} />
+    </div>
+  );
+}
+
+/** A submit button that shows it is working while its form is submitting. */
+export function SubmitButton({
+  children,
+  pendingText,
+  name,
+  value,
+  className = "button primary",
+  formAction,
+}: {
+  children: ReactNode;
+  pendingText?: string;
+  name?: string;
+  value?: string;
+  className?: string;
+  formAction?: string;
+}) {
+  const navigation = useNavigation();
+  const pending =
+    navigation.state === "submitting" &&
+    (name === undefined || navigation.formData?.get(name) === value) &&
+    (formAction === undefined || navigation.formAction === formAction);
+  return (
+    <button type="submit" className={className} name={name} value={value} disabled={pending} aria-busy={pending} formAction={formAction}>
+      {pending ? (
+        <>
+          <span className="spinner" aria-hidden="true" /> {pendingText ?? "Working…"}
+        </>
+      ) : (
+        children
+      )}
+    </button>
+  );
+}

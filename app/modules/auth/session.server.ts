@@ -1,0 +1,140 @@
+/**
+ * Database-backed sessions. The cookie holds a random 256-bit id (signed with
+ * SESSION_SECRET); the database holds only its SHA-256. A new session is created at every
+ * sign-in (rotation); sign-out deletes it; it expires after SESSION_TTL_HOURS.
+ */
+import { createCookie } from "@remix-run/node";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { memberships, organisations, sessions, users } from "../../../db/schema";
+import { permissionsFor, type OrgKind, type Permission } from "../permissions";
+import { config } from "~/utils/config.server";
+import { withSystem, type Tx } from "~/utils/db.server";
+import { randomToken, sha256 } from "./crypto.server";
+
+export const SESSION_COOKIE = "__pd_session";
+
+function sessionCookie() {
+  const c = config();
+  return createCookie(SESSION_COOKIE, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: c.NODE_ENV === "production" && c.APP_URL.startsWith("https:"),
+    path: "/",
+    secrets: [c.SESSION_SECRET],
+    maxAge: c.SESSION_TTL_HOURS * 3600,
+  });
+}
+
+export interface OrgSummary {
+  id: string;
+  name: string;
+  kind: OrgKind;
+  partnerNumber: number | null;
+  roles: string[];
+}
+
+export interface AuthContext {
+  sessionIdHash: string;
+  user: { id: string; email: string; displayName: string };
+  org: OrgSummary;
+  roles: string[];
+  permissions: Permission[];
+  /** Every organisation the user is an active member of, for the switcher. */
+  orgs: OrgSummary[];
+}
+
+export async function readSessionId(request: Request): Promise<string | null> {
+  const value = await sessionCookie().parse(request.headers.get("Cookie"));
+  return typeof value === "string" && value.length >= 32 ? value : null;
+}
+
+/** Active memberships of a user, oldest first (system context: spans organisations). */
+export async function activeOrgsOf(tx: Tx, userId: string): Promise<OrgSummary[]> {
+  const rows = await tx
+    .select({
+      id: organisations.id,
+      name: organisations.name,
+      kind: organisations.kind,
+      partnerNumber: organisations.partnerNumber,
+      roles: memberships.roles,
+    })
+    .from(memberships)
+    .innerJoin(organisations, eq(organisations.id, memberships.orgId))
+    .where(and(eq(memberships.userId, userId), eq(memberships.status, "active")))
+    .orderBy(asc(memberships.createdAt), asc(organisations.name));
+  return rows;
+}
+
+/** Creates a session and returns the Set-Cookie header value. */
+export async function createSession(
+  tx: Tx,
+  { userId, orgId, ip, userAgent }: { userId: string; orgId: string; ip: string; userAgent: string | null },
+): Promise<string> {
+  const id = randomToken();
+  await tx.insert(sessions).values({
+    idHash: sha256(id),
+    userId,
+    orgId,
+    ip,
+    userAgent: userAgent?.slice(0, 300) ?? null,
+    expiresAt: sql`now() + make_interval(hours => ${config().SESSION_TTL_HOURS})`,
+  });
+  return sessionCookie().serialize(id);
+}
+
+export async function destroySessionCookie(): Promise<string> {
+  return sessionCookie().serialize("", { maxAge: 0 });
+}
+
+export async function deleteSession(tx: Tx, sessionId: string) {
+  await tx.delete(sessions).where(eq(sessions.idHash, sha256(sessionId)));
+}
+
+export async function deleteSessionsOfUser(tx: Tx, userId: string) {
+  await tx.delete(sessions).where(eq(sessions.userId, userId));
+}
+
+/** The signed-in user and active organisation, or null (session lookup: system context). */
+export async function loadAuth(request: Request): Promise<AuthContext | null> {
+  const id = await readSessionId(request);
+  if (!id) return null;
+  const idHash = sha256(id);
+  return withSystem(async (tx) => {
+    const [row] = await tx
+      .select({
+        userId: users.id,
+        email: users.email,
+        displayName: users.displayName,
+        orgId: sessions.orgId,
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, sql`now()`)));
+    if (!row) return null;
+    const orgs = await activeOrgsOf(tx, row.userId);
+    // A deactivated or removed membership ends access at once, whatever the session says.
+    const org = orgs.find((o) => o.id === row.orgId);
+    if (!org) return null;
+    return {
+      sessionIdHash: idHash,
+      user: { id: row.userId, email: row.email, displayName: row.displayName },
+      org,
+      roles: org.roles,
+      permissions: [...permissionsFor(org.kind, org.roles)],
+      orgs,
+    };
+  });
+}
+
+/** Switches the session's active organisation (the user must be an active member). */
+export async function switchOrganisation(tx: Tx, { sessionIdHash, userId, orgId }: { sessionIdHash: string; userId: string; orgId: string }) {
+  const orgs = await activeOrgsOf(tx, userId);
+  const target = orgs.find((o) => o.id === orgId);
+  if (!target) return null;
+  await tx.update(sessions).set({ orgId }).where(and(eq(sessions.idHash, sessionIdHash), eq(sessions.userId, userId)));
+  return target;
+}
+
+export async function purgeExpiredSessions(tx: Tx) {
+  await tx.delete(sessions).where(sql`${sessions.expiresAt} < now()`);
+}

@@ -1,0 +1,152 @@
+/**
+ * Scheduled work: a jobs table claimed with FOR UPDATE SKIP LOCKED, retries with exponential
+ * backoff, and exactly-once effects: a job's effect key is inserted into job_effects in the
+ * same transaction as the job's writes, so a job run twice (a lease ran out, two instances)
+ * commits its effect once. Recurring work is enqueued once per time slot via a dedupe key.
+ * See docs/decisions/0005-scheduled-work.md.
+ */
+import { hostname } from "node:os";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { jobEffects, jobs, type Job } from "../../db/schema";
+import { rowsOf } from "../../db/client";
+import type { Tx } from "~/utils/db.server";
+import { logger } from "~/utils/logger.server";
+
+export type JobHandler = (tx: Tx, payload: Record<string, unknown>, job: Job) => Promise<void>;
+
+const handlers = new Map<string, JobHandler>();
+
+export function registerJob(kind: string, handler: JobHandler) {
+  handlers.set(kind, handler);
+}
+
+export async function enqueueJob(
+  tx: Tx,
+  job: {
+    kind: string;
+    payload?: Record<string, unknown>;
+    effectKey?: string;
+    dedupeKey?: string;
+    runAt?: Date;
+    maxAttempts?: number;
+  },
+) {
+  await tx
+    .insert(jobs)
+    .values({
+      kind: job.kind,
+      payload: job.payload ?? {},
+      effectKey: job.effectKey ?? null,
+      dedupeKey: job.dedupeKey ?? null,
+      runAt: job.runAt ?? sql`now()`,
+      maxAttempts: job.maxAttempts ?? 8,
+    })
+    .onConflictDoNothing();
+}
+
+export interface Recurring {
+  kind: string;
+  everySeconds: number;
+}
+
+const recurring: Recurring[] = [];
+export function registerRecurring(r: Recurring) {
+  if (!recurring.some((x) => x.kind === r.kind)) recurring.push(r);
+}
+
+/** Enqueues the current slot of each recurring job; every instance may call this, one job results. */
+export async function scheduleRecurring(tx: Tx, now = new Date()) {
+  for (const r of recurring) {
+    const slot = Math.floor(now.getTime() / 1000 / r.everySeconds);
+    await enqueueJob(tx, { kind: r.kind, dedupeKey: `${r.kind}@${slot}`, maxAttempts: 3 });
+  }
+}
+
+const LEASE_SECONDS = 300;
+export const backoffSeconds = (attempts: number) => Math.min(3600, 5 * 2 ** Math.max(0, attempts - 1));
+
+type TransactionRunner = { transaction: Tx["transaction"] };
+
+/** Claims due jobs for this worker (system context). */
+async function claimJobs(db: TransactionRunner, workerId: string, limit: number): Promise<Job[]> {
+  return db.transaction(async (tx) => {
+    const result = await tx.execute(sql`
+      update jobs set locked_until = now() + make_interval(secs => ${LEASE_SECONDS}),
+                      locked_by = ${workerId}, attempts = attempts + 1
+      where id in (
+        select id from jobs
+        where done_at is null and failed_at is null and run_at <= now()
+          and (locked_until is null or locked_until < now())
+        order by run_at, id
+        limit ${limit}
+        for update skip locked)
+      returning id`);
+    const ids = rowsOf<{ id: number | string }>(result).map((r) => Number(r.id));
+    if (ids.length === 0) return [];
+    const claimed = await tx.select().from(jobs).where(inArray(jobs.id, ids));
+    return claimed.sort((a, b) => a.id - b.id);
+  });
+}
+
+/** Runs one claimed job: its handler, its effect key and its completion commit together. */
+async function runJob(db: TransactionRunner, job: Job, workerId: string) {
+  const handler = handlers.get(job.kind);
+  try {
+    if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+    await db.transaction(async (tx) => {
+      const key = job.effectKey;
+      if (key) {
+        const inserted = await tx
+          .insert(jobEffects)
+          .values({ key, jobId: job.id })
+          .onConflictDoNothing()
+          .returning({ key: jobEffects.key });
+        if (inserted.length === 0) {
+          logger.info({ jobId: job.id, effectKey: key }, "effect already done; skipping");
+        } else {
+          await handler(tx, job.payload, job);
+        }
+      } else {
+        await handler(tx, job.payload, job);
+      }
+      await tx
+        .update(jobs)
+        .set({ doneAt: sql`now()`, lockedUntil: null, lastError: null })
+        .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, workerId)));
+    });
+    return true;
+  } catch (error) {
+    const message = String((error as Error)?.message ?? error).slice(0, 1000);
+    logger.warn({ jobId: job.id, kind: job.kind, attempts: job.attempts, err: error }, "job failed");
+    await db.transaction(async (tx) => {
+      await tx
+        .update(jobs)
+        .set({
+          lastError: message,
+          lockedUntil: null,
+          runAt: sql`now() + make_interval(secs => ${backoffSeconds(job.attempts)})`,
+          failedAt: job.attempts >= job.maxAttempts ? sql`now()` : null,
+        })
+        .where(eq(jobs.id, job.id));
+    });
+    return false;
+  }
+}
+
+/** One pass of the worker: schedule recurring slots, then run due jobs. Returns how many ran. */
+export async function runDueJobs(db: TransactionRunner, { workerId = defaultWorkerId(), limit = 10 } = {}) {
+  await db.transaction((tx) => scheduleRecurring(tx));
+  let ran = 0;
+  for (;;) {
+    const claimed = await claimJobs(db, workerId, limit);
+    if (claimed.length === 0) return ran;
+    for (const job of claimed) {
+      await runJob(db, job, workerId);
+      ran++;
+    }
+  }
+}
+
+export function defaultWorkerId() {
+  return `${hostname()}:${process.pid}`;
+}

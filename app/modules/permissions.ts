@@ -1,0 +1,69 @@
+/**
+ * The one static permission map. Shared by server (the gate) and client (what to show).
+ * A user's permissions are the union over the roles of its membership in the active
+ * organisation. Rights inside customer tenants come from relationships (later issues).
+ */
+export const PARTNER_ROLES = ["global_admin", "admin_agent", "helpdesk_agent", "sales_agent", "billing_admin"] as const;
+export const CUSTOMER_ROLES = ["global_admin", "billing_admin", "user"] as const;
+export type PartnerRole = (typeof PARTNER_ROLES)[number];
+export type CustomerRole = (typeof CUSTOMER_ROLES)[number];
+export type Role = PartnerRole | CustomerRole;
+export type OrgKind = "partner" | "customer";
+
+export const ROLE_LABELS: Record<OrgKind, Record<string, string>> = {
+  partner: {
+    global_admin: "Global admin",
+    admin_agent: "Admin agent",
+    helpdesk_agent: "Helpdesk agent",
+    sales_agent: "Sales agent",
+    billing_admin: "Billing admin",
+  },
+  customer: {
+    global_admin: "Global admin",
+    billing_admin: "Billing admin",
+    user: "User",
+  },
+};
+
+export const ROLE_DESCRIPTIONS: Record<PartnerRole, string> = {
+  global_admin: "Staff, roles, company profile, audit log and every partner feature.",
+  admin_agent: "Full administration in supported customers; creates invitations and offers.",
+  helpdesk_agent: "Limited administration: password resets and service requests in customers.",
+  sales_agent: "Customers, trial invitations, purchase offers and product keys.",
+  billing_admin: "Subscriptions and billing views.",
+};
+
+export type Permission =
+  | "overview:view"
+  | "profile:view"
+  | "profile:edit"
+  | "staff:manage"
+  | "audit:view"
+  | "notifications:view";
+
+const everyone: Permission[] = ["overview:view", "profile:view", "notifications:view"];
+
+const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
+  partner: {
+    global_admin: [...everyone, "profile:edit", "staff:manage", "audit:view"],
+    admin_agent: everyone,
+    helpdesk_agent: everyone,
+    sales_agent: everyone,
+    billing_admin: everyone,
+  },
+  customer: {
+    global_admin: ["overview:view", "notifications:view"],
+    billing_admin: ["overview:view", "notifications:view"],
+    user: ["overview:view", "notifications:view"],
+  },
+};
+
+export function permissionsFor(kind: OrgKind, roles: readonly string[]): Set<Permission> {
+  const set = new Set<Permission>();
+  for (const role of roles) for (const p of PERMISSIONS[kind][role] ?? []) set.add(p);
+  return set;
+}
+
+export function rolesFor(kind: OrgKind): readonly string[] {
+  return kind === "partner" ? PARTNER_ROLES : CUSTOMER_ROLES;
+}

@@ -1,0 +1,80 @@
+/**
+ * The scheduled work of the foundation and the worker loop that runs it in every app process.
+ * Job kinds register here; later issues add theirs.
+ */
+import { z } from "zod";
+import { enterTenant, getDatabase, type Tx } from "~/utils/db.server";
+import { config } from "~/utils/config.server";
+import { logger } from "~/utils/logger.server";
+import { purgeOldTokens } from "./auth/auth.server";
+import { purgeExpiredSessions } from "./auth/session.server";
+import { purgeStaleThrottleRows } from "./auth/throttle.server";
+import { registerJob, registerRecurring, runDueJobs, defaultWorkerId } from "./jobs.server";
+import { deliverPendingMail } from "./mail.server";
+import { memberIdsWithRoles, notify } from "./notifications.server";
+
+const notifyPayload = z.object({
+  orgId: z.string().uuid(),
+  roles: z.array(z.string()).min(1),
+  kind: z.string().min(1),
+  title: z.string().min(1),
+  body: z.string().optional(),
+  link: z.string().optional(),
+  email: z.boolean().default(false),
+});
+
+/** Notifies the members of an organisation holding some roles; runs in that organisation's context. */
+async function notifyJob(tx: Tx, payload: Record<string, unknown>) {
+  const p = notifyPayload.parse(payload);
+  await enterTenant(tx, { orgId: p.orgId, userId: null });
+  const userIds = await memberIdsWithRoles(tx, { orgId: p.orgId, roles: p.roles });
+  await notify(tx, { ...p, userIds });
+}
+
+async function maintenanceJob(tx: Tx) {
+  await purgeExpiredSessions(tx);
+  await purgeOldTokens(tx);
+  await purgeStaleThrottleRows(tx, config().LOGIN_THROTTLE_WINDOW_SECONDS);
+}
+
+export function registerScheduledWork() {
+  registerJob("notify", notifyJob);
+  registerJob("maintenance.sweep", (tx) => maintenanceJob(tx));
+  registerRecurring({ kind: "maintenance.sweep", everySeconds: 3600 });
+}
+
+const g = globalThis as typeof globalThis & { __partnerdesk_worker?: { stop(): Promise<void> } };
+
+/** Starts the polling worker once per process. */
+export function startWorker() {
+  if (g.__partnerdesk_worker) return g.__partnerdesk_worker;
+  registerScheduledWork();
+  const workerId = defaultWorkerId();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    try {
+      const { db } = await getDatabase();
+      await runDueJobs(db, { workerId });
+      await deliverPendingMail(db);
+    } catch (error) {
+      logger.error({ err: error }, "worker pass failed");
+    }
+  };
+  const loop = () => {
+    if (stopped) return;
+    running = tick().finally(() => {
+      if (!stopped) timer = setTimeout(loop, config().JOB_POLL_MS);
+    });
+  };
+  loop();
+  g.__partnerdesk_worker = {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+  return g.__partnerdesk_worker;
+}

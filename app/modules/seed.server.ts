@@ -1,0 +1,117 @@
+/**
+ * Demo data (idempotent): two partner organisations, a staff user for every partner role in
+ * the first, about 150 customer tenants for the first partner and a few for the second, each
+ * with a global admin. Every demo account shares one password.
+ */
+import { sql } from "drizzle-orm";
+import { memberships, organisations, relationships, users } from "../../db/schema";
+import { hashPassword } from "./auth/crypto.server";
+import type { Tx } from "~/utils/db.server";
+import { PARTNER_ROLES, ROLE_LABELS } from "./permissions";
+
+export const DEMO_PASSWORD = "Partnerdesk-demo-2026";
+export const DEMO_PARTNERS = [
+  { number: 4000001, name: "Northwind Partners", domain: "northwind.example", city: "Copenhagen", country: "DK", customers: 150 },
+  { number: 4000002, name: "Fabrikam IT Services", domain: "fabrikam.example", city: "Oslo", country: "NO", customers: 6 },
+] as const;
+
+const FIRST = ["Adatum", "Alpine", "Bellows", "Blue Yonder", "Coho", "Contoso", "Fourth Coffee", "Graphic", "Humongous", "Litware", "Lucerne", "Margie's", "Nod", "Proseware", "Relecloud", "Southridge", "Tailspin", "Trey", "Wide World", "Woodgrove", "Wingtip", "VanArsdel", "Munson's", "Fincher"];
+const SECOND = ["Bakery", "Logistics", "Architects", "Dental", "Consulting", "Travel", "Pickles", "Insurance", "Research", "Studios", "Foods", "Legal", "Motors", "Health", "Energy", "Media", "Winery", "Publishing", "Outfitters", "Robotics"];
+const COUNTRIES = ["DK", "DE", "NO", "SE", "NL", "GB", "FR", "PL", "FI", "AT"];
+
+export function demoCustomerName(i: number) {
+  return `${FIRST[i % FIRST.length]} ${SECOND[Math.floor(i / FIRST.length) % SECOND.length]}${i >= FIRST.length * SECOND.length ? ` ${i}` : ""}`;
+}
+
+export function demoStaffEmail(partnerDomain: string, role: string) {
+  return role === "global_admin" ? `admin@${partnerDomain}` : `${role.replace("_", "-")}@${partnerDomain}`;
+}
+
+export async function isSeeded(tx: Tx) {
+  const rows = await tx.select({ id: organisations.id }).from(organisations).where(sql`${organisations.partnerNumber} = ${DEMO_PARTNERS[0].number}`);
+  return rows.length > 0;
+}
+
+export async function isEmpty(tx: Tx) {
+  const rows = await tx.select({ id: organisations.id }).from(organisations).limit(1);
+  return rows.length === 0;
+}
+
+async function upsertUser(tx: Tx, email: string, displayName: string, passwordHash: string) {
+  await tx.insert(users).values({ email, displayName, passwordHash, passwordChangedAt: sql`now()` }).onConflictDoNothing();
+  const [u] = await tx.select({ id: users.id }).from(users).where(sql`${users.email} = ${email}`);
+  return u!.id;
+}
+
+async function upsertOrg(tx: Tx, values: typeof organisations.$inferInsert) {
+  await tx.insert(organisations).values(values).onConflictDoNothing();
+  const where = values.kind === "partner" ? sql`${organisations.partnerNumber} = ${values.partnerNumber}` : sql`${organisations.primaryDomain} = ${values.primaryDomain}`;
+  const [o] = await tx.select({ id: organisations.id }).from(organisations).where(where);
+  return o!.id;
+}
+
+/** Seeds the demo data in the system context. Safe to run again. */
+export async function seedDemo(tx: Tx) {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  let customerIndex = 0;
+  for (const p of DEMO_PARTNERS) {
+    const partnerId = await upsertOrg(tx, {
+      kind: "partner",
+      name: p.name,
+      partnerNumber: p.number,
+      email: `contact@${p.domain}`,
+      phone: "+45 70 20 30 40",
+      website: `https://www.${p.domain}`,
+      addressLine: "Havnegade 1",
+      postalCode: "1058",
+      city: p.city,
+      country: p.country,
+      isAuthorisedAdvisor: true,
+      isDapCertified: p.number === DEMO_PARTNERS[0].number,
+    });
+    const roles = p.number === DEMO_PARTNERS[0].number ? PARTNER_ROLES : (["global_admin"] as const);
+    for (const role of roles) {
+      const userId = await upsertUser(tx, demoStaffEmail(p.domain, role), `${ROLE_LABELS.partner[role]} (${p.name.split(" ")[0]})`, passwordHash);
+      await tx
+        .insert(memberships)
+        .values({ orgId: partnerId, userId, roles: [role], status: "active", activatedAt: sql`now()` })
+        .onConflictDoNothing();
+    }
+    for (let i = 0; i < p.customers; i++, customerIndex++) {
+      const name = demoCustomerName(customerIndex);
+      const domain = `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}.example`;
+      const customerId = await upsertOrg(tx, {
+        kind: "customer",
+        name,
+        primaryDomain: domain,
+        country: COUNTRIES[customerIndex % COUNTRIES.length],
+      });
+      const adminId = await upsertUser(tx, `admin@${domain}`, `${name} Admin`, passwordHash);
+      await tx
+        .insert(memberships)
+        .values({ orgId: customerId, userId: adminId, roles: ["global_admin"], status: "active", activatedAt: sql`now()` })
+        .onConflictDoNothing();
+      // Every seventh customer has not accepted the customer agreement yet.
+      const pending = i % 7 === 3;
+      await tx
+        .insert(relationships)
+        .values({
+          partnerOrgId: partnerId,
+          customerOrgId: customerId,
+          type: "reseller",
+          status: pending ? "pending" : "active",
+          startedAt: pending ? null : sql`now()`,
+        })
+        .onConflictDoNothing();
+    }
+  }
+}
+
+export function demoSignIns(): { role: string; email: string }[] {
+  const [first, second] = DEMO_PARTNERS;
+  return [
+    ...PARTNER_ROLES.map((role) => ({ role: `${first.name}: ${ROLE_LABELS.partner[role]}`, email: demoStaffEmail(first.domain, role) })),
+    { role: `${second.name}: Global admin`, email: demoStaffEmail(second.domain, "global_admin") },
+    { role: `Customer ${demoCustomerName(0)}: Global admin`, email: `admin@${demoCustomerName(0).toLowerCase().replace(/[^a-z0-9]+/g, "-")}.example` },
+  ];
+}

@@ -1,0 +1,79 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import {
+  isRouteErrorResponse,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLoaderData,
+  useRouteError,
+} from "@remix-run/react";
+import { readToast } from "~/utils/http.server";
+import { ToastMessage } from "~/components/toast";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: "/app.css" },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [{ title: "Partnerdesk" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { toast, setCookie } = await readToast(request);
+  return data({ toast }, setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined);
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  const { toast } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <Outlet />
+      {toast ? <ToastMessage toast={toast} /> : null}
+    </>
+  );
+}
+
+const MESSAGES: Record<number, { title: string; text: string }> = {
+  400: { title: "That did not work", text: "The request was not valid." },
+  403: { title: "Not allowed", text: "Your role does not allow this. Ask a global admin of your organisation if you need access." },
+  404: { title: "Not found", text: "There is nothing here. It may have been removed, or it belongs to another organisation." },
+  410: { title: "This link is no longer valid", text: "It has expired, was already used, or was withdrawn." },
+  429: { title: "Too many attempts", text: "Please wait a moment and try again." },
+};
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const known = MESSAGES[status];
+  const detail = isRouteErrorResponse(error) && typeof error.data === "string" && status < 500 ? error.data : null;
+  return (
+    <main className="error-page" aria-labelledby="error-title">
+      <p className="error-code">{status}</p>
+      <h1 id="error-title">{known?.title ?? "Something went wrong"}</h1>
+      <p>{detail ?? known?.text ?? "An unexpected error happened on our side. It has been logged; please try again."}</p>
+      <p>
+        <a href="/">Go to the start page</a>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,69 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ErrorList, Field, SubmitButton } from "~/components/forms";
+import { PageHeader } from "~/components/layout";
+import { changePassword } from "~/modules/auth/auth.server";
+import { withConfirmation } from "~/modules/auth/password-rules";
+import { clientIp, requireAuth } from "~/utils/auth.server";
+import { withSystem } from "~/utils/db.server";
+import { redirectWithToast } from "~/utils/http.server";
+
+export const meta: MetaFunction = () => [{ title: "Your account · Partnerdesk" }];
+
+const schema = withConfirmation({ currentPassword: z.string({ required_error: "Enter your current password." }).max(1024) });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const auth = await requireAuth(request);
+  return { user: auth.user };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requireAuth(request);
+  const submission = parseWithZod(await request.formData(), { schema });
+  const hide = { hideFields: ["currentPassword", "password", "confirmPassword"] };
+  if (submission.status !== "success") return data(submission.reply(hide), { status: 400 });
+  // Passwords belong to the user, not to an organisation: the auth (system) path.
+  const result = await withSystem((tx) =>
+    changePassword(tx, {
+      userId: auth.user.id,
+      orgId: auth.org.id,
+      currentPassword: submission.value.currentPassword,
+      newPassword: submission.value.password,
+      ip: clientIp(context),
+      keepSessionHash: auth.sessionIdHash,
+    }),
+  );
+  if (!result.ok) return data(submission.reply({ ...hide, fieldErrors: { [result.field]: [result.message] } }), { status: 400 });
+  return redirectWithToast("/account", { kind: "success", message: "Password changed. Your other sessions were signed out." });
+}
+
+export default function Account() {
+  const { user } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "change-password",
+    lastResult,
+    constraint: getZodConstraint(schema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+  });
+  return (
+    <>
+      <PageHeader title="Your account" description={`${user.displayName} · ${user.email}`} />
+      <section className="card" aria-labelledby="pw">
+        <h2 id="pw">Change password</h2>
+        <Form method="post" {...getFormProps(form)} className="form-grid narrow">
+          <ErrorList id={form.errorId} errors={form.errors} />
+          <Field meta={fields.currentPassword} label="Current password" type="password" inputProps={{ autoComplete: "current-password" }} />
+          <Field meta={fields.password} label="New password" type="password" hint="At least 12 characters." inputProps={{ autoComplete: "new-password" }} />
+          <Field meta={fields.confirmPassword} label="Repeat the new password" type="password" inputProps={{ autoComplete: "new-password" }} />
+          <div>
+            <SubmitButton pendingText="Saving…">Change password</SubmitButton>
+          </div>
+        </Form>
+      </section>
+    </>
+  );
+}

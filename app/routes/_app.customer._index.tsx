@@ -1,0 +1,68 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
+import { customerOverview, getOrganisation } from "~/modules/organisations.server";
+import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
+
+export const meta: MetaFunction = () => [{ title: "Organisation · Partnerdesk" }];
+
+const TYPE_LABELS: Record<string, string> = { reseller: "Reseller", advisor: "Advisor", dap: "Delegated admin", gdap: "Granular delegated admin" };
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const auth = await requirePermission(request, "overview:view", { kind: "customer" });
+  return withTenant(tenantOf(auth), async (tx) => ({
+    org: await getOrganisation(tx, { orgId: auth.org.id }),
+    overview: await customerOverview(tx, { orgId: auth.org.id }),
+  }));
+}
+
+export default function CustomerOverview() {
+  const { org, overview } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader title={org.name} description={`${org.primaryDomain} · ${org.country ?? ""}`} />
+      <section className="stat-grid" aria-label="Counts">
+        <div className="stat">
+          <p className="stat-value">{overview.activeUsers}</p>
+          <p className="stat-label">Active users</p>
+        </div>
+        <div className="stat">
+          <p className="stat-value">{overview.partners.length}</p>
+          <p className="stat-label">Partner relationships</p>
+        </div>
+      </section>
+      <section className="card" aria-labelledby="partners">
+        <h2 id="partners">Partners</h2>
+        {overview.partners.length === 0 ? (
+          <EmptyState title="There's nothing here">
+            <p>No partner works with your organisation yet.</p>
+          </EmptyState>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Partner</th>
+                <th scope="col">Partner ID</th>
+                <th scope="col">Relationship</th>
+                <th scope="col">Status</th>
+                <th scope="col">Since</th>
+              </tr>
+            </thead>
+            <tbody>
+              {overview.partners.map((p) => (
+                <tr key={`${p.partnerNumber}-${p.type}`}>
+                  <td>{p.partnerName}</td>
+                  <td>{p.partnerNumber}</td>
+                  <td>{TYPE_LABELS[p.type] ?? p.type}</td>
+                  <td>{p.status === "pending" ? <Badge tone="warn">Agreement pending</Badge> : <Badge tone="good">Active</Badge>}</td>
+                  <td>{formatDate(p.since)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,80 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { SubmitButton } from "~/components/forms";
+import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
+import { listNotifications, markNotificationsRead } from "~/modules/notifications.server";
+import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
+import { redirectWithToast } from "~/utils/http.server";
+
+export const meta: MetaFunction = () => [{ title: "Notifications · Partnerdesk" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const auth = await requirePermission(request, "notifications:view");
+  const before = z.string().datetime().optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
+  return withTenant(tenantOf(auth), (tx) => listNotifications(tx, { orgId: auth.org.id, userId: auth.user.id, before }));
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const auth = await requirePermission(request, "notifications:view");
+  const form = z.object({ id: z.string().uuid().optional() }).safeParse(Object.fromEntries(await request.formData()));
+  if (!form.success) throw new Response("Unknown notification.", { status: 400 });
+  const n = await withTenant(tenantOf(auth), (tx) => markNotificationsRead(tx, { orgId: auth.org.id, userId: auth.user.id, id: form.data.id }));
+  if (form.data.id && n === 0) throw new Response("No such unread notification.", { status: 404 });
+  return redirectWithToast("/notifications", { kind: "success", message: form.data.id ? "Marked as read." : `${n} marked as read.` });
+}
+
+export default function Notifications() {
+  const { items, hasMore } = useLoaderData<typeof loader>();
+  const last = items[items.length - 1];
+  return (
+    <>
+      <PageHeader
+        title="Notifications"
+        actions={
+          items.some((n) => !n.readAt) ? (
+            <Form method="post">
+              <SubmitButton className="button" pendingText="Marking…">
+                Mark all as read
+              </SubmitButton>
+            </Form>
+          ) : null
+        }
+      />
+      {items.length === 0 ? (
+        <EmptyState title="No notifications">
+          <p>When something needs your attention, it appears here and on the bell.</p>
+        </EmptyState>
+      ) : (
+        <ul className="notification-list">
+          {items.map((n) => (
+            <li key={n.id} className={n.readAt ? "read" : "unread"}>
+              <div>
+                <p className="notification-title">
+                  {n.readAt ? null : <span className="visually-hidden">Unread: </span>}
+                  {n.link ? <Link to={n.link}>{n.title}</Link> : n.title}
+                </p>
+                {n.body ? <p>{n.body}</p> : null}
+                <p className="muted small">{formatDateTime(n.createdAt)}</p>
+              </div>
+              {n.readAt ? null : (
+                <Form method="post">
+                  <input type="hidden" name="id" value={n.id} />
+                  <button type="submit" className="button small">
+                    Mark as read
+                  </button>
+                </Form>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {hasMore && last ? (
+        <nav className="pager" aria-label="More notifications">
+          <Link to={`?before=${encodeURIComponent(new Date(last.createdAt).toISOString())}`}>Older →</Link>
+        </nav>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,53 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { Badge, PageHeader } from "~/components/layout";
+import { getOrganisation, partnerOverview } from "~/modules/organisations.server";
+import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
+
+export const meta: MetaFunction = () => [{ title: "Overview · Partnerdesk" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const auth = await requirePermission(request, "overview:view", { kind: "partner" });
+  return withTenant(tenantOf(auth), async (tx) => ({
+    org: await getOrganisation(tx, { orgId: auth.org.id }),
+    counts: await partnerOverview(tx, { orgId: auth.org.id }),
+    canManageStaff: auth.permissions.includes("staff:manage"),
+  }));
+}
+
+export default function PartnerOverview() {
+  const { org, counts, canManageStaff } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader title={org.name} description={`Partner ID ${org.partnerNumber}`} />
+      <section aria-label="Counts" className="stat-grid">
+        <div className="stat">
+          <p className="stat-value">{counts.customers.toLocaleString("en")}</p>
+          <p className="stat-label">Customers</p>
+        </div>
+        <div className="stat">
+          <p className="stat-value">{counts.activeStaff}</p>
+          <p className="stat-label">Active staff</p>
+          {canManageStaff ? <Link to="/partner/staff">Manage staff</Link> : null}
+        </div>
+        <div className="stat">
+          <p className="stat-value">{counts.invitedStaff}</p>
+          <p className="stat-label">Pending invitations</p>
+        </div>
+      </section>
+      <section className="card" aria-labelledby="caps">
+        <h2 id="caps">Capabilities</h2>
+        <p className="muted">Granted by the platform operator. A partner cannot change them itself.</p>
+        <ul className="plain-list">
+          <li>
+            Authorised subscription advisor: {org.isAuthorisedAdvisor ? <Badge tone="good">Yes</Badge> : <Badge>No</Badge>}
+          </li>
+          <li>
+            Certified to offer delegated administration: {org.isDapCertified ? <Badge tone="good">Yes</Badge> : <Badge>No</Badge>}
+          </li>
+        </ul>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,118 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ErrorList, Field, SubmitButton } from "~/components/forms";
+import { Badge, formatDate, PageHeader } from "~/components/layout";
+import { PARTNER_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from "~/modules/permissions";
+import { inviteStaff, listStaff } from "~/modules/staff.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
+import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+
+export const meta: MetaFunction = () => [{ title: "Staff · Partnerdesk" }];
+
+const inviteSchema = z.object({
+  email: z.string({ required_error: "Enter an email address." }).trim().toLowerCase().email("Enter a valid email address.").max(254),
+  displayName: z.string({ required_error: "Enter the person's name." }).trim().min(1).max(120),
+  roles: z.array(z.enum(PARTNER_ROLES), { required_error: "Choose at least one role." }).min(1, "Choose at least one role."),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
+  const staff = await withTenant(tenantOf(auth), (tx) => listStaff(tx, { orgId: auth.org.id }));
+  return { staff, me: auth.user.id };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
+  const submission = parseWithZod(await request.formData(), { schema: inviteSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    await withTenant(tenantOf(auth), (tx) => inviteStaff(tx, { orgId: auth.org.id, actor: actorOf(auth, context), ...submission.value }));
+  } catch (error) {
+    return replyWithDomainError(submission, error);
+  }
+  return redirectWithToast("/partner/staff", { kind: "success", message: `Invitation sent to ${submission.value.email}.` });
+}
+
+const STATUS: Record<string, { tone: "good" | "warn" | "bad"; label: string }> = {
+  active: { tone: "good", label: "Active" },
+  invited: { tone: "warn", label: "Invited" },
+  deactivated: { tone: "bad", label: "Deactivated" },
+};
+
+export default function Staff() {
+  const { staff, me } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "invite-staff",
+    lastResult,
+    constraint: getZodConstraint(inviteSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: inviteSchema }),
+    shouldRevalidate: "onInput",
+  });
+  return (
+    <>
+      <PageHeader title="Staff" description="People in your organisation and what they may do." />
+      <section className="card" aria-labelledby="staff-list">
+        <h2 id="staff-list">
+          {staff.length} {staff.length === 1 ? "person" : "people"}
+        </h2>
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Roles</th>
+              <th scope="col">Status</th>
+              <th scope="col">Added</th>
+            </tr>
+          </thead>
+          <tbody>
+            {staff.map((s) => (
+              <tr key={s.userId}>
+                <td>
+                  <Link to={`/partner/staff/${s.userId}`}>{s.displayName}</Link>
+                  {s.userId === me ? <span className="muted"> (you)</span> : null}
+                </td>
+                <td>{s.email}</td>
+                <td>{s.roles.map((r) => ROLE_LABELS.partner[r] ?? r).join(", ")}</td>
+                <td>
+                  <Badge tone={STATUS[s.status]!.tone}>{STATUS[s.status]!.label}</Badge>
+                </td>
+                <td>{formatDate(s.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="card" aria-labelledby="invite">
+        <h2 id="invite">Add a staff member</h2>
+        <p className="muted">They receive an email with a link to activate their account. The link works for 7 days.</p>
+        <Form method="post" {...getFormProps(form)} className="form-grid">
+          <ErrorList id={form.errorId} errors={form.errors} />
+          <Field meta={fields.displayName} label="Name" inputProps={{ autoComplete: "off" }} />
+          <Field meta={fields.email} label="Email address" type="email" inputProps={{ autoComplete: "off" }} />
+          <fieldset className="field" aria-describedby={fields.roles.errorId}>
+            <legend>Roles</legend>
+            {PARTNER_ROLES.map((role) => (
+              <label key={role} className="checkbox">
+                <input type="checkbox" name={fields.roles.name} value={role} />
+                <span>
+                  <strong>{ROLE_LABELS.partner[role]}</strong>
+                  <span className="muted small"> {ROLE_DESCRIPTIONS[role]}</span>
+                </span>
+              </label>
+            ))}
+            <ErrorList id={fields.roles.errorId} errors={fields.roles.errors} />
+          </fieldset>
+          <div>
+            <SubmitButton pendingText="Sending invitation…">Send invitation</SubmitButton>
+          </div>
+        </Form>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,8 @@
+import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { loadAuth } from "~/modules/auth/session.server";
+import { homeFor } from "~/modules/auth/auth.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const auth = await loadAuth(request);
+  throw redirect(auth ? homeFor(auth.org.kind) : "/signin");
+}

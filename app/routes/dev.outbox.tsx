@@ -1,0 +1,45 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { EmptyState, formatDateTime } from "~/components/layout";
+import { listOutbox } from "~/modules/mail.server";
+import { config } from "~/utils/config.server";
+import { withSystem } from "~/utils/db.server";
+
+export const meta: MetaFunction = () => [{ title: "Mail outbox (development) · Partnerdesk" }];
+
+/** Development only: every queued mail, so links can be followed without an SMTP server. */
+export async function loader(_: LoaderFunctionArgs) {
+  if (config().NODE_ENV === "production") throw new Response("Not found", { status: 404 });
+  const mails = await withSystem((tx) => listOutbox(tx, { limit: 100 }));
+  return { mails, smtp: Boolean(config().SMTP_URL) };
+}
+
+const linkify = (text: string) =>
+  text.split(/(https?:\/\/\S+)/g).map((part, i) => (/^https?:\/\//.test(part) ? <a key={i} href={part}>{part}</a> : part));
+
+export default function Outbox() {
+  const { mails, smtp } = useLoaderData<typeof loader>();
+  return (
+    <main className="content standalone">
+      <h1>Mail outbox (development)</h1>
+      <p className="muted">
+        The last 100 messages. {smtp ? "SMTP is configured: these are also delivered." : "No SMTP_URL is set: mail is only stored here."} This page does not exist in production.
+      </p>
+      {mails.length === 0 ? (
+        <EmptyState title="No mail yet" />
+      ) : (
+        <ol className="outbox">
+          {mails.map((m) => (
+            <li key={m.id} className="card">
+              <h2>{m.subject}</h2>
+              <p className="muted small">
+                To {m.to.join(", ")} · {formatDateTime(m.createdAt)} · {m.sentAt ? `sent ${formatDateTime(m.sentAt)}` : "not sent"}
+              </p>
+              <pre className="mail-body">{linkify(m.textBody)}</pre>
+            </li>
+          ))}
+        </ol>
+      )}
+    </main>
+  );
+}

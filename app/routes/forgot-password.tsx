@@ -1,0 +1,55 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { data, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData } from "@remix-run/react";
+import { z } from "zod";
+import { ErrorList, Field, SubmitButton } from "~/components/forms";
+import { requestPasswordReset } from "~/modules/auth/auth.server";
+import { clientIp } from "~/utils/auth.server";
+import { withSystem } from "~/utils/db.server";
+
+export const meta: MetaFunction = () => [{ title: "Forgot password · Partnerdesk" }];
+
+const schema = z.object({
+  email: z.string({ required_error: "Enter your email address." }).trim().email("Enter a valid email address.").max(254),
+});
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema });
+  if (submission.status !== "success") return data({ result: submission.reply(), sent: false }, { status: 400 });
+  await withSystem((tx) => requestPasswordReset(tx, { email: submission.value.email, ip: clientIp(context) }));
+  return data({ result: submission.reply(), sent: true });
+}
+
+export default function ForgotPassword() {
+  const actionData = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "forgot",
+    lastResult: actionData?.result,
+    constraint: getZodConstraint(schema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+  });
+  return (
+    <main className="auth-page">
+      <div className="auth-card">
+        <p className="brand">Partnerdesk</p>
+        <h1>Forgot your password?</h1>
+        {actionData?.sent ? (
+          <div role="status" className="notice notice-good">
+            <p>If an account exists for that address, we have emailed a link to reset the password. The link works once, for 60 minutes.</p>
+          </div>
+        ) : (
+          <Form method="post" {...getFormProps(form)}>
+            <p>Enter the email address you sign in with. We will email you a link to choose a new password.</p>
+            <ErrorList id={form.errorId} errors={form.errors} />
+            <Field meta={fields.email} label="Email address" type="email" inputProps={{ autoComplete: "username" }} />
+            <SubmitButton pendingText="Sending…">Send reset link</SubmitButton>
+          </Form>
+        )}
+        <p className="auth-links">
+          <Link to="/signin">Back to sign in</Link>
+        </p>
+      </div>
+    </main>
+  );
+}

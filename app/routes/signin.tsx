@@ -1,0 +1,96 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { ErrorList, Field, SubmitButton } from "~/components/forms";
+import { homeFor, signIn } from "~/modules/auth/auth.server";
+import { loadAuth, readSessionId, deleteSession } from "~/modules/auth/session.server";
+import { clientIp, safeRedirect } from "~/utils/auth.server";
+import { config } from "~/utils/config.server";
+import { withSystem } from "~/utils/db.server";
+
+export const meta: MetaFunction = () => [{ title: "Sign in · Partnerdesk" }];
+
+const schema = z.object({
+  email: z.string({ required_error: "Enter your email address." }).trim().email("Enter a valid email address.").max(254),
+  password: z.string({ required_error: "Enter your password." }).max(1024),
+  redirectTo: z.string().optional(),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const auth = await loadAuth(request);
+  if (auth) throw redirect(homeFor(auth.org.kind));
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema });
+  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  const c = config();
+  const previous = await readSessionId(request);
+  const result = await withSystem(async (tx) => {
+    // Rotation: whatever session this browser had is deleted; sign-in always makes a new one.
+    if (previous) await deleteSession(tx, previous);
+    return signIn(tx, {
+      email: submission.value.email,
+      password: submission.value.password,
+      ip: clientIp(context),
+      userAgent: request.headers.get("user-agent"),
+      limits: {
+        maxPerAccount: c.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        maxPerIp: c.LOGIN_MAX_FAILURES_PER_IP,
+        windowSeconds: c.LOGIN_THROTTLE_WINDOW_SECONDS,
+      },
+    });
+  });
+  if (result.ok) {
+    throw redirect(safeRedirect(submission.value.redirectTo, result.home), { headers: { "Set-Cookie": result.setCookie } });
+  }
+  if (result.reason === "throttled") {
+    const minutes = Math.ceil(result.retryAfter / 60);
+    return data(
+      submission.reply({
+        formErrors: [`Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`],
+        hideFields: ["password"],
+      }),
+      { status: 429, headers: { "Retry-After": String(result.retryAfter) } },
+    );
+  }
+  const message =
+    result.reason === "no-organisation"
+      ? "Your account is not active in any organisation. Ask your administrator."
+      : "The email address or password is not correct.";
+  return data(submission.reply({ formErrors: [message], hideFields: ["password"] }), { status: result.reason === "invalid" ? 401 : 403 });
+}
+
+export default function SignIn() {
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const [form, fields] = useForm({
+    id: "signin",
+    lastResult,
+    constraint: getZodConstraint(schema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+    shouldValidate: "onSubmit",
+  });
+  return (
+    <main className="auth-page">
+      <div className="auth-card">
+        <p className="brand">Partnerdesk</p>
+        <h1>Sign in</h1>
+        <Form method="post" {...getFormProps(form)}>
+          <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+          <ErrorList id={form.errorId} errors={form.errors} />
+          <Field meta={fields.email} label="Email address" type="email" inputProps={{ autoComplete: "username", autoFocus: true }} />
+          <Field meta={fields.password} label="Password" type="password" inputProps={{ autoComplete: "current-password" }} />
+          <SubmitButton pendingText="Signing in…">Sign in</SubmitButton>
+        </Form>
+        <p className="auth-links">
+          <Link to="/forgot-password">Forgot your password?</Link>
+        </p>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,28 @@
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { homeFor } from "~/modules/auth/auth.server";
+import { switchOrganisation } from "~/modules/auth/session.server";
+import { recordAudit } from "~/modules/audit.server";
+import { clientIp, requireAuth } from "~/utils/auth.server";
+import { withSystem } from "~/utils/db.server";
+import { redirectWithToast } from "~/utils/http.server";
+
+export async function loader() {
+  throw redirect("/");
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requireAuth(request);
+  const parsed = z.object({ orgId: z.string().uuid() }).safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) throw new Response("Choose an organisation.", { status: 400 });
+  // Switching sessions between a user's own organisations is a session (system) operation.
+  const target = await withSystem(async (tx) => {
+    const org = await switchOrganisation(tx, { sessionIdHash: auth.sessionIdHash, userId: auth.user.id, orgId: parsed.data.orgId });
+    if (org) {
+      await recordAudit(tx, { actor: { userId: auth.user.id, orgId: org.id, ip: clientIp(context) }, action: "auth.organisation_switched", objectType: "organisation", objectId: org.id });
+    }
+    return org;
+  });
+  if (!target) throw new Response("You are not a member of that organisation.", { status: 404 });
+  return redirectWithToast(homeFor(target.kind), { kind: "info", message: `You are now working in ${target.name}.` });
+}

@@ -1,0 +1,72 @@
+/**
+ * Configuration, read once from the environment through zod. A bad value stops start-up
+ * with a message naming the variable; production refuses the development defaults.
+ */
+import path from "node:path";
+import { z } from "zod";
+
+export const DEV_SESSION_SECRET = "dev-only-session-secret-change-me-0123456789";
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    DATABASE_POOL_MAX: int(10, 1),
+    DATA_DIR: z.string().min(1).default(path.resolve("data")),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_SESSION_SECRET),
+    SESSION_TTL_HOURS: int(12, 1),
+    APP_URL: z.string().url().optional(),
+    PORT: int(3000, 1),
+    HOST: z.string().default("0.0.0.0"),
+    /** "1" when a reverse proxy sets X-Forwarded-For (the client IP for throttling and audit). */
+    TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+      .optional(),
+    MAIL_FROM: z.string().min(3).default("Partnerdesk <no-reply@partnerdesk.localhost>"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
+    LOGIN_MAX_FAILURES_PER_IP: int(50, 1),
+    LOGIN_THROTTLE_WINDOW_SECONDS: int(900, 1),
+    ARGON2_MEMORY_KIB: int(19456, 1024),
+    ARGON2_ITERATIONS: int(2, 1),
+    JOB_POLL_MS: int(1000, 50),
+    SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
+  })
+  .transform((env) => ({
+    ...env,
+    APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
+  }))
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    if (env.SESSION_SECRET === DEV_SESSION_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "must be set to your own secret in production" });
+    }
+  });
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(source: Record<string, string | undefined>): Config {
+  // Empty strings count as unset, as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(config)"}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

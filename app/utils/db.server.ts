@@ -1,0 +1,100 @@
+/**
+ * The process-wide database and the two ways to use it:
+ *  - withTenant: a transaction as the app role, scoped by RLS to one organisation (and user);
+ *  - withSystem: a transaction as the owner, for the named cross-tenant paths only
+ *    (sign-in, session lookup, token redemption, scheduled work). See ADR 0002.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import { APP_ROLE, migrateDatabase, openDatabase, type Database, type DatabaseOptions, type Tx } from "../../db/client";
+import { config } from "./config.server";
+
+export type { Tx };
+
+export interface TenantContext {
+  orgId: string;
+  userId: string | null;
+}
+
+const g = globalThis as typeof globalThis & { __partnerdesk_db?: Promise<Database> };
+
+export function databaseOptions(): DatabaseOptions {
+  const c = config();
+  return c.DATABASE_URL
+    ? { kind: "postgres", url: c.DATABASE_URL, poolMax: c.DATABASE_POOL_MAX }
+    : { kind: "pglite", dataDir: path.join(c.DATA_DIR, "pglite") };
+}
+
+/** PGlite is single-process: refuse to open a data directory another live process holds. */
+function lockDataDir(dir: string) {
+  fs.mkdirSync(dir, { recursive: true });
+  const lock = path.join(dir, "..", "partnerdesk.pid");
+  try {
+    const pid = Number(fs.readFileSync(lock, "utf8"));
+    if (pid && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+        throw new Error(`Another Partnerdesk process (pid ${pid}) is using ${dir}; stop it first (PGlite is single-process).`);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e;
+      }
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  fs.writeFileSync(lock, String(process.pid));
+  process.once("exit", () => {
+    try {
+      if (fs.readFileSync(lock, "utf8") === String(process.pid)) fs.unlinkSync(lock);
+    } catch {
+      /* already gone */
+    }
+  });
+}
+
+/** Opens (once) and migrates the configured database. */
+export function getDatabase(): Promise<Database> {
+  g.__partnerdesk_db ??= (async () => {
+    const options = databaseOptions();
+    if (options.kind === "pglite" && options.dataDir) lockDataDir(options.dataDir);
+    const database = await openDatabase(options);
+    await migrateDatabase(options, database);
+    return database;
+  })();
+  return g.__partnerdesk_db;
+}
+
+/** Tests install their own database (PGlite in memory or a PostgreSQL test database). */
+export function setDatabase(database: Database) {
+  g.__partnerdesk_db = Promise.resolve(database);
+}
+
+export async function closeDatabase() {
+  const pending = g.__partnerdesk_db;
+  g.__partnerdesk_db = undefined;
+  if (pending) await (await pending).close();
+}
+
+/** Runs fn in a transaction as the app role with the organisation (and user) context set. */
+export async function withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const { db } = await getDatabase();
+  return db.transaction(async (tx) => {
+    await enterTenant(tx as unknown as Tx, ctx);
+    return fn(tx as unknown as Tx);
+  });
+}
+
+/** Switches an open transaction to the app role and sets its tenant context (transaction-local). */
+export async function enterTenant(tx: Tx, ctx: TenantContext) {
+  await tx.execute(
+    sql`select set_config('app.org_id', ${ctx.orgId}, true), set_config('app.user_id', ${ctx.userId ?? ""}, true)`,
+  );
+  await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
+}
+
+/** Runs fn in a transaction as the owner: only for the cross-tenant paths named in ADR 0002. */
+export async function withSystem<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const { db } = await getDatabase();
+  return db.transaction(async (tx) => fn(tx as unknown as Tx));
+}

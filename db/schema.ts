@@ -1,0 +1,256 @@
+/**
+ * Partnerdesk schema. Tables are plural in TypeScript and snake_case in SQL.
+ *
+ * Tenancy (docs/decisions/0002-tenancy-and-rls.md): every tenant-owned table carries
+ * the organisation it belongs to and is protected by FORCE ROW LEVEL SECURITY; the
+ * policies, roles, grants and SECURITY DEFINER functions live in the hand-written
+ * migration that follows the generated one.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const tstz = (name: string) => timestamp(name, { withTimezone: true });
+
+export const organisations = pgTable(
+  "organisations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: text("kind", { enum: ["partner", "customer"] }).notNull(),
+    name: text("name").notNull(),
+    /** Public Partner ID (partners only), like a partner network id. */
+    partnerNumber: integer("partner_number"),
+    /** Customers only: unique, lower-case DNS name. */
+    primaryDomain: text("primary_domain"),
+    country: text("country"),
+    email: text("email"),
+    phone: text("phone"),
+    website: text("website"),
+    addressLine: text("address_line"),
+    postalCode: text("postal_code"),
+    city: text("city"),
+    /** Operator-granted capabilities; the app role cannot update these columns. */
+    isAuthorisedAdvisor: boolean("is_authorised_advisor").notNull().default(false),
+    isDapCertified: boolean("is_dap_certified").notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("organisations_partner_number_key").on(t.partnerNumber),
+    uniqueIndex("organisations_primary_domain_key").on(t.primaryDomain),
+    check("organisations_kind_fields", sql`(kind = 'partner' and partner_number is not null) or (kind = 'customer' and partner_number is null and primary_domain is not null)`),
+    check("organisations_country_code", sql`country is null or country ~ '^[A-Z]{2}$'`),
+  ],
+);
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Stored lower-case; unique across the installation. */
+    email: text("email").notNull(),
+    displayName: text("display_name").notNull(),
+    /** Null until the user activates the account and chooses a password. */
+    passwordHash: text("password_hash"),
+    passwordChangedAt: tstz("password_changed_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("users_email_key").on(t.email),
+    check("users_email_lower", sql`email = lower(email)`),
+  ],
+);
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    orgId: uuid("org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    roles: text("roles").array().notNull(),
+    status: text("status", { enum: ["invited", "active", "deactivated"] }).notNull().default("invited"),
+    createdAt: createdAt(),
+    activatedAt: tstz("activated_at"),
+    deactivatedAt: tstz("deactivated_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.userId] }),
+    index("memberships_user_idx").on(t.userId),
+    check("memberships_roles_nonempty", sql`cardinality(roles) > 0`),
+  ],
+);
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    /** SHA-256 of the random session id; the id itself lives only in the signed cookie. */
+    idHash: text("id_hash").primaryKey(),
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    orgId: uuid("org_id").references(() => organisations.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    expiresAt: tstz("expires_at").notNull(),
+    lastSeenAt: tstz("last_seen_at").notNull().defaultNow(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+/** Single-use, expiring tokens sent by mail: staff activation and password reset. */
+export const authTokens = pgTable(
+  "auth_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    kind: text("kind", { enum: ["activation", "password_reset"] }).notNull(),
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    /** Activation tokens belong to the inviting organisation; reset tokens to none. */
+    orgId: uuid("org_id").references(() => organisations.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: tstz("expires_at").notNull(),
+    usedAt: tstz("used_at"),
+    revokedAt: tstz("revoked_at"),
+  },
+  (t) => [index("auth_tokens_user_idx").on(t.userId, t.kind), index("auth_tokens_org_idx").on(t.orgId)],
+);
+
+/** Sign-in throttling state, shared by every app instance. Keys: "account:<email>", "ip:<addr>". */
+export const loginThrottle = pgTable("login_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  windowStartedAt: tstz("window_started_at").notNull().defaultNow(),
+  blockedUntil: tstz("blocked_until"),
+});
+
+/** Append-only: the app role may insert and read its own rows, never update or delete. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: tstz("at").notNull().defaultNow(),
+    actorUserId: uuid("actor_user_id"),
+    actorOrgId: uuid("actor_org_id"),
+    subjectOrgId: uuid("subject_org_id"),
+    action: text("action").notNull(),
+    objectType: text("object_type"),
+    objectId: text("object_id"),
+    ip: text("ip"),
+    details: jsonb("details").$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    index("audit_log_actor_org_idx").on(t.actorOrgId, t.id),
+    index("audit_log_subject_org_idx").on(t.subjectOrgId, t.id),
+  ],
+);
+
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    title: text("title").notNull(),
+    body: text("body"),
+    link: text("link"),
+    createdAt: createdAt(),
+    readAt: tstz("read_at"),
+  },
+  (t) => [
+    index("notifications_user_idx").on(t.orgId, t.userId, t.createdAt),
+    index("notifications_unread_idx").on(t.orgId, t.userId).where(sql`read_at is null`),
+  ],
+);
+
+/** Mail is queued here in the transaction that causes it; scheduled work delivers it. */
+export const mailOutbox = pgTable(
+  "mail_outbox",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    orgId: uuid("org_id").references(() => organisations.id, { onDelete: "set null" }),
+    to: text("to").array().notNull(),
+    subject: text("subject").notNull(),
+    textBody: text("text_body").notNull(),
+    htmlBody: text("html_body"),
+    createdAt: createdAt(),
+    nextAttemptAt: tstz("next_attempt_at").notNull().defaultNow(),
+    attempts: integer("attempts").notNull().default(0),
+    sentAt: tstz("sent_at"),
+    lastError: text("last_error"),
+  },
+  (t) => [index("mail_outbox_pending_idx").on(t.nextAttemptAt).where(sql`sent_at is null`)],
+);
+
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    kind: text("kind").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
+    /** The effect this job has; recorded in job_effects in the job's own transaction. */
+    effectKey: text("effect_key"),
+    /** Optional: one job per key (e.g. one per recurring schedule slot). */
+    dedupeKey: text("dedupe_key"),
+    runAt: tstz("run_at").notNull().defaultNow(),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(8),
+    lockedUntil: tstz("locked_until"),
+    lockedBy: text("locked_by"),
+    lastError: text("last_error"),
+    doneAt: tstz("done_at"),
+    failedAt: tstz("failed_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("jobs_dedupe_key").on(t.dedupeKey),
+    index("jobs_runnable_idx").on(t.runAt).where(sql`done_at is null and failed_at is null`),
+  ],
+);
+
+export const jobEffects = pgTable("job_effects", {
+  key: text("key").primaryKey(),
+  jobId: bigint("job_id", { mode: "number" }),
+  createdAt: createdAt(),
+});
+
+export type Organisation = typeof organisations.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type Membership = typeof memberships.$inferSelect;
+export type AuditEntry = typeof auditLog.$inferSelect;
+export type Notification = typeof notifications.$inferSelect;
+export type OutboxMail = typeof mailOutbox.$inferSelect;
+export type Job = typeof jobs.$inferSelect;
+
+/**
+ * Partner ↔ customer relationships: one row per partner, customer and type. The customers
+ * issue creates reseller rows; later issues extend the model (advisor, DAP, GDAP).
+ */
+export const relationships = pgTable(
+  "relationships",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    customerOrgId: uuid("customer_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    type: text("type", { enum: ["reseller", "advisor", "dap", "gdap"] }).notNull(),
+    status: text("status", { enum: ["pending", "active", "ended"] }).notNull().default("pending"),
+    createdAt: createdAt(),
+    startedAt: tstz("started_at"),
+    endedAt: tstz("ended_at"),
+  },
+  (t) => [
+    uniqueIndex("relationships_partner_customer_type_key").on(t.partnerOrgId, t.customerOrgId, t.type),
+    index("relationships_customer_idx").on(t.customerOrgId),
+  ],
+);
+export type Relationship = typeof relationships.$inferSelect;

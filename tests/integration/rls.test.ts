@@ -1,0 +1,220 @@
+/**
+ * Tenant isolation in the database: every tenant-owned table × select/insert/update/delete ×
+ * own, other, unset and empty context, run as the app role. Global tables are closed to it.
+ * A new table fails the catalogue check until it is added here.
+ */
+import { randomUUID } from "node:crypto";
+import { sql, type SQL } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { rowsOf, APP_ROLE, type Tx } from "../../db/client";
+import { withSystem } from "../../app/utils/db.server";
+import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
+import { useTestDatabase } from "../support/db";
+
+useTestDatabase();
+
+type Op = "select" | "insert" | "update" | "delete";
+interface Target {
+  org: OrgFixture;
+  userId: string;
+  customer: OrgFixture;
+}
+interface TableCase {
+  table: string;
+  /** Operations the organisation may do on its own rows. */
+  own: Op[];
+  select(t: Target): SQL;
+  insert(t: Target): SQL;
+  update(t: Target): SQL;
+  delete(t: Target): SQL;
+  /** The user whose context is "own" (defaults to the org's global admin). */
+}
+
+const GLOBAL_TABLES = ["sessions", "login_throttle", "jobs", "job_effects", "__drizzle_migrations"];
+
+const cases: TableCase[] = [
+  {
+    table: "organisations",
+    own: ["select", "update"],
+    select: (t) => sql`select id from organisations where id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into organisations (id, kind, name, partner_number) values (${randomUUID()}, 'partner', 'x', ${900000 + Math.floor(Math.random() * 99999)}) returning id`,
+    update: (t) => sql`update organisations set name = name where id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from organisations where id = ${t.org.orgId} returning id`,
+  },
+  {
+    table: "memberships",
+    own: ["select", "insert", "update", "delete"],
+    select: (t) => sql`select user_id from memberships where org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into memberships (org_id, user_id, roles) values (${t.org.orgId}, ${t.customer.users.global_admin!.id}, '{sales_agent}') returning user_id`,
+    update: (t) => sql`update memberships set roles = roles where org_id = ${t.org.orgId} returning user_id`,
+    delete: (t) => sql`delete from memberships where org_id = ${t.org.orgId} and user_id = ${t.org.users.sales_agent!.id} returning user_id`,
+  },
+  {
+    table: "users",
+    own: ["select", "update"],
+    select: (t) => sql`select id from users where id = ${t.userId}`,
+    insert: () => sql`insert into users (email, display_name) values (${`x-${randomUUID()}@x.test`}, 'x') returning id`,
+    update: (t) => sql`update users set display_name = display_name where id = ${t.userId} returning id`,
+    delete: (t) => sql`delete from users where id = ${t.userId} returning id`,
+  },
+  {
+    table: "auth_tokens",
+    own: ["select", "insert", "update", "delete"],
+    select: (t) => sql`select token_hash from auth_tokens where org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into auth_tokens (token_hash, kind, user_id, org_id, expires_at) values (${randomUUID()}, 'activation', ${t.userId}, ${t.org.orgId}, now() + interval '1 day') returning token_hash`,
+    update: (t) => sql`update auth_tokens set revoked_at = now() where org_id = ${t.org.orgId} returning token_hash`,
+    delete: (t) => sql`delete from auth_tokens where org_id = ${t.org.orgId} returning token_hash`,
+  },
+  {
+    table: "audit_log",
+    own: ["select", "insert"],
+    select: (t) => sql`select id from audit_log where actor_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into audit_log (actor_org_id, action) values (${t.org.orgId}, 'test') returning id`,
+    update: (t) => sql`update audit_log set action = action where actor_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from audit_log where actor_org_id = ${t.org.orgId} returning id`,
+  },
+  {
+    table: "notifications",
+    own: ["select", "insert", "update"],
+    select: (t) => sql`select id from notifications where org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into notifications (org_id, user_id, kind, title) values (${t.org.orgId}, ${t.userId}, 'test', 't') returning id`,
+    update: (t) => sql`update notifications set read_at = now() where org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from notifications where org_id = ${t.org.orgId} returning id`,
+  },
+  {
+    table: "mail_outbox",
+    own: ["insert"],
+    select: (t) => sql`select id from mail_outbox where org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into mail_outbox (org_id, "to", subject, text_body) values (${t.org.orgId}, '{a@b.test}', 's', 't')`,
+    update: (t) => sql`update mail_outbox set subject = subject where org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from mail_outbox where org_id = ${t.org.orgId} returning id`,
+  },
+  {
+    table: "relationships",
+    own: ["select", "insert", "update"],
+    select: (t) => sql`select id from relationships where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into relationships (partner_org_id, customer_org_id, type) values (${t.org.orgId}, ${t.customer.orgId}, 'advisor') returning id`,
+    update: (t) => sql`update relationships set status = status where partner_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from relationships where partner_org_id = ${t.org.orgId} returning id`,
+  },
+];
+
+class Rollback extends Error {}
+
+type Outcome = "rows" | "none" | "denied";
+
+/** Runs one statement as the app role in the given context, always rolled back. */
+async function attempt(context: "own" | "other" | "unset" | "empty", t: Target, other: Target, statement: SQL): Promise<Outcome> {
+  let outcome: Outcome = "none";
+  try {
+    await withSystem(async (tx: Tx) => {
+      if (context === "own") await tx.execute(sql`select set_config('app.org_id', ${t.org.orgId}, true), set_config('app.user_id', ${t.userId}, true)`);
+      if (context === "other") await tx.execute(sql`select set_config('app.org_id', ${other.org.orgId}, true), set_config('app.user_id', ${other.userId}, true)`);
+      if (context === "empty") await tx.execute(sql`select set_config('app.org_id', '', true), set_config('app.user_id', '', true)`);
+      await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
+      try {
+        const result = await tx.execute(statement);
+        const rows = rowsOf(result);
+        const affected = (result as { affectedRows?: number; count?: number }).affectedRows ?? (result as { count?: number }).count ?? 0;
+        outcome = rows.length > 0 || affected > 0 ? "rows" : "none";
+      } catch (error) {
+        const cause = ((error as Error).cause ?? error) as { code?: string; message?: string };
+        if (cause.code === "42501" || /append-only/.test(String(cause.message))) outcome = "denied";
+        else throw error;
+      }
+      throw new Rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof Rollback)) throw error;
+  }
+  return outcome;
+}
+
+let a: Target;
+let b: Target;
+
+beforeAll(async () => {
+  const partnerA = await createPartner();
+  const partnerB = await createPartner();
+  const customerA = await createCustomer();
+  const customerB = await createCustomer();
+  await relate(partnerA, customerA);
+  await relate(partnerB, customerB);
+  a = { org: partnerA, userId: partnerA.users.global_admin!.id, customer: customerB };
+  b = { org: partnerB, userId: partnerB.users.global_admin!.id, customer: customerA };
+  // Give each table rows of A to see, change and delete.
+  await withSystem(async (tx) => {
+    await tx.execute(sql`insert into auth_tokens (token_hash, kind, user_id, org_id, expires_at) values (${randomUUID()}, 'activation', ${a.userId}, ${a.org.orgId}, now() + interval '1 day')`);
+    await tx.execute(sql`insert into audit_log (actor_org_id, action) values (${a.org.orgId}, 'seed')`);
+    await tx.execute(sql`insert into notifications (org_id, user_id, kind, title) values (${a.org.orgId}, ${a.userId}, 'seed', 'seed')`);
+    await tx.execute(sql`insert into mail_outbox (org_id, "to", subject, text_body) values (${a.org.orgId}, '{a@b.test}', 's', 't')`);
+  });
+});
+
+describe("row-level security matrix", () => {
+  for (const c of cases) {
+    for (const op of ["select", "insert", "update", "delete"] as Op[]) {
+      it(`${c.table} ${op}: own context ${c.own.includes(op) ? "may" : "may not"}`, async () => {
+        const outcome = await attempt("own", a, b, c[op](a));
+        if (c.own.includes(op)) expect(outcome).toBe("rows");
+        else expect(outcome).not.toBe("rows");
+      });
+      for (const ctx of ["other", "unset", "empty"] as const) {
+        it(`${c.table} ${op}: ${ctx} context touches nothing of another tenant`, async () => {
+          const outcome = await attempt(ctx, a, b, c[op](a));
+          expect(outcome).not.toBe("rows");
+        });
+      }
+    }
+  }
+
+  it("covers every table: tenant-owned tables force RLS and have a case; global tables are closed to the app role", async () => {
+    const tables = await withSystem(async (tx) =>
+      rowsOf<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>(
+        await tx.execute(sql`select relname, relrowsecurity, relforcerowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r'`),
+      ),
+    );
+    for (const t of tables) {
+      if (t.relname.startsWith("__drizzle")) continue;
+      expect(t.relrowsecurity, `${t.relname} enables RLS`).toBe(true);
+      expect(t.relforcerowsecurity, `${t.relname} forces RLS`).toBe(true);
+      const known = cases.some((c) => c.table === t.relname) || GLOBAL_TABLES.includes(t.relname);
+      expect(known, `${t.relname} has an isolation case or is listed as global`).toBe(true);
+    }
+  });
+
+  it("global tables: the app role reads and changes nothing", async () => {
+    for (const table of ["sessions", "login_throttle", "job_effects", "jobs"]) {
+      const outcome = await attempt("own", a, b, sql.raw(`select * from ${table} limit 1`));
+      expect(outcome, table).toBe("denied");
+    }
+    expect(await attempt("own", a, b, sql`delete from sessions returning 1`)).toBe("denied");
+  });
+
+  it("the app role owns nothing and cannot bypass RLS", async () => {
+    const [role] = await withSystem(async (tx) =>
+      rowsOf<{ rolbypassrls: boolean; rolsuper: boolean; owns: number }>(
+        await tx.execute(sql`select rolbypassrls, rolsuper, (select count(*)::int from pg_class where relowner = r.oid) as owns from pg_roles r where rolname = ${APP_ROLE}`),
+      ),
+    );
+    expect(role).toEqual({ rolbypassrls: false, rolsuper: false, owns: 0 });
+  });
+
+  it("a partner cannot grant itself a capability (no column privilege)", async () => {
+    expect(await attempt("own", a, b, sql`update organisations set is_dap_certified = true where id = ${a.org.orgId} returning id`)).toBe("denied");
+    expect(await attempt("own", a, b, sql`update organisations set partner_number = 1 where id = ${a.org.orgId} returning id`)).toBe("denied");
+  });
+
+  it("a partner sees its customer through the relationship, and no other customer", async () => {
+    expect(await attempt("own", a, b, sql`select id from organisations where id = ${b.customer.orgId}`)).toBe("rows");
+    expect(await attempt("own", a, b, sql`select id from organisations where id = ${a.customer.orgId}`)).toBe("none");
+  });
+
+  it("SECURITY DEFINER functions: pd_lookup_partner finds partners only; pd_ensure_user needs a context", async () => {
+    const found = await attempt("own", a, b, sql`select * from pd_lookup_partner(${b.org.partnerNumber})`);
+    expect(found).toBe("rows");
+    expect(await attempt("own", a, b, sql`select * from pd_lookup_partner(-1)`)).toBe("none");
+    const error = await attempt("unset", a, b, sql`select pd_ensure_user('x@y.test', 'x')`).catch((e: Error) => e);
+    expect(String((error as Error).cause ?? error)).toMatch(/organisation context/);
+  });
+});

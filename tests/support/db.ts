@@ -1,0 +1,27 @@
+import { afterAll, beforeAll, inject } from "vitest";
+import { migrateDatabase, openDatabase, type Database } from "../../db/client";
+import { closeDatabase, setDatabase } from "../../app/utils/db.server";
+
+export const testDbKind = () => inject("testDb") as "pglite" | "postgres";
+
+export async function openTestDatabase(): Promise<Database> {
+  if (testDbKind() === "postgres") {
+    return openDatabase({ kind: "postgres", url: inject("testDatabaseUrl"), poolMax: 20 });
+  }
+  const database = await openDatabase({ kind: "pglite", dataDir: null });
+  await migrateDatabase({ kind: "pglite", dataDir: null }, database);
+  return database;
+}
+
+/** Installs a test database as the app's database for this file. */
+export function useTestDatabase() {
+  const holder: { database?: Database } = {};
+  beforeAll(async () => {
+    holder.database = await openTestDatabase();
+    setDatabase(holder.database);
+  });
+  afterAll(async () => {
+    await closeDatabase();
+  });
+  return holder;
+}

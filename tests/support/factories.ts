@@ -1,0 +1,60 @@
+/**
+ * Factories: a fresh partner or customer organisation per test, with one user per role,
+ * all sharing PASSWORD. Created in the system context, as the operator and sign-up paths do.
+ */
+import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { memberships, organisations, relationships, users } from "../../db/schema";
+import { hashPassword } from "../../app/modules/auth/crypto.server";
+import { CUSTOMER_ROLES, PARTNER_ROLES } from "../../app/modules/permissions";
+import { withSystem } from "../../app/utils/db.server";
+
+export const PASSWORD = "correct-horse-battery-staple";
+let hashed: Promise<string> | undefined;
+
+export const uniq = () => randomBytes(5).toString("hex");
+
+export interface OrgFixture {
+  orgId: string;
+  kind: "partner" | "customer";
+  name: string;
+  partnerNumber: number | null;
+  domain: string;
+  users: Record<string, { id: string; email: string }>;
+}
+
+async function createOrg(kind: "partner" | "customer", roles: readonly string[]): Promise<OrgFixture> {
+  hashed ??= hashPassword(PASSWORD);
+  const passwordHash = await hashed;
+  const id = uniq();
+  const domain = `${kind}-${id}.test`;
+  return withSystem(async (tx) => {
+    const [org] = await tx
+      .insert(organisations)
+      .values({
+        kind,
+        name: `${kind === "partner" ? "Partner" : "Customer"} ${id}`,
+        partnerNumber: kind === "partner" ? sql`nextval('partner_number_seq')` : null,
+        primaryDomain: kind === "customer" ? domain : null,
+        country: "DK",
+      })
+      .returning();
+    const out: OrgFixture = { orgId: org!.id, kind, name: org!.name, partnerNumber: org!.partnerNumber, domain, users: {} };
+    for (const role of roles) {
+      const email = `${role.replace("_", "-")}@${domain}`;
+      const [u] = await tx.insert(users).values({ email, displayName: `${role} ${id}`, passwordHash }).returning({ id: users.id });
+      await tx.insert(memberships).values({ orgId: org!.id, userId: u!.id, roles: [role], status: "active", activatedAt: sql`now()` });
+      out.users[role] = { id: u!.id, email };
+    }
+    return out;
+  });
+}
+
+export const createPartner = (roles: readonly string[] = PARTNER_ROLES) => createOrg("partner", roles);
+export const createCustomer = (roles: readonly string[] = CUSTOMER_ROLES) => createOrg("customer", roles);
+
+export async function relate(partner: OrgFixture, customer: OrgFixture, status: "pending" | "active" = "active") {
+  await withSystem((tx) =>
+    tx.insert(relationships).values({ partnerOrgId: partner.orgId, customerOrgId: customer.orgId, type: "reseller", status }),
+  );
+}

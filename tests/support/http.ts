@@ -1,0 +1,62 @@
+/**
+ * Drives the built app (build/index.js, from `npm run build`) through Remix's request handler,
+ * as the HTTP server does, with a cookie jar per simulated browser.
+ */
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler, type ServerBuild } from "@remix-run/node";
+import { PASSWORD } from "./factories";
+
+let buildPromise: Promise<ServerBuild> | undefined;
+export function loadBuild(): Promise<ServerBuild> {
+  buildPromise ??= import(pathToFileURL(path.resolve("build/index.js")).href) as Promise<ServerBuild>;
+  return buildPromise;
+}
+
+export const APP = "http://localhost:3999";
+
+export class Browser {
+  cookies = new Map<string, string>();
+  constructor(public ip = `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`) {}
+
+  async fetch(pathname: string, init: { method?: string; form?: Record<string, string | string[]>; headers?: Record<string, string> } = {}) {
+    const build = await loadBuild();
+    const handler = createRequestHandler(build, "production");
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set("Cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
+    let body: URLSearchParams | undefined;
+    if (init.form) {
+      body = new URLSearchParams();
+      for (const [k, v] of Object.entries(init.form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
+      headers.set("Content-Type", "application/x-www-form-urlencoded");
+      headers.set("Origin", APP);
+      headers.set("X-Forwarded-Host", new URL(APP).host);
+    }
+    const response = await handler(new Request(`${APP}${pathname}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }), { clientIp: this.ip });
+    for (const c of response.headers.getSetCookie()) {
+      const [pair, ...attrs] = c.split(";");
+      const [name, ...rest] = pair!.split("=");
+      const value = rest.join("=");
+      if (!value || attrs.some((a) => /max-age=0/i.test(a.trim()) || /expires=Thu, 01 Jan 1970/i.test(a.trim()))) this.cookies.delete(name!.trim());
+      else this.cookies.set(name!.trim(), value);
+    }
+    return response;
+  }
+
+  async html(pathname: string) {
+    const res = await this.fetch(pathname);
+    return { status: res.status, text: await res.text(), location: res.headers.get("Location") };
+  }
+
+  async signIn(email: string, password = PASSWORD) {
+    const res = await this.fetch("/signin", { form: { email, password } });
+    if (res.status !== 302) throw new Error(`sign-in of ${email} failed: ${res.status}`);
+    return res;
+  }
+}
+
+export async function signedIn(email: string) {
+  const b = new Browser();
+  await b.signIn(email);
+  return b;
+}

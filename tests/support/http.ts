@@ -45,7 +45,9 @@ export class Browser {
 
   async html(pathname: string) {
     const res = await this.fetch(pathname);
-    return { status: res.status, text: await res.text(), location: res.headers.get("Location") };
+    // React separates adjacent text nodes with comments; drop them so assertions read like the page.
+    const text = (await res.text()).replaceAll("<!-- -->", "");
+    return { status: res.status, text, location: res.headers.get("Location") };
   }
 
   async signIn(email: string, password = PASSWORD) {

@@ -94,25 +94,24 @@ async function runJob(db: TransactionRunner, job: Job, workerId: string) {
   try {
     if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
     await db.transaction(async (tx) => {
-      const key = job.effectKey;
-      if (key) {
-        const inserted = await tx
-          .insert(jobEffects)
-          .values({ key, jobId: job.id })
-          .onConflictDoNothing()
-          .returning({ key: jobEffects.key });
-        if (inserted.length === 0) {
-          logger.info({ jobId: job.id, effectKey: key }, "effect already done; skipping");
-        } else {
-          await handler(tx, job.payload, job);
-        }
-      } else {
-        await handler(tx, job.payload, job);
-      }
+      // Bookkeeping first: the handler runs last because it may switch the transaction to
+      // the app role and a tenant context (enterTenant), after which jobs is out of reach.
       await tx
         .update(jobs)
         .set({ doneAt: sql`now()`, lockedUntil: null, lastError: null })
         .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, workerId)));
+      if (job.effectKey) {
+        const inserted = await tx
+          .insert(jobEffects)
+          .values({ key: job.effectKey, jobId: job.id })
+          .onConflictDoNothing()
+          .returning({ key: jobEffects.key });
+        if (inserted.length === 0) {
+          logger.info({ jobId: job.id, effectKey: job.effectKey }, "effect already done; skipping");
+          return;
+        }
+      }
+      await handler(tx, job.payload, job);
     });
     return true;
   } catch (error) {

@@ -1,0 +1,85 @@
+import { SMTPServer } from "smtp-server";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { rowsOf } from "../../db/client";
+import { getDatabase, withSystem, withTenant } from "../../app/utils/db.server";
+import { deliverPendingMail, enqueueMail, resetMailTransport } from "../../app/modules/mail.server";
+import { createPartner } from "../support/factories";
+import { useTestDatabase } from "../support/db";
+
+const received: { to: string[]; data: string }[] = [];
+let server: SMTPServer;
+// Before any module reads the configuration.
+const port = vi.hoisted(() => {
+  const p = 20000 + Math.floor(Math.random() * 20000);
+  process.env.SMTP_URL = `smtp://127.0.0.1:${p}`;
+  return p;
+});
+
+useTestDatabase();
+
+beforeAll(async () => {
+  server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    onData(stream, session, callback) {
+      let data = "";
+      stream.on("data", (c: Buffer) => (data += c.toString()));
+      stream.on("end", () => {
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+});
+afterAll(async () => {
+  resetMailTransport();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe("mail", () => {
+  it("is queued in the change's transaction: a rolled-back change sends nothing", async () => {
+    const p = await createPartner(["global_admin"]);
+    const ctx = { orgId: p.orgId, userId: p.users.global_admin!.id };
+    await expect(
+      withTenant(ctx, async (tx) => {
+        await enqueueMail(tx, { orgId: p.orgId, to: ["rolled-back@x.test"], subject: "never", text: "never" });
+        throw new Error("the change failed");
+      }),
+    ).rejects.toThrow("the change failed");
+    await withTenant(ctx, (tx) => enqueueMail(tx, { orgId: p.orgId, to: ["kept@x.test"], subject: "Hello over SMTP", text: "Body text" }));
+    const { db } = await getDatabase();
+    while ((await deliverPendingMail(db)) > 0);
+    const mine = received.filter((m) => m.to.includes("kept@x.test"));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.data).toContain("Subject: Hello over SMTP");
+    expect(received.some((m) => m.to.includes("rolled-back@x.test"))).toBe(false);
+    const [row] = await withSystem(async (tx) => rowsOf<{ sent: boolean }>(await tx.execute(sql`select sent_at is not null as sent from mail_outbox where 'kept@x.test' = any("to")`)));
+    expect(row!.sent).toBe(true);
+  });
+
+  it("retries later with backoff when the SMTP server is down", async () => {
+    const p = await createPartner(["global_admin"]);
+    await withTenant({ orgId: p.orgId, userId: null }, (tx) => enqueueMail(tx, { orgId: p.orgId, to: ["later@x.test"], subject: "s", text: "t" }));
+    resetMailTransport();
+    const { config } = await import("../../app/utils/config.server");
+    const original = config().SMTP_URL;
+    (config() as { SMTP_URL?: string }).SMTP_URL = "smtp://127.0.0.1:1"; // nothing listens there
+    try {
+      const { db } = await getDatabase();
+      await deliverPendingMail(db);
+    } finally {
+      (config() as { SMTP_URL?: string }).SMTP_URL = original;
+      resetMailTransport();
+    }
+    const [row] = await withSystem(async (tx) =>
+      rowsOf<{ attempts: number; later: boolean; err: string | null }>(
+        await tx.execute(sql`select attempts, next_attempt_at > now() as later, last_error as err from mail_outbox where 'later@x.test' = any("to")`),
+      ),
+    );
+    expect(row!.attempts).toBe(1);
+    expect(row!.later).toBe(true);
+    expect(row!.err).toBeTruthy();
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * HTTP isolation: every route with a loader or action in the build's route manifest must have
+ * a case here, and each case tries other tenants' ids with every role. A new route without a
+ * case fails the first test.
+ */
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { rowsOf } from "../../db/client";
+import { withSystem } from "../../app/utils/db.server";
+import { CUSTOMER_ROLES, PARTNER_ROLES } from "../../app/modules/permissions";
+import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
+import { useTestDatabase } from "../support/db";
+import { Browser, loadBuild } from "../support/http";
+
+useTestDatabase();
+
+let A: OrgFixture, B: OrgFixture, C: OrgFixture, D: OrgFixture;
+const as: Record<string, Browser> = {};
+let bNotificationId: string;
+
+beforeAll(async () => {
+  [A, B, C, D] = await Promise.all([createPartner(), createPartner(), createCustomer(), createCustomer()]);
+  await relate(A, C);
+  await relate(B, D);
+  for (const role of PARTNER_ROLES) {
+    as[`A:${role}`] = new Browser();
+    await as[`A:${role}`]!.signIn(A.users[role]!.email);
+    as[`B:${role}`] = new Browser();
+    await as[`B:${role}`]!.signIn(B.users[role]!.email);
+  }
+  for (const role of CUSTOMER_ROLES) {
+    as[`C:${role}`] = new Browser();
+    await as[`C:${role}`]!.signIn(C.users[role]!.email);
+  }
+  await withSystem(async (tx) => {
+    const [n] = rowsOf<{ id: string }>(
+      await tx.execute(sql`insert into notifications (org_id, user_id, kind, title) values (${B.orgId}, ${B.users.global_admin!.id}, 'secret', 'B secret notice') returning id`),
+    );
+    bNotificationId = n!.id;
+  });
+  // B acts, so B has audit entries and staff names A must never see.
+  await as["B:global_admin"]!.fetch("/partner/profile", { form: { name: `${B.name} Secret Renamed` } });
+});
+
+const partnerBrowsers = () => PARTNER_ROLES.map((r) => [r, as[`A:${r}`]!] as const);
+const customerBrowsers = () => CUSTOMER_ROLES.map((r) => [r, as[`C:${r}`]!] as const);
+
+function expectNoTraceOf(text: string, other: OrgFixture) {
+  expect(text).not.toContain(other.name);
+  for (const u of Object.values(other.users)) expect(text).not.toContain(u.email);
+}
+
+type Case = () => Promise<void>;
+
+const CASES: Record<string, Case> = {
+  root: async () => {
+    // The root loader only reads this browser's flash cookie.
+    expect((await new Browser().html("/signin")).status).toBe(200);
+  },
+  "routes/_index": async () => {
+    expect((await as["A:sales_agent"]!.html("/")).location).toBe("/partner");
+    expect((await as["C:user"]!.html("/")).location).toBe("/customer");
+  },
+  "routes/signin": async () => {
+    expect((await as["A:global_admin"]!.html("/signin")).location).toBe("/partner");
+  },
+  "routes/signout": async () => {
+    // Signing out ends only the caller's session.
+    const b = new Browser();
+    await b.signIn(B.users.billing_admin!.email);
+    const a = new Browser();
+    await a.signIn(A.users.billing_admin!.email);
+    await a.fetch("/signout", { form: {} });
+    expect((await b.html("/partner")).status).toBe(200);
+  },
+  "routes/forgot-password": async () => {
+    expect((await new Browser().html("/forgot-password")).status).toBe(200);
+  },
+  "routes/reset-password.$token": async () => {
+    expect((await as["A:global_admin"]!.html("/reset-password/someone-elses-token")).status).toBe(404);
+  },
+  "routes/activate.$token": async () => {
+    expect((await as["A:global_admin"]!.html("/activate/someone-elses-token")).status).toBe(404);
+  },
+  "routes/switch-organisation": async () => {
+    for (const [, b] of partnerBrowsers()) {
+      expect((await b.fetch("/switch-organisation", { form: { orgId: B.orgId } })).status).toBe(404);
+      expect((await b.fetch("/switch-organisation", { form: { orgId: C.orgId } })).status).toBe(404);
+    }
+  },
+  "routes/_app": async () => {
+    // The shell's bell counts only the user's own notifications.
+    const page = await as["A:global_admin"]!.html("/partner");
+    expect(page.text).toContain("Notifications, 0 unread");
+  },
+  "routes/_app.partner._index": async () => {
+    for (const [, b] of partnerBrowsers()) {
+      const page = await b.html("/partner");
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(A.name);
+      expectNoTraceOf(page.text, B);
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.html("/partner")).location).toBe("/customer");
+  },
+  "routes/_app.partner.staff._index": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const page = await b.html("/partner/staff");
+      if (role === "global_admin") {
+        expect(page.status).toBe(200);
+        expect(page.text).toContain(A.users.sales_agent!.email);
+        expectNoTraceOf(page.text, B);
+      } else expect(page.status).toBe(403);
+      const post = await b.fetch("/partner/staff", { form: { displayName: "X", email: `new-${role}@${A.domain}`, roles: "sales_agent" } });
+      expect(post.status).toBe(role === "global_admin" ? 302 : 403);
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.html("/partner/staff")).location).toBe("/customer");
+  },
+  "routes/_app.partner.staff.$userId": async () => {
+    const victim = B.users.sales_agent!.id;
+    for (const [role, b] of partnerBrowsers()) {
+      const expected = role === "global_admin" ? 404 : 403;
+      expect((await b.html(`/partner/staff/${victim}`)).status).toBe(expected);
+      expect((await b.html(`/partner/staff/not-a-uuid`)).status).toBe(expected);
+      for (const intent of ["deactivate", "resend", "revoke", "reactivate"]) {
+        expect((await b.fetch(`/partner/staff/${victim}`, { form: { intent } })).status, `${role} ${intent}`).toBe(expected);
+      }
+      expect((await b.fetch(`/partner/staff/${victim}`, { form: { intent: "roles", roles: "global_admin" } })).status).toBe(expected);
+    }
+    const [m] = await withSystem(async (tx) => rowsOf<{ roles: string[]; status: string }>(await tx.execute(sql`select roles, status from memberships where user_id = ${victim} and org_id = ${B.orgId}`)));
+    expect(m).toEqual({ roles: ["sales_agent"], status: "active" });
+  },
+  "routes/_app.partner.profile": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const page = await b.html("/partner/profile");
+      expect(page.status).toBe(200);
+      expectNoTraceOf(page.text, B);
+      if (role !== "global_admin") expect((await b.fetch("/partner/profile", { form: { name: "Nope" } })).status).toBe(403);
+    }
+    const [b] = await withSystem(async (tx) => rowsOf<{ name: string }>(await tx.execute(sql`select name from organisations where id = ${B.orgId}`)));
+    expect(b!.name).toBe(`${B.name} Secret Renamed`);
+  },
+  "routes/_app.partner.audit": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const page = await b.html(`/partner/audit?user=${B.users.global_admin!.id}`);
+      if (role === "global_admin") {
+        expect(page.status).toBe(200);
+        expect(page.text).toContain("No audit entries");
+        expect((await b.html("/partner/audit")).text).not.toContain("Secret Renamed");
+      } else expect(page.status).toBe(403);
+    }
+  },
+  "routes/_app.customer._index": async () => {
+    for (const [, b] of customerBrowsers()) {
+      const page = await b.html("/customer");
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(A.name);
+      expectNoTraceOf(page.text, B);
+      expectNoTraceOf(page.text, D);
+    }
+    for (const [, b] of partnerBrowsers()) expect((await b.html("/customer")).location).toBe("/partner");
+  },
+  "routes/_app.notifications": async () => {
+    for (const [, b] of [...partnerBrowsers(), ...customerBrowsers()]) {
+      const page = await b.html("/notifications");
+      expect(page.status).toBe(200);
+      expect(page.text).not.toContain("B secret notice");
+      expect((await b.fetch("/notifications", { form: { id: bNotificationId } })).status).toBe(404);
+    }
+    const [n] = await withSystem(async (tx) => rowsOf<{ read: boolean }>(await tx.execute(sql`select read_at is not null as read from notifications where id = ${bNotificationId}`)));
+    expect(n!.read).toBe(false);
+  },
+  "routes/_app.account": async () => {
+    for (const [, b] of [...partnerBrowsers(), ...customerBrowsers()]) {
+      const page = await b.html("/account");
+      expect(page.status).toBe(200);
+      expectNoTraceOf(page.text, B);
+    }
+  },
+  "routes/dev.outbox": async () => {
+    // Development only: it shows every tenant's mail, so it answers 404 anywhere else.
+    expect((await as["A:global_admin"]!.html("/dev/outbox")).status).toBe(404);
+  },
+};
+
+describe("HTTP tenant isolation", () => {
+  it("every route with a loader or action has an isolation case", async () => {
+    const build = await loadBuild();
+    const withData = Object.values(build.routes)
+      .filter((r) => r.module.loader || r.module.action)
+      .map((r) => r.id);
+    const missing = withData.filter((id) => !CASES[id]);
+    expect(missing, "routes without an isolation case").toEqual([]);
+  });
+
+  for (const [id, run] of Object.entries(CASES)) {
+    it(`${id}: other tenants' ids and every role`, run);
+  }
+});

@@ -1,0 +1,152 @@
+/**
+ * Browser tests: Debian's Chromium driven by playwright-core against the built app on a fresh
+ * embedded database with the demo data. Mail is read from the development outbox page.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const PORT = 30000 + Math.floor(Math.random() * 10000);
+const APP = `http://127.0.0.1:${PORT}`;
+const PASSWORD = "Partnerdesk-demo-2026";
+const SHOTS = path.resolve("test-results");
+let server: ChildProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "partnerdesk-e2e-"));
+  server = spawn(process.execPath, ["server.js"], {
+    env: { ...process.env, NODE_ENV: "development", DATA_DIR: dataDir, PORT: String(PORT), APP_URL: APP, LOG_LEVEL: "warn", JOB_POLL_MS: "200", ARGON2_MEMORY_KIB: "4096", ARGON2_ITERATIONS: "1" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  server.stdout!.resume();
+  for (let i = 0; i < 240; i++) {
+    try {
+      if ((await fetch(`${APP}/healthz`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+});
+
+async function signIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto(`${APP}/signin`);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
+}
+
+async function linkFromOutbox(page: Page, to: string, pattern: RegExp) {
+  for (let i = 0; i < 20; i++) {
+    await page.goto(`${APP}/dev/outbox`);
+    const mail = page.locator("li.card", { hasText: to }).first();
+    if (await mail.count()) {
+      const href = await mail.getByRole("link", { name: pattern }).first().getAttribute("href");
+      if (href) return href;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no mail to ${to}`);
+}
+
+const ROLES = [
+  { email: "admin@northwind.example", nav: ["Overview", "Staff", "Company profile", "Audit log"], staff: true },
+  { email: "admin-agent@northwind.example", nav: ["Overview", "Company profile"], staff: false },
+  { email: "helpdesk-agent@northwind.example", nav: ["Overview", "Company profile"], staff: false },
+  { email: "sales-agent@northwind.example", nav: ["Overview", "Company profile"], staff: false },
+  { email: "billing-admin@northwind.example", nav: ["Overview", "Company profile"], staff: false },
+];
+
+describe("partner center in a browser", () => {
+  for (const role of ROLES) {
+    it(`${role.email} sees what the role may, and not what it may not`, async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await signIn(page, role.email);
+      const nav = page.getByRole("navigation", { name: "Main" });
+      expect(await nav.getByRole("link").allTextContents()).toEqual(role.nav);
+      await expect(page.getByRole("heading", { level: 1 })).toBeDefined();
+      expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Northwind Partners");
+      await page.goto(`${APP}/partner/staff`);
+      if (role.staff) {
+        expect(await page.getByRole("heading", { name: "Staff", level: 1 }).count()).toBe(1);
+      } else {
+        expect(await page.getByRole("heading", { name: "Not allowed" }).count()).toBe(1);
+      }
+      if (role.staff) await page.screenshot({ path: path.join(SHOTS, "staff.png"), fullPage: true });
+      await context.close();
+    });
+  }
+
+  it("a global admin adds a staff member, who activates from the emailed link and signs in; then signs out", async () => {
+    const admin = await (await browser.newContext()).newPage();
+    await signIn(admin, "admin@northwind.example");
+    await admin.goto(`${APP}/partner/staff`);
+    await admin.getByLabel("Name").fill("Ella Newhire");
+    await admin.getByLabel("Email address").fill("ella@northwind.example");
+    await admin.getByRole("checkbox", { name: /Sales agent/ }).check();
+    await admin.getByRole("button", { name: "Send invitation" }).click();
+    await admin.getByRole("status").filter({ hasText: "Invitation sent" }).waitFor();
+    expect(await admin.getByRole("row", { name: /Ella Newhire/ }).getByText("Invited").count()).toBe(1);
+
+    const ella = await (await browser.newContext()).newPage();
+    const link = await linkFromOutbox(ella, "ella@northwind.example", /\/activate\//);
+    await ella.goto(link);
+    await ella.getByLabel("Your name").fill("Ella Newhire");
+    await ella.getByLabel("Password", { exact: true }).fill("ella-long-password");
+    await ella.getByLabel("Repeat the password").fill("ella-long-password");
+    await ella.getByRole("button", { name: "Activate and sign in" }).click();
+    await ella.waitForURL(`${APP}/partner`);
+    expect(await ella.getByRole("link", { name: /Ella Newhire/ }).count()).toBe(1);
+    await ella.screenshot({ path: path.join(SHOTS, "overview.png"), fullPage: true });
+
+    await ella.getByRole("button", { name: "Sign out" }).click();
+    await ella.waitForURL(`${APP}/signin`);
+    await ella.goto(`${APP}/partner`);
+    expect(new URL(ella.url()).pathname).toBe("/signin");
+    await signIn(ella, "ella@northwind.example", "ella-long-password");
+    expect(new URL(ella.url()).pathname).toBe("/partner");
+  });
+
+  it("forgot password: the emailed link sets a new password", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${APP}/signin`);
+    await page.getByRole("link", { name: "Forgot your password?" }).click();
+    await page.getByRole("heading", { name: "Forgot your password?" }).waitFor();
+    await page.getByLabel("Email address").fill("billing-admin@northwind.example");
+    await page.getByRole("button", { name: "Send reset link" }).click();
+    await page.getByText("If an account exists for that address").waitFor();
+    const link = await linkFromOutbox(page, "billing-admin@northwind.example", /\/reset-password\//);
+    await page.goto(link);
+    await page.getByLabel("New password", { exact: true }).fill("billing-new-password");
+    await page.getByLabel("Repeat the new password").fill("billing-new-password");
+    await page.getByRole("button", { name: "Save password" }).click();
+    await page.waitForURL(`${APP}/signin`);
+    await page.screenshot({ path: path.join(SHOTS, "signin.png") });
+    await signIn(page, "billing-admin@northwind.example", "billing-new-password");
+    expect(new URL(page.url()).pathname).toBe("/partner");
+  });
+
+  it("a customer global admin sees its organisation and its partner", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, "admin@adatum-bakery.example");
+    expect(new URL(page.url()).pathname).toBe("/customer");
+    expect(await page.getByRole("cell", { name: "Northwind Partners" }).count()).toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, "customer.png"), fullPage: true });
+  });
+});

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem } from "../../app/utils/db.server";
 import { createPartner, PASSWORD, type OrgFixture } from "../support/factories";
-import { useTestDatabase } from "../support/db";
+import { installTestDatabase } from "../support/db";
 import { Browser } from "../support/http";
 import { checkOrigin } from "../../app/utils/origin.server";
 
-useTestDatabase();
+installTestDatabase();
 
 let partner: OrgFixture;
 beforeAll(async () => {

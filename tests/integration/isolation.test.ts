@@ -9,10 +9,10 @@ import { rowsOf } from "../../db/client";
 import { withSystem } from "../../app/utils/db.server";
 import { CUSTOMER_ROLES, PARTNER_ROLES } from "../../app/modules/permissions";
 import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
-import { useTestDatabase } from "../support/db";
+import { installTestDatabase } from "../support/db";
 import { Browser, loadBuild } from "../support/http";
 
-useTestDatabase();
+installTestDatabase();
 
 let A: OrgFixture, B: OrgFixture, C: OrgFixture, D: OrgFixture;
 const as: Record<string, Browser> = {};

@@ -6,9 +6,9 @@ import { getDatabase, withSystem, withTenant } from "../../app/utils/db.server";
 import { enqueueJob, registerJob, runDueJobs } from "../../app/modules/jobs.server";
 import { registerScheduledWork } from "../../app/modules/scheduled.server";
 import { createPartner } from "../support/factories";
-import { testDbKind, useTestDatabase } from "../support/db";
+import { testDbKind, installTestDatabase } from "../support/db";
 
-useTestDatabase();
+installTestDatabase();
 registerScheduledWork();
 
 async function count(query: ReturnType<typeof sql>) {

@@ -5,7 +5,7 @@ import { rowsOf } from "../../db/client";
 import { getDatabase, withSystem, withTenant } from "../../app/utils/db.server";
 import { deliverPendingMail, enqueueMail, resetMailTransport } from "../../app/modules/mail.server";
 import { createPartner } from "../support/factories";
-import { useTestDatabase } from "../support/db";
+import { installTestDatabase } from "../support/db";
 
 const received: { to: string[]; data: string }[] = [];
 let server: SMTPServer;
@@ -16,7 +16,7 @@ const port = vi.hoisted(() => {
   return p;
 });
 
-useTestDatabase();
+installTestDatabase();
 
 beforeAll(async () => {
   server = new SMTPServer({

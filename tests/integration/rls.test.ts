@@ -9,9 +9,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf, APP_ROLE, type Tx } from "../../db/client";
 import { withSystem } from "../../app/utils/db.server";
 import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
-import { useTestDatabase } from "../support/db";
+import { installTestDatabase } from "../support/db";
 
-useTestDatabase();
+installTestDatabase();
 
 type Op = "select" | "insert" | "update" | "delete";
 interface Target {

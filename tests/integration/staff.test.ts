@@ -4,10 +4,10 @@ import { rowsOf } from "../../db/client";
 import { withSystem, withTenant } from "../../app/utils/db.server";
 import { changeStaffRoles } from "../../app/modules/staff.server";
 import { createPartner } from "../support/factories";
-import { testDbKind, useTestDatabase } from "../support/db";
+import { testDbKind, installTestDatabase } from "../support/db";
 import { Browser } from "../support/http";
 
-useTestDatabase();
+installTestDatabase();
 
 async function lastMailTo(email: string) {
   const [row] = await withSystem(async (tx) =>

@@ -14,7 +14,7 @@ export async function openTestDatabase(): Promise<Database> {
 }
 
 /** Installs a test database as the app's database for this file. */
-export function useTestDatabase() {
+export function installTestDatabase() {
   const holder: { database?: Database } = {};
   beforeAll(async () => {
     holder.database = await openTestDatabase();

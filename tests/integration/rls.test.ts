@@ -37,7 +37,7 @@ const cases: TableCase[] = [
     table: "organisations",
     own: ["select", "update"],
     select: (t) => sql`select id from organisations where id = ${t.org.orgId}`,
-    insert: (t) => sql`insert into organisations (id, kind, name, partner_number) values (${randomUUID()}, 'partner', 'x', ${900000 + Math.floor(Math.random() * 99999)}) returning id`,
+    insert: () => sql`insert into organisations (id, kind, name, partner_number) values (${randomUUID()}, 'partner', 'x', ${900000 + Math.floor(Math.random() * 99999)}) returning id`,
     update: (t) => sql`update organisations set name = name where id = ${t.org.orgId} returning id`,
     delete: (t) => sql`delete from organisations where id = ${t.org.orgId} returning id`,
   },

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEV_SESSION_SECRET, parseConfig } from "./config.server";
+
+describe("configuration", () => {
+  it("has working defaults for development", () => {
+    const c = parseConfig({});
+    expect(c.NODE_ENV).toBe("development");
+    expect(c.PORT).toBe(3000);
+    expect(c.APP_URL).toBe("http://localhost:3000");
+    expect(c.SESSION_SECRET).toBe(DEV_SESSION_SECRET);
+    expect(c.DATABASE_URL).toBeUndefined();
+  });
+
+  it("stops with a message naming each bad variable", () => {
+    expect(() => parseConfig({ PORT: "eighty", DATABASE_URL: "mysql://x", LOG_LEVEL: "loud" })).toThrow(ConfigError);
+    try {
+      parseConfig({ PORT: "eighty", DATABASE_URL: "mysql://x", LOG_LEVEL: "loud", SMTP_URL: "http://mail" });
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain("PORT");
+      expect(message).toContain("DATABASE_URL: must be a postgres:// or postgresql:// URL");
+      expect(message).toContain("LOG_LEVEL");
+      expect(message).toContain("SMTP_URL: must be an smtp:// or smtps:// URL");
+    }
+  });
+
+  it("refuses the default session secret in production, and a short one anywhere", () => {
+    expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(/SESSION_SECRET: must be set to your own secret in production/);
+    expect(() => parseConfig({ SESSION_SECRET: "short" })).toThrow(/SESSION_SECRET: must be at least 32 characters/);
+    expect(parseConfig({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40) }).NODE_ENV).toBe("production");
+  });
+
+  it("reads throttling limits and treats empty strings as unset", () => {
+    const c = parseConfig({ LOGIN_MAX_FAILURES_PER_ACCOUNT: "3", LOGIN_MAX_FAILURES_PER_IP: "", APP_URL: "https://pd.example.com/" });
+    expect(c.LOGIN_MAX_FAILURES_PER_ACCOUNT).toBe(3);
+    expect(c.LOGIN_MAX_FAILURES_PER_IP).toBe(50);
+    expect(c.APP_URL).toBe("https://pd.example.com");
+  });
+});

@@ -1,0 +1,151 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { rowsOf } from "../../db/client";
+import { withSystem } from "../../app/utils/db.server";
+import { signIn } from "../../app/modules/auth/auth.server";
+import { createPartner as operatorCreatePartner, setCapability } from "../../app/modules/organisations.server";
+import { createCustomer, createPartner, PASSWORD, relate, uniq } from "../support/factories";
+import { installTestDatabase } from "../support/db";
+import { Browser } from "../support/http";
+
+installTestDatabase();
+
+describe("organisations and the shell", () => {
+  it("a user in two organisations switches between them", async () => {
+    const partner = await createPartner(["global_admin"]);
+    const customer = await createCustomer(["global_admin"]);
+    await withSystem((tx) =>
+      tx.execute(sql`insert into memberships (org_id, user_id, roles, status) values (${customer.orgId}, ${partner.users.global_admin!.id}, '{billing_admin}', 'active')`),
+    );
+    const b = new Browser();
+    await b.signIn(partner.users.global_admin!.email);
+    const home = await b.html("/partner");
+    expect(home.text).toContain(`${customer.name} (customer)`); // the switcher lists both
+    const res = await b.fetch("/switch-organisation", { form: { orgId: customer.orgId } });
+    expect(res.headers.get("Location")).toBe("/customer");
+    const page = await b.html("/customer");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(customer.domain);
+    expect((await b.html("/partner")).location).toBe("/customer");
+  });
+
+  it("an expired session leads to sign-in", async () => {
+    const p = await createPartner(["sales_agent"]);
+    const b = new Browser();
+    await b.signIn(p.users.sales_agent!.email);
+    await withSystem((tx) => tx.execute(sql`update sessions set expires_at = now() - interval '1 minute' where user_id = ${p.users.sales_agent!.id}`));
+    const page = await b.html("/partner/profile");
+    expect(page.status).toBe(302);
+    expect(page.location).toBe("/signin?redirectTo=%2Fpartner%2Fprofile");
+  });
+
+  it("sign-in goes back to the page asked for, and only to our own paths", async () => {
+    const p = await createPartner(["global_admin"]);
+    const b = new Browser();
+    const res = await b.fetch("/signin", { form: { email: p.users.global_admin!.email, password: PASSWORD, redirectTo: "/partner/staff" } });
+    expect(res.headers.get("Location")).toBe("/partner/staff");
+    const evil = await new Browser().fetch("/signin", { form: { email: p.users.global_admin!.email, password: PASSWORD, redirectTo: "//evil.test/x" } });
+    expect(evil.headers.get("Location")).toBe("/partner");
+  });
+
+  it("throttles an IP that tries many accounts", async () => {
+    const limits = { maxPerAccount: 100, maxPerIp: 3, windowSeconds: 60 };
+    const ip = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    const p = await createPartner(["global_admin"]);
+    for (let i = 0; i < 3; i++) {
+      const r = await withSystem((tx) => signIn(tx, { email: `guess-${i}-${uniq()}@x.test`, password: "nope-nope-nope", ip, userAgent: null, limits }));
+      expect(r).toEqual({ ok: false, reason: "invalid" });
+    }
+    const blocked = await withSystem((tx) => signIn(tx, { email: p.users.global_admin!.email, password: PASSWORD, ip, userAgent: null, limits }));
+    expect(blocked.ok).toBe(false);
+    expect(blocked).toMatchObject({ reason: "throttled" });
+    const elsewhere = await withSystem((tx) => signIn(tx, { email: p.users.global_admin!.email, password: PASSWORD, ip: "203.0.113.9", userAgent: null, limits }));
+    expect(elsewhere.ok).toBe(true);
+  });
+
+  it("the overview counts customers and staff", async () => {
+    const p = await createPartner(["global_admin", "sales_agent"]);
+    await relate(p, await createCustomer(["global_admin"]));
+    await relate(p, await createCustomer(["global_admin"]), "pending");
+    const b = new Browser();
+    await b.signIn(p.users.sales_agent!.email);
+    const page = await b.html("/partner");
+    expect(page.text).toMatch(/stat-value">2<\/p><p class="stat-label">Customers/);
+    expect(page.text).toMatch(/stat-value">2<\/p><p class="stat-label">Active staff/);
+  });
+});
+
+describe("notifications", () => {
+  it("shows the unread count on the bell and marks one or all as read", async () => {
+    const p = await createPartner(["global_admin", "sales_agent"]);
+    const me = p.users.sales_agent!.id;
+    await withSystem(async (tx) => {
+      for (const title of ["First notice", "Second notice", "Third notice"]) {
+        await tx.execute(sql`insert into notifications (org_id, user_id, kind, title) values (${p.orgId}, ${me}, 'test', ${title})`);
+      }
+      await tx.execute(sql`insert into notifications (org_id, user_id, kind, title) values (${p.orgId}, ${p.users.global_admin!.id}, 'test', 'For the admin only')`);
+    });
+    const b = new Browser();
+    await b.signIn(p.users.sales_agent!.email);
+    const page = await b.html("/notifications");
+    expect(page.text).toContain("Notifications, 3 unread");
+    expect(page.text).toContain("Second notice");
+    expect(page.text).not.toContain("For the admin only");
+    const [one] = await withSystem(async (tx) => rowsOf<{ id: string }>(await tx.execute(sql`select id from notifications where user_id = ${me} and title = 'First notice'`)));
+    expect((await b.fetch("/notifications", { form: { id: one!.id } })).status).toBe(302);
+    expect((await b.html("/partner")).text).toContain("Notifications, 2 unread");
+    expect((await b.fetch("/notifications", { form: { id: one!.id } })).status).toBe(404); // already read
+    await b.fetch("/notifications", { form: {} });
+    expect((await b.html("/partner")).text).toContain("Notifications, 0 unread");
+  });
+
+  it("has an empty state", async () => {
+    const p = await createPartner(["billing_admin"]);
+    const b = new Browser();
+    await b.signIn(p.users.billing_admin!.email);
+    expect((await b.html("/notifications")).text).toContain("No notifications");
+  });
+});
+
+describe("audit log page", () => {
+  it("pages by keyset and filters by action and user", async () => {
+    const p = await createPartner(["global_admin", "sales_agent"]);
+    const admin = p.users.global_admin!.id;
+    await withSystem(async (tx) => {
+      for (let i = 0; i < 60; i++) {
+        await tx.execute(sql`insert into audit_log (actor_user_id, actor_org_id, subject_org_id, action, object_type, object_id) values (${admin}, ${p.orgId}, ${p.orgId}, 'test.bulk', 'thing', ${`thing-${String(i).padStart(2, "0")}`})`);
+      }
+    });
+    const b = new Browser();
+    await b.signIn(p.users.global_admin!.email);
+    const first = await b.html("/partner/audit?action=test.bulk");
+    expect(first.text).toContain("thing-59");
+    expect(first.text).not.toContain("thing-09");
+    const older = first.text.match(/href="\/partner\/audit(\?[^"]*before=\d+)"/)![1]!.replaceAll("&amp;", "&");
+    const second = await b.html(`/partner/audit${older}`);
+    expect(second.text).toContain("thing-09");
+    expect(second.text).toContain("thing-00");
+    expect(second.text).not.toContain("thing-59");
+    const newer = second.text.match(/href="\/partner\/audit(\?[^"]*after=\d+)"/)![1]!.replaceAll("&amp;", "&");
+    expect((await b.html(`/partner/audit${newer}`)).text).toContain("thing-59");
+    const bySales = await b.html(`/partner/audit?user=${p.users.sales_agent!.id}`);
+    expect(bySales.text).toContain("No audit entries");
+    const junk = await b.html(`/partner/audit?user=not-a-uuid&before=abc`);
+    expect(junk.status).toBe(200); // a bad URL falls back to no filter
+  });
+});
+
+describe("operator functions", () => {
+  it("create partners with a Partner ID and grant capabilities, audited", async () => {
+    const created = await withSystem((tx) => operatorCreatePartner(tx, { name: `Operator Made ${uniq()}`, operator: "test" }));
+    expect(created.partnerNumber).toBeGreaterThan(4100000);
+    await withSystem((tx) => setCapability(tx, { partnerNumber: created.partnerNumber!, capability: "dap", enabled: true, operator: "test" }));
+    const [row] = await withSystem(async (tx) =>
+      rowsOf<{ dap: boolean; actions: string[] }>(
+        await tx.execute(sql`select o.is_dap_certified as dap, (select array_agg(action order by id) from audit_log where subject_org_id = o.id) as actions from organisations o where o.id = ${created.id}`),
+      ),
+    );
+    expect(row).toEqual({ dap: true, actions: ["operator.partner_created", "operator.capability_set"] });
+    await expect(withSystem((tx) => setCapability(tx, { partnerNumber: 1, capability: "advisor", enabled: true, operator: "test" }))).rejects.toThrow(/No partner with Partner ID 1/);
+  });
+});

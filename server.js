@@ -1,5 +1,6 @@
 // Partnerdesk HTTP server: Express + the Remix build. Start-up (migrations, demo seed,
 // scheduled work) and the Origin check come from the build, so the app has one set of modules.
+import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import express from "express";
@@ -13,16 +14,20 @@ async function importBuild() {
   return import(`${pathToFileURL(BUILD_PATH).href}?t=${Date.now()}`);
 }
 
-let build = await importBuild();
-const app = build.entry.module;
-
+let build;
 let config;
 try {
-  config = app.config();
+  build = await importBuild();
+  config = build.entry.module.config();
 } catch (error) {
-  console.error(error.message);
-  process.exit(1);
+  // A bad configuration stops start-up with the message naming each variable, not a stack.
+  if (error?.name === "ConfigError" || error?.constructor?.name === "ConfigError") {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
 }
+const app = build.entry.module;
 
 try {
   await app.boot();
@@ -64,18 +69,21 @@ server.use((req, res, next) => {
 
 const getLoadContext = (req) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" });
 
-server.all(
-  "*",
-  isDev
-    ? async (req, res, next) => {
-        try {
-          return createRequestHandler({ build: await importBuild(), mode: "development", getLoadContext })(req, res, next);
-        } catch (error) {
-          next(error);
-        }
-      }
-    : createRequestHandler({ build, mode: build.mode, getLoadContext }),
-);
+// In development (`npm run dev`), the build is re-imported when remix rebuilds it.
+let handler = createRequestHandler({ build, mode: build.mode, getLoadContext });
+if (isDev) {
+  const { broadcastDevReady } = await import("@remix-run/node");
+  let timer;
+  fs.watch(path.dirname(BUILD_PATH), () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      build = await importBuild();
+      handler = createRequestHandler({ build, mode: "development", getLoadContext });
+      broadcastDevReady(build);
+    }, 100);
+  });
+}
+server.all("*", (req, res, next) => handler(req, res, next));
 
 const listener = server.listen(config.PORT, config.HOST, async () => {
   app.logger.info({ port: config.PORT, appUrl: config.APP_URL }, "Partnerdesk listening");

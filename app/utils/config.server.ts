@@ -7,7 +7,8 @@ import { z } from "zod";
 
 export const DEV_SESSION_SECRET = "dev-only-session-secret-change-me-0123456789";
 
-const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const int = (fallback: number, min = 0) =>
+  z.coerce.number({ invalid_type_error: "must be a whole number" }).int("must be a whole number").min(min).default(fallback);
 
 const schema = z
   .object({
@@ -52,7 +53,9 @@ const schema = z
 
 export type Config = z.infer<typeof schema>;
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
 
 export function parseConfig(source: Record<string, string | undefined>): Config {
   // Empty strings count as unset, as in most .env tooling.

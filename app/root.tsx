@@ -65,7 +65,9 @@ export function ErrorBoundary() {
   const error = useRouteError();
   const status = isRouteErrorResponse(error) ? error.status : 500;
   const known = MESSAGES[status];
-  const detail = isRouteErrorResponse(error) && typeof error.data === "string" && status < 500 ? error.data : null;
+  // Our own responses carry a human message; the router's internal ones (unknown URL) do not.
+  const internal = isRouteErrorResponse(error) && (error as { internal?: boolean }).internal;
+  const detail = isRouteErrorResponse(error) && !internal && typeof error.data === "string" && status < 500 ? error.data : null;
   return (
     <main className="error-page" aria-labelledby="error-title">
       <p className="error-code">{status}</p>

@@ -72,6 +72,23 @@ const ROLES = [
   { email: "billing-admin@northwind.example", nav: ["Overview", "Company profile"], staff: false },
 ];
 
+describe("the HTTP server", () => {
+  it("refuses a cross-origin or origin-less mutation with 403 before it reaches the app", async () => {
+    const evil = await fetch(`${APP}/signin`, { method: "POST", headers: { Origin: "https://evil.example", "Content-Type": "application/x-www-form-urlencoded" }, body: "email=a@b.c&password=x" });
+    expect(evil.status).toBe(403);
+    const none = await fetch(`${APP}/signin`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "email=a@b.c&password=x" });
+    expect(none.status).toBe(403);
+  });
+
+  it("answers an unknown page with a human 404 page", async () => {
+    const page = await (await browser.newContext()).newPage();
+    const response = await page.goto(`${APP}/no/such/page`);
+    expect(response!.status()).toBe(404);
+    await page.getByRole("heading", { name: "Not found" }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "not-found.png") });
+  });
+});
+
 describe("partner center in a browser", () => {
   for (const role of ROLES) {
     it(`${role.email} sees what the role may, and not what it may not`, async () => {

@@ -45,6 +45,9 @@ export const organisations = pgTable(
     /** Operator-granted capabilities; the app role cannot update these columns. */
     isAuthorisedAdvisor: boolean("is_authorised_advisor").notNull().default(false),
     isDapCertified: boolean("is_dap_certified").notNull().default(false),
+    /** Customers only: the customer agreement version last accepted (see customer_agreements). */
+    agreementVersion: text("agreement_version"),
+    agreementAcceptedAt: tstz("agreement_accepted_at"),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
@@ -254,3 +257,83 @@ export const relationships = pgTable(
   ],
 );
 export type Relationship = typeof relationships.$inferSelect;
+
+/** Versions of the customer agreement; the newest effective one is current. */
+export const customerAgreements = pgTable("customer_agreements", {
+  version: text("version").primaryKey(),
+  title: text("title").notNull(),
+  body: text("body").notNull(),
+  effectiveAt: tstz("effective_at").notNull().defaultNow(),
+});
+
+export const agreementAcceptances = pgTable(
+  "agreement_acceptances",
+  {
+    customerOrgId: uuid("customer_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    version: text("version").notNull().references(() => customerAgreements.version),
+    acceptedByUserId: uuid("accepted_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    acceptedAt: tstz("accepted_at").notNull().defaultNow(),
+    ip: text("ip"),
+  },
+  (t) => [primaryKey({ columns: [t.customerOrgId, t.version] })],
+);
+
+/**
+ * The partner's customer workspace: one row per partner and customer with a live relationship,
+ * kept by triggers on relationships and organisations. Every sortable column is NOT NULL and
+ * indexed behind partner_org_id with the customer id as tie-breaker, so keyset paging reads only
+ * the rows of one page at any depth (ADR 0007).
+ */
+export const partnerCustomers = pgTable(
+  "partner_customers",
+  {
+    partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    customerOrgId: uuid("customer_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    sortName: text("sort_name").notNull(),
+    primaryDomain: text("primary_domain").notNull(),
+    country: text("country").notNull(),
+    /** Live relationship types, sorted and comma-joined ("advisor,reseller"). */
+    relationshipTypes: text("relationship_types").notNull(),
+    isReseller: boolean("is_reseller").notNull(),
+    isAdvisor: boolean("is_advisor").notNull(),
+    isDap: boolean("is_dap").notNull(),
+    isGdap: boolean("is_gdap").notNull(),
+    agreementStatus: text("agreement_status", { enum: ["accepted", "pending"] }).notNull(),
+    /** lower(name || ' ' || domain), for substring search. */
+    searchText: text("search_text").notNull(),
+    customerCreatedAt: tstz("customer_created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.partnerOrgId, t.customerOrgId] }),
+    index("partner_customers_name_idx").on(t.partnerOrgId, t.sortName, t.customerOrgId),
+    index("partner_customers_domain_idx").on(t.partnerOrgId, t.primaryDomain, t.customerOrgId),
+    index("partner_customers_country_idx").on(t.partnerOrgId, t.country, t.customerOrgId),
+    index("partner_customers_types_idx").on(t.partnerOrgId, t.relationshipTypes, t.customerOrgId),
+    index("partner_customers_agreement_idx").on(t.partnerOrgId, t.agreementStatus, t.customerOrgId),
+    index("partner_customers_created_idx").on(t.partnerOrgId, t.customerCreatedAt, t.customerOrgId),
+    index("partner_customers_customer_idx").on(t.customerOrgId),
+  ],
+);
+export type PartnerCustomer = typeof partnerCustomers.$inferSelect;
+
+/** A saved selection for bulk work: the filter it came from and a snapshot of the ids. */
+export const customerSelections = pgTable("customer_selections", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+  createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+  filter: jsonb("filter").$type<{ q: string | null; type: string | null; country: string | null; agreement: string | null }>().notNull(),
+  allMatching: boolean("all_matching").notNull(),
+  count: integer("count").notNull(),
+  createdAt: createdAt(),
+});
+
+export const customerSelectionItems = pgTable(
+  "customer_selection_items",
+  {
+    selectionId: uuid("selection_id").notNull().references(() => customerSelections.id, { onDelete: "cascade" }),
+    partnerOrgId: uuid("partner_org_id").notNull(),
+    customerOrgId: uuid("customer_org_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.selectionId, t.customerOrgId] })],
+);

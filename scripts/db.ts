@@ -1,8 +1,16 @@
-// npm run db:migrate | db:seed — against DATABASE_URL, or the embedded PGlite in DATA_DIR.
+// npm run db:migrate | db:seed [-- --customers N --total T] — against DATABASE_URL, or the
+// embedded PGlite in DATA_DIR.
+import { parseArgs } from "node:util";
+import { z } from "zod";
 import { closeDatabase, getDatabase, withSystem } from "../app/utils/db.server";
 import { seedDemo, demoSignIns, DEMO_PASSWORD } from "../app/modules/seed.server";
+import { seedScale } from "../app/modules/scale-seed.server";
 
 const command = process.argv[2];
+const { values } = parseArgs({ args: process.argv.slice(3), options: { customers: { type: "string" }, total: { type: "string" } } });
+const scale = z
+  .object({ customers: z.coerce.number().int().min(0).max(10_000_000).optional(), total: z.coerce.number().int().min(0).max(20_000_000).optional() })
+  .parse(values);
 try {
   const database = await getDatabase(); // opens and applies pending migrations
   console.log(`migrations applied (${database.kind})`);
@@ -10,6 +18,11 @@ try {
     await withSystem(seedDemo);
     console.log(`demo data seeded; password for every demo account: ${DEMO_PASSWORD}`);
     for (const s of demoSignIns()) console.log(`  ${s.email.padEnd(36)} ${s.role}`);
+    if (scale.customers || scale.total) {
+      const customers = scale.customers ?? 0;
+      const result = await seedScale(withSystem, { customers, total: Math.max(scale.total ?? 0, customers), log: (m) => console.log(`  ${m}`) });
+      console.log(`scale seed: ${result.partnerCustomers.toLocaleString("en")} customers for the first partner, ${result.totalCustomers.toLocaleString("en")} in all (${result.seconds} s)`);
+    }
   } else if (command !== "migrate") {
     console.error("usage: tsx scripts/db.ts migrate|seed");
     process.exitCode = 2;

@@ -39,20 +39,26 @@ export type Permission =
   | "profile:edit"
   | "staff:manage"
   | "audit:view"
-  | "notifications:view";
+  | "notifications:view"
+  | "customers:view"
+  | "customers:create"
+  | "customers:export"
+  | "agreement:accept";
 
-const everyone: Permission[] = ["overview:view", "profile:view", "notifications:view"];
+// Every partner role finds customers (search-first help); creating them is for the roles that sell.
+const everyone: Permission[] = ["overview:view", "profile:view", "notifications:view", "customers:view", "customers:export"];
+const creates: Permission[] = ["customers:create"];
 
 const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
   partner: {
-    global_admin: [...everyone, "profile:edit", "staff:manage", "audit:view"],
-    admin_agent: everyone,
+    global_admin: [...everyone, ...creates, "profile:edit", "staff:manage", "audit:view"],
+    admin_agent: [...everyone, ...creates],
     helpdesk_agent: everyone,
-    sales_agent: everyone,
+    sales_agent: [...everyone, ...creates],
     billing_admin: everyone,
   },
   customer: {
-    global_admin: ["overview:view", "notifications:view"],
+    global_admin: ["overview:view", "notifications:view", "agreement:accept"],
     billing_admin: ["overview:view", "notifications:view"],
     user: ["overview:view", "notifications:view"],
   },

@@ -4,7 +4,7 @@
  * with a global admin. Every demo account shares one password.
  */
 import { sql } from "drizzle-orm";
-import { memberships, organisations, relationships, users } from "../../db/schema";
+import { agreementAcceptances, memberships, organisations, relationships, users } from "../../db/schema";
 import { hashPassword } from "./auth/crypto.server";
 import type { Tx } from "~/utils/db.server";
 import { PARTNER_ROLES, ROLE_LABELS } from "./permissions";
@@ -91,18 +91,17 @@ export async function seedDemo(tx: Tx) {
         .insert(memberships)
         .values({ orgId: customerId, userId: adminId, roles: ["global_admin"], status: "active", activatedAt: sql`now()` })
         .onConflictDoNothing();
-      // Every seventh customer has not accepted the customer agreement yet.
-      const pending = i % 7 === 3;
       await tx
         .insert(relationships)
-        .values({
-          partnerOrgId: partnerId,
-          customerOrgId: customerId,
-          type: "reseller",
-          status: pending ? "pending" : "active",
-          startedAt: pending ? null : sql`now()`,
-        })
+        .values({ partnerOrgId: partnerId, customerOrgId: customerId, type: "reseller", status: "pending" })
         .onConflictDoNothing();
+      // Every seventh customer has not accepted the customer agreement yet; accepting activates the relationship.
+      if (i % 7 !== 3) {
+        await tx
+          .insert(agreementAcceptances)
+          .values({ customerOrgId: customerId, version: sql`pd_current_agreement_version()`, acceptedByUserId: adminId })
+          .onConflictDoNothing();
+      }
     }
   }
 }

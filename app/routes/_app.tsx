@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, NavLink, Outlet, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
 import { countUnread } from "~/modules/notifications.server";
 import { ROLE_LABELS, type Permission } from "~/modules/permissions";
@@ -7,6 +7,11 @@ import { withTenant } from "~/utils/db.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requireAuth(request);
+  // A customer's global admin accepts the current customer agreement before anything else.
+  const path = new URL(request.url).pathname;
+  if (auth.org.agreementPending && auth.permissions.includes("agreement:accept") && path !== "/customer/agreement") {
+    throw redirect("/customer/agreement");
+  }
   const unread = await withTenant(tenantOf(auth), (tx) => countUnread(tx, { orgId: auth.org.id, userId: auth.user.id }));
   return {
     user: auth.user,
@@ -14,6 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     roles: auth.roles,
     permissions: auth.permissions,
     orgs: auth.orgs.map((o) => ({ id: o.id, name: o.name, kind: o.kind })),
+    agreementPending: auth.org.agreementPending,
     unread,
   };
 }
@@ -27,14 +33,18 @@ interface NavItem {
 
 const PARTNER_NAV: NavItem[] = [
   { to: "/partner", label: "Overview", permission: "overview:view", end: true },
+  { to: "/partner/customers", label: "Customers", permission: "customers:view" },
   { to: "/partner/staff", label: "Staff", permission: "staff:manage" },
   { to: "/partner/profile", label: "Company profile", permission: "profile:view" },
   { to: "/partner/audit", label: "Audit log", permission: "audit:view" },
 ];
-const CUSTOMER_NAV: NavItem[] = [{ to: "/customer", label: "Overview", permission: "overview:view", end: true }];
+const CUSTOMER_NAV: NavItem[] = [
+  { to: "/customer", label: "Overview", permission: "overview:view", end: true },
+  { to: "/customer/agreement", label: "Customer agreement", permission: "overview:view" },
+];
 
 export default function AppShell() {
-  const { user, org, roles, permissions, orgs, unread } = useLoaderData<typeof loader>();
+  const { user, org, roles, permissions, orgs, unread, agreementPending } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const location = useLocation();
   const submit = useSubmit();
@@ -105,6 +115,11 @@ export default function AppShell() {
         </nav>
         <main id="main" className="content" aria-busy={navigation.state === "loading"}>
           {navigation.state === "loading" ? <div className="progress-bar" role="progressbar" aria-label="Loading" /> : null}
+          {agreementPending && !permissions.includes("agreement:accept") ? (
+            <p className="notice notice-warn" role="note">
+              Your organisation has not accepted the customer agreement yet. Its global admin must accept it before partners can buy or manage anything for you.
+            </p>
+          ) : null}
           <Outlet />
         </main>
       </div>

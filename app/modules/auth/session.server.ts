@@ -31,6 +31,8 @@ export interface OrgSummary {
   kind: OrgKind;
   partnerNumber: number | null;
   roles: string[];
+  /** A customer that has not accepted the current customer agreement. */
+  agreementPending: boolean;
 }
 
 export interface AuthContext {
@@ -57,6 +59,7 @@ export async function activeOrgsOf(tx: Tx, userId: string): Promise<OrgSummary[]
       kind: organisations.kind,
       partnerNumber: organisations.partnerNumber,
       roles: memberships.roles,
+      agreementPending: sql<boolean>`(${organisations.kind} = 'customer' and ${organisations.agreementVersion} is distinct from pd_current_agreement_version())`,
     })
     .from(memberships)
     .innerJoin(organisations, eq(organisations.id, memberships.orgId))

@@ -1,0 +1,163 @@
+/**
+ * The one data table: TanStack Table with manual (server-side) paging and sorting. All state
+ * that matters lives in the URL; the component renders links for sorting and paging, so the
+ * back button and a shared link restore the view. Row selection is local to the page.
+ */
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type RowSelectionState } from "@tanstack/react-table";
+import { Link, useLocation, useNavigation } from "@remix-run/react";
+import { useEffect, useState, type ReactNode } from "react";
+
+export interface DataTableProps<T> {
+  caption: string;
+  columns: ColumnDef<T, unknown>[];
+  data: T[];
+  getRowId: (row: T) => string;
+  /** Current sort (column id and direction) and the URL that sorts by a column. */
+  sort: { id: string; dir: "asc" | "desc" };
+  sortHref: (columnId: string, dir: "asc" | "desc") => string;
+  selectable?: boolean;
+  onSelectionChange?: (ids: string[]) => void;
+  empty: ReactNode;
+  footer?: ReactNode;
+}
+
+function SelectBox({ checked, indeterminate, onChange, label }: { checked: boolean; indeterminate?: boolean; onChange: (v: boolean) => void; label: string }) {
+  return (
+    <input
+      type="checkbox"
+      aria-label={label}
+      checked={checked}
+      ref={(el) => {
+        if (el) el.indeterminate = Boolean(indeterminate);
+      }}
+      onChange={(e) => onChange(e.target.checked)}
+    />
+  );
+}
+
+export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref, selectable, onSelectionChange, empty, footer }: DataTableProps<T>) {
+  const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
+  const navigation = useNavigation();
+  const location = useLocation();
+  // A new page (or sort, or filter) starts with nothing selected.
+  useEffect(() => setRowSelection({}), [data]);
+  useEffect(() => onSelectionChange?.(Object.keys(rowSelection).filter((k) => rowSelection[k])), [rowSelection, onSelectionChange]);
+
+  const table = useReactTable({
+    data,
+    columns,
+    getRowId,
+    getCoreRowModel: getCoreRowModel(),
+    manualPagination: true,
+    manualSorting: true,
+    enableRowSelection: Boolean(selectable),
+    state: { rowSelection, sorting: [{ id: sort.id, desc: sort.dir === "desc" }] },
+    onRowSelectionChange: setRowSelection,
+  });
+  const loading = navigation.state === "loading" && navigation.location?.pathname === location.pathname;
+
+  return (
+    <div className="data-table" aria-busy={loading}>
+      {loading ? (
+        <div className="table-loading" role="status">
+          <span className="spinner" aria-hidden="true" /> Loading…
+        </div>
+      ) : null}
+      <table className="table">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id}>
+              {selectable ? (
+                <th scope="col" className="select-cell">
+                  <SelectBox
+                    label="Select every customer on this page"
+                    checked={table.getIsAllRowsSelected()}
+                    indeterminate={table.getIsSomeRowsSelected()}
+                    onChange={(v) => table.toggleAllRowsSelected(v)}
+                  />
+                </th>
+              ) : null}
+              {group.headers.map((header) => {
+                const id = header.column.id;
+                const active = sort.id === id;
+                const label = flexRender(header.column.columnDef.header, header.getContext());
+                return (
+                  <th key={header.id} scope="col" aria-sort={active ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}>
+                    {header.column.getCanSort() ? (
+                      <Link
+                        to={sortHref(id, active && sort.dir === "asc" ? "desc" : "asc")}
+                        className={`sort-link${active ? " active" : ""}`}
+                        preventScrollReset
+                      >
+                        {label}
+                        <span aria-hidden="true" className="sort-arrow">
+                          {active ? (sort.dir === "asc" ? "▲" : "▼") : "↕"}
+                        </span>
+                        <span className="visually-hidden">
+                          {active ? `, sorted ${sort.dir === "asc" ? "ascending" : "descending"}; sort ${sort.dir === "asc" ? "descending" : "ascending"}` : ", sort"}
+                        </span>
+                      </Link>
+                    ) : (
+                      label
+                    )}
+                  </th>
+                );
+              })}
+            </tr>
+          ))}
+        </thead>
+        <tbody>
+          {table.getRowModel().rows.map((row) => (
+            <tr key={row.id} aria-selected={selectable ? row.getIsSelected() : undefined}>
+              {selectable ? (
+                <td className="select-cell">
+                  <SelectBox label={`Select row ${row.index + 1}`} checked={row.getIsSelected()} onChange={(v) => row.toggleSelected(v)} />
+                </td>
+              ) : null}
+              {row.getVisibleCells().map((cell) => (
+                <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {data.length === 0 ? empty : null}
+      {footer}
+    </div>
+  );
+}
+
+/** First / previous / next / last by cursor, never by page number. */
+export function KeysetPager({
+  first,
+  prev,
+  next,
+  last,
+  label,
+}: {
+  first: string | null;
+  prev: string | null;
+  next: string | null;
+  last: string | null;
+  label: string;
+}) {
+  const item = (href: string | null, text: string, rel?: string) =>
+    href ? (
+      <Link to={href} rel={rel} className="button small" preventScrollReset>
+        {text}
+      </Link>
+    ) : (
+      <span className="button small" aria-disabled="true">
+        {text}
+      </span>
+    );
+  return (
+    <nav className="keyset-pager" aria-label={label}>
+      {item(first, "« First")}
+      {item(prev, "‹ Previous", "prev")}
+      {item(next, "Next ›", "next")}
+      {item(last, "Last »")}
+    </nav>
+  );
+}

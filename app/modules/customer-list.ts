@@ -1,0 +1,64 @@
+/**
+ * The customer list's state, shared by server and browser: it lives in the URL, read by a
+ * forgiving schema (a bad value falls back to the default instead of failing).
+ */
+import { z } from "zod";
+
+export const CUSTOMER_SORTS = ["name", "domain", "country", "types", "agreement", "created"] as const;
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
+export const PAGE_SIZES = [25, 50, 100, 200] as const;
+export const RELATIONSHIP_TYPES = ["reseller", "advisor", "dap", "gdap"] as const;
+export type RelationshipType = (typeof RELATIONSHIP_TYPES)[number];
+
+export const RELATIONSHIP_LABELS: Record<RelationshipType, string> = {
+  reseller: "Reseller",
+  advisor: "Advisor",
+  dap: "Delegated admin",
+  gdap: "Granular delegated admin",
+};
+
+export const customerListQuery = z.object({
+  q: z.string().max(100).optional().catch(undefined),
+  type: z.enum(RELATIONSHIP_TYPES).optional().catch(undefined),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .optional()
+    .catch(undefined),
+  agreement: z.enum(["accepted", "pending"]).optional().catch(undefined),
+  sort: z.enum(CUSTOMER_SORTS).catch("name"),
+  dir: z.enum(["asc", "desc"]).catch("asc"),
+  size: z.coerce
+    .number()
+    .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
+    .catch(50),
+  after: z.string().max(2000).optional().catch(undefined),
+  before: z.string().max(2000).optional().catch(undefined),
+  last: z
+    .enum(["1"])
+    .transform(() => true)
+    .optional()
+    .catch(undefined),
+});
+
+export type CustomerListQuery = Omit<z.infer<typeof customerListQuery>, "size"> & { size: number };
+
+export function parseCustomerListQuery(params: URLSearchParams): CustomerListQuery {
+  const raw: Record<string, string> = {};
+  for (const [k, v] of params) if (v !== "") raw[k] = v;
+  return customerListQuery.parse(raw);
+}
+
+/** The URL of the list with some state changed; paging resets unless a cursor is given. */
+export function customerListHref(current: URLSearchParams, change: Record<string, string | null | undefined>, base = "/partner/customers") {
+  const next = new URLSearchParams(current);
+  const pagingKeys = ["after", "before", "last"];
+  if (!pagingKeys.some((k) => k in change)) pagingKeys.forEach((k) => next.delete(k));
+  for (const [k, v] of Object.entries(change)) {
+    if (v === null || v === undefined || v === "") next.delete(k);
+    else next.set(k, v);
+  }
+  if (pagingKeys.some((k) => k in change)) pagingKeys.filter((k) => !(k in change)).forEach((k) => next.delete(k));
+  const s = next.toString();
+  return s ? `${base}?${s}` : base;
+}

@@ -1,0 +1,357 @@
+/**
+ * The partner's customers: add a customer tenant, the paged and searchable customer list
+ * (keyset paging over the partner_customers read model), customer detail, saved selections
+ * for bulk work, and the CSV export. See ADR 0007.
+ */
+import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { auditLog, customerSelectionItems, customerSelections, organisations, partnerCustomers, relationships, users } from "../../db/schema";
+import { rowsOf } from "../../db/client";
+import { config } from "~/utils/config.server";
+import type { Tx } from "~/utils/db.server";
+import { recordAudit, type Actor } from "./audit.server";
+import { ACTIVATION_TOKEN_DAYS } from "./auth/auth.server";
+import { randomToken, sha256 } from "./auth/crypto.server";
+import { DomainError } from "./errors";
+import { enqueueMail } from "./mail.server";
+import { CUSTOMER_SORTS, PAGE_SIZES, RELATIONSHIP_TYPES, type CustomerListQuery, type CustomerSort } from "./customer-list";
+
+export { CUSTOMER_SORTS, PAGE_SIZES, RELATIONSHIP_TYPES };
+export type { CustomerListQuery };
+
+/** Above this many matches the total reads "10,000+" instead of counting every row. */
+export const EXACT_TOTAL_LIMIT = 10_000;
+
+interface SortSpec {
+  column: SQL;
+  /** The cursor value as text, exactly (no precision lost on the way through JSON). */
+  cursorValue: SQL;
+  /** The cursor text turned back into the column's type for the comparison. */
+  fromCursor: (value: string) => SQL;
+}
+
+const pc = partnerCustomers;
+const SORT_SPECS: Record<CustomerSort, SortSpec> = {
+  name: { column: sql`${pc.sortName}`, cursorValue: sql`${pc.sortName}`, fromCursor: (v) => sql`${v}::text` },
+  domain: { column: sql`${pc.primaryDomain}`, cursorValue: sql`${pc.primaryDomain}`, fromCursor: (v) => sql`${v}::text` },
+  country: { column: sql`${pc.country}`, cursorValue: sql`${pc.country}`, fromCursor: (v) => sql`${v}::text` },
+  types: { column: sql`${pc.relationshipTypes}`, cursorValue: sql`${pc.relationshipTypes}`, fromCursor: (v) => sql`${v}::text` },
+  agreement: { column: sql`${pc.agreementStatus}`, cursorValue: sql`${pc.agreementStatus}`, fromCursor: (v) => sql`${v}::text` },
+  created: {
+    column: sql`${pc.customerCreatedAt}`,
+    cursorValue: sql`to_char(${pc.customerCreatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`,
+    fromCursor: (v) => sql`(${v}::timestamp at time zone 'UTC')`,
+  },
+};
+
+/** The cursor is the last (or first) row's sort value and id; it only narrows the partner's own rows. */
+const cursorSchema = z.tuple([z.string().max(1000), z.string().uuid()]);
+export type Cursor = z.infer<typeof cursorSchema>;
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+export function decodeCursor(value: string | undefined | null): Cursor | undefined {
+  if (!value) return undefined;
+  try {
+    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(value, "base64url").toString("utf8")));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Search terms: trimmed, lower-case, whitespace collapsed. */
+export function normaliseTerm(q: string | undefined) {
+  const t = (q ?? "").trim().toLowerCase().replace(/\s+/g, " ");
+  return t.length ? t.slice(0, 100) : undefined;
+}
+
+/** The WHERE conditions of a list query, without paging: filters, search and the partner. */
+function filterConditions(partnerId: string, query: Pick<CustomerListQuery, "q" | "type" | "country" | "agreement">): SQL[] {
+  const conditions: SQL[] = [sql`${pc.partnerOrgId} = ${partnerId}`];
+  if (query.type) {
+    const column = { reseller: pc.isReseller, advisor: pc.isAdvisor, dap: pc.isDap, gdap: pc.isGdap }[query.type];
+    conditions.push(sql`${column} = true`);
+  }
+  if (query.country) conditions.push(sql`${pc.country} = ${query.country}`);
+  if (query.agreement) conditions.push(sql`${pc.agreementStatus} = ${query.agreement}`);
+  const term = normaliseTerm(query.q);
+  // Search goes through the SECURITY DEFINER function (ADR 0007); the rest stays under RLS.
+  if (term) conditions.push(sql`${pc.customerOrgId} = any(array(select pd_search_partner_customers(${term})))`);
+  return conditions;
+}
+
+export interface CustomerRow {
+  id: string;
+  name: string;
+  primaryDomain: string;
+  country: string;
+  relationshipTypes: string[];
+  agreementStatus: "accepted" | "pending";
+  createdAt: string;
+  cursor: string;
+}
+
+export interface CustomerPage {
+  rows: CustomerRow[];
+  total: { count: number; exact: boolean };
+  /** Cursors for the pager: null when there is no such page. */
+  next: string | null;
+  prev: string | null;
+  isFirst: boolean;
+  isLast: boolean;
+}
+
+/**
+ * One page of the partner's customers. Keyset paging in both directions: `after` pages forward,
+ * `before` backward, `last` jumps to the end; ties are broken by id, so a walk never skips or
+ * repeats a row, whatever the depth.
+ */
+export async function listCustomers(
+  tx: Tx,
+  { partnerId, query, withTotal = true }: { partnerId: string; query: CustomerListQuery; withTotal?: boolean },
+): Promise<CustomerPage> {
+  const spec = SORT_SPECS[query.sort];
+  const after = decodeCursor(query.after);
+  const before = after ? undefined : decodeCursor(query.before);
+  const fromEnd = !after && !before && query.last === true;
+  const backwards = Boolean(before) || fromEnd;
+  // Scanning direction: forwards follows the chosen order; backwards is its reverse.
+  const ascending = (query.dir === "asc") !== backwards;
+  const conditions = filterConditions(partnerId, query);
+  const cursor = after ?? before;
+  if (cursor) {
+    const op = ascending ? sql`>` : sql`<`;
+    conditions.push(sql`(${spec.column}, ${pc.customerOrgId}) ${op} (${spec.fromCursor(cursor[0])}, ${cursor[1]}::uuid)`);
+  }
+  const order = ascending ? sql`${spec.column} asc, ${pc.customerOrgId} asc` : sql`${spec.column} desc, ${pc.customerOrgId} desc`;
+  const result = await tx.execute(sql`
+    select ${pc.customerOrgId} as id, ${pc.name} as name, ${pc.primaryDomain} as primary_domain, ${pc.country} as country,
+           ${pc.relationshipTypes} as relationship_types, ${pc.agreementStatus} as agreement_status,
+           to_char(${pc.customerCreatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as created_at,
+           ${spec.cursorValue} as cursor_value
+    from ${pc}
+    where ${sql.join(conditions, sql` and `)}
+    order by ${order}
+    limit ${query.size + 1}`);
+  const raw = rowsOf<{
+    id: string;
+    name: string;
+    primary_domain: string;
+    country: string;
+    relationship_types: string;
+    agreement_status: "accepted" | "pending";
+    created_at: string;
+    cursor_value: string;
+  }>(result);
+  const more = raw.length > query.size;
+  const page = raw.slice(0, query.size);
+  if (backwards) page.reverse();
+  const rows: CustomerRow[] = page.map((r) => ({
+    id: r.id,
+    name: r.name,
+    primaryDomain: r.primary_domain,
+    country: r.country,
+    relationshipTypes: r.relationship_types ? r.relationship_types.split(",") : [],
+    agreementStatus: r.agreement_status,
+    createdAt: r.created_at,
+    cursor: encodeCursor([r.cursor_value, r.id]),
+  }));
+  const hasNext = backwards ? !fromEnd && rows.length > 0 : more;
+  const hasPrev = backwards ? more : Boolean(after);
+  return {
+    rows,
+    total: withTotal ? await countCustomers(tx, { partnerId, query }) : { count: rows.length, exact: false },
+    next: hasNext && rows.length ? rows[rows.length - 1]!.cursor : null,
+    prev: hasPrev && rows.length ? rows[0]!.cursor : null,
+    isFirst: !hasPrev,
+    isLast: !hasNext,
+  };
+}
+
+/** Exact up to EXACT_TOTAL_LIMIT, "more than" beyond: never a count over the whole tenant. */
+export async function countCustomers(tx: Tx, { partnerId, query }: { partnerId: string; query: CustomerListQuery }) {
+  const [row] = rowsOf<{ n: number }>(
+    await tx.execute(sql`select count(*)::int as n from (select 1 from ${pc} where ${sql.join(filterConditions(partnerId, query), sql` and `)} limit ${EXACT_TOTAL_LIMIT + 1}) t`),
+  );
+  const n = Number(row?.n ?? 0);
+  return n > EXACT_TOTAL_LIMIT ? { count: EXACT_TOTAL_LIMIT, exact: false } : { count: n, exact: true };
+}
+
+/** Every matching customer in list order, in batches of `batch` (flat memory), for the CSV export. */
+export async function* walkCustomers(
+  runBatch: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,
+  { partnerId, query, batch = 1000 }: { partnerId: string; query: CustomerListQuery; batch?: number },
+) {
+  let after: string | undefined;
+  for (;;) {
+    const page = await runBatch((tx) =>
+      listCustomers(tx, { partnerId, query: { ...query, size: batch, after, before: undefined, last: false }, withTotal: false }),
+    );
+    yield page.rows;
+    if (!page.next) return;
+    after = page.next;
+  }
+}
+
+// ---- Add a customer ----
+
+export interface NewCustomer {
+  name: string;
+  primaryDomain: string;
+  country: string;
+  contactFirstName: string;
+  contactLastName: string;
+  contactEmail: string;
+  contactPhone: string | null;
+}
+
+export async function addCustomer(tx: Tx, { partnerId, actor, customer }: { partnerId: string; actor: Actor; customer: NewCustomer }) {
+  const token = randomToken();
+  const adminName = `${customer.contactFirstName} ${customer.contactLastName}`.trim();
+  let created: { customer_id: string; admin_user_id: string; admin_has_password: boolean } | undefined;
+  try {
+    // A savepoint, so a duplicate domain leaves the transaction usable for the 409 answer.
+    created = await tx.transaction(async (sp) => {
+      const [row] = rowsOf<{ customer_id: string; admin_user_id: string; admin_has_password: boolean }>(
+        await sp.execute(sql`select * from pd_create_customer(${customer.name}, ${customer.primaryDomain}, ${customer.country},
+          ${customer.contactEmail}, ${adminName}, ${sha256(token)}, now() + make_interval(days => ${ACTIVATION_TOKEN_DAYS}))`),
+      );
+      return row;
+    });
+  } catch (error) {
+    const cause = ((error as Error).cause ?? error) as { code?: string; constraint_name?: string; constraint?: string; message?: string };
+    if (cause.code === "23505" && /primary_domain/.test(`${cause.constraint_name ?? cause.constraint ?? ""} ${cause.message ?? ""}`)) {
+      throw new DomainError(409, `The domain ${customer.primaryDomain} is already registered to a customer. Ask the customer to invite you as a partner instead.`, "primaryDomain");
+    }
+    throw error;
+  }
+  const { customer_id: customerId, admin_user_id: adminId } = created!;
+  const [partner] = await tx.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, partnerId));
+  const link = `${config().APP_URL}/activate/${token}`;
+  await enqueueMail(tx, {
+    orgId: partnerId,
+    to: [customer.contactEmail],
+    subject: `${partner?.name ?? "Your partner"} created your organisation ${customer.name} on Partnerdesk`,
+    text: `Hello ${adminName},\n\n${partner?.name ?? "Your partner"} created an account for ${customer.name} (${customer.primaryDomain}) on Partnerdesk and made you its global admin.\n\nOpen this link within ${ACTIVATION_TOKEN_DAYS} days to activate your account. When you first sign in you will be asked to read and accept the customer agreement; until then your partner cannot buy or manage anything for you.\n\n${link}\n`,
+  });
+  await recordAudit(tx, {
+    actor,
+    subjectOrgId: customerId,
+    action: "customer.created",
+    objectType: "organisation",
+    objectId: customerId,
+    details: { name: customer.name, domain: customer.primaryDomain, country: customer.country, adminUserId: adminId, contactPhone: customer.contactPhone },
+  });
+  return { customerId };
+}
+
+// ---- Customer detail ----
+
+export async function getCustomerDetail(tx: Tx, { partnerId, customerId }: { partnerId: string; customerId: string }) {
+  const [row] = await tx
+    .select()
+    .from(pc)
+    .where(and(eq(pc.partnerOrgId, partnerId), eq(pc.customerOrgId, customerId)));
+  if (!row) throw new DomainError(404, "No such customer.");
+  const [org] = await tx
+    .select({ agreementVersion: organisations.agreementVersion, agreementAcceptedAt: organisations.agreementAcceptedAt })
+    .from(organisations)
+    .where(eq(organisations.id, customerId));
+  const rels = await tx
+    .select({ id: relationships.id, type: relationships.type, status: relationships.status, createdAt: relationships.createdAt, startedAt: relationships.startedAt, endedAt: relationships.endedAt })
+    .from(relationships)
+    .where(and(eq(relationships.partnerOrgId, partnerId), eq(relationships.customerOrgId, customerId)))
+    .orderBy(relationships.type);
+  const admins = rowsOf<{ user_id: string; display_name: string; email: string; status: string; roles: string[] }>(
+    await tx.execute(sql`select * from pd_customer_admins(${customerId})`),
+  );
+  const audit = await tx
+    .select({ id: auditLog.id, at: auditLog.at, action: auditLog.action, actorName: users.displayName, actorEmail: users.email })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.actorUserId))
+    .where(and(eq(auditLog.actorOrgId, partnerId), eq(auditLog.subjectOrgId, customerId)))
+    .orderBy(desc(auditLog.id))
+    .limit(20);
+  return {
+    customer: {
+      id: row.customerOrgId,
+      name: row.name,
+      primaryDomain: row.primaryDomain,
+      country: row.country,
+      agreementStatus: row.agreementStatus,
+      agreementVersion: org?.agreementVersion ?? null,
+      agreementAcceptedAt: org?.agreementAcceptedAt ?? null,
+      createdAt: row.customerCreatedAt,
+    },
+    relationships: rels,
+    admins: admins.map((a) => ({ userId: a.user_id, displayName: a.display_name, email: a.email, status: a.status, roles: a.roles })),
+    subscriptions: [] as { id: string; product: string }[],
+    audit,
+  };
+}
+
+// ---- Selections for bulk work ----
+
+export async function createSelection(
+  tx: Tx,
+  {
+    partnerId,
+    actor,
+    query,
+    customerIds,
+  }: { partnerId: string; actor: Actor; query: CustomerListQuery; customerIds: string[] | "all" },
+) {
+  const filter = { q: normaliseTerm(query.q) ?? null, type: query.type ?? null, country: query.country ?? null, agreement: query.agreement ?? null };
+  const [selection] = await tx
+    .insert(customerSelections)
+    .values({ partnerOrgId: partnerId, createdByUserId: actor.userId, filter, allMatching: customerIds === "all", count: 0 })
+    .returning({ id: customerSelections.id });
+  const id = selection!.id;
+  const conditions = filterConditions(partnerId, query);
+  if (customerIds !== "all") {
+    if (customerIds.length === 0) throw new DomainError(400, "Select at least one customer.");
+    conditions.push(inArray(pc.customerOrgId, customerIds));
+  }
+  const inserted = rowsOf<{ n: number }>(
+    await tx.execute(sql`with ins as (
+        insert into ${customerSelectionItems} (selection_id, partner_org_id, customer_org_id)
+        select ${id}, ${partnerId}, ${pc.customerOrgId} from ${pc} where ${sql.join(conditions, sql` and `)}
+        returning 1)
+      select count(*)::int as n from ins`),
+  );
+  const count = Number(inserted[0]?.n ?? 0);
+  if (customerIds !== "all" && count !== new Set(customerIds).size) {
+    throw new DomainError(404, "Some of the selected customers are not your customers or no longer match.");
+  }
+  await tx.update(customerSelections).set({ count }).where(eq(customerSelections.id, id));
+  await recordAudit(tx, { actor, action: "customers.selection_created", objectType: "customer_selection", objectId: id, details: { count, filter, allMatching: customerIds === "all" } });
+  return { id, count };
+}
+
+export async function getSelection(tx: Tx, { partnerId, selectionId }: { partnerId: string; selectionId: string }) {
+  const [selection] = await tx
+    .select()
+    .from(customerSelections)
+    .where(and(eq(customerSelections.partnerOrgId, partnerId), eq(customerSelections.id, selectionId)));
+  if (!selection) throw new DomainError(404, "No such selection.");
+  const sample = await tx
+    .select({ id: pc.customerOrgId, name: pc.name, primaryDomain: pc.primaryDomain })
+    .from(customerSelectionItems)
+    .innerJoin(pc, and(eq(pc.partnerOrgId, customerSelectionItems.partnerOrgId), eq(pc.customerOrgId, customerSelectionItems.customerOrgId)))
+    .where(and(eq(customerSelectionItems.selectionId, selectionId), eq(customerSelectionItems.partnerOrgId, partnerId)))
+    .orderBy(pc.sortName, pc.customerOrgId)
+    .limit(20);
+  return { selection, sample };
+}
+
+export async function deleteSelection(tx: Tx, { partnerId, actor, selectionId }: { partnerId: string; actor: Actor; selectionId: string }) {
+  const deleted = await tx
+    .delete(customerSelections)
+    .where(and(eq(customerSelections.partnerOrgId, partnerId), eq(customerSelections.id, selectionId)))
+    .returning({ id: customerSelections.id });
+  if (deleted.length === 0) throw new DomainError(404, "No such selection.");
+  await recordAudit(tx, { actor, action: "customers.selection_deleted", objectType: "customer_selection", objectId: selectionId });
+}

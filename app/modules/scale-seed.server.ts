@@ -1,0 +1,142 @@
+/**
+ * Scale data for benchmarks and manual testing: `npm run db:seed -- --customers 100000 --total 1000000`
+ * gives the first demo partner N customers and spreads the rest of the total over filler
+ * partners. Rows are generated inside the database (INSERT … SELECT generate_series) in batches,
+ * with triggers off, then the partner_customers read model is rebuilt in one statement.
+ * Every customer has a global admin; all share one precomputed password hash.
+ */
+import { sql } from "drizzle-orm";
+import type { Tx } from "~/utils/db.server";
+import { rowsOf } from "../../db/client";
+import { hashPassword } from "./auth/crypto.server";
+import { DEMO_PARTNERS, DEMO_PASSWORD } from "./seed.server";
+
+const BATCH = 50_000;
+const FILLER_PARTNERS = 99;
+
+const A = ["Adatum", "Alpine", "Bellows", "Blue Yonder", "Coho", "Contoso", "Fourth Coffee", "Graphic", "Humongous", "Litware", "Lucerne", "Margie's", "Nod", "Proseware", "Relecloud", "Southridge", "Tailspin", "Trey", "Wide World", "Woodgrove", "Wingtip", "VanArsdel", "Munson's", "Fincher", "Northwind", "Fabrikam", "Datum", "Lamna", "Olympia", "Consolidated"];
+const B = ["Bakery", "Logistics", "Architects", "Dental", "Consulting", "Travel", "Pickles", "Insurance", "Research", "Studios", "Foods", "Legal", "Motors", "Health", "Energy", "Media", "Winery", "Publishing", "Outfitters", "Robotics", "Bank", "Pharmacy", "Books", "Hotels", "Farms"];
+const C = ["ApS", "GmbH", "AS", "Ltd", "AB", "BV", "Oy", "SA", "Inc", "LLC", "A/S", "S.r.l."];
+const COUNTRIES = ["DK", "DE", "NO", "SE", "NL", "GB", "FR", "PL", "FI", "AT", "US", "ES", "IT", "BE", "CH", "IE"];
+
+const arr = (xs: string[]) => sql.raw(`(array[${xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(",")}]::text[])`);
+
+async function count(tx: Tx, query: ReturnType<typeof sql>) {
+  const [row] = rowsOf<{ n: number }>(await tx.execute(query));
+  return Number(row?.n ?? 0);
+}
+
+/** Inserts customers from+1 … from+n for one partner, with admins, relationships and acceptances, in one statement. */
+async function insertCustomers(tx: Tx, { partnerId, from, n, passwordHash }: { partnerId: string; from: number; n: number; passwordHash: string }) {
+  await tx.execute(sql`
+    with g as materialized (
+      select i, gen_random_uuid() as id,
+        ${arr(A)}[1 + (i::bigint * 7919 % ${A.length})] || ' ' || ${arr(B)}[1 + (i::bigint * 104729 % ${B.length})] || ' ' || ${arr(C)}[1 + (i % ${C.length})] as name,
+        ${arr(COUNTRIES)}[1 + (i::bigint * 31 % ${COUNTRIES.length})] as country,
+        i % 7 = 3 as pending,
+        now() - make_interval(days => i % 1095, secs => i * 37 % 86400) as created_at
+      from generate_series(${from + 1}::int, ${from + n}::int) as i
+    ),
+    d as materialized (select g.*, regexp_replace(lower(name), '[^a-z0-9]+', '-', 'g') || '-' || i || '.example' as domain from g),
+    orgs as (
+      insert into organisations (id, kind, name, primary_domain, country, agreement_version, agreement_accepted_at, created_at)
+      select id, 'customer', name, domain, country,
+             case when pending then null else pd_current_agreement_version() end,
+             case when pending then null else now() end, created_at
+      from d returning id
+    ),
+    rels as (
+      insert into relationships (partner_org_id, customer_org_id, type, status, started_at, created_at)
+      select ${partnerId}, d.id, t.type, case when d.pending then 'pending' else 'active' end,
+             case when d.pending then null else d.created_at end, d.created_at
+      from d cross join lateral (values ('reseller'), ('advisor'), ('dap')) as t(type)
+      where t.type = 'reseller' or (t.type = 'advisor' and d.i % 3 = 0) or (t.type = 'dap' and d.i % 10 = 0)
+      returning 1
+    ),
+    accepted as (
+      insert into agreement_acceptances (customer_org_id, version, accepted_at)
+      select d.id, pd_current_agreement_version(), now() from d where not d.pending
+      returning 1
+    ),
+    admins as (
+      insert into users (id, email, display_name, password_hash, password_changed_at)
+      select gen_random_uuid(), 'admin@' || d.domain, d.name || ' Admin', ${passwordHash}, now() from d
+      on conflict (email) do nothing
+      returning id, email
+    ),
+    members as (
+      insert into memberships (org_id, user_id, roles, status, activated_at)
+      select d.id, admins.id, '{global_admin}', 'active', now() from d join admins on admins.email = 'admin@' || d.domain
+      returning 1
+    )
+    select (select count(*) from orgs) + (select count(*) from rels) + (select count(*) from accepted) + (select count(*) from members) as n`);
+}
+
+export interface ScaleSeedResult {
+  partnerCustomers: number;
+  totalCustomers: number;
+  seconds: number;
+}
+
+/**
+ * Brings the first demo partner to `customers` customers and the installation to `total`
+ * customers. Idempotent: counts what exists and adds only the difference.
+ */
+export async function seedScale(
+  runTx: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,
+  { customers, total, log = () => {} }: { customers: number; total: number; log?: (message: string) => void },
+): Promise<ScaleSeedResult> {
+  const started = Date.now();
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const partnerId = await runTx(async (tx) => {
+    const [row] = rowsOf<{ id: string }>(await tx.execute(sql`select id from organisations where partner_number = ${DEMO_PARTNERS[0].number}`));
+    if (!row) throw new Error("run the demo seed first (npm run db:seed)");
+    return row.id;
+  });
+  // The scale rows are numbered by a suffix in their domain; continue after the highest.
+  let next = await runTx((tx) =>
+    count(tx, sql`select coalesce(max(substring(primary_domain from '-([0-9]+)\\.example$')::int), 0) as n from organisations where kind = 'customer' and primary_domain ~ '-[0-9]+\\.example$'`),
+  );
+  const have = await runTx((tx) => count(tx, sql`select count(distinct customer_org_id)::int as n from relationships where partner_org_id = ${partnerId}`));
+  const fill = async (targetPartnerId: string, n: number, label: string) => {
+    for (let done = 0; done < n; done += BATCH) {
+      const size = Math.min(BATCH, n - done);
+      await runTx(async (tx) => {
+        // Triggers (and FK checks) off for the bulk load; the read model is rebuilt at the end.
+        await tx.execute(sql`set local session_replication_role = replica`);
+        await insertCustomers(tx, { partnerId: targetPartnerId, from: next, n: size, passwordHash });
+      });
+      next += size;
+      log(`${label}: ${Math.min(done + size, n).toLocaleString("en")} / ${n.toLocaleString("en")}`);
+    }
+  };
+  if (customers > have) await fill(partnerId, customers - have, DEMO_PARTNERS[0].name);
+  const existingTotal = await runTx((tx) => count(tx, sql`select count(*)::int as n from organisations where kind = 'customer'`));
+  if (total > existingTotal) {
+    const rest = total - existingTotal;
+    const fillers = await runTx(async (tx) => {
+      const ids: string[] = [];
+      for (let p = 1; p <= FILLER_PARTNERS; p++) {
+        const number = 4900000 + p;
+        await tx.execute(sql`insert into organisations (kind, name, partner_number, country) values ('partner', ${`Scale Partner ${String(p).padStart(3, "0")}`}, ${number}, 'DK') on conflict do nothing`);
+        const [row] = rowsOf<{ id: string }>(await tx.execute(sql`select id from organisations where partner_number = ${number}`));
+        ids.push(row!.id);
+      }
+      return ids;
+    });
+    const per = Math.ceil(rest / fillers.length);
+    for (let p = 0; p < fillers.length && p * per < rest; p++) {
+      await fill(fillers[p]!, Math.min(per, rest - p * per), `filler partners`);
+    }
+  }
+  log("rebuilding the partner_customers read model");
+  await runTx(async (tx) => {
+    await tx.execute(sql`select pd_rebuild_partner_customers()`);
+  });
+  await runTx((tx) => tx.execute(sql`analyze`));
+  const result = await runTx(async (tx) => ({
+    partnerCustomers: await count(tx, sql`select count(*)::int as n from partner_customers where partner_org_id = ${partnerId}`),
+    totalCustomers: await count(tx, sql`select count(*)::int as n from organisations where kind = 'customer'`),
+  }));
+  return { ...result, seconds: Math.round((Date.now() - started) / 100) / 10 };
+}

@@ -1,0 +1,68 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ErrorList, SubmitButton } from "~/components/forms";
+import { formatDate, PageHeader } from "~/components/layout";
+import { acceptAgreement, getCurrentAgreement } from "~/modules/agreements.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
+import { redirectWithToast } from "~/utils/http.server";
+import { DomainError } from "~/modules/errors";
+
+export const meta: MetaFunction = () => [{ title: "Customer agreement · Partnerdesk" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const auth = await requirePermission(request, "overview:view", { kind: "customer" });
+  const agreement = await withTenant(tenantOf(auth), getCurrentAgreement);
+  return { agreement, pending: auth.org.agreementPending, canAccept: auth.permissions.includes("agreement:accept") };
+}
+
+const schema = z.object({
+  version: z.string().min(1).max(50),
+  read: z.literal("on", { errorMap: () => ({ message: "Tick the box to confirm that you have read the agreement." }) }),
+});
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requirePermission(request, "agreement:accept", { kind: "customer" });
+  const parsed = schema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return data({ errors: parsed.error.issues.map((i) => i.message) }, { status: 400 });
+  try {
+    await withTenant(tenantOf(auth), (tx) => acceptAgreement(tx, { customerId: auth.org.id, actor: actorOf(auth, context), version: parsed.data.version }));
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return data({ errors: [error.message] }, { status: error.status });
+  }
+  return redirectWithToast("/customer", { kind: "success", message: "Thank you. The customer agreement is accepted; your partners can now work with you." });
+}
+
+export default function Agreement() {
+  const { agreement, pending, canAccept } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <>
+      <PageHeader title={agreement.title} description={`Version ${agreement.version}, in effect since ${formatDate(agreement.effectiveAt)}`} />
+      <section className="card agreement-text" aria-label="Agreement text" tabIndex={0}>
+        {agreement.body.split("\n").map((p, i) => (p.trim() ? <p key={i}>{p}</p> : null))}
+      </section>
+      {!pending ? (
+        <p className="notice notice-good" role="status">
+          Your organisation has accepted this version.
+        </p>
+      ) : canAccept ? (
+        <Form method="post" className="card">
+          <ErrorList errors={result?.errors} />
+          <input type="hidden" name="version" value={agreement.version} />
+          <label className="checkbox">
+            <input type="checkbox" name="read" required />
+            <span>I have read the customer agreement and accept it on behalf of my organisation.</span>
+          </label>
+          <SubmitButton pendingText="Accepting…">Accept</SubmitButton>
+        </Form>
+      ) : (
+        <p className="notice notice-warn" role="note">
+          Your organisation's global admin must accept this agreement before your partners can buy or manage anything for you.
+        </p>
+      )}
+    </>
+  );
+}

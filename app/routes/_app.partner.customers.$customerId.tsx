@@ -1,0 +1,132 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { Badge, EmptyState, formatDate, formatDateTime, PageHeader } from "~/components/layout";
+import { countryName } from "~/modules/countries";
+import { RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customer-list";
+import { getCustomerDetail } from "~/modules/customers.server";
+import { ROLE_LABELS } from "~/modules/permissions";
+import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
+import { orThrowResponse } from "~/utils/http.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.customer.name ?? "Customer"} · Partnerdesk` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+  const id = z.string().uuid().safeParse(params.customerId);
+  if (!id.success) throw new Response("No such customer.", { status: 404 });
+  return orThrowResponse(withTenant(tenantOf(auth), (tx) => getCustomerDetail(tx, { partnerId: auth.org.id, customerId: id.data })));
+}
+
+const STATUS_TONE = { active: "good", pending: "warn", ended: "neutral" } as const;
+
+export default function CustomerDetail() {
+  const { customer, relationships, admins, subscriptions, audit } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to="/partner/customers">Customers</Link> /
+      </p>
+      <PageHeader
+        title={customer.name}
+        description={
+          <>
+            {customer.primaryDomain} · {countryName(customer.country)} ·{" "}
+            {customer.agreementStatus === "accepted" ? <Badge tone="good">Agreement accepted</Badge> : <Badge tone="warn">Agreement pending</Badge>}
+          </>
+        }
+      />
+      {customer.agreementStatus === "pending" ? (
+        <div className="notice notice-warn" role="note">
+          The customer's global admin has not accepted the customer agreement yet. Until then you cannot buy or manage anything for this customer.
+        </div>
+      ) : null}
+      <div className="two-column">
+        <section className="card" aria-labelledby="profile">
+          <h2 id="profile">Profile</h2>
+          <dl className="details">
+            <dt>Company name</dt>
+            <dd>{customer.name}</dd>
+            <dt>Primary domain</dt>
+            <dd>{customer.primaryDomain}</dd>
+            <dt>Country</dt>
+            <dd>{countryName(customer.country)}</dd>
+            <dt>Created</dt>
+            <dd>{formatDate(customer.createdAt)}</dd>
+            <dt>Customer agreement</dt>
+            <dd>{customer.agreementAcceptedAt ? `version ${customer.agreementVersion}, accepted ${formatDate(customer.agreementAcceptedAt)}` : "not accepted"}</dd>
+          </dl>
+        </section>
+        <section className="card" aria-labelledby="relationships">
+          <h2 id="relationships">Relationships with you</h2>
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Type</th>
+                <th scope="col">Status</th>
+                <th scope="col">Since</th>
+              </tr>
+            </thead>
+            <tbody>
+              {relationships.map((r) => (
+                <tr key={r.id}>
+                  <td>{RELATIONSHIP_LABELS[r.type as RelationshipType] ?? r.type}</td>
+                  <td>
+                    <Badge tone={STATUS_TONE[r.status]}>{r.status === "pending" ? "Pending agreement" : r.status}</Badge>
+                  </td>
+                  <td>{formatDate(r.startedAt ?? r.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      </div>
+      <section className="card" aria-labelledby="subscriptions">
+        <h2 id="subscriptions">Subscriptions</h2>
+        {subscriptions.length === 0 ? <EmptyState title="No subscriptions yet" /> : null}
+      </section>
+      <section className="card" aria-labelledby="admins">
+        <h2 id="admins">Customer admins</h2>
+        {admins.length === 0 ? (
+          <EmptyState title="No admins" />
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {admins.map((a) => (
+                <tr key={a.userId}>
+                  <td>{a.displayName}</td>
+                  <td>{a.email}</td>
+                  <td>{a.roles.map((r) => ROLE_LABELS.customer[r] ?? r).join(", ")}</td>
+                  <td>{a.status === "invited" ? <Badge tone="warn">Invited</Badge> : a.status === "active" ? <Badge tone="good">Active</Badge> : <Badge>{a.status}</Badge>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="card" aria-labelledby="activity">
+        <h2 id="activity">Recent activity by your organisation</h2>
+        {audit.length === 0 ? (
+          <EmptyState title="No activity yet" />
+        ) : (
+          <ul className="plain-list">
+            {audit.map((e) => (
+              <li key={e.id}>
+                <code>{e.action}</code> by {e.actorName ?? "system"} · {formatDateTime(e.at)}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,17 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { requireAuth } from "~/utils/auth.server";
+
+export const meta: MetaFunction = () => [{ title: "Signed in · Partnerdesk" }];
+
+/**
+ * A constant page behind the same root layout and session check as every page: the baseline
+ * the benchmark compares the customer list with, and a cheap "am I signed in" probe.
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAuth(request);
+  return { ok: true };
+}
+
+export default function Ping() {
+  return <p>You are signed in.</p>;
+}

@@ -1,0 +1,58 @@
+/**
+ * CSV export of the filtered customer list, streamed: rows are read in keyset batches of 1,000,
+ * each in its own short tenant transaction, and written as they come, so memory stays flat.
+ */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { stringify } from "csv-stringify/sync";
+import { parseCustomerListQuery, RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customer-list";
+import { walkCustomers } from "~/modules/customers.server";
+import { recordAudit } from "~/modules/audit.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
+
+const HEADER = ["Name", "Primary domain", "Country", "Relationships", "Agreement", "Created (UTC)", "Customer ID"];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission(request, "customers:export", { kind: "partner" });
+  const query = parseCustomerListQuery(new URL(request.url).searchParams);
+  await withTenant(tenantOf(auth), (tx) =>
+    recordAudit(tx, { actor: actorOf(auth, context), action: "customers.exported", objectType: "customer_list", details: { q: query.q ?? null, type: query.type ?? null, country: query.country ?? null, agreement: query.agreement ?? null } }),
+  );
+  const batches = walkCustomers((fn) => withTenant(tenantOf(auth), fn), { partnerId: auth.org.id, query });
+  const encoder = new TextEncoder();
+  let headerSent = false;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!headerSent) {
+        headerSent = true;
+        // A byte-order mark so spreadsheet programs read UTF-8 names correctly.
+        controller.enqueue(encoder.encode("\uFEFF" + stringify([HEADER])));
+        return;
+      }
+      const { value, done } = await batches.next();
+      if (done) return controller.close();
+      if (value.length === 0) return;
+      const records = value.map((r) => [
+        r.name,
+        r.primaryDomain,
+        r.country,
+        r.relationshipTypes.map((t) => RELATIONSHIP_LABELS[t as RelationshipType] ?? t).join("; "),
+        r.agreementStatus,
+        r.createdAt,
+        r.id,
+      ]);
+      controller.enqueue(encoder.encode(stringify(records)));
+    },
+    async cancel() {
+      await batches.return(undefined);
+    },
+  });
+  const date = new Date().toISOString().slice(0, 10);
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="customers-${date}.csv"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}

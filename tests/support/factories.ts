@@ -58,3 +58,35 @@ export async function relate(partner: OrgFixture, customer: OrgFixture, status: 
     tx.insert(relationships).values({ partnerOrgId: partner.orgId, customerOrgId: customer.orgId, type: "reseller", status }),
   );
 }
+
+export interface CustomerSpec {
+  name: string;
+  country?: string;
+  pending?: boolean;
+  types?: ("reseller" | "advisor" | "dap" | "gdap")[];
+}
+
+/**
+ * Customers of a partner, created the way the app does (the read model follows by trigger).
+ * Domains are unique per call; names may repeat.
+ */
+export async function createCustomersFor(partner: OrgFixture, specs: CustomerSpec[]): Promise<string[]> {
+  const tag = uniq();
+  return withSystem(async (tx) => {
+    const ids: string[] = [];
+    for (const [i, spec] of specs.entries()) {
+      const [org] = await tx
+        .insert(organisations)
+        .values({ kind: "customer", name: spec.name, primaryDomain: `c${i}-${tag}.test`, country: spec.country ?? "DK" })
+        .returning({ id: organisations.id });
+      for (const type of spec.types ?? ["reseller"]) {
+        await tx.insert(relationships).values({ partnerOrgId: partner.orgId, customerOrgId: org!.id, type, status: "pending" });
+      }
+      if (!spec.pending) {
+        await tx.execute(sql`insert into agreement_acceptances (customer_org_id, version) values (${org!.id}, pd_current_agreement_version())`);
+      }
+      ids.push(org!.id);
+    }
+    return ids;
+  });
+}

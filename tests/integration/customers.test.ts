@@ -133,7 +133,7 @@ describe("the customer agreement", () => {
   });
 
   it("other customer roles see that the agreement is pending but cannot accept it", async () => {
-    const c = await createCustomer(["global_admin", "billing_admin"]);
+    const c = await createCustomer(["global_admin", "billing_admin"], { agreement: "pending" });
     const b = new Browser();
     await b.signIn(c.users.billing_admin!.email);
     const page = await b.html("/customer");

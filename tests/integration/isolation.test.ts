@@ -11,12 +11,15 @@ import { CUSTOMER_ROLES, PARTNER_ROLES } from "../../app/modules/permissions";
 import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 import { Browser, loadBuild } from "../support/http";
+import { encodeCursor } from "../../app/modules/customers.server";
 
 installTestDatabase();
 
 let A: OrgFixture, B: OrgFixture, C: OrgFixture, D: OrgFixture;
 const as: Record<string, Browser> = {};
 let bNotificationId: string;
+let bSelectionId: string;
+let dName: string;
 
 beforeAll(async () => {
   [A, B, C, D] = await Promise.all([createPartner(), createPartner(), createCustomer(), createCustomer()]);
@@ -38,6 +41,11 @@ beforeAll(async () => {
     );
     bNotificationId = n!.id;
   });
+  const [sel] = await withSystem(async (tx) =>
+    rowsOf<{ id: string }>(await tx.execute(sql`insert into customer_selections (partner_org_id, filter, all_matching, count) values (${B.orgId}, '{}', true, 1) returning id`)),
+  );
+  bSelectionId = sel!.id;
+  dName = D.name;
   // B acts, so B has audit entries and staff names A must never see.
   await as["B:global_admin"]!.fetch("/partner/profile", { form: { name: `${B.name} Secret Renamed` } });
 });
@@ -175,6 +183,80 @@ const CASES: Record<string, Case> = {
       expect(page.status).toBe(200);
       expectNoTraceOf(page.text, B);
     }
+  },
+  "routes/_app.partner.customers._index": async () => {
+    const crafted = encodeCursor([dName.toLowerCase(), D.orgId]);
+    for (const [, b] of partnerBrowsers()) {
+      for (const url of ["/partner/customers", `/partner/customers?q=${encodeURIComponent(dName)}`, `/partner/customers?after=${crafted}`, `/partner/customers?before=${crafted}`, "/partner/customers?last=1"]) {
+        const page = await b.html(url);
+        expect(page.status, url).toBe(200);
+        // (The search box repeats the term typed; D's rows must not appear.)
+        expect(page.text).not.toContain(D.orgId);
+        expect(page.text).not.toContain(D.domain);
+      }
+      expect((await b.html(`/partner/customers?q=${encodeURIComponent(dName)}`)).text).toContain("No customers match");
+      expect((await b.html("/partner/customers")).text).toContain(C.name);
+      // Selecting another partner's customer by id is refused and saves nothing.
+      expect((await b.fetch("/partner/customers?index", { form: { mode: "page", ids: D.orgId } })).status).toBe(404);
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.html("/partner/customers")).location).toBe("/customer");
+  },
+  "routes/_app.partner.customers.new": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const allowed = ["global_admin", "admin_agent", "sales_agent"].includes(role);
+      expect((await b.html("/partner/customers/new")).status).toBe(allowed ? 200 : 403);
+      // Claiming another partner's customer's domain creates nothing and reveals only that it is taken.
+      const res = await b.fetch("/partner/customers/new", {
+        form: { name: "Grab", primaryDomain: D.domain, country: "DK", contactFirstName: "A", contactLastName: "B", contactEmail: `grab-${role}@x.test` },
+      });
+      expect(res.status).toBe(allowed ? 409 : 403);
+    }
+  },
+  "routes/_app.partner.customers.$customerId": async () => {
+    for (const [, b] of partnerBrowsers()) {
+      expect((await b.html(`/partner/customers/${D.orgId}`)).status).toBe(404);
+      expect((await b.html(`/partner/customers/${B.orgId}`)).status).toBe(404);
+      expect((await b.html(`/partner/customers/not-a-uuid`)).status).toBe(404);
+      const own = await b.html(`/partner/customers/${C.orgId}`);
+      expect(own.status).toBe(200);
+      expectNoTraceOf(own.text, D);
+    }
+  },
+  "routes/_app.partner.customers.selections.$selectionId": async () => {
+    for (const [, b] of partnerBrowsers()) {
+      expect((await b.html(`/partner/customers/selections/${bSelectionId}`)).status).toBe(404);
+      expect((await b.fetch(`/partner/customers/selections/${bSelectionId}`, { form: {} })).status).toBe(404);
+    }
+    const [still] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from customer_selections where id = ${bSelectionId}`)));
+    expect(still!.n).toBe(1);
+  },
+  "routes/partner.customers.export[.csv]": async () => {
+    for (const [, b] of partnerBrowsers()) {
+      const res = await b.fetch(`/partner/customers/export.csv?q=${encodeURIComponent(dName)}`);
+      expect(res.status).toBe(200);
+      const all = await (await b.fetch("/partner/customers/export.csv")).text();
+      expect(all).toContain(C.orgId);
+      expect(all).not.toContain(D.orgId);
+      expect(await res.text()).not.toContain(D.orgId);
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.fetch("/partner/customers/export.csv")).status).toBe(302);
+  },
+  "routes/_app.customer.agreement": async () => {
+    for (const [role, b] of customerBrowsers()) {
+      const page = await b.html("/customer/agreement");
+      expect(page.status).toBe(200);
+      expect(page.text).toContain("has accepted this version");
+      // Accepting again, or for another organisation, changes nothing elsewhere.
+      const res = await b.fetch("/customer/agreement", { form: { version: "2026-11", read: "on" } });
+      expect(res.status).toBe(role === "global_admin" ? 302 : 403);
+    }
+    for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/agreement")).location).toBe("/partner");
+    const [d] = await withSystem(async (tx) => rowsOf<{ v: string | null }>(await tx.execute(sql`select agreement_version as v from organisations where id = ${D.orgId}`)));
+    expect(d!.v).toBe("2026-11");
+  },
+  "routes/_app.ping": async () => {
+    expect((await as["A:sales_agent"]!.html("/ping")).status).toBe(200);
+    expect((await new Browser().html("/ping")).status).toBe(302);
   },
   "routes/dev.outbox": async () => {
     // Development only: it shows every tenant's mail, so it answers 404 anywhere else.

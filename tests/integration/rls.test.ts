@@ -30,7 +30,7 @@ interface TableCase {
   /** The user whose context is "own" (defaults to the org's global admin). */
 }
 
-const GLOBAL_TABLES = ["sessions", "login_throttle", "jobs", "job_effects", "__drizzle_migrations"];
+const GLOBAL_TABLES = ["sessions", "login_throttle", "jobs", "job_effects", "__drizzle_migrations", "customer_agreements"];
 
 const cases: TableCase[] = [
   {
@@ -97,6 +97,38 @@ const cases: TableCase[] = [
     update: (t) => sql`update relationships set status = status where partner_org_id = ${t.org.orgId} returning id`,
     delete: (t) => sql`delete from relationships where partner_org_id = ${t.org.orgId} returning id`,
   },
+  {
+    table: "agreement_acceptances",
+    own: ["select", "insert"],
+    select: (t) => sql`select version from agreement_acceptances where customer_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into agreement_acceptances (customer_org_id, version) values (${t.org.orgId}, '2000-01') returning version`,
+    update: (t) => sql`update agreement_acceptances set ip = ip where customer_org_id = ${t.org.orgId} returning version`,
+    delete: (t) => sql`delete from agreement_acceptances where customer_org_id = ${t.org.orgId} returning version`,
+  },
+  {
+    table: "partner_customers",
+    own: ["select"],
+    select: (t) => sql`select customer_org_id from partner_customers where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into partner_customers (partner_org_id, customer_org_id, name, sort_name, primary_domain, country, relationship_types, is_reseller, is_advisor, is_dap, is_gdap, agreement_status, search_text, customer_created_at) values (${t.org.orgId}, ${t.customer.orgId}, 'x', 'x', 'x.test', 'DK', 'advisor', false, true, false, false, 'pending', 'x', now()) returning customer_org_id`,
+    update: (t) => sql`update partner_customers set name = name where partner_org_id = ${t.org.orgId} returning customer_org_id`,
+    delete: (t) => sql`delete from partner_customers where partner_org_id = ${t.org.orgId} returning customer_org_id`,
+  },
+  {
+    table: "customer_selections",
+    own: ["select", "insert", "update", "delete"],
+    select: (t) => sql`select id from customer_selections where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into customer_selections (partner_org_id, filter, all_matching, count) values (${t.org.orgId}, '{}', false, 0) returning id`,
+    update: (t) => sql`update customer_selections set count = count where partner_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from customer_selections where partner_org_id = ${t.org.orgId} returning id`,
+  },
+  {
+    table: "customer_selection_items",
+    own: ["select", "insert", "delete"],
+    select: (t) => sql`select customer_org_id from customer_selection_items where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into customer_selection_items (selection_id, partner_org_id, customer_org_id) select id, ${t.org.orgId}, ${t.customer.orgId} from customer_selections where partner_org_id = ${t.org.orgId} limit 1 returning customer_org_id`,
+    update: (t) => sql`update customer_selection_items set customer_org_id = customer_org_id where partner_org_id = ${t.org.orgId} returning customer_org_id`,
+    delete: (t) => sql`delete from customer_selection_items where partner_org_id = ${t.org.orgId} returning customer_org_id`,
+  },
 ];
 
 class Rollback extends Error {}
@@ -148,6 +180,11 @@ beforeAll(async () => {
     await tx.execute(sql`insert into audit_log (actor_org_id, action) values (${a.org.orgId}, 'seed')`);
     await tx.execute(sql`insert into notifications (org_id, user_id, kind, title) values (${a.org.orgId}, ${a.userId}, 'seed', 'seed')`);
     await tx.execute(sql`insert into mail_outbox (org_id, "to", subject, text_body) values (${a.org.orgId}, '{a@b.test}', 's', 't')`);
+    await tx.execute(sql`insert into customer_agreements (version, title, body, effective_at) values ('2000-01', 'Old', 'Old', '2000-01-01') on conflict do nothing`);
+    // A's own customer-side row (as if A were a customer) and a saved selection of A.
+    await tx.execute(sql`insert into agreement_acceptances (customer_org_id, version) values (${a.org.orgId}, '2026-11')`);
+    const [sel] = rowsOf<{ id: string }>(await tx.execute(sql`insert into customer_selections (partner_org_id, filter, all_matching, count) values (${a.org.orgId}, '{}', false, 1) returning id`));
+    await tx.execute(sql`insert into customer_selection_items (selection_id, partner_org_id, customer_org_id) values (${sel!.id}, ${a.org.orgId}, ${b.customer.orgId})`);
   });
 });
 
@@ -181,6 +218,13 @@ describe("row-level security matrix", () => {
       const known = cases.some((c) => c.table === t.relname) || GLOBAL_TABLES.includes(t.relname);
       expect(known, `${t.relname} has an isolation case or is listed as global`).toBe(true);
     }
+  });
+
+  it("the customer agreement text is public to read and closed to change", async () => {
+    expect(await attempt("own", a, b, sql`select version from customer_agreements`)).toBe("rows");
+    expect(await attempt("unset", a, b, sql`select version from customer_agreements`)).toBe("rows");
+    expect(await attempt("own", a, b, sql`insert into customer_agreements (version, title, body) values ('x', 'x', 'x')`)).toBe("denied");
+    expect(await attempt("own", a, b, sql`update customer_agreements set title = 'x' returning version`)).toBe("denied");
   });
 
   it("global tables: the app role reads and changes nothing", async () => {

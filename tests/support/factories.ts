@@ -23,7 +23,7 @@ export interface OrgFixture {
   users: Record<string, { id: string; email: string }>;
 }
 
-async function createOrg(kind: "partner" | "customer", roles: readonly string[]): Promise<OrgFixture> {
+async function createOrg(kind: "partner" | "customer", roles: readonly string[], { agreement = "accepted" }: { agreement?: "accepted" | "pending" } = {}): Promise<OrgFixture> {
   hashed ??= hashPassword(PASSWORD);
   const passwordHash = await hashed;
   const id = uniq();
@@ -46,12 +46,17 @@ async function createOrg(kind: "partner" | "customer", roles: readonly string[])
       await tx.insert(memberships).values({ orgId: org!.id, userId: u!.id, roles: [role], status: "active", activatedAt: sql`now()` });
       out.users[role] = { id: u!.id, email };
     }
+    if (kind === "customer" && agreement === "accepted") {
+      await tx.execute(sql`insert into agreement_acceptances (customer_org_id, version) values (${org!.id}, pd_current_agreement_version())`);
+    }
     return out;
   });
 }
 
 export const createPartner = (roles: readonly string[] = PARTNER_ROLES) => createOrg("partner", roles);
-export const createCustomer = (roles: readonly string[] = CUSTOMER_ROLES) => createOrg("customer", roles);
+/** A customer that has accepted the current agreement, unless `agreement: "pending"`. */
+export const createCustomer = (roles: readonly string[] = CUSTOMER_ROLES, options: { agreement?: "accepted" | "pending" } = {}) =>
+  createOrg("customer", roles, options);
 
 export async function relate(partner: OrgFixture, customer: OrgFixture, status: "pending" | "active" = "active") {
   await withSystem((tx) =>

@@ -68,8 +68,13 @@ export function normaliseTerm(q: string | undefined) {
   return t.length ? t.slice(0, 100) : undefined;
 }
 
-/** The WHERE conditions of a list query, without paging: filters, search and the partner. */
-function filterConditions(partnerId: string, query: Pick<CustomerListQuery, "q" | "type" | "country" | "agreement">): SQL[] {
+/**
+ * Where the rows come from, and the filter conditions. Without a search term: the partner's rows
+ * of partner_customers, under RLS. With one: the rows the SECURITY DEFINER search function
+ * returns (it applies the tenant filter itself, ADR 0007), materialised once per statement and
+ * aliased as partner_customers so the same column references work.
+ */
+function listSource(partnerId: string, query: Pick<CustomerListQuery, "q" | "type" | "country" | "agreement">) {
   const conditions: SQL[] = [sql`${pc.partnerOrgId} = ${partnerId}`];
   if (query.type) {
     const column = { reseller: pc.isReseller, advisor: pc.isAdvisor, dap: pc.isDap, gdap: pc.isGdap }[query.type];
@@ -78,10 +83,12 @@ function filterConditions(partnerId: string, query: Pick<CustomerListQuery, "q" 
   if (query.country) conditions.push(sql`${pc.country} = ${query.country}`);
   if (query.agreement) conditions.push(sql`${pc.agreementStatus} = ${query.agreement}`);
   const term = normaliseTerm(query.q);
-  // Search goes through the SECURITY DEFINER function (ADR 0007); the rest stays under RLS.
-  if (term) conditions.push(sql`${pc.customerOrgId} = any(array(select pd_search_partner_customers(${term})))`);
-  return conditions;
+  return term
+    ? { ctes: [sql`matches as materialized (select * from pd_search_partner_customers(${term}))`], from: sql`matches as partner_customers`, conditions }
+    : { ctes: [] as SQL[], from: sql`${pc}`, conditions };
 }
+
+const withClause = (ctes: SQL[]) => (ctes.length ? sql`with ${sql.join(ctes, sql`, `)}` : sql``);
 
 export interface CustomerRow {
   id: string;
@@ -120,24 +127,33 @@ export async function listCustomers(
   const backwards = Boolean(before) || fromEnd;
   // Scanning direction: forwards follows the chosen order; backwards is its reverse.
   const ascending = (query.dir === "asc") !== backwards;
-  const conditions = filterConditions(partnerId, query);
+  const source = listSource(partnerId, query);
+  const pageConditions = [...source.conditions];
   const cursor = after ?? before;
   if (cursor) {
     const op = ascending ? sql`>` : sql`<`;
-    conditions.push(sql`(${spec.column}, ${pc.customerOrgId}) ${op} (${spec.fromCursor(cursor[0])}, ${cursor[1]}::uuid)`);
+    pageConditions.push(sql`(${spec.column}, ${pc.customerOrgId}) ${op} (${spec.fromCursor(cursor[0])}, ${cursor[1]}::uuid)`);
   }
   const order = ascending ? sql`${spec.column} asc, ${pc.customerOrgId} asc` : sql`${spec.column} desc, ${pc.customerOrgId} desc`;
-  const result = await tx.execute(sql`
+  const pageQuery = sql`
     select ${pc.customerOrgId} as id, ${pc.name} as name, ${pc.primaryDomain} as primary_domain, ${pc.country} as country,
            ${pc.relationshipTypes} as relationship_types, ${pc.agreementStatus} as agreement_status,
            to_char(${pc.customerCreatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as created_at,
-           ${spec.cursorValue} as cursor_value
-    from ${pc}
-    where ${sql.join(conditions, sql` and `)}
+           ${spec.cursorValue} as cursor_value, row_number() over (order by ${order}) as position
+    from ${source.from}
+    where ${sql.join(pageConditions, sql` and `)}
     order by ${order}
-    limit ${query.size + 1}`);
-  const raw = rowsOf<{
-    id: string;
+    limit ${query.size + 1}`;
+  // One statement: the page and (unless not wanted) the capped total, so a search runs once.
+  const result = withTotal
+    ? await tx.execute(sql`
+        ${withClause([...source.ctes, sql`total as (select count(*)::int as n from (select 1 from ${source.from} where ${sql.join(source.conditions, sql` and `)} limit ${EXACT_TOTAL_LIMIT + 1}) capped)`])}
+        select total.n as total, page.* from total left join lateral (${pageQuery}) page on true
+        order by page.position`)
+    : await tx.execute(sql`${withClause(source.ctes)} select null::int as total, page.* from (${pageQuery}) page order by page.position`);
+  const all = rowsOf<{
+    total: number | null;
+    id: string | null;
     name: string;
     primary_domain: string;
     country: string;
@@ -146,6 +162,8 @@ export async function listCustomers(
     created_at: string;
     cursor_value: string;
   }>(result);
+  const totalCount = Number(all[0]?.total ?? 0);
+  const raw = all.filter((r): r is typeof r & { id: string } => r.id !== null);
   const more = raw.length > query.size;
   const page = raw.slice(0, query.size);
   if (backwards) page.reverse();
@@ -163,7 +181,7 @@ export async function listCustomers(
   const hasPrev = backwards ? more : Boolean(after);
   return {
     rows,
-    total: withTotal ? await countCustomers(tx, { partnerId, query }) : { count: rows.length, exact: false },
+    total: totalCount > EXACT_TOTAL_LIMIT ? { count: EXACT_TOTAL_LIMIT, exact: false } : { count: withTotal ? totalCount : rows.length, exact: withTotal },
     next: hasNext && rows.length ? rows[rows.length - 1]!.cursor : null,
     prev: hasPrev && rows.length ? rows[0]!.cursor : null,
     isFirst: !hasPrev,
@@ -173,8 +191,11 @@ export async function listCustomers(
 
 /** Exact up to EXACT_TOTAL_LIMIT, "more than" beyond: never a count over the whole tenant. */
 export async function countCustomers(tx: Tx, { partnerId, query }: { partnerId: string; query: CustomerListQuery }) {
+  const source = listSource(partnerId, query);
   const [row] = rowsOf<{ n: number }>(
-    await tx.execute(sql`select count(*)::int as n from (select 1 from ${pc} where ${sql.join(filterConditions(partnerId, query), sql` and `)} limit ${EXACT_TOTAL_LIMIT + 1}) t`),
+    await tx.execute(
+      sql`${withClause(source.ctes)} select count(*)::int as n from (select 1 from ${source.from} where ${sql.join(source.conditions, sql` and `)} limit ${EXACT_TOTAL_LIMIT + 1}) t`,
+    ),
   );
   const n = Number(row?.n ?? 0);
   return n > EXACT_TOTAL_LIMIT ? { count: EXACT_TOTAL_LIMIT, exact: false } : { count: n, exact: true };
@@ -310,16 +331,20 @@ export async function createSelection(
     .values({ partnerOrgId: partnerId, createdByUserId: actor.userId, filter, allMatching: customerIds === "all", count: 0 })
     .returning({ id: customerSelections.id });
   const id = selection!.id;
-  const conditions = filterConditions(partnerId, query);
+  const source = listSource(partnerId, query);
+  const conditions = [...source.conditions];
   if (customerIds !== "all") {
     if (customerIds.length === 0) throw new DomainError(400, "Select at least one customer.");
     conditions.push(inArray(pc.customerOrgId, customerIds));
   }
   const inserted = rowsOf<{ n: number }>(
-    await tx.execute(sql`with ins as (
+    await tx.execute(sql`${withClause([
+      ...source.ctes,
+      sql`ins as (
         insert into ${customerSelectionItems} (selection_id, partner_org_id, customer_org_id)
-        select ${id}, ${partnerId}, ${pc.customerOrgId} from ${pc} where ${sql.join(conditions, sql` and `)}
-        returning 1)
+        select ${id}, ${partnerId}, ${pc.customerOrgId} from ${source.from} where ${sql.join(conditions, sql` and `)}
+        returning 1)`,
+    ])}
       select count(*)::int as n from ins`),
   );
   const count = Number(inserted[0]?.n ?? 0);

@@ -65,14 +65,15 @@ describe("customer list plans under RLS", () => {
     for (const dir of ["asc", "desc"]) {
       it(`sort ${sort} ${dir}: index only, first page and by cursor`, async () => {
         const plans = await plansOf({ sort, dir, size: "25" });
-        expect(plans.length).toBeGreaterThanOrEqual(3);
+        expect(plans.length).toBe(2); // one statement per page: first, and by cursor
         for (const plan of plans) expect(plan, plan).not.toMatch(/Seq Scan/);
       });
     }
   }
 
   it("filters and the last page: index only", async () => {
-    for (const params of [{ country: "DK" }, { agreement: "pending" }, { type: "advisor" }, { last: "1" }, { country: "SE", agreement: "accepted", sort: "created", dir: "desc" }]) {
+    const shapes: Record<string, string>[] = [{ country: "DK" }, { agreement: "pending" }, { type: "advisor" }, { last: "1" }, { country: "SE", agreement: "accepted", sort: "created", dir: "desc" }];
+    for (const params of shapes) {
       for (const plan of await plansOf({ size: "25", ...params })) expect(plan, JSON.stringify(params)).not.toMatch(/Seq Scan/);
     }
   });

@@ -10,24 +10,24 @@ import { startWorker } from "~/modules/scheduled.server";
 
 const g = globalThis as typeof globalThis & { __partnerdesk_booted?: Promise<void> };
 
-export function boot(): Promise<void> {
+export function boot({ runWorker = true, quiet = false }: { runWorker?: boolean; quiet?: boolean } = {}): Promise<void> {
   g.__partnerdesk_booted ??= (async () => {
     const c = config();
     const database = await getDatabase();
-    logger.info({ database: database.kind }, "database ready (migrations applied)");
+    if (!quiet) logger.info({ database: database.kind }, "database ready (migrations applied)");
     if (c.SEED_DEMO === "auto" && (await withSystem(isEmpty))) {
       logger.info("empty database: seeding demo data");
       await withSystem(seedDemo);
     }
-    if (await withSystem(isSeeded)) {
+    if (!quiet && (await withSystem(isSeeded))) {
       const lines = demoSignIns().map((s) => `  ${s.email.padEnd(36)} ${s.role}`);
       process.stdout.write(
         `\nPartnerdesk demo sign-ins (password for all: ${DEMO_PASSWORD})\n${lines.join("\n")}\n` +
-          (c.SMTP_URL ? "" : `Mail goes to the outbox: ${c.APP_URL}/dev/outbox\n`) +
+          (c.SMTP_URL || c.NODE_ENV !== "development" ? "" : `Mail goes to the outbox: ${c.APP_URL}/dev/outbox\n`) +
           `\nOpen ${c.APP_URL}\n\n`,
       );
     }
-    startWorker();
+    if (runWorker) startWorker();
   })();
   return g.__partnerdesk_booted;
 }

@@ -20,7 +20,7 @@ try {
     for (const s of demoSignIns()) console.log(`  ${s.email.padEnd(36)} ${s.role}`);
     if (scale.customers || scale.total) {
       const customers = scale.customers ?? 0;
-      const result = await seedScale(withSystem, { customers, total: Math.max(scale.total ?? 0, customers), log: (m) => console.log(`  ${m}`) });
+      const result = await seedScale(database.db, { customers, total: Math.max(scale.total ?? 0, customers), log: (m) => console.log(`  ${m}`) });
       console.log(`scale seed: ${result.partnerCustomers.toLocaleString("en")} customers for the first partner, ${result.totalCustomers.toLocaleString("en")} in all (${result.seconds} s)`);
     }
   } else if (command !== "migrate") {

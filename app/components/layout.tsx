@@ -25,14 +25,16 @@ export function Badge({ tone = "neutral", children }: { tone?: "neutral" | "good
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
 
+// Formatters are built once: constructing Intl formatters per call dominated list rendering.
+const DATE_TIME = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const DATE = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+
 export function formatDateTime(value: string | Date | null | undefined) {
   if (!value) return "—";
-  const d = typeof value === "string" ? new Date(value) : value;
-  return d.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
+  return `${DATE_TIME.format(typeof value === "string" ? new Date(value) : value)} UTC`;
 }
 
 export function formatDate(value: string | Date | null | undefined) {
   if (!value) return "—";
-  const d = typeof value === "string" ? new Date(value) : value;
-  return d.toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+  return DATE.format(typeof value === "string" ? new Date(value) : value);
 }

@@ -201,6 +201,36 @@ export async function countCustomers(tx: Tx, { partnerId, query }: { partnerId: 
   return n > EXACT_TOTAL_LIMIT ? { count: EXACT_TOTAL_LIMIT, exact: false } : { count: n, exact: true };
 }
 
+/**
+ * The countries the partner has customers in, for the filter: a skip scan over the country index
+ * (one index probe per distinct country), not a scan of the partner's rows.
+ */
+const COUNTRY_CACHE_MS = 5 * 60_000;
+const countryCache = new Map<string, { at: number; countries: string[] }>();
+
+/** The same, remembered per partner for a few minutes in this process (a filter list may lag). */
+export async function listCustomerCountriesCached(tx: Tx, { partnerId }: { partnerId: string }) {
+  const hit = countryCache.get(partnerId);
+  if (hit && Date.now() - hit.at < COUNTRY_CACHE_MS) return hit.countries;
+  const countries = await listCustomerCountries(tx, { partnerId });
+  if (countryCache.size > 10_000) countryCache.clear();
+  countryCache.set(partnerId, { at: Date.now(), countries });
+  return countries;
+}
+
+export async function listCustomerCountries(tx: Tx, { partnerId }: { partnerId: string }) {
+  const rows = rowsOf<{ country: string }>(
+    await tx.execute(sql`
+      with recursive c as (
+        (select country from ${pc} where partner_org_id = ${partnerId} order by country limit 1)
+        union all
+        select (select country from ${pc} where partner_org_id = ${partnerId} and country > c.country order by country limit 1)
+        from c where c.country is not null)
+      select country from c where country is not null and country <> ''`),
+  );
+  return rows.map((r) => r.country);
+}
+
 /** Every matching customer in list order, in batches of `batch` (flat memory), for the CSV export. */
 export async function* walkCustomers(
   runBatch: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,

@@ -83,10 +83,11 @@ export interface ScaleSeedResult {
  * customers. Idempotent: counts what exists and adds only the difference.
  */
 export async function seedScale(
-  runTx: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,
+  db: Tx,
   { customers, total, log = () => {} }: { customers: number; total: number; log?: (message: string) => void },
 ): Promise<ScaleSeedResult> {
   const started = Date.now();
+  const runTx = <T>(fn: (tx: Tx) => Promise<T>) => db.transaction((tx) => fn(tx as unknown as Tx));
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const partnerId = await runTx(async (tx) => {
     const [row] = rowsOf<{ id: string }>(await tx.execute(sql`select id from organisations where partner_number = ${DEMO_PARTNERS[0].number}`));
@@ -133,7 +134,9 @@ export async function seedScale(
   await runTx(async (tx) => {
     await tx.execute(sql`select pd_rebuild_partner_customers()`);
   });
-  await runTx((tx) => tx.execute(sql`analyze`));
+  // Outside a transaction: set the visibility map (index-only scans) and the statistics.
+  log("vacuum analyze");
+  await db.execute(sql`vacuum analyze`);
   const result = await runTx(async (tx) => ({
     partnerCustomers: await count(tx, sql`select count(*)::int as n from partner_customers where partner_org_id = ${partnerId}`),
     totalCustomers: await count(tx, sql`select count(*)::int as n from organisations where kind = 'customer'`),

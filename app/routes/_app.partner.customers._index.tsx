@@ -3,12 +3,12 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { useCallback, useMemo, useState } from "react";
 import { z } from "zod";
-import { DataTable, KeysetPager } from "~/components/data-table";
+import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
 import { SubmitButton } from "~/components/forms";
 import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
-import { COUNTRY_OPTIONS, countryName } from "~/modules/countries";
+import { countryName } from "~/modules/countries";
 import { customerListHref, parseCustomerListQuery, PAGE_SIZES, RELATIONSHIP_LABELS, RELATIONSHIP_TYPES, type RelationshipType } from "~/modules/customer-list";
-import { createSelection, listCustomers, type CustomerRow } from "~/modules/customers.server";
+import { createSelection, listCustomerCountriesCached, listCustomers, type CustomerRow } from "~/modules/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse } from "~/utils/http.server";
@@ -18,8 +18,16 @@ export const meta: MetaFunction = () => [{ title: "Customers · Partnerdesk" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const query = parseCustomerListQuery(new URL(request.url).searchParams);
-  const page = await withTenant(tenantOf(auth), (tx) => listCustomers(tx, { partnerId: auth.org.id, query }));
-  return { page, query, canCreate: auth.permissions.includes("customers:create") };
+  const [page, countries] = await withTenant(tenantOf(auth), async (tx) => [
+    await listCustomers(tx, { partnerId: auth.org.id, query }),
+    await listCustomerCountriesCached(tx, { partnerId: auth.org.id }),
+  ] as const);
+  // Only the pager needs cursors; rows travel without theirs.
+  const rows = page.rows.map(({ cursor: _cursor, ...row }) => row);
+  const countryOptions = [...new Set([...countries, ...(query.country ? [query.country] : [])])]
+    .map((code) => ({ code, name: countryName(code) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { page: { ...page, rows }, query, countryOptions, canCreate: auth.permissions.includes("customers:create") };
 }
 
 const selectionForm = z.discriminatedUnion("mode", [
@@ -41,10 +49,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   throw redirect(`/partner/customers/selections/${selection.id}`);
 }
 
-const column = createColumnHelper<CustomerRow>();
+type Row = Omit<CustomerRow, "cursor">;
+const column = createColumnHelper<Row>();
 
 export default function Customers() {
-  const { page, query, canCreate } = useLoaderData<typeof loader>();
+  const { page, query, countryOptions, canCreate } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const [selected, setSelected] = useState<string[]>([]);
   const onSelectionChange = useCallback((ids: string[]) => setSelected(ids), []);
@@ -58,7 +67,7 @@ export default function Customers() {
         column.accessor("name", {
           id: "name",
           header: "Name",
-          cell: (c) => <Link to={`/partner/customers/${c.row.original.id}`}>{c.getValue()}</Link>,
+          cell: (c) => <CellLink href={`/partner/customers/${c.row.original.id}`}>{c.getValue()}</CellLink>,
         }),
         column.accessor("primaryDomain", { id: "domain", header: "Primary domain" }),
         column.accessor("country", {
@@ -77,7 +86,7 @@ export default function Customers() {
           cell: (c) => (c.getValue() === "accepted" ? <Badge tone="good">Accepted</Badge> : <Badge tone="warn">Agreement pending</Badge>),
         }),
         column.accessor("createdAt", { id: "created", header: "Created", cell: (c) => formatDate(c.getValue()) }),
-      ] as ColumnDef<CustomerRow, unknown>[],
+      ] as ColumnDef<Row, unknown>[],
     [],
   );
 
@@ -120,7 +129,7 @@ export default function Customers() {
           <label htmlFor="country">Country</label>
           <select id="country" name="country" defaultValue={query.country ?? ""}>
             <option value="">Any</option>
-            {COUNTRY_OPTIONS.map((c) => (
+            {countryOptions.map((c) => (
               <option key={c.code} value={c.code}>
                 {c.name}
               </option>

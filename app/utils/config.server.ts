@@ -18,6 +18,8 @@ const schema = z
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
       .optional(),
     DATABASE_POOL_MAX: int(10, 1),
+    /** HTTP worker processes (PostgreSQL only); 1 = no cluster. */
+    WEB_CONCURRENCY: int(1, 1),
     DATA_DIR: z.string().min(1).default(path.resolve("data")),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_SESSION_SECRET),
     SESSION_TTL_HOURS: int(12, 1),

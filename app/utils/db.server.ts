@@ -87,10 +87,10 @@ export async function withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<
 
 /** Switches an open transaction to the app role and sets its tenant context (transaction-local). */
 export async function enterTenant(tx: Tx, ctx: TenantContext) {
+  // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
   await tx.execute(
-    sql`select set_config('app.org_id', ${ctx.orgId}, true), set_config('app.user_id', ${ctx.userId ?? ""}, true)`,
+    sql`select set_config('app.org_id', ${ctx.orgId}, true), set_config('app.user_id', ${ctx.userId ?? ""}, true), set_config('role', ${APP_ROLE}, true)`,
   );
-  await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
 }
 
 /** Runs fn in a transaction as the owner: only for the cross-tenant paths named in ADR 0002. */

@@ -51,6 +51,15 @@ async function signIn(page: Page, email: string, password = PASSWORD) {
   await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
 }
 
+/** Polls until the condition holds (client-side navigation renders after the URL changes). */
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function linkFromOutbox(page: Page, to: string, pattern: RegExp) {
   for (let i = 0; i < 20; i++) {
     await page.goto(`${APP}/dev/outbox`);
@@ -65,11 +74,11 @@ async function linkFromOutbox(page: Page, to: string, pattern: RegExp) {
 }
 
 const ROLES = [
-  { email: "admin@northwind.example", nav: ["Overview", "Staff", "Company profile", "Audit log"], staff: true },
-  { email: "admin-agent@northwind.example", nav: ["Overview", "Company profile"], staff: false },
-  { email: "helpdesk-agent@northwind.example", nav: ["Overview", "Company profile"], staff: false },
-  { email: "sales-agent@northwind.example", nav: ["Overview", "Company profile"], staff: false },
-  { email: "billing-admin@northwind.example", nav: ["Overview", "Company profile"], staff: false },
+  { email: "admin@northwind.example", nav: ["Overview", "Customers", "Staff", "Company profile", "Audit log"], staff: true },
+  { email: "admin-agent@northwind.example", nav: ["Overview", "Customers", "Company profile"], staff: false },
+  { email: "helpdesk-agent@northwind.example", nav: ["Overview", "Customers", "Company profile"], staff: false },
+  { email: "sales-agent@northwind.example", nav: ["Overview", "Customers", "Company profile"], staff: false },
+  { email: "billing-admin@northwind.example", nav: ["Overview", "Customers", "Company profile"], staff: false },
 ];
 
 describe("the HTTP server", () => {
@@ -163,5 +172,114 @@ describe("partner center in a browser", () => {
     await page.getByRole("cell", { name: "Northwind Partners" }).waitFor();
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Adatum Bakery");
     await page.screenshot({ path: path.join(SHOTS, "customer.png"), fullPage: true });
+  });
+});
+
+describe("the customer workspace in a browser", () => {
+  it("pages, sorts, searches and filters with the state in the URL; back restores it; keyboard works", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, "helpdesk-agent@northwind.example");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Customers" }).click();
+    await page.getByRole("heading", { name: "Customers", level: 1 }).waitFor();
+    await page.getByText("150 customers").waitFor();
+    await page.getByLabel("Per page").selectOption("25");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.waitForURL(/size=25/);
+    const firstRow = () => page.locator("tbody tr").first().locator("td").nth(1).textContent();
+    const pageOne = await firstRow();
+    expect(await page.locator("tbody tr").count()).toBe(25);
+
+    // Keyboard: tab to "Next" and press Enter.
+    const next = page.getByRole("link", { name: "Next ›" });
+    await next.focus();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/after=/);
+    await until(async () => (await firstRow()) !== pageOne);
+    const pageTwo = await firstRow();
+    await page.getByRole("link", { name: "Last »" }).click();
+    await page.waitForURL(/last=1/);
+    expect(await page.getByRole("link", { name: "Next ›" }).count()).toBe(0);
+    await page.goBack();
+    await page.waitForURL(/after=/);
+    await until(async () => (await firstRow()) === pageTwo);
+
+    // Sort by domain, descending, through the column header.
+    await page.getByRole("link", { name: /^Primary domain/ }).click();
+    await page.waitForURL(/sort=domain&dir=asc/);
+    await page.getByRole("link", { name: /^Primary domain/ }).click();
+    await page.waitForURL(/sort=domain&dir=desc/);
+    await page.locator("th[aria-sort=descending]", { hasText: "Primary domain" }).waitFor();
+    const domains = await page.locator("tbody tr td:nth-child(3)").allTextContents();
+    expect(domains).toEqual([...domains].sort().reverse());
+
+    // Search and filter.
+    await page.getByLabel("Search by name or domain").fill("BAKE");
+    await page.getByLabel("Agreement").selectOption("accepted");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.waitForURL(/q=BAKE/);
+    const names = () => page.locator("tbody tr td:nth-child(2)").allTextContents();
+    await until(async () => {
+      const n = await names();
+      return n.length > 0 && n.every((x) => /bakery/i.test(x));
+    });
+    expect(await page.locator("tbody").getByText("Agreement pending").count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, "customers.png"), fullPage: true });
+
+    // A shared link restores the same view.
+    const shared = await (await browser.newContext()).newPage();
+    await signIn(shared, "sales-agent@northwind.example");
+    await shared.goto(page.url());
+    expect(await shared.getByLabel("Search by name or domain").inputValue()).toBe("BAKE");
+    expect(await shared.locator("tbody tr td:nth-child(2)").allTextContents()).toEqual(await names());
+
+    await page.getByLabel("Search by name or domain").fill("no such customer anywhere");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByRole("heading", { name: "No customers match" }).waitFor();
+  });
+
+  it("selects all matching customers and confirms the exact count", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, "sales-agent@northwind.example");
+    await page.goto(`${APP}/partner/customers?size=25&agreement=accepted`);
+    const count = Number((await page.locator(".result-count").textContent())!.match(/\d+/)![0]);
+    expect(count).toBeGreaterThan(0);
+    await page.getByRole("checkbox", { name: "Select every customer on this page" }).check();
+    await page.getByText(/selected on this page/).waitFor();
+    await page.getByRole("button", { name: `Select all ${count} matching` }).click();
+    await page.getByRole("heading", { name: `${count} customers selected` }).waitFor();
+    expect(await page.getByText(`Exactly ${count} customers`).count()).toBe(1);
+  });
+
+  it("a sales agent adds a customer, whose admin activates and must accept the agreement", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, "sales-agent@northwind.example");
+    await page.goto(`${APP}/partner/customers`);
+    await page.getByRole("link", { name: "Add customer" }).click();
+    await page.getByLabel("Company name").fill("Smørrebrød & Co");
+    await page.getByLabel("Primary domain").fill("smorrebrod-e2e.dk");
+    await page.getByLabel("Country").selectOption("DK");
+    await page.getByLabel("First name").fill("Karen");
+    await page.getByLabel("Last name").fill("Blixen");
+    await page.getByLabel("Email address").fill("karen@smorrebrod-e2e.dk");
+    await page.getByRole("button", { name: "Create customer" }).click();
+    await page.getByRole("heading", { name: "Smørrebrød & Co" }).waitFor();
+    await page.getByText("Agreement pending").first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "customer-detail.png"), fullPage: true });
+
+    const karen = await (await browser.newContext()).newPage();
+    const link = await linkFromOutbox(karen, "karen@smorrebrod-e2e.dk", /\/activate\//);
+    await karen.goto(link);
+    await karen.getByLabel("Your name").fill("Karen Blixen");
+    await karen.getByLabel("Password", { exact: true }).fill("karen-long-password");
+    await karen.getByLabel("Repeat the password").fill("karen-long-password");
+    await karen.getByRole("button", { name: "Activate and sign in" }).click();
+    await karen.waitForURL(`${APP}/customer/agreement`);
+    await karen.getByRole("checkbox", { name: /I have read the customer agreement/ }).check();
+    await karen.getByRole("button", { name: "Accept" }).click();
+    await karen.waitForURL(`${APP}/customer`);
+    await karen.getByRole("cell", { name: "Northwind Partners" }).waitFor();
+
+    await page.goto(`${APP}/partner/customers?q=smorrebrod-e2e`);
+    await page.locator("tbody").getByText("Accepted").waitFor();
   });
 });

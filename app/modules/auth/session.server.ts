@@ -4,8 +4,9 @@
  * sign-in (rotation); sign-out deletes it; it expires after SESSION_TTL_HOURS.
  */
 import { createCookie } from "@remix-run/node";
-import { and, asc, eq, gt, sql } from "drizzle-orm";
-import { memberships, organisations, sessions, users } from "../../../db/schema";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { memberships, organisations, sessions } from "../../../db/schema";
+import { rowsOf } from "../../../db/client";
 import { permissionsFor, type OrgKind, type Permission } from "../permissions";
 import { config } from "~/utils/config.server";
 import { withSystem, type Tx } from "~/utils/db.server";
@@ -97,30 +98,44 @@ export async function deleteSessionsOfUser(tx: Tx, userId: string) {
   await tx.delete(sessions).where(eq(sessions.userId, userId));
 }
 
+// Every loader of a request asks for the session; look it up once per request.
+const perRequest = new WeakMap<Request, Promise<AuthContext | null>>();
+
 /** The signed-in user and active organisation, or null (session lookup: system context). */
-export async function loadAuth(request: Request): Promise<AuthContext | null> {
+export function loadAuth(request: Request): Promise<AuthContext | null> {
+  let pending = perRequest.get(request);
+  if (!pending) {
+    pending = lookUpSession(request);
+    perRequest.set(request, pending);
+  }
+  return pending;
+}
+
+async function lookUpSession(request: Request): Promise<AuthContext | null> {
   const id = await readSessionId(request);
   if (!id) return null;
   const idHash = sha256(id);
   return withSystem(async (tx) => {
-    const [row] = await tx
-      .select({
-        userId: users.id,
-        email: users.email,
-        displayName: users.displayName,
-        orgId: sessions.orgId,
-      })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, sql`now()`)));
+    // One query: the session, its user and every organisation the user is an active member of.
+    const [row] = rowsOf<{ user_id: string; email: string; display_name: string; org_id: string | null; orgs: OrgSummary[] | string | null }>(
+      await tx.execute(sql`
+        select u.id as user_id, u.email, u.display_name, s.org_id,
+          (select json_agg(json_build_object('id', o.id, 'name', o.name, 'kind', o.kind, 'partnerNumber', o.partner_number, 'roles', m.roles,
+                  'agreementPending', (o.kind = 'customer' and o.agreement_version is distinct from pd_current_agreement_version()))
+                  order by m.created_at, o.name)
+             from memberships m join organisations o on o.id = m.org_id
+            where m.user_id = u.id and m.status = 'active') as orgs
+        from sessions s join users u on u.id = s.user_id
+        where s.id_hash = ${idHash} and s.expires_at > now()`),
+    );
     if (!row) return null;
-    const orgs = await activeOrgsOf(tx, row.userId);
+    const orgs: OrgSummary[] = (typeof row.orgs === "string" ? JSON.parse(row.orgs) : row.orgs) ?? [];
     // A deactivated or removed membership ends access at once, whatever the session says.
-    const org = orgs.find((o) => o.id === row.orgId);
+    const org = orgs.find((o) => o.id === row.org_id);
     if (!org) return null;
     return {
       sessionIdHash: idHash,
-      user: { id: row.userId, email: row.email, displayName: row.displayName },
+      user: { id: row.user_id, email: row.email, displayName: row.display_name },
       org,
       roles: org.roles,
       permissions: [...permissionsFor(org.kind, org.roles)],

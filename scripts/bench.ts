@@ -1,0 +1,200 @@
+// npm run bench — the customer list at scale, over HTTP, against the production build.
+//
+// For each database (PostgreSQL when reachable, and PGlite): seed 100,000 customers for one
+// partner among 1,000,000 (kept between runs: partnerdesk_bench / data/bench-pglite), start
+// `node server.js`, sign in, and drive it with autocannon (8 connections, 5 s warm-up, 30 s
+// measured) for: a trivial page behind the same layout and session check (the baseline), the
+// first page, a page 1,000 pages deep reached by cursor, a 4-character search, and each sort.
+// Prints p50/p95/p99 latency, requests per second and throughput relative to the baseline.
+//
+// Environment: BENCH_DB=postgres|pglite|both (default both), BENCH_SECONDS (30), BENCH_WARMUP (5),
+// BENCH_CONNECTIONS (8), BENCH_CUSTOMERS (100000), BENCH_TOTAL (1000000), TEST_DATABASE_URL.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import postgres from "postgres";
+import { sql } from "drizzle-orm";
+import { openDatabase, rowsOf, type DatabaseOptions } from "../db/client";
+import { encodeCursor } from "../app/modules/customers.server";
+import { DEMO_PARTNERS, DEMO_PASSWORD } from "../app/modules/seed.server";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
+const TOTAL = Number(process.env.BENCH_TOTAL ?? 1_000_000);
+const PAGE = 50;
+const DEEP_ROW = 1000 * PAGE; // the first row of page 1,001
+const SECRET = "bench-session-secret-0123456789-abcdefghij";
+const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+interface Result {
+  name: string;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  requests: number;
+}
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+
+function run(cmd: string, args: string[], env: Record<string, string>) {
+  const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed`);
+}
+
+async function startServer(env: Record<string, string>, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["server.js"], {
+    env: { ...process.env, ...env, NODE_ENV: "production", PORT: String(port), APP_URL: `http://127.0.0.1:${port}`, SESSION_SECRET: SECRET, SEED_DEMO: "never", LOG_LEVEL: "warn", LOGIN_MAX_FAILURES_PER_IP: "1000" },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
+    } catch {
+      /* starting */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  child.kill();
+  throw new Error("server did not start");
+}
+
+async function signIn(port: number) {
+  const res = await fetch(`http://127.0.0.1:${port}/signin`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: `http://127.0.0.1:${port}` },
+    body: new URLSearchParams({ email: `admin@${DEMO_PARTNERS[0].domain}`, password: DEMO_PASSWORD }),
+  });
+  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  if (res.status !== 302 || !cookie) throw new Error(`sign-in failed: ${res.status}`);
+  return cookie;
+}
+
+async function measure(name: string, url: string, cookie: string): Promise<Result> {
+  const opts = { url, connections: CONNECTIONS, headers: { cookie }, pipelining: 1 };
+  if (WARMUP > 0) await autocannon({ ...opts, duration: WARMUP });
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ ...opts, duration: SECONDS }, (err, res) => (err ? reject(err) : resolve(res)));
+    // autocannon reports p97.5 but not p95; keep every latency and read the percentiles exactly.
+    instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+  latencies.sort((a, b) => a - b);
+  return {
+    name,
+    rps: result.requests.average,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    errors: result.non2xx + result.errors + result.timeouts,
+    requests: result.requests.total,
+  };
+}
+
+/** The cursor of the row that starts page 1,001 (computed once, before the server starts). */
+async function deepCursor(options: DatabaseOptions) {
+  const database = await openDatabase(options);
+  try {
+    const [row] = rowsOf<{ v: string; id: string }>(
+      await database.db.execute(sql`
+        select pc.sort_name as v, pc.customer_org_id as id from partner_customers pc
+        join organisations o on o.id = pc.partner_org_id and o.partner_number = ${DEMO_PARTNERS[0].number}
+        order by pc.sort_name, pc.customer_org_id offset ${DEEP_ROW - 1} limit 1`),
+    );
+    if (!row) throw new Error("not enough customers for the deep page");
+    return encodeCursor([row.v, row.id]);
+  } finally {
+    await database.close();
+  }
+}
+
+async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Result[]> {
+  let env: Record<string, string>;
+  let options: DatabaseOptions;
+  if (kind === "postgres") {
+    const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+    const exists = await admin`select 1 from pg_database where datname = 'partnerdesk_bench'`;
+    if (exists.length === 0) await admin.unsafe("create database partnerdesk_bench");
+    await admin.end();
+    const u = new URL(ADMIN_URL);
+    u.pathname = "/partnerdesk_bench";
+    env = { DATABASE_URL: u.toString() };
+    options = { kind: "postgres", url: u.toString() };
+  } else {
+    const dir = path.resolve("data/bench-pglite");
+    env = { DATA_DIR: dir };
+    options = { kind: "pglite", dataDir: path.join(dir, "pglite") };
+  }
+  console.log(`\n## ${kind}: seeding ${CUSTOMERS.toLocaleString("en")} customers for one partner among ${TOTAL.toLocaleString("en")} (kept between runs)`);
+  run("npx", ["tsx", "scripts/db.ts", "seed", "--customers", String(CUSTOMERS), "--total", String(TOTAL)], env);
+  const cursor = await deepCursor(options);
+  const server = await startServer(env, port);
+  try {
+    const cookie = await signIn(port);
+    const base = `http://127.0.0.1:${port}`;
+    const list = (q: string) => `${base}/partner/customers?size=${PAGE}${q}`;
+    const cases: [string, string][] = [
+      ["trivial page (baseline)", `${base}/ping`],
+      ["first page", list("")],
+      ["page 1,001 by cursor", list(`&after=${cursor}`)],
+      ["search 'bake'", list("&q=bake")],
+      ["sort name desc", list("&sort=name&dir=desc")],
+      ["sort domain", list("&sort=domain")],
+      ["sort country", list("&sort=country")],
+      ["sort relationships", list("&sort=types")],
+      ["sort agreement", list("&sort=agreement")],
+      ["sort created desc", list("&sort=created&dir=desc")],
+    ];
+    const results: Result[] = [];
+    for (const [name, url] of cases) {
+      const r = await measure(name, url, cookie);
+      results.push(r);
+      console.log(`  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ""}`);
+    }
+    return results;
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((r) => server.once("exit", r));
+  }
+}
+
+function table(kind: string, results: Result[]) {
+  const baseline = results[0]!.rps;
+  const lines = [
+    `### ${kind}`,
+    "",
+    "| case | req/s | p50 ms | p95 ms | p99 ms | throughput vs trivial | errors |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...results.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.rps / baseline).toFixed(2)} | ${r.errors} |`),
+  ];
+  return lines.join("\n");
+}
+
+async function pgReachable() {
+  try {
+    const c = postgres(ADMIN_URL, { max: 1, connect_timeout: 3, onnotice: () => {} });
+    await c`select 1`;
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const which = process.env.BENCH_DB ?? "both";
+run("npx", ["remix", "build"], {});
+const out: string[] = [
+  `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
+    `${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s measured, ${PAGE} rows per page; server, database and load generator on one machine.`,
+];
+if (which !== "pglite") {
+  if (await pgReachable()) out.push(table("PostgreSQL", await benchOne("postgres", 3950)));
+  else console.warn(`PostgreSQL at ${ADMIN_URL} is not reachable; skipped`);
+}
+if (which !== "postgres") out.push(table("PGlite", await benchOne("pglite", 3951)));
+console.log(`\n${out.join("\n\n")}\n`);

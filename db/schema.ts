@@ -337,3 +337,9 @@ export const customerSelectionItems = pgTable(
   },
   (t) => [primaryKey({ columns: [t.selectionId, t.customerOrgId] })],
 );
+
+/** How many customers each partner has, kept by trigger: the unfiltered list's total in O(1). */
+export const partnerCustomerCounts = pgTable("partner_customer_counts", {
+  partnerOrgId: uuid("partner_org_id").primaryKey().references(() => organisations.id, { onDelete: "cascade" }),
+  customers: integer("customers").notNull().default(0),
+});

@@ -88,6 +88,19 @@ function listSource(partnerId: string, query: Pick<CustomerListQuery, "q" | "typ
     : { ctes: [] as SQL[], from: sql`${pc}`, conditions };
 }
 
+const isUnfiltered = (query: Pick<CustomerListQuery, "q" | "type" | "country" | "agreement">) =>
+  !normaliseTerm(query.q) && !query.type && !query.country && !query.agreement;
+
+/**
+ * The total: the partner's counter row when nothing narrows the list (exact, O(1)); otherwise a
+ * count over at most EXACT_TOTAL_LIMIT + 1 matching rows.
+ */
+function totalQuery(partnerId: string, query: CustomerListQuery, source: ReturnType<typeof listSource>) {
+  return isUnfiltered(query)
+    ? sql`select coalesce((select customers from partner_customer_counts where partner_org_id = ${partnerId}), 0)::int as n`
+    : sql`select count(*)::int as n from (select 1 from ${source.from} where ${sql.join(source.conditions, sql` and `)} limit ${EXACT_TOTAL_LIMIT + 1}) capped`;
+}
+
 const withClause = (ctes: SQL[]) => (ctes.length ? sql`with ${sql.join(ctes, sql`, `)}` : sql``);
 
 export interface CustomerRow {
@@ -147,7 +160,7 @@ export async function listCustomers(
   // One statement: the page and (unless not wanted) the capped total, so a search runs once.
   const result = withTotal
     ? await tx.execute(sql`
-        ${withClause([...source.ctes, sql`total as (select count(*)::int as n from (select 1 from ${source.from} where ${sql.join(source.conditions, sql` and `)} limit ${EXACT_TOTAL_LIMIT + 1}) capped)`])}
+        ${withClause([...source.ctes, sql`total as (${totalQuery(partnerId, query, source)})`])}
         select total.n as total, page.* from total left join lateral (${pageQuery}) page on true
         order by page.position`)
     : await tx.execute(sql`${withClause(source.ctes)} select null::int as total, page.* from (${pageQuery}) page order by page.position`);
@@ -163,6 +176,7 @@ export async function listCustomers(
     cursor_value: string;
   }>(result);
   const totalCount = Number(all[0]?.total ?? 0);
+  const exactBeyondLimit = withTotal && isUnfiltered(query);
   const raw = all.filter((r): r is typeof r & { id: string } => r.id !== null);
   const more = raw.length > query.size;
   const page = raw.slice(0, query.size);
@@ -181,7 +195,10 @@ export async function listCustomers(
   const hasPrev = backwards ? more : Boolean(after);
   return {
     rows,
-    total: totalCount > EXACT_TOTAL_LIMIT ? { count: EXACT_TOTAL_LIMIT, exact: false } : { count: withTotal ? totalCount : rows.length, exact: withTotal },
+    total:
+      totalCount > EXACT_TOTAL_LIMIT && !exactBeyondLimit
+        ? { count: EXACT_TOTAL_LIMIT, exact: false }
+        : { count: withTotal ? totalCount : rows.length, exact: withTotal },
     next: hasNext && rows.length ? rows[rows.length - 1]!.cursor : null,
     prev: hasPrev && rows.length ? rows[0]!.cursor : null,
     isFirst: !hasPrev,
@@ -189,16 +206,12 @@ export async function listCustomers(
   };
 }
 
-/** Exact up to EXACT_TOTAL_LIMIT, "more than" beyond: never a count over the whole tenant. */
+/** Exact when unfiltered (the counter) or up to EXACT_TOTAL_LIMIT, "more than" beyond: never a count over the whole tenant. */
 export async function countCustomers(tx: Tx, { partnerId, query }: { partnerId: string; query: CustomerListQuery }) {
   const source = listSource(partnerId, query);
-  const [row] = rowsOf<{ n: number }>(
-    await tx.execute(
-      sql`${withClause(source.ctes)} select count(*)::int as n from (select 1 from ${source.from} where ${sql.join(source.conditions, sql` and `)} limit ${EXACT_TOTAL_LIMIT + 1}) t`,
-    ),
-  );
+  const [row] = rowsOf<{ n: number }>(await tx.execute(sql`${withClause(source.ctes)} ${totalQuery(partnerId, query, source)}`));
   const n = Number(row?.n ?? 0);
-  return n > EXACT_TOTAL_LIMIT ? { count: EXACT_TOTAL_LIMIT, exact: false } : { count: n, exact: true };
+  return n > EXACT_TOTAL_LIMIT && !isUnfiltered(query) ? { count: EXACT_TOTAL_LIMIT, exact: false } : { count: n, exact: true };
 }
 
 /**

@@ -99,7 +99,9 @@ export async function seedScale(
     count(tx, sql`select coalesce(max(substring(primary_domain from '-([0-9]+)\\.example$')::int), 0) as n from organisations where kind = 'customer' and primary_domain ~ '-[0-9]+\\.example$'`),
   );
   const have = await runTx((tx) => count(tx, sql`select count(distinct customer_org_id)::int as n from relationships where partner_org_id = ${partnerId}`));
+  let inserted = 0;
   const fill = async (targetPartnerId: string, n: number, label: string) => {
+    inserted += n;
     for (let done = 0; done < n; done += BATCH) {
       const size = Math.min(BATCH, n - done);
       await runTx(async (tx) => {
@@ -130,13 +132,17 @@ export async function seedScale(
       await fill(fillers[p]!, Math.min(per, rest - p * per), `filler partners`);
     }
   }
-  log("rebuilding the partner_customers read model");
-  await runTx(async (tx) => {
-    await tx.execute(sql`select pd_rebuild_partner_customers()`);
-  });
-  // Outside a transaction: set the visibility map (index-only scans) and the statistics.
-  log("vacuum analyze");
-  await db.execute(sql`vacuum analyze`);
+  if (inserted > 0) {
+    log("rebuilding the partner_customers read model");
+    await runTx(async (tx) => {
+      // The rebuild recomputes the counters itself; per-row triggers would only slow it down.
+      await tx.execute(sql`set local session_replication_role = replica`);
+      await tx.execute(sql`select pd_rebuild_partner_customers()`);
+    });
+    // Outside a transaction: set the visibility map (index-only scans) and the statistics.
+    log("vacuum analyze");
+    await db.execute(sql`vacuum analyze`);
+  }
   const result = await runTx(async (tx) => ({
     partnerCustomers: await count(tx, sql`select count(*)::int as n from partner_customers where partner_org_id = ${partnerId}`),
     totalCustomers: await count(tx, sql`select count(*)::int as n from organisations where kind = 'customer'`),

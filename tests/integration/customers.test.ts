@@ -229,9 +229,14 @@ describe("customer list", () => {
     expect(combined.rows.every((r) => r.agreementStatus === "pending" && r.country === "SE" && r.name.toLowerCase() === "alpha foods")).toBe(true);
   });
 
-  it("counts exactly when small and says 'more than' beyond the limit", async () => {
-    const small = await asPartner(p, (tx) => countCustomers(tx, { partnerId: p.orgId, query: q() }));
-    expect(small).toEqual({ count: 137, exact: true });
+  it("counts exactly: unfiltered from the partner's counter, filtered up to the cap", async () => {
+    expect(await asPartner(p, (tx) => countCustomers(tx, { partnerId: p.orgId, query: q() }))).toEqual({ count: 137, exact: true });
+    expect(await asPartner(p, (tx) => countCustomers(tx, { partnerId: p.orgId, query: q({ country: "DK" }) }))).toEqual({ count: 46, exact: true });
+    // The counter follows relationships that end and begin.
+    const [first] = await createCustomersFor(p, [{ name: "Counted Co" }]);
+    expect((await asPartner(p, (tx) => countCustomers(tx, { partnerId: p.orgId, query: q() }))).count).toBe(138);
+    await withSystem((tx) => tx.execute(sql`update relationships set status = 'ended' where customer_org_id = ${first}`));
+    expect((await asPartner(p, (tx) => countCustomers(tx, { partnerId: p.orgId, query: q() }))).count).toBe(137);
   });
 
   it("keeps the whole table state in the URL and falls back on bad values", async () => {

@@ -114,6 +114,14 @@ const cases: TableCase[] = [
     delete: (t) => sql`delete from partner_customers where partner_org_id = ${t.org.orgId} returning customer_org_id`,
   },
   {
+    table: "partner_customer_counts",
+    own: ["select"],
+    select: (t) => sql`select customers from partner_customer_counts where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into partner_customer_counts (partner_org_id, customers) values (${t.org.orgId}, 5) on conflict do nothing returning customers`,
+    update: (t) => sql`update partner_customer_counts set customers = 0 where partner_org_id = ${t.org.orgId} returning customers`,
+    delete: (t) => sql`delete from partner_customer_counts where partner_org_id = ${t.org.orgId} returning customers`,
+  },
+  {
     table: "customer_selections",
     own: ["select", "insert", "update", "delete"],
     select: (t) => sql`select id from customer_selections where partner_org_id = ${t.org.orgId}`,

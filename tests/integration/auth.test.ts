@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem } from "../../app/utils/db.server";
 import { createPartner, PASSWORD, type OrgFixture } from "../support/factories";
+import { lastMailTo } from "../support/mail";
 import { installTestDatabase } from "../support/db";
 import { Browser } from "../support/http";
 import { checkOrigin } from "../../app/utils/origin.server";
@@ -14,12 +15,6 @@ beforeAll(async () => {
   partner = await createPartner();
 });
 
-async function lastMailTo(email: string) {
-  const [row] = await withSystem(async (tx) =>
-    rowsOf<{ text_body: string }>(await tx.execute(sql`select text_body from mail_outbox where ${email} = any("to") order by id desc limit 1`)),
-  );
-  return row?.text_body ?? "";
-}
 
 describe("sign-in and sessions", () => {
   it("signs in, rotates the session id at every sign-in, and signs out", async () => {

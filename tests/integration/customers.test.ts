@@ -6,6 +6,7 @@ import { countCustomers, listCustomers } from "../../app/modules/customers.serve
 import { assertAgreementAccepted } from "../../app/modules/agreements.server";
 import { parseCustomerListQuery, type CustomerListQuery } from "../../app/modules/customer-list";
 import { createCustomer, createCustomersFor, createPartner, uniq, type OrgFixture } from "../support/factories";
+import { lastMailTo } from "../support/mail";
 import { installTestDatabase } from "../support/db";
 import { Browser } from "../support/http";
 
@@ -13,12 +14,6 @@ installTestDatabase();
 
 const q = (params: Record<string, string> = {}): CustomerListQuery => parseCustomerListQuery(new URLSearchParams(params));
 
-async function lastMailTo(email: string) {
-  const [row] = await withSystem(async (tx) =>
-    rowsOf<{ text_body: string }>(await tx.execute(sql`select text_body from mail_outbox where ${email} = any("to") order by id desc limit 1`)),
-  );
-  return row?.text_body ?? "";
-}
 
 const asPartner = <T>(p: OrgFixture, fn: Parameters<typeof withTenant<T>>[1]) => withTenant({ orgId: p.orgId, userId: p.users.global_admin!.id }, fn);
 

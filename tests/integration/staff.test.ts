@@ -4,17 +4,12 @@ import { rowsOf } from "../../db/client";
 import { withSystem, withTenant } from "../../app/utils/db.server";
 import { changeStaffRoles } from "../../app/modules/staff.server";
 import { createPartner } from "../support/factories";
+import { lastMailTo } from "../support/mail";
 import { testDbKind, installTestDatabase } from "../support/db";
 import { Browser } from "../support/http";
 
 installTestDatabase();
 
-async function lastMailTo(email: string) {
-  const [row] = await withSystem(async (tx) =>
-    rowsOf<{ text_body: string }>(await tx.execute(sql`select text_body from mail_outbox where ${email} = any("to") order by id desc limit 1`)),
-  );
-  return row?.text_body ?? "";
-}
 
 describe("partner staff", () => {
   it("a global admin adds a staff member who activates from the emailed link and signs in", async () => {

@@ -19,8 +19,10 @@ import { CUSTOMER_SORTS, PAGE_SIZES, RELATIONSHIP_TYPES, type CustomerListQuery,
 export { CUSTOMER_SORTS, PAGE_SIZES, RELATIONSHIP_TYPES };
 export type { CustomerListQuery };
 
-/** Above this many matches the total reads "10,000+" instead of counting every row. */
+/** Above this many matches a filtered total reads "10,000+" instead of counting every row. */
 export const EXACT_TOTAL_LIMIT = 10_000;
+/** Search totals are exact up to this many matches and estimated beyond. */
+export const SEARCH_EXACT_LIMIT = 1_000;
 
 interface SortSpec {
   column: SQL;
@@ -114,9 +116,16 @@ export interface CustomerRow {
   cursor: string;
 }
 
+export interface CustomerTotal {
+  count: number;
+  exact: boolean;
+  /** A search total beyond SEARCH_EXACT_LIMIT: the planner's estimate, shown as "about". */
+  estimated?: boolean;
+}
+
 export interface CustomerPage {
   rows: CustomerRow[];
-  total: { count: number; exact: boolean };
+  total: CustomerTotal;
   /** Cursors for the pager: null when there is no such page. */
   next: string | null;
   prev: string | null;
@@ -140,32 +149,43 @@ export async function listCustomers(
   const backwards = Boolean(before) || fromEnd;
   // Scanning direction: forwards follows the chosen order; backwards is its reverse.
   const ascending = (query.dir === "asc") !== backwards;
-  const source = listSource(partnerId, query);
-  const pageConditions = [...source.conditions];
-  const cursor = after ?? before;
-  if (cursor) {
-    const op = ascending ? sql`>` : sql`<`;
-    pageConditions.push(sql`(${spec.column}, ${pc.customerOrgId}) ${op} (${spec.fromCursor(cursor[0])}, ${cursor[1]}::uuid)`);
-  }
+  const term = normaliseTerm(query.q);
   const order = ascending ? sql`${spec.column} asc, ${pc.customerOrgId} asc` : sql`${spec.column} desc, ${pc.customerOrgId} desc`;
-  const pageQuery = sql`
-    select ${pc.customerOrgId} as id, ${pc.name} as name, ${pc.primaryDomain} as primary_domain, ${pc.country} as country,
+  const columns = sql`${pc.customerOrgId} as id, ${pc.name} as name, ${pc.primaryDomain} as primary_domain, ${pc.country} as country,
            ${pc.relationshipTypes} as relationship_types, ${pc.agreementStatus} as agreement_status,
            to_char(${pc.customerCreatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as created_at,
-           ${spec.cursorValue} as cursor_value, row_number() over (order by ${order}) as position
-    from ${source.from}
-    where ${sql.join(pageConditions, sql` and `)}
-    order by ${order}
-    limit ${query.size + 1}`;
-  // One statement: the page and (unless not wanted) the capped total, so a search runs once.
+           ${spec.cursorValue} as cursor_value, row_number() over (order by ${order}) as position`;
+  const cursor = after ?? before;
+  let pageQuery: SQL;
+  let totalQueryText: SQL;
+  if (term) {
+    // Search pages inside the SECURITY DEFINER function (ADR 0007); its rows are aliased as
+    // partner_customers so the same column references work.
+    pageQuery = sql`select ${columns} from pd_search_partner_customers_page(${term}::text, ${query.type ?? null}::text,
+      ${query.country ?? null}::text, ${query.agreement ?? null}::text, ${query.sort}::text, ${ascending}::boolean,
+      ${cursor?.[0] ?? null}::text, ${cursor?.[1] ?? null}::uuid, ${query.size + 1}::int) as partner_customers order by ${order}`;
+    totalQueryText = sql`select n, exact from pd_count_partner_customer_matches(${term}::text, ${query.type ?? null}::text,
+      ${query.country ?? null}::text, ${query.agreement ?? null}::text, ${SEARCH_EXACT_LIMIT}::int)`;
+  } else {
+    const source = listSource(partnerId, query);
+    const pageConditions = [...source.conditions];
+    if (cursor) {
+      const op = ascending ? sql`>` : sql`<`;
+      pageConditions.push(sql`(${spec.column}, ${pc.customerOrgId}) ${op} (${spec.fromCursor(cursor[0])}, ${cursor[1]}::uuid)`);
+    }
+    pageQuery = sql`select ${columns} from ${source.from} where ${sql.join(pageConditions, sql` and `)} order by ${order} limit ${query.size + 1}`;
+    totalQueryText = sql`select n, n <= ${EXACT_TOTAL_LIMIT} or ${isUnfiltered(query)} as exact from (${totalQuery(partnerId, query, source)}) t`;
+  }
+  // One statement: the page and (unless not wanted) the total.
   const result = withTotal
     ? await tx.execute(sql`
-        ${withClause([...source.ctes, sql`total as (${totalQuery(partnerId, query, source)})`])}
-        select total.n as total, page.* from total left join lateral (${pageQuery}) page on true
+        with total as (${totalQueryText})
+        select total.n as total, total.exact as total_exact, page.* from total left join lateral (${pageQuery}) page on true
         order by page.position`)
-    : await tx.execute(sql`${withClause(source.ctes)} select null::int as total, page.* from (${pageQuery}) page order by page.position`);
+    : await tx.execute(sql`select null::int as total, null::boolean as total_exact, page.* from (${pageQuery}) page order by page.position`);
   const all = rowsOf<{
     total: number | null;
+    total_exact: boolean | null;
     id: string | null;
     name: string;
     primary_domain: string;
@@ -176,7 +196,7 @@ export async function listCustomers(
     cursor_value: string;
   }>(result);
   const totalCount = Number(all[0]?.total ?? 0);
-  const exactBeyondLimit = withTotal && isUnfiltered(query);
+  const totalExact = Boolean(all[0]?.total_exact);
   const raw = all.filter((r): r is typeof r & { id: string } => r.id !== null);
   const more = raw.length > query.size;
   const page = raw.slice(0, query.size);
@@ -195,10 +215,13 @@ export async function listCustomers(
   const hasPrev = backwards ? more : Boolean(after);
   return {
     rows,
-    total:
-      totalCount > EXACT_TOTAL_LIMIT && !exactBeyondLimit
-        ? { count: EXACT_TOTAL_LIMIT, exact: false }
-        : { count: withTotal ? totalCount : rows.length, exact: withTotal },
+    total: !withTotal
+      ? { count: rows.length, exact: false }
+      : totalExact
+        ? { count: totalCount, exact: true }
+        : term
+          ? { count: totalCount, exact: false, estimated: true }
+          : { count: EXACT_TOTAL_LIMIT, exact: false },
     next: hasNext && rows.length ? rows[rows.length - 1]!.cursor : null,
     prev: hasPrev && rows.length ? rows[0]!.cursor : null,
     isFirst: !hasPrev,
@@ -207,7 +230,15 @@ export async function listCustomers(
 }
 
 /** Exact when unfiltered (the counter) or up to EXACT_TOTAL_LIMIT, "more than" beyond: never a count over the whole tenant. */
-export async function countCustomers(tx: Tx, { partnerId, query }: { partnerId: string; query: CustomerListQuery }) {
+export async function countCustomers(tx: Tx, { partnerId, query }: { partnerId: string; query: CustomerListQuery }): Promise<CustomerTotal> {
+  const term = normaliseTerm(query.q);
+  if (term) {
+    const [row] = rowsOf<{ n: number; exact: boolean }>(
+      await tx.execute(sql`select n, exact from pd_count_partner_customer_matches(${term}::text, ${query.type ?? null}::text,
+        ${query.country ?? null}::text, ${query.agreement ?? null}::text, ${SEARCH_EXACT_LIMIT}::int)`),
+    );
+    return row?.exact === false ? { count: Number(row.n), exact: false, estimated: true } : { count: Number(row?.n ?? 0), exact: true };
+  }
   const source = listSource(partnerId, query);
   const [row] = rowsOf<{ n: number }>(await tx.execute(sql`${withClause(source.ctes)} ${totalQuery(partnerId, query, source)}`));
   const n = Number(row?.n ?? 0);

@@ -59,7 +59,11 @@ export default function Customers() {
   const onSelectionChange = useCallback((ids: string[]) => setSelected(ids), []);
   const href = useCallback((change: Record<string, string | null>) => customerListHref(params, change), [params]);
   const filtered = Boolean(query.q || query.type || query.country || query.agreement);
-  const totalText = page.total.exact ? page.total.count.toLocaleString("en") : `${page.total.count.toLocaleString("en")}+`;
+  const totalText = page.total.exact
+    ? page.total.count.toLocaleString("en")
+    : page.total.estimated
+      ? `about ${page.total.count.toLocaleString("en")}`
+      : `${page.total.count.toLocaleString("en")}+`;
 
   const columns = useMemo(
     () =>

@@ -96,3 +96,22 @@ describe("customer list plans under RLS", () => {
     }
   });
 });
+
+describe("search totals", () => {
+  it("are exact up to 1,000 matches and an estimate beyond, with the page still in order", async () => {
+    const run = (q: string) =>
+      withSystem(async (tx) => {
+        await enterTenant(tx, { orgId: p.orgId, userId: p.users.global_admin!.id });
+        return listCustomers(tx, { partnerId: p.orgId, query: parseCustomerListQuery(new URLSearchParams({ q, size: "25" })) });
+      });
+    const broad = await run("bulk firm");
+    expect(broad.total.exact).toBe(false);
+    expect(broad.total.estimated).toBe(true);
+    expect(broad.total.count).toBeGreaterThan(1000);
+    expect(broad.rows).toHaveLength(25);
+    const names = broad.rows.map((r) => r.name.toLowerCase());
+    expect(names).toEqual([...names].sort());
+    const narrow = await run("firm 12");
+    expect(narrow.total).toEqual({ count: 111, exact: true });
+  });
+});

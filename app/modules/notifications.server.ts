@@ -1,4 +1,4 @@
-import { and, arrayOverlaps, count, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, arrayOverlaps, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { memberships, notifications, users } from "../../db/schema";
 import type { Tx } from "~/utils/db.server";
 import { enqueueMail } from "./mail.server";
@@ -59,14 +59,6 @@ export async function memberIdsWithRoles(tx: Tx, { orgId, roles }: { orgId: stri
       ),
     );
   return rows.map((r) => r.userId);
-}
-
-export async function countUnread(tx: Tx, { orgId, userId }: { orgId: string; userId: string }) {
-  const [row] = await tx
-    .select({ n: count() })
-    .from(notifications)
-    .where(and(eq(notifications.orgId, orgId), eq(notifications.userId, userId), isNull(notifications.readAt)));
-  return row?.n ?? 0;
 }
 
 export const NOTIFICATIONS_PAGE_SIZE = 25;

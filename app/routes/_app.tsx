@@ -1,9 +1,7 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, NavLink, Outlet, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
-import { countUnread } from "~/modules/notifications.server";
 import { ROLE_LABELS, type Permission } from "~/modules/permissions";
-import { requireAuth, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { requireAuth } from "~/utils/auth.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requireAuth(request);
@@ -12,7 +10,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (auth.org.agreementPending && auth.permissions.includes("agreement:accept") && path !== "/customer/agreement") {
     throw redirect("/customer/agreement");
   }
-  const unread = await withTenant(tenantOf(auth), (tx) => countUnread(tx, { orgId: auth.org.id, userId: auth.user.id }));
   return {
     user: auth.user,
     org: auth.org,
@@ -20,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     permissions: auth.permissions,
     orgs: auth.orgs.map((o) => ({ id: o.id, name: o.name, kind: o.kind })),
     agreementPending: auth.org.agreementPending,
-    unread,
+    unread: auth.unread,
   };
 }
 

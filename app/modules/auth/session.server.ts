@@ -44,6 +44,8 @@ export interface AuthContext {
   permissions: Permission[];
   /** Every organisation the user is an active member of, for the switcher. */
   orgs: OrgSummary[];
+  /** The user's unread notifications in the active organisation (for the bell). */
+  unread: number;
 }
 
 export async function readSessionId(request: Request): Promise<string | null> {
@@ -116,15 +118,18 @@ async function lookUpSession(request: Request): Promise<AuthContext | null> {
   if (!id) return null;
   const idHash = sha256(id);
   return withSystem(async (tx) => {
-    // One query: the session, its user and every organisation the user is an active member of.
-    const [row] = rowsOf<{ user_id: string; email: string; display_name: string; org_id: string | null; orgs: OrgSummary[] | string | null }>(
+    // One query: the session, its user, every organisation the user is an active member of, and
+    // the user's unread count (ADR 0002: the session lookup reads only the signed-in user's own rows).
+    const [row] = rowsOf<{ user_id: string; email: string; display_name: string; org_id: string | null; orgs: OrgSummary[] | string | null; unread: number }>(
       await tx.execute(sql`
         select u.id as user_id, u.email, u.display_name, s.org_id,
           (select json_agg(json_build_object('id', o.id, 'name', o.name, 'kind', o.kind, 'partnerNumber', o.partner_number, 'roles', m.roles,
                   'agreementPending', (o.kind = 'customer' and o.agreement_version is distinct from pd_current_agreement_version()))
                   order by m.created_at, o.name)
              from memberships m join organisations o on o.id = m.org_id
-            where m.user_id = u.id and m.status = 'active') as orgs
+            where m.user_id = u.id and m.status = 'active') as orgs,
+          -- The bell's count: the signed-in user's own unread notifications in the session's organisation.
+          (select count(*)::int from notifications n where n.org_id = s.org_id and n.user_id = u.id and n.read_at is null) as unread
         from sessions s join users u on u.id = s.user_id
         where s.id_hash = ${idHash} and s.expires_at > now()`),
     );
@@ -140,6 +145,7 @@ async function lookUpSession(request: Request): Promise<AuthContext | null> {
       roles: org.roles,
       permissions: [...permissionsFor(org.kind, org.roles)],
       orgs,
+      unread: Number(row.unread ?? 0),
     };
   });
 }

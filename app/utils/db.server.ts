@@ -87,9 +87,10 @@ export async function withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<
 
 /** Switches an open transaction to the app role and sets its tenant context (transaction-local). */
 export async function enterTenant(tx: Tx, ctx: TenantContext) {
-  // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
+  // One round trip: set_config('role', …, true) is SET LOCAL ROLE. Request transactions are short
+  // OLTP statements, for which JIT compilation only ever costs time.
   await tx.execute(
-    sql`select set_config('app.org_id', ${ctx.orgId}, true), set_config('app.user_id', ${ctx.userId ?? ""}, true), set_config('role', ${APP_ROLE}, true)`,
+    sql`select set_config('app.org_id', ${ctx.orgId}, true), set_config('app.user_id', ${ctx.userId ?? ""}, true), set_config('role', ${APP_ROLE}, true), set_config('jit', 'off', true)`,
   );
 }
 

@@ -343,3 +343,28 @@ export const partnerCustomerCounts = pgTable("partner_customer_counts", {
   partnerOrgId: uuid("partner_org_id").primaryKey().references(() => organisations.id, { onDelete: "cascade" }),
   customers: integer("customers").notNull().default(0),
 });
+
+/** The product catalogue (seeded by migration): what partners offer and customers subscribe to. */
+export const products = pgTable(
+  "products",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    description: text("description").notNull(),
+    /** Monthly price per licence, in cents of `currency`. */
+    monthlyPriceCents: integer("monthly_price_cents").notNull(),
+    currency: text("currency").notNull().default("EUR"),
+    hasTrial: boolean("has_trial").notNull(),
+    trialDays: integer("trial_days"),
+    trialSeats: integer("trial_seats"),
+    minLicences: integer("min_licences").notNull().default(1),
+    maxLicences: integer("max_licences").notNull(),
+    active: boolean("active").notNull().default(true),
+  },
+  () => [
+    check("products_trial_fields", sql`(has_trial and trial_days between 1 and 365 and trial_seats >= 1) or (not has_trial and trial_days is null and trial_seats is null)`),
+    check("products_licence_limits", sql`min_licences >= 1 and max_licences >= min_licences`),
+    check("products_price", sql`monthly_price_cents >= 0`),
+  ],
+);
+export type Product = typeof products.$inferSelect;

@@ -6,6 +6,8 @@ import path from "node:path";
 import { z } from "zod";
 
 export const DEV_SESSION_SECRET = "dev-only-session-secret-change-me-0123456789";
+/** Development signing key for shared-link codes ("kid:secret"; production must set its own). */
+export const DEV_LINK_SIGNING_KEYS = "dev1:dev-only-link-signing-key-change-me-0123456789";
 
 const int = (fallback: number, min = 0) =>
   z.coerce.number({ invalid_type_error: "must be a whole number" }).int("must be a whole number").min(min).default(fallback);
@@ -23,6 +25,14 @@ const schema = z
     DATA_DIR: z.string().min(1).default(path.resolve("data")),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_SESSION_SECRET),
     SESSION_TTL_HOURS: int(12, 1),
+    /**
+     * Keys that sign shared-link codes: "kid:secret" pairs, comma-separated. The first signs new
+     * codes; all verify, so a key can be rotated without breaking published links.
+     */
+    LINK_SIGNING_KEYS: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,16}:[^,:]{32,}(,[A-Za-z0-9_-]{1,16}:[^,:]{32,})*$/, "must be kid:secret pairs (secret at least 32 characters), comma-separated")
+      .default(DEV_LINK_SIGNING_KEYS),
     APP_URL: z.string().url().optional(),
     PORT: int(3000, 1),
     HOST: z.string().default("0.0.0.0"),
@@ -50,6 +60,9 @@ const schema = z
     if (env.NODE_ENV !== "production") return;
     if (env.SESSION_SECRET === DEV_SESSION_SECRET) {
       ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "must be set to your own secret in production" });
+    }
+    if (env.LINK_SIGNING_KEYS.includes(DEV_LINK_SIGNING_KEYS)) {
+      ctx.addIssue({ code: "custom", path: ["LINK_SIGNING_KEYS"], message: "must be set to your own keys in production" });
     }
   });
 

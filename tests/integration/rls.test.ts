@@ -30,7 +30,7 @@ interface TableCase {
   /** The user whose context is "own" (defaults to the org's global admin). */
 }
 
-const GLOBAL_TABLES = ["sessions", "login_throttle", "jobs", "job_effects", "__drizzle_migrations", "customer_agreements"];
+const GLOBAL_TABLES = ["sessions", "login_throttle", "jobs", "job_effects", "__drizzle_migrations", "customer_agreements", "products"];
 
 const cases: TableCase[] = [
   {
@@ -226,6 +226,13 @@ describe("row-level security matrix", () => {
       const known = cases.some((c) => c.table === t.relname) || GLOBAL_TABLES.includes(t.relname);
       expect(known, `${t.relname} has an isolation case or is listed as global`).toBe(true);
     }
+  });
+
+  it("the product catalogue is public to read and closed to change", async () => {
+    expect(await attempt("own", a, b, sql`select id from products`)).toBe("rows");
+    expect(await attempt("own", a, b, sql`update products set monthly_price_cents = 0 returning id`)).toBe("denied");
+    expect(await attempt("own", a, b, sql`insert into products (id, name, description, monthly_price_cents, has_trial, max_licences) values ('x', 'x', 'x', 1, false, 1)`)).toBe("denied");
+    expect(await attempt("own", a, b, sql`delete from products returning id`)).toBe("denied");
   });
 
   it("the customer agreement text is public to read and closed to change", async () => {

@@ -368,3 +368,42 @@ export const products = pgTable(
   ],
 );
 export type Product = typeof products.$inferSelect;
+
+/**
+ * Shared links: trial invitations, purchase offers and reseller invitations. The code (public,
+ * signed; see app/modules/links/link-code.server.ts) identifies the partner and the link.
+ */
+export const links = pgTable(
+  "links",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["trial", "offer", "reseller"] }).notNull(),
+    /** The 128-bit random part of the code; unique across the installation. */
+    linkId: text("link_id").notNull(),
+    code: text("code").notNull(),
+    offerDap: boolean("offer_dap").notNull().default(false),
+    message: text("message"),
+    expiresAt: tstz("expires_at"),
+    revokedAt: tstz("revoked_at"),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("links_link_id_key").on(t.linkId),
+    index("links_partner_idx").on(t.partnerOrgId, t.createdAt),
+    check("links_message_length", sql`message is null or length(message) <= 2000`),
+  ],
+);
+
+export const linkItems = pgTable(
+  "link_items",
+  {
+    linkId: uuid("link_id").notNull().references(() => links.id, { onDelete: "cascade" }),
+    partnerOrgId: uuid("partner_org_id").notNull(),
+    productId: text("product_id").notNull().references(() => products.id),
+    licences: integer("licences").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.linkId, t.productId] }), check("link_items_licences", sql`licences >= 1`)],
+);
+export type Link = typeof links.$inferSelect;

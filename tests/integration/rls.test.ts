@@ -122,6 +122,22 @@ const cases: TableCase[] = [
     delete: (t) => sql`delete from partner_customer_counts where partner_org_id = ${t.org.orgId} returning customers`,
   },
   {
+    table: "links",
+    own: ["select", "insert", "update"],
+    select: (t) => sql`select id from links where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into links (partner_org_id, kind, link_id, code) values (${t.org.orgId}, 'reseller', ${randomUUID()}, 'c') returning id`,
+    update: (t) => sql`update links set revoked_at = now() where partner_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from links where partner_org_id = ${t.org.orgId} returning id`,
+  },
+  {
+    table: "link_items",
+    own: ["select", "insert"],
+    select: (t) => sql`select link_id from link_items where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into link_items (link_id, partner_org_id, product_id, licences) select id, ${t.org.orgId}, 'visio-plan-2', 1 from links where partner_org_id = ${t.org.orgId} limit 1 returning link_id`,
+    update: (t) => sql`update link_items set licences = licences where partner_org_id = ${t.org.orgId} returning link_id`,
+    delete: (t) => sql`delete from link_items where partner_org_id = ${t.org.orgId} returning link_id`,
+  },
+  {
     table: "customer_selections",
     own: ["select", "insert", "update", "delete"],
     select: (t) => sql`select id from customer_selections where partner_org_id = ${t.org.orgId}`,
@@ -193,6 +209,8 @@ beforeAll(async () => {
     await tx.execute(sql`insert into agreement_acceptances (customer_org_id, version) values (${a.org.orgId}, '2026-11')`);
     const [sel] = rowsOf<{ id: string }>(await tx.execute(sql`insert into customer_selections (partner_org_id, filter, all_matching, count) values (${a.org.orgId}, '{}', false, 1) returning id`));
     await tx.execute(sql`insert into customer_selection_items (selection_id, partner_org_id, customer_org_id) values (${sel!.id}, ${a.org.orgId}, ${b.customer.orgId})`);
+    const [link] = rowsOf<{ id: string }>(await tx.execute(sql`insert into links (partner_org_id, kind, link_id, code) values (${a.org.orgId}, 'offer', ${randomUUID()}, 'c') returning id`));
+    await tx.execute(sql`insert into link_items (link_id, partner_org_id, product_id, licences) values (${link!.id}, ${a.org.orgId}, 'business-basic', 3)`);
   });
 });
 

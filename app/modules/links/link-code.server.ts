@@ -43,8 +43,10 @@ export function verifyLinkCode(keys: SigningKey[], code: string): { partnerNumbe
   const [, partner, linkId, keyId, signature] = m as unknown as [string, string, string, string, string];
   const key = keys.find((k) => k.id === keyId);
   if (!key) return null;
-  const expected = sign(key, `${partner}.${linkId}.${keyId}`);
-  const given = Buffer.from(signature, "base64url");
+  // Compare the canonical text, not decoded bytes: base64url's last character carries spare bits,
+  // so decoding would accept several spellings of one signature.
+  const expected = Buffer.from(sign(key, `${partner}.${linkId}.${keyId}`).toString("base64url"));
+  const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   return { partnerNumber: Number(partner), linkId };
 }

@@ -3,7 +3,7 @@
  * (create partners, grant capabilities) that only the command-line tool calls.
  */
 import { and, count, eq, ne, sql } from "drizzle-orm";
-import { memberships, organisations, relationships } from "../../db/schema";
+import { memberships, organisations, partnerCustomerCounts, relationships } from "../../db/schema";
 import { recordAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
 import type { Tx } from "~/utils/db.server";
@@ -63,10 +63,11 @@ export async function partnerOverview(tx: Tx, { orgId }: { orgId: string }) {
     })
     .from(memberships)
     .where(eq(memberships.orgId, orgId));
+  // The trigger-kept counter (ADR 0007), not a count over the partner's relationships.
   const [customers] = await tx
-    .select({ n: count(sql`distinct ${relationships.customerOrgId}`) })
-    .from(relationships)
-    .where(and(eq(relationships.partnerOrgId, orgId), ne(relationships.status, "ended")));
+    .select({ n: partnerCustomerCounts.customers })
+    .from(partnerCustomerCounts)
+    .where(eq(partnerCustomerCounts.partnerOrgId, orgId));
   return { activeStaff: staff?.active ?? 0, invitedStaff: staff?.invited ?? 0, customers: customers?.n ?? 0 };
 }
 
@@ -112,11 +113,7 @@ export async function createPartner(
   return org!;
 }
 
-export const CAPABILITIES = {
-  advisor: organisations.isAuthorisedAdvisor,
-  dap: organisations.isDapCertified,
-} as const;
-export type Capability = keyof typeof CAPABILITIES;
+export type Capability = "advisor" | "dap";
 
 export async function setCapability(
   tx: Tx,

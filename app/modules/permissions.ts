@@ -69,7 +69,3 @@ export function permissionsFor(kind: OrgKind, roles: readonly string[]): Set<Per
   for (const role of roles) for (const p of PERMISSIONS[kind][role] ?? []) set.add(p);
   return set;
 }
-
-export function rolesFor(kind: OrgKind): readonly string[] {
-  return kind === "partner" ? PARTNER_ROLES : CUSTOMER_ROLES;
-}

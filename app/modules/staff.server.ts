@@ -7,15 +7,12 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { authTokens, memberships, organisations, users } from "../../db/schema";
 import { recordAudit, type Actor } from "./audit.server";
 import { enqueueMail } from "./mail.server";
-import { ROLE_LABELS } from "./permissions";
 import { ACTIVATION_TOKEN_DAYS } from "./auth/auth.server";
 import { randomToken, sha256 } from "./auth/crypto.server";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
 import { rowsOf } from "../../db/client";
 import { DomainError } from "./errors";
-
-export { DomainError };
 
 export async function listStaff(tx: Tx, { orgId }: { orgId: string }) {
   return tx
@@ -167,6 +164,3 @@ export async function setStaffActive(tx: Tx, { orgId, actor, userId, active }: {
   await recordAudit(tx, { actor, action: active ? "staff.reactivated" : "staff.deactivated", objectType: "user", objectId: userId });
 }
 
-export function roleLabel(kind: "partner" | "customer", role: string) {
-  return ROLE_LABELS[kind][role] ?? role;
-}

@@ -93,7 +93,9 @@ async function startHttp() {
   );
 
   server.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
-  server.use(express.static("public", { maxAge: "1h" }));
+  // Only paths that look like files reach the file system: page requests skip a stat() each.
+  const assets = express.static("public", { maxAge: "1h" });
+  server.use((req, res, next) => (/\.[A-Za-z0-9]+$/.test(req.path) ? assets(req, res, next) : next()));
 
   server.get("/healthz", (_req, res) => res.type("text").send("ok"));
 

@@ -10,12 +10,19 @@ export const COUNTRY_CODES = (
 ).split(" ");
 
 const names = new Intl.DisplayNames(["en"], { type: "region" });
+// DisplayNames.of is slow enough to show in a 50-row render; the set of codes is small.
+const cache = new Map<string, string>();
 export const countryName = (code: string) => {
-  try {
-    return names.of(code) ?? code;
-  } catch {
-    return code;
+  let name = cache.get(code);
+  if (name === undefined) {
+    try {
+      name = names.of(code) ?? code;
+    } catch {
+      name = code;
+    }
+    if (cache.size < 1000) cache.set(code, name);
   }
+  return name;
 };
 
 export const COUNTRY_OPTIONS = COUNTRY_CODES.map((code) => ({ code, name: countryName(code) })).sort((a, b) => a.name.localeCompare(b.name));

@@ -80,8 +80,21 @@ export async function closeDatabase() {
 export async function withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { db } = await getDatabase();
   return db.transaction(async (tx) => {
-    await enterTenant(tx as unknown as Tx, ctx);
-    return fn(tx as unknown as Tx);
+    // Pipelined: the context statement is sent with fn's first statement, not awaited before it
+    // (one round trip fewer). Statements on one connection run in order, so nothing of fn runs
+    // before the context is set; if setting it fails, fn's statements fail in the aborted
+    // transaction and the context's own error is the one reported.
+    const entered = enterTenant(tx as unknown as Tx, ctx);
+    entered.catch(() => {});
+    let result: T;
+    try {
+      result = await fn(tx as unknown as Tx);
+    } catch (error) {
+      await entered;
+      throw error;
+    }
+    await entered;
+    return result;
   });
 }
 
@@ -92,6 +105,16 @@ export async function enterTenant(tx: Tx, ctx: TenantContext) {
   await tx.execute(
     sql`select set_config('app.org_id', ${ctx.orgId}, true), set_config('app.user_id', ${ctx.userId ?? ""}, true), set_config('role', ${APP_ROLE}, true), set_config('jit', 'off', true)`,
   );
+}
+
+/**
+ * One statement as the owner, outside an explicit transaction (a single statement is atomic by
+ * itself; BEGIN and COMMIT would cost two more round trips): for hot read-only system paths such
+ * as the session lookup. Same rule as withSystem: only the paths named in ADR 0002.
+ */
+export async function withSystemStatement<T>(fn: (db: Tx) => Promise<T>): Promise<T> {
+  const { db } = await getDatabase();
+  return fn(db);
 }
 
 /** Runs fn in a transaction as the owner: only for the cross-tenant paths named in ADR 0002. */

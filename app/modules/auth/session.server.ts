@@ -9,7 +9,7 @@ import { memberships, organisations, sessions } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
 import { permissionsFor, type OrgKind, type Permission } from "../permissions";
 import { config } from "~/utils/config.server";
-import { withSystem, type Tx } from "~/utils/db.server";
+import { withSystem, withSystemStatement, type Tx } from "~/utils/db.server";
 import { randomToken, sha256 } from "./crypto.server";
 
 export const SESSION_COOKIE = "__pd_session";
@@ -117,7 +117,7 @@ async function lookUpSession(request: Request): Promise<AuthContext | null> {
   const id = await readSessionId(request);
   if (!id) return null;
   const idHash = sha256(id);
-  return withSystem(async (tx) => {
+  return withSystemStatement(async (tx) => {
     // One query: the session, its user, every organisation the user is an active member of, and
     // the user's unread count (ADR 0002: the session lookup reads only the signed-in user's own rows).
     const [row] = rowsOf<{ user_id: string; email: string; display_name: string; org_id: string | null; orgs: OrgSummary[] | string | null; unread: number }>(

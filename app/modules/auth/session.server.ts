@@ -9,7 +9,7 @@ import { memberships, organisations, sessions } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
 import { permissionsFor, type OrgKind, type Permission } from "../permissions";
 import { config } from "~/utils/config.server";
-import { withSystem, withSystemStatement, type Tx } from "~/utils/db.server";
+import { withSystemStatement, type Tx } from "~/utils/db.server";
 import { randomToken, sha256 } from "./crypto.server";
 
 export const SESSION_COOKIE = "__pd_session";

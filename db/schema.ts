@@ -246,7 +246,11 @@ export const relationships = pgTable(
     partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
     customerOrgId: uuid("customer_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
     type: text("type", { enum: ["reseller", "advisor", "dap", "gdap"] }).notNull(),
-    status: text("status", { enum: ["pending", "active", "ended"] }).notNull().default("pending"),
+    /**
+     * pending: waits for the customer agreement; requested: an admin relationship (DAP) offered to
+     * the customer, waiting for a customer global admin's approval; active; ended (also declined).
+     */
+    status: text("status", { enum: ["pending", "requested", "active", "ended"] }).notNull().default("pending"),
     createdAt: createdAt(),
     startedAt: tstz("started_at"),
     endedAt: tstz("ended_at"),
@@ -407,3 +411,78 @@ export const linkItems = pgTable(
   (t) => [primaryKey({ columns: [t.linkId, t.productId] }), check("link_items_licences", sql`licences >= 1`)],
 );
 export type Link = typeof links.$inferSelect;
+
+
+/**
+ * A customer's subscriptions. The advisor is the partner of record (POR): it sees the
+ * subscription and is told of changes. Trials carry their end date; scheduled work expires them.
+ */
+export const subscriptions = pgTable(
+  "subscriptions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    customerOrgId: uuid("customer_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    productId: text("product_id").notNull().references(() => products.id),
+    licences: integer("licences").notNull(),
+    status: text("status", { enum: ["trial", "active", "expired", "cancelled"] }).notNull(),
+    /** The partner of record, if any. */
+    advisorPartnerOrgId: uuid("advisor_partner_org_id").references(() => organisations.id, { onDelete: "set null" }),
+    /** The shared link it came from, for the partner's tracking. */
+    sourceLinkId: uuid("source_link_id").references(() => links.id, { onDelete: "set null" }),
+    startedAt: tstz("started_at").notNull().defaultNow(),
+    /** Trials: when the trial ends. */
+    endsAt: tstz("ends_at"),
+    convertedAt: tstz("converted_at"),
+    endedAt: tstz("ended_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("subscriptions_customer_idx").on(t.customerOrgId, t.createdAt),
+    index("subscriptions_advisor_idx").on(t.advisorPartnerOrgId, t.createdAt),
+    index("subscriptions_link_idx").on(t.sourceLinkId),
+    index("subscriptions_trial_end_idx").on(t.endsAt).where(sql`status = 'trial'`),
+    check("subscriptions_licences", sql`licences >= 1`),
+    check("subscriptions_trial_end", sql`status <> 'trial' or ends_at is not null`),
+  ],
+);
+export type Subscription = typeof subscriptions.$inferSelect;
+
+/**
+ * One row per customer that redeemed a link: a customer redeems a link once (a reload or a double
+ * submit finds this row instead of creating anything again). The submission key of a sign-up
+ * form makes its replay find the tenant it created.
+ */
+export const linkRedemptions = pgTable(
+  "link_redemptions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    linkId: uuid("link_id").notNull().references(() => links.id, { onDelete: "cascade" }),
+    partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    customerOrgId: uuid("customer_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    redeemedByUserId: uuid("redeemed_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    submissionKey: text("submission_key"),
+    signedUp: boolean("signed_up").notNull().default(false),
+    dapAuthorised: boolean("dap_authorised").notNull().default(false),
+    dapRequested: boolean("dap_requested").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("link_redemptions_link_customer_key").on(t.linkId, t.customerOrgId),
+    uniqueIndex("link_redemptions_submission_key").on(t.submissionKey),
+    index("link_redemptions_partner_idx").on(t.partnerOrgId, t.linkId, t.createdAt),
+    index("link_redemptions_customer_idx").on(t.customerOrgId),
+  ],
+);
+export type LinkRedemption = typeof linkRedemptions.$inferSelect;
+
+/** Visits of a link's public page, counted per day. */
+export const linkVisits = pgTable(
+  "link_visits",
+  {
+    linkId: uuid("link_id").notNull().references(() => links.id, { onDelete: "cascade" }),
+    partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    visits: integer("visits").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.linkId, t.day] })],
+);

@@ -38,3 +38,20 @@ export function formatDate(value: string | Date | null | undefined) {
   if (!value) return "—";
   return DATE.format(typeof value === "string" ? new Date(value) : value);
 }
+
+const SUBSCRIPTION_STATUS = {
+  trial: { tone: "info", label: "Trial" },
+  active: { tone: "good", label: "Active" },
+  expired: { tone: "neutral", label: "Expired" },
+  cancelled: { tone: "neutral", label: "Cancelled" },
+} as const;
+
+export function SubscriptionStatus({ status }: { status: keyof typeof SUBSCRIPTION_STATUS }) {
+  const s = SUBSCRIPTION_STATUS[status];
+  return <Badge tone={s.tone}>{s.label}</Badge>;
+}
+
+/** Money in minor units, e.g. 1250 EUR → "€12.50". */
+export function formatMoney(cents: number, currency: string) {
+  return new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(cents / 100);
+}

@@ -10,6 +10,7 @@ import { rowsOf } from "../../db/client";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
+import { listAdvisedSubscriptions } from "./customer-partners.server";
 import { ACTIVATION_TOKEN_DAYS } from "./auth/auth.server";
 import { randomToken, sha256 } from "./auth/crypto.server";
 import { DomainError } from "./errors";
@@ -383,7 +384,7 @@ export async function getCustomerDetail(tx: Tx, { partnerId, customerId }: { par
     },
     relationships: rels,
     admins: admins.map((a) => ({ userId: a.user_id, displayName: a.display_name, email: a.email, status: a.status, roles: a.roles })),
-    subscriptions: [] as { id: string; product: string }[],
+    subscriptions: await listAdvisedSubscriptions(tx, { partnerId, customerId }),
     audit,
   };
 }

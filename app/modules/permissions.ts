@@ -43,11 +43,16 @@ export type Permission =
   | "customers:view"
   | "customers:create"
   | "customers:export"
-  | "agreement:accept";
+  | "agreement:accept"
+  | "links:manage"
+  | "partners:view"
+  | "subscriptions:manage"
+  | "requests:approve";
 
 // Every partner role finds customers (search-first help); creating them is for the roles that sell.
 const everyone: Permission[] = ["overview:view", "profile:view", "notifications:view", "customers:view", "customers:export"];
-const creates: Permission[] = ["customers:create"];
+// The roles that sell: add customers, and create and share trial invitations, offers and reseller invitations.
+const creates: Permission[] = ["customers:create", "links:manage"];
 
 const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
   partner: {
@@ -58,8 +63,10 @@ const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
     billing_admin: everyone,
   },
   customer: {
-    global_admin: ["overview:view", "notifications:view", "agreement:accept"],
-    billing_admin: ["overview:view", "notifications:view"],
+    // Only a customer's global admin or billing admin reviews partners and subscriptions; only the
+    // global admin grants (or removes) admin rights.
+    global_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "requests:approve"],
+    billing_admin: ["overview:view", "notifications:view", "partners:view", "subscriptions:manage"],
     user: ["overview:view", "notifications:view"],
   },
 };

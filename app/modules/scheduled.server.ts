@@ -12,6 +12,7 @@ import { purgeStaleThrottleRows } from "./auth/throttle.server";
 import { registerJob, registerRecurring, runDueJobs, defaultWorkerId } from "./jobs.server";
 import { deliverPendingMail } from "./mail.server";
 import { memberIdsWithRoles, notify } from "./notifications.server";
+import { expireTrials } from "./customer-partners.server";
 
 const notifyPayload = z.object({
   orgId: z.string().uuid(),
@@ -41,6 +42,11 @@ export function registerScheduledWork() {
   registerJob("notify", notifyJob);
   registerJob("maintenance.sweep", (tx) => maintenanceJob(tx));
   registerRecurring({ kind: "maintenance.sweep", everySeconds: 3600 });
+  // Trials that reach their end date are marked expired (an idempotent update; every process may run it).
+  registerJob("subscriptions.expire_trials", async (tx) => {
+    await expireTrials(tx);
+  });
+  registerRecurring({ kind: "subscriptions.expire_trials", everySeconds: 300 });
 }
 
 const g = globalThis as typeof globalThis & { __partnerdesk_worker?: { stop(): Promise<void> } };

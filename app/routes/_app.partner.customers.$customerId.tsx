@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { Badge, EmptyState, formatDate, formatDateTime, PageHeader } from "~/components/layout";
+import { Badge, EmptyState, formatDate, formatDateTime, PageHeader, SubscriptionStatus } from "~/components/layout";
 import { countryName } from "~/modules/countries";
 import { RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customer-list";
 import { getCustomerDetail } from "~/modules/customers.server";
@@ -19,7 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return orThrowResponse(withTenant(tenantOf(auth), (tx) => getCustomerDetail(tx, { partnerId: auth.org.id, customerId: id.data })));
 }
 
-const STATUS_TONE = { active: "good", pending: "warn", ended: "neutral" } as const;
+const STATUS_TONE = { active: "good", pending: "warn", requested: "info", ended: "neutral" } as const;
 
 export default function CustomerDetail() {
   const { customer, relationships, admins, subscriptions, audit } = useLoaderData<typeof loader>();
@@ -73,7 +73,7 @@ export default function CustomerDetail() {
                 <tr key={r.id}>
                   <td>{RELATIONSHIP_LABELS[r.type as RelationshipType] ?? r.type}</td>
                   <td>
-                    <Badge tone={STATUS_TONE[r.status]}>{r.status === "pending" ? "Pending agreement" : r.status}</Badge>
+                    <Badge tone={STATUS_TONE[r.status]}>{r.status === "pending" ? "Pending agreement" : r.status === "requested" ? "Awaiting approval" : r.status}</Badge>
                   </td>
                   <td>{formatDate(r.startedAt ?? r.createdAt)}</td>
                 </tr>
@@ -84,7 +84,36 @@ export default function CustomerDetail() {
       </div>
       <section className="card" aria-labelledby="subscriptions">
         <h2 id="subscriptions">Subscriptions</h2>
-        {subscriptions.length === 0 ? <EmptyState title="No subscriptions yet" /> : null}
+        {subscriptions.length === 0 ? (
+          <EmptyState title="No subscriptions yet">
+            <p>Subscriptions you are partner of record for appear here.</p>
+          </EmptyState>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Product</th>
+                <th scope="col">Licences</th>
+                <th scope="col">Status</th>
+                <th scope="col">Started</th>
+                <th scope="col">Trial ends</th>
+              </tr>
+            </thead>
+            <tbody>
+              {subscriptions.map((s) => (
+                <tr key={s.id}>
+                  <td>{s.productName}</td>
+                  <td>{s.licences}</td>
+                  <td>
+                    <SubscriptionStatus status={s.status} />
+                  </td>
+                  <td>{formatDate(s.startedAt)}</td>
+                  <td>{s.status === "trial" ? formatDate(s.endsAt) : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </section>
       <section className="card" aria-labelledby="admins">
         <h2 id="admins">Customer admins</h2>

@@ -31,12 +31,16 @@ interface NavItem {
 const PARTNER_NAV: NavItem[] = [
   { to: "/partner", label: "Overview", permission: "overview:view", end: true },
   { to: "/partner/customers", label: "Customers", permission: "customers:view" },
+  { to: "/partner/links", label: "Invitations and offers", permission: "links:manage" },
   { to: "/partner/staff", label: "Staff", permission: "staff:manage" },
   { to: "/partner/profile", label: "Company profile", permission: "profile:view" },
   { to: "/partner/audit", label: "Audit log", permission: "audit:view" },
 ];
 const CUSTOMER_NAV: NavItem[] = [
   { to: "/customer", label: "Overview", permission: "overview:view", end: true },
+  { to: "/customer/partners", label: "Partners", permission: "partners:view" },
+  { to: "/customer/subscriptions", label: "Subscriptions", permission: "subscriptions:manage" },
+  { to: "/customer/requests", label: "Requests", permission: "partners:view" },
   { to: "/customer/agreement", label: "Customer agreement", permission: "overview:view" },
 ];
 

@@ -12,7 +12,9 @@ import { DomainError } from "../errors";
 import { checkLicenceCount } from "../products.server";
 import { createLinkCode, parseSigningKeys, verifyLinkCode } from "./link-code.server";
 
-export type LinkKind = "trial" | "offer" | "reseller";
+import type { LinkKind } from "./link-kinds";
+
+export type { LinkKind };
 
 export interface NewLink {
   kind: LinkKind;
@@ -78,7 +80,16 @@ export async function createLink(tx: Tx, { partnerId, actor, link }: { partnerId
 }
 
 export async function listLinks(tx: Tx, { partnerId }: { partnerId: string }) {
-  const rows = await tx.select().from(links).where(eq(links.partnerOrgId, partnerId)).orderBy(desc(links.createdAt), desc(links.id));
+  const rows = await tx
+    .select({
+      link: links,
+      visits: sql<number>`(select coalesce(sum(v.visits), 0)::int from link_visits v where v.partner_org_id = ${partnerId} and v.link_id = ${links.id})`,
+      redemptions: sql<number>`(select count(*)::int from link_redemptions r where r.partner_org_id = ${partnerId} and r.link_id = ${links.id})`,
+    })
+    .from(links)
+    .where(eq(links.partnerOrgId, partnerId))
+    .orderBy(desc(links.createdAt), desc(links.id))
+    .then((found) => found.map((f) => ({ ...f.link, visits: Number(f.visits), redemptions: Number(f.redemptions) })));
   const items = rows.length
     ? await tx
         .select({ linkId: linkItems.linkId, productId: linkItems.productId, licences: linkItems.licences, name: products.name })

@@ -1,0 +1,211 @@
+/**
+ * The customer's side of its partners: the partner relationships list, the requests for admin
+ * rights waiting for a global admin, and its subscriptions (with their partner of record).
+ * Every function takes the customer's id and runs as the app role in the customer's context.
+ */
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { jobs, organisations, products, relationships, subscriptions } from "../../db/schema";
+import type { Tx } from "~/utils/db.server";
+import { recordAudit, type Actor } from "./audit.server";
+import { DomainError } from "./errors";
+import { checkLicenceCount } from "./products.server";
+
+export type RelationshipType = "reseller" | "advisor" | "dap" | "gdap";
+
+/** The seeds' names for what a partner is to the customer. */
+export function partnerTypeLabel(types: readonly RelationshipType[]): string {
+  const has = (t: RelationshipType) => types.includes(t);
+  const labels: string[] = [];
+  if (has("reseller") && has("dap")) labels.push("Reseller & delegated admin");
+  else if (has("reseller")) labels.push("Reseller");
+  else if (has("dap")) labels.push("Delegated admin");
+  if (has("gdap")) labels.push("Granular delegated admin");
+  if (has("advisor")) labels.push("Advisor");
+  return labels.join(", ");
+}
+
+export interface PartnerRelationshipRow {
+  partnerId: string;
+  partnerName: string;
+  partnerNumber: number | null;
+  email: string | null;
+  phone: string | null;
+  website: string | null;
+  types: RelationshipType[];
+  label: string;
+  relationships: { id: string; type: RelationshipType; status: "pending" | "requested" | "active" | "ended"; since: Date; endedAt: Date | null }[];
+  since: Date;
+}
+
+/** One row per partner with a live relationship (or a request waiting for approval). */
+export async function listPartnerRelationships(tx: Tx, { customerId }: { customerId: string }): Promise<PartnerRelationshipRow[]> {
+  const rows = await tx
+    .select({
+      id: relationships.id,
+      type: relationships.type,
+      status: relationships.status,
+      createdAt: relationships.createdAt,
+      startedAt: relationships.startedAt,
+      endedAt: relationships.endedAt,
+      partnerId: organisations.id,
+      partnerName: organisations.name,
+      partnerNumber: organisations.partnerNumber,
+      email: organisations.email,
+      phone: organisations.phone,
+      website: organisations.website,
+    })
+    .from(relationships)
+    .innerJoin(organisations, eq(organisations.id, relationships.partnerOrgId))
+    .where(and(eq(relationships.customerOrgId, customerId), sql`${relationships.status} <> 'ended'`))
+    .orderBy(asc(organisations.name), asc(relationships.type));
+  const byPartner = new Map<string, PartnerRelationshipRow>();
+  for (const r of rows) {
+    const since = r.startedAt ?? r.createdAt;
+    let row = byPartner.get(r.partnerId);
+    if (!row) {
+      row = { partnerId: r.partnerId, partnerName: r.partnerName, partnerNumber: r.partnerNumber, email: r.email, phone: r.phone, website: r.website, types: [], label: "", relationships: [], since };
+      byPartner.set(r.partnerId, row);
+    }
+    row.relationships.push({ id: r.id, type: r.type, status: r.status, since, endedAt: r.endedAt });
+    if (r.status !== "requested") row.types.push(r.type);
+    if (since < row.since) row.since = since;
+  }
+  for (const row of byPartner.values()) row.label = partnerTypeLabel(row.types) || "Requested";
+  return [...byPartner.values()];
+}
+
+/** Requests for admin rights (DAP) offered to the customer and waiting for its global admin. */
+export async function listPendingRequests(tx: Tx, { customerId }: { customerId: string }) {
+  return tx
+    .select({ id: relationships.id, type: relationships.type, requestedAt: relationships.createdAt, partnerName: organisations.name, partnerNumber: organisations.partnerNumber })
+    .from(relationships)
+    .innerJoin(organisations, eq(organisations.id, relationships.partnerOrgId))
+    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.status, "requested")))
+    .orderBy(asc(relationships.createdAt));
+}
+
+async function pendingRequest(tx: Tx, { customerId, relationshipId }: { customerId: string; relationshipId: string }) {
+  const [row] = await tx
+    .select({ id: relationships.id, partnerId: relationships.partnerOrgId, type: relationships.type, status: relationships.status })
+    .from(relationships)
+    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.id, relationshipId)))
+    .for("update");
+  if (!row) throw new DomainError(404, "No such request.");
+  if (row.status !== "requested") throw new DomainError(409, "This request was already answered.");
+  return row;
+}
+
+/** A customer global admin approves a request for admin rights: the relationship becomes active. */
+export async function approveRequest(tx: Tx, { customerId, actor, relationshipId }: { customerId: string; actor: Actor; relationshipId: string }) {
+  const row = await pendingRequest(tx, { customerId, relationshipId });
+  await tx
+    .update(relationships)
+    .set({ status: "active", startedAt: sql`now()`, endedAt: null })
+    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.id, relationshipId)));
+  await recordAudit(tx, { actor, subjectOrgId: customerId, action: "relationship.approved", objectType: "relationship", objectId: relationshipId, details: { type: row.type, partnerId: row.partnerId } });
+  await notifyPartner(tx, { partnerId: row.partnerId, kind: "relationship.approved", title: "A customer approved delegated administration", link: "/partner/customers" });
+}
+
+/** A customer global admin declines: the request ends and grants nothing. */
+export async function declineRequest(tx: Tx, { customerId, actor, relationshipId }: { customerId: string; actor: Actor; relationshipId: string }) {
+  const row = await pendingRequest(tx, { customerId, relationshipId });
+  await tx
+    .update(relationships)
+    .set({ status: "ended", endedAt: sql`now()` })
+    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.id, relationshipId)));
+  await recordAudit(tx, { actor, subjectOrgId: customerId, action: "relationship.declined", objectType: "relationship", objectId: relationshipId, details: { type: row.type, partnerId: row.partnerId } });
+  await notifyPartner(tx, { partnerId: row.partnerId, kind: "relationship.declined", title: "A customer declined delegated administration", link: "/partner/customers" });
+}
+
+/** The partner's staff hear of it through scheduled work (the customer cannot write the partner's rows). */
+async function notifyPartner(tx: Tx, { partnerId, kind, title, link }: { partnerId: string; kind: string; title: string; link: string }) {
+  await tx.insert(jobs).values({ kind: "notify", payload: { orgId: partnerId, roles: ["global_admin", "admin_agent"], kind, title, link, email: true } });
+}
+
+// ---- Subscriptions ----
+
+export interface SubscriptionRow {
+  id: string;
+  productId: string;
+  productName: string;
+  licences: number;
+  minLicences: number;
+  maxLicences: number;
+  status: "trial" | "active" | "expired" | "cancelled";
+  startedAt: Date;
+  endsAt: Date | null;
+  convertedAt: Date | null;
+  partnerName: string | null;
+  partnerNumber: number | null;
+}
+
+export async function listSubscriptions(tx: Tx, { customerId }: { customerId: string }): Promise<SubscriptionRow[]> {
+  return tx
+    .select({
+      id: subscriptions.id,
+      productId: subscriptions.productId,
+      productName: products.name,
+      licences: subscriptions.licences,
+      minLicences: products.minLicences,
+      maxLicences: products.maxLicences,
+      status: subscriptions.status,
+      startedAt: subscriptions.startedAt,
+      endsAt: subscriptions.endsAt,
+      convertedAt: subscriptions.convertedAt,
+      partnerName: organisations.name,
+      partnerNumber: organisations.partnerNumber,
+    })
+    .from(subscriptions)
+    .innerJoin(products, eq(products.id, subscriptions.productId))
+    .leftJoin(organisations, eq(organisations.id, subscriptions.advisorPartnerOrgId))
+    .where(eq(subscriptions.customerOrgId, customerId))
+    .orderBy(desc(subscriptions.createdAt), asc(subscriptions.id));
+}
+
+/** Converts a running trial to a paid subscription with a licence count within the product's limits. */
+export async function convertTrial(
+  tx: Tx,
+  { customerId, actor, subscriptionId, licences }: { customerId: string; actor: Actor; subscriptionId: string; licences: number },
+) {
+  const [sub] = await tx
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.customerOrgId, customerId), eq(subscriptions.id, subscriptionId)))
+    .for("update");
+  if (!sub) throw new DomainError(404, "No such subscription.");
+  if (sub.status !== "trial") {
+    throw new DomainError(409, sub.status === "expired" ? "This trial has ended. Buy the product instead." : "This subscription is not a trial.");
+  }
+  const product = await checkLicenceCount(tx, { productId: sub.productId, licences });
+  await tx
+    .update(subscriptions)
+    .set({ status: "active", licences, convertedAt: sql`now()`, endsAt: null })
+    .where(and(eq(subscriptions.customerOrgId, customerId), eq(subscriptions.id, subscriptionId)));
+  await recordAudit(tx, { actor, subjectOrgId: customerId, action: "subscription.trial_converted", objectType: "subscription", objectId: subscriptionId, details: { productId: product.id, licences } });
+  if (sub.advisorPartnerOrgId) {
+    await tx.insert(jobs).values({
+      kind: "notify",
+      payload: { orgId: sub.advisorPartnerOrgId, roles: ["global_admin", "sales_agent", "billing_admin"], kind: "subscription.trial_converted", title: `A trial of ${product.name} was converted to paid (${licences} licences)`, link: "/partner/links", email: true },
+    });
+  }
+}
+
+/** Scheduled work: trials past their end become expired (system context; idempotent). */
+export async function expireTrials(tx: Tx): Promise<number> {
+  const expired = await tx
+    .update(subscriptions)
+    .set({ status: "expired", endedAt: sql`${subscriptions.endsAt}` })
+    .where(and(eq(subscriptions.status, "trial"), sql`${subscriptions.endsAt} <= now()`))
+    .returning({ id: subscriptions.id });
+  return expired.length;
+}
+
+/** For the partner's customer detail: the subscriptions it is partner of record for. */
+export async function listAdvisedSubscriptions(tx: Tx, { partnerId, customerId }: { partnerId: string; customerId: string }) {
+  return tx
+    .select({ id: subscriptions.id, productName: products.name, licences: subscriptions.licences, status: subscriptions.status, startedAt: subscriptions.startedAt, endsAt: subscriptions.endsAt })
+    .from(subscriptions)
+    .innerJoin(products, eq(products.id, subscriptions.productId))
+    .where(and(eq(subscriptions.advisorPartnerOrgId, partnerId), eq(subscriptions.customerOrgId, customerId)))
+    .orderBy(desc(subscriptions.createdAt));
+}

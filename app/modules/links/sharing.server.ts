@@ -1,0 +1,67 @@
+/**
+ * Sharing a link: a QR code image, an HTML snippet for the partner's website, and email to one
+ * or several addresses with the partner's name and message.
+ */
+import QRCode from "qrcode";
+import { and, eq } from "drizzle-orm";
+import { links, organisations } from "../../../db/schema";
+import type { Tx } from "~/utils/db.server";
+import { recordAudit, type Actor } from "../audit.server";
+import { DomainError } from "../errors";
+import { enqueueMail } from "../mail.server";
+import { LINK_KIND_LABELS } from "./link-kinds";
+import { linkStatus, linkUrl } from "./links.server";
+
+/** A QR code of the URL as an SVG document (scalable, a few kilobytes). */
+export function qrCodeSvg(url: string): Promise<string> {
+  return QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+/** A link to paste into the partner's website. */
+export function htmlSnippet({ url, kind, partnerName, productNames }: { url: string; kind: keyof typeof LINK_KIND_LABELS; partnerName: string; productNames: string[] }) {
+  const text =
+    kind === "trial"
+      ? `Start your free trial of ${productNames[0] ?? "our services"}`
+      : kind === "offer"
+        ? `Buy ${productNames.join(", ")} through ${partnerName}`
+        : `Choose ${partnerName} as your partner`;
+  return `<a href="${escapeHtml(url)}" rel="noopener">${escapeHtml(text)}</a>`;
+}
+
+export const MAX_SHARE_RECIPIENTS = 50;
+
+/** Mails a live link to each address (one message each, so no recipient sees the others). */
+export async function shareLinkByEmail(
+  tx: Tx,
+  { partnerId, actor, linkId, to, note }: { partnerId: string; actor: Actor; linkId: string; to: string[]; note: string | null },
+) {
+  const [row] = await tx
+    .select({ link: links, partnerName: organisations.name, partnerEmail: organisations.email })
+    .from(links)
+    .innerJoin(organisations, eq(organisations.id, links.partnerOrgId))
+    .where(and(eq(links.partnerOrgId, partnerId), eq(links.id, linkId)));
+  if (!row) throw new DomainError(404, "No such link.");
+  if (linkStatus(row.link) !== "active") throw new DomainError(410, "This link is no longer active; create a new one to share.");
+  const recipients = [...new Set(to.map((t) => t.toLowerCase()))];
+  if (recipients.length === 0) throw new DomainError(400, "Enter at least one email address.", "to");
+  if (recipients.length > MAX_SHARE_RECIPIENTS) throw new DomainError(400, `Send to at most ${MAX_SHARE_RECIPIENTS} addresses at a time.`, "to");
+  const url = linkUrl(row.link.code);
+  const what = LINK_KIND_LABELS[row.link.kind].toLowerCase();
+  const message = [note, row.link.message].filter(Boolean).join("\n\n");
+  for (const address of recipients) {
+    await enqueueMail(tx, {
+      orgId: partnerId,
+      to: [address],
+      subject: `${row.partnerName} sent you a ${what}`,
+      text:
+        `Hello,\n\n${row.partnerName} sent you a ${what} on Partnerdesk.\n\n` +
+        (message ? `${message}\n\n` : "") +
+        `Open this link to see it, read the customer agreement and accept:\n\n${url}\n\n` +
+        (row.partnerEmail ? `Questions? Write to ${row.partnerName} at ${row.partnerEmail}.\n` : ""),
+    });
+  }
+  await recordAudit(tx, { actor, action: "link.shared", objectType: "link", objectId: linkId, details: { recipients: recipients.length } });
+  return { sent: recipients.length };
+}

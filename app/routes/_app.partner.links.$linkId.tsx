@@ -1,0 +1,256 @@
+import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ConfirmAction } from "~/components/confirm";
+import { CopyButton } from "~/components/copy-button";
+import { ErrorList, SubmitButton } from "~/components/forms";
+import { Badge, EmptyState, formatDate, formatDateTime, PageHeader, SubscriptionStatus } from "~/components/layout";
+import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
+import { linkUrl, revokeLink } from "~/modules/links/links.server";
+import { getLinkTracking } from "~/modules/links/redemption.server";
+import { htmlSnippet, MAX_SHARE_RECIPIENTS, qrCodeSvg, shareLinkByEmail } from "~/modules/links/sharing.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
+import { orThrowResponse, redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+
+export const meta: MetaFunction = () => [{ title: "Link · Partnerdesk" }];
+
+const linkIdOf = (params: { linkId?: string }) => {
+  const id = z.string().uuid().safeParse(params.linkId);
+  if (!id.success) throw new Response("No such link.", { status: 404 });
+  return id.data;
+};
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const auth = await requirePermission(request, "links:manage", { kind: "partner" });
+  const linkId = linkIdOf(params);
+  const tracking = await orThrowResponse(withTenant(tenantOf(auth), (tx) => getLinkTracking(tx, { partnerId: auth.org.id, linkId })));
+  const url = linkUrl(tracking.link.code);
+  const svg = await qrCodeSvg(url);
+  return {
+    ...tracking,
+    link: { id: tracking.link.id, kind: tracking.link.kind, status: tracking.link.status, offerDap: tracking.link.offerDap, message: tracking.link.message, expiresAt: tracking.link.expiresAt, revokedAt: tracking.link.revokedAt, createdAt: tracking.link.createdAt },
+    url,
+    qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`,
+    snippet: htmlSnippet({ url, kind: tracking.link.kind, partnerName: auth.org.name, productNames: tracking.items.map((i) => i.name) }),
+  };
+}
+
+const emailSchema = z.object({
+  intent: z.literal("email"),
+  to: z
+    .string({ required_error: "Enter at least one email address." })
+    .max(20_000)
+    .transform((s) => s.split(/[\s,;]+/).filter(Boolean))
+    .pipe(
+      z
+        .array(z.string().email("Each address must be a valid email address, separated by commas or new lines."))
+        .min(1, "Enter at least one email address.")
+        .max(MAX_SHARE_RECIPIENTS, `Send to at most ${MAX_SHARE_RECIPIENTS} addresses at a time.`),
+    ),
+  note: z.string().trim().max(2000, "Keep the note under 2,000 characters.").optional(),
+});
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const auth = await requirePermission(request, "links:manage", { kind: "partner" });
+  const linkId = linkIdOf(params);
+  const formData = await request.formData();
+  const intent = formData.get("intent");
+  if (intent === "revoke") {
+    await orThrowResponse(withTenant(tenantOf(auth), (tx) => revokeLink(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), id: linkId })));
+    return redirectWithToast(`/partner/links/${linkId}`, { kind: "success", message: "The link is revoked. Whoever opens it now is told it is no longer valid." });
+  }
+  if (intent !== "email") throw new Response("Unknown action.", { status: 400 });
+  const submission = parseWithZod(formData, { schema: emailSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    const { sent } = await withTenant(tenantOf(auth), (tx) =>
+      shareLinkByEmail(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), linkId, to: submission.value.to, note: submission.value.note ?? null }),
+    );
+    return redirectWithToast(`/partner/links/${linkId}`, { kind: "success", message: `Sent to ${sent} address${sent === 1 ? "" : "es"}.` });
+  } catch (error) {
+    return replyWithDomainError(submission, error);
+  }
+}
+
+const STATUS = { active: ["good", "Active"], revoked: ["bad", "Revoked"], expired: ["neutral", "Expired"] } as const;
+
+export default function LinkDetail() {
+  const { link, items, stats, customers, url, qr, snippet } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "share-email",
+    lastResult,
+    constraint: getZodConstraint(emailSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: emailSchema }),
+    shouldValidate: "onSubmit",
+  });
+  const active = link.status === "active";
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to="/partner/links">Invitations and offers</Link> /
+      </p>
+      <PageHeader
+        title={LINK_KIND_LABELS[link.kind]}
+        description={
+          <>
+            <Badge tone={STATUS[link.status][0]}>{STATUS[link.status][1]}</Badge> Created {formatDate(link.createdAt)}
+            {link.expiresAt ? `, valid until ${formatDate(link.expiresAt)}` : ", no expiry"}
+            {link.revokedAt ? `, revoked ${formatDateTime(link.revokedAt)}` : ""}
+          </>
+        }
+        actions={
+          active ? (
+            <ConfirmAction label="Revoke link" title="Revoke this link?" intent="revoke" confirmLabel="Revoke">
+              <p>Customers who open it afterwards are told it is no longer valid, and nothing more is created from it. Customers who already accepted keep what they accepted.</p>
+            </ConfirmAction>
+          ) : null
+        }
+      />
+
+      <section className="stat-grid" aria-label="Tracking">
+        {(
+          [
+            ["Visits", stats.visits],
+            ["Accepted", stats.redemptions],
+            ["New customers", stats.signups],
+            ...(link.kind === "trial" ? ([["Trials converted to paid", `${stats.converted} of ${stats.trials}`]] as const) : []),
+            ...(link.offerDap ? ([["Delegated admin authorised", stats.dap]] as const) : []),
+          ] as const
+        ).map(([label, value]) => (
+          <div className="stat" key={label}>
+            <p className="stat-value">{value}</p>
+            <p className="stat-label">{label}</p>
+          </div>
+        ))}
+      </section>
+
+      <div className="two-column">
+        <section className="card" aria-labelledby="offer">
+          <h2 id="offer">What it offers</h2>
+          <ul className="plain-list">
+            {items.map((i) => (
+              <li key={i.productId}>
+                {i.name} — {i.licences} {link.kind === "trial" ? `users, ${i.trialDays} days free` : "licences"}
+              </li>
+            ))}
+            {link.kind === "reseller" ? <li>You as the customer's reseller</li> : null}
+            {link.offerDap ? <li>Delegated administration (the customer's global admin decides)</li> : null}
+          </ul>
+          {link.message ? (
+            <>
+              <h3>Your message</h3>
+              <p className="mail-body">{link.message}</p>
+            </>
+          ) : null}
+        </section>
+
+        <section className="card" aria-labelledby="share">
+          <h2 id="share">Share</h2>
+          {active ? (
+            <>
+              <div className="field">
+                <label htmlFor="link-url">Link</label>
+                <div className="input-with-button">
+                  <input id="link-url" readOnly value={url} onFocus={(e) => e.currentTarget.select()} />
+                  <CopyButton text={url} label="Copy link" />
+                </div>
+              </div>
+              <div className="field">
+                <label htmlFor="link-snippet">HTML for your website</label>
+                <textarea id="link-snippet" readOnly rows={3} value={snippet} onFocus={(e) => e.currentTarget.select()} />
+                <div>
+                  <CopyButton text={snippet} label="Copy HTML" />
+                </div>
+              </div>
+              <figure className="qr">
+                <img src={qr} alt="QR code of the link" width={160} height={160} />
+                <figcaption>
+                  <a href={qr} download="partnerdesk-link-qr.svg">
+                    Download QR code (SVG)
+                  </a>
+                </figcaption>
+              </figure>
+            </>
+          ) : (
+            <p className="muted">This link is no longer active. Create a new one to share.</p>
+          )}
+        </section>
+      </div>
+
+      {active ? (
+        <section className="card" aria-labelledby="email">
+          <h2 id="email">Send by email</h2>
+          <Form method="post" {...getFormProps(form)} className="form-grid">
+            <ErrorList id={form.errorId} errors={form.errors} />
+            <input type="hidden" name="intent" value="email" />
+            <div className="field">
+              <label htmlFor={fields.to.id}>To</label>
+              <p className="hint" id={`${fields.to.id}-hint`}>
+                One or more addresses, separated by commas or new lines (at most {MAX_SHARE_RECIPIENTS}). Each gets its own message.
+              </p>
+              <textarea {...getTextareaProps(fields.to)} key={fields.to.key} rows={2} aria-describedby={`${fields.to.id}-hint ${fields.to.errorId}`} />
+              <ErrorList id={fields.to.errorId} errors={fields.to.errors} />
+            </div>
+            <div className="field">
+              <label htmlFor={fields.note.id}>
+                Note <span className="optional">(optional; sent with the link's message)</span>
+              </label>
+              <textarea {...getTextareaProps(fields.note)} key={fields.note.key} rows={3} maxLength={2000} />
+              <ErrorList id={fields.note.errorId} errors={fields.note.errors} />
+            </div>
+            <div>
+              <SubmitButton name="intent" value="email" pendingText="Sending…">
+                Send
+              </SubmitButton>
+            </div>
+          </Form>
+        </section>
+      ) : null}
+
+      <section className="card" aria-labelledby="customers">
+        <h2 id="customers">Customers who accepted</h2>
+        {customers.length === 0 ? (
+          <EmptyState title="Nobody has accepted yet">
+            <p>Customers appear here as soon as they accept.</p>
+          </EmptyState>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Customer</th>
+                <th scope="col">Accepted</th>
+                <th scope="col">Subscriptions</th>
+                <th scope="col">Delegated admin</th>
+              </tr>
+            </thead>
+            <tbody>
+              {customers.map((c) => (
+                <tr key={c.redemptionId}>
+                  <td>
+                    {c.name ? <Link to={`/partner/customers/${c.customerId}`}>{c.name}</Link> : <span className="muted">No longer your customer</span>}
+                    {c.signedUp ? <span className="muted small"> · new customer</span> : null}
+                  </td>
+                  <td>{formatDateTime(c.at)}</td>
+                  <td>
+                    {c.subscriptions.length === 0
+                      ? "—"
+                      : c.subscriptions.map((s) => (
+                          <span key={`${s.productId}-${s.status}`} className="nowrap">
+                            {items.find((i) => i.productId === s.productId)?.name ?? s.productId} × {s.licences} <SubscriptionStatus status={s.status} />{" "}
+                          </span>
+                        ))}
+                  </td>
+                  <td>{c.dapAuthorised ? "Authorised" : c.dapRequested ? "Waiting for the global admin" : link.offerDap ? "Not authorised" : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

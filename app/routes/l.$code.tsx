@@ -1,0 +1,421 @@
+/**
+ * The public page of a shared link: who the partner is, what it offers, the customer agreement,
+ * and accepting — as a signed-in customer admin, or by signing up a new organisation.
+ */
+import { getFormProps, getSelectProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useFetcher, useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
+import { useEffect } from "react";
+import { z } from "zod";
+import { ErrorList, Field, SubmitButton } from "~/components/forms";
+import { formatDate, formatMoney } from "~/components/layout";
+import { newPasswordField } from "~/modules/auth/password-rules";
+import { randomToken } from "~/modules/auth/crypto.server";
+import { deleteSession, loadAuth, readSessionId } from "~/modules/auth/session.server";
+import { COUNTRY_CODES, COUNTRY_OPTIONS, countryName } from "~/modules/countries";
+import { domainNameField } from "~/modules/domain-name";
+import { DomainError } from "~/modules/errors";
+import { licenceCounts } from "~/modules/links/link-forms";
+import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
+import { describeLink, findRedemption, hashSignUpPassword, mayRedeem, recordVisit, redeemLink, signUpAndRedeem } from "~/modules/links/redemption.server";
+import { clientIp } from "~/utils/auth.server";
+import { withSystem } from "~/utils/db.server";
+import { redirectWithToast } from "~/utils/http.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${LINK_KIND_LABELS[data.link.kind]} from ${data.link.partner.name} · Partnerdesk` : "Partnerdesk" },
+  { name: "robots", content: "noindex" },
+];
+
+/** Loads the link, or answers 404 (tampered, unknown) or 410 (revoked, expired) with a clear page. */
+async function publicLink(code: string) {
+  try {
+    return await withSystem((tx) => describeLink(tx, code));
+  } catch (error) {
+    if (error instanceof DomainError) throw new Response(error.message, { status: error.status });
+    throw error;
+  }
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const code = params.code ?? "";
+  const link = await publicLink(code);
+  const auth = await loadAuth(request);
+  let viewer: { kind: "anonymous" } | { kind: "partner"; orgName: string } | { kind: "customer"; orgName: string; userName: string; canRedeem: boolean; isGlobalAdmin: boolean };
+  let accepted: Awaited<ReturnType<typeof findRedemption>> = null;
+  if (!auth) viewer = { kind: "anonymous" };
+  else if (auth.org.kind === "partner") viewer = { kind: "partner", orgName: auth.org.name };
+  else {
+    viewer = { kind: "customer", orgName: auth.org.name, userName: auth.user.displayName, canRedeem: mayRedeem(link.kind, auth.roles), isGlobalAdmin: auth.roles.includes("global_admin") };
+    accepted = await withSystem((tx) => findRedemption(tx, { code, customerId: auth.org.id }));
+  }
+  // A fresh key per rendered sign-up form: its replay (double submit, reload) finds what it created.
+  return { link, viewer, accepted, submissionKey: randomToken() };
+}
+
+// The visit beacon must not reload the page's data.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, defaultShouldRevalidate }) =>
+  formData?.get("intent") === "visit" ? false : defaultShouldRevalidate;
+
+const agreementFields = {
+  agreementVersion: z.string().min(1).max(50),
+  read: z.boolean({ required_error: "Tick the box to confirm that you have read the customer agreement." }).refine((v) => v, "Tick the box to confirm that you have read the customer agreement."),
+  licences: licenceCounts,
+  authoriseDap: z.boolean().optional(),
+};
+const acceptSchema = z.object({ intent: z.literal("accept"), ...agreementFields });
+const signUpSchema = z.object({
+  intent: z.literal("signup"),
+  ...agreementFields,
+  submissionKey: z.string().min(20).max(100),
+  organisationName: z.string({ required_error: "Enter your organisation's name." }).trim().min(2, "Enter your organisation's name.").max(200),
+  primaryDomain: domainNameField,
+  country: z.string({ required_error: "Choose your country." }).refine((c) => COUNTRY_CODES.includes(c), "Choose your country."),
+  adminName: z.string({ required_error: "Enter your name." }).trim().min(1, "Enter your name.").max(120),
+  email: z.string({ required_error: "Enter your email address." }).trim().toLowerCase().email("Enter a valid email address.").max(254),
+  password: newPasswordField,
+});
+
+const definedCounts = (counts: Record<string, number | undefined> | undefined) =>
+  Object.fromEntries(Object.entries(counts ?? {}).filter((e): e is [string, number] => e[1] !== undefined));
+
+function replyError(submission: { reply: (o: { formErrors?: string[]; fieldErrors?: Record<string, string[]>; hideFields?: string[] }) => unknown }, error: unknown) {
+  if (!(error instanceof DomainError)) throw error;
+  // A link that died while the customer was reading gets the clear 404/410 page.
+  if ((error.status === 404 || error.status === 410) && !error.field) throw new Response(error.message, { status: error.status });
+  const reply = error.field
+    ? submission.reply({ fieldErrors: { [error.field === "agreementVersion" ? "read" : error.field]: [error.message] }, hideFields: ["password"] })
+    : submission.reply({ formErrors: [error.message], hideFields: ["password"] });
+  return data(reply, { status: error.status });
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const code = params.code ?? "";
+  const formData = await request.formData();
+  const intent = formData.get("intent");
+  if (intent === "visit") {
+    await withSystem((tx) => recordVisit(tx, code));
+    return new Response(null, { status: 204 });
+  }
+  const link = await publicLink(code);
+  const where = link.kind === "reseller" ? "/customer/partners" : "/customer/subscriptions";
+  const done = (replay: boolean, dap: { dapAuthorised: boolean; dapRequested: boolean }) =>
+    replay
+      ? `You had already accepted this ${LINK_KIND_LABELS[link.kind].toLowerCase()} from ${link.partner.name}; nothing was added.`
+      : `You accepted the ${LINK_KIND_LABELS[link.kind].toLowerCase()} from ${link.partner.name}.` +
+        (dap.dapAuthorised ? " It can now administer your organisation as a delegated admin." : dap.dapRequested ? " Delegated administration waits for your global admin's approval." : "");
+
+  if (intent === "signup") {
+    const submission = parseWithZod(formData, { schema: signUpSchema });
+    if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+    const v = submission.value;
+    const passwordHash = await hashSignUpPassword(v.password);
+    const previous = await readSessionId(request);
+    try {
+      const result = await withSystem(async (tx) => {
+        // Rotation: whatever session this browser had ends; the new admin gets a new one.
+        if (previous) await deleteSession(tx, previous);
+        return signUpAndRedeem(tx, {
+          code,
+          signUp: { organisationName: v.organisationName, primaryDomain: v.primaryDomain, country: v.country, adminName: v.adminName, email: v.email, password: v.password },
+          passwordHash,
+          submissionKey: v.submissionKey,
+          choices: { agreementVersion: v.agreementVersion, licences: definedCounts(v.licences), authoriseDap: Boolean(v.authoriseDap) },
+          ip: clientIp(context),
+          userAgent: request.headers.get("user-agent"),
+        });
+      });
+      return redirectWithToast(where, { kind: "success", message: `Welcome to Partnerdesk, ${v.organisationName}. ${done(result.replay, result)}` }, { headers: { "Set-Cookie": result.setCookie } });
+    } catch (error) {
+      return replyError(submission, error);
+    }
+  }
+
+  if (intent === "accept") {
+    const auth = await loadAuth(request);
+    if (!auth) throw redirect(`/signin?redirectTo=${encodeURIComponent(`/l/${code}`)}`);
+    if (auth.org.kind !== "customer") throw new Response("Sign in as an administrator of a customer organisation to accept this.", { status: 403 });
+    const submission = parseWithZod(formData, { schema: acceptSchema });
+    if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+    const v = submission.value;
+    try {
+      const result = await withSystem((tx) =>
+        redeemLink(tx, {
+          code,
+          customerId: auth.org.id,
+          userId: auth.user.id,
+          choices: { agreementVersion: v.agreementVersion, licences: definedCounts(v.licences), authoriseDap: Boolean(v.authoriseDap) },
+          ip: clientIp(context),
+        }),
+      );
+      return redirectWithToast(where, { kind: "success", message: done(result.replay, result) });
+    } catch (error) {
+      return replyError(submission, error);
+    }
+  }
+  throw new Response("Unknown action.", { status: 400 });
+}
+
+function useVisitBeacon(code: string) {
+  const fetcher = useFetcher();
+  const { submit } = fetcher;
+  useEffect(() => {
+    // One visit per browser tab session, not per reload.
+    const key = `pd-visit:${code}`;
+    try {
+      if (sessionStorage.getItem(key)) return;
+      sessionStorage.setItem(key, "1");
+    } catch {
+      /* storage unavailable: count anyway */
+    }
+    submit({ intent: "visit" }, { method: "post" });
+  }, [code, submit]);
+}
+
+export default function PublicLink() {
+  const { link, viewer, accepted, submissionKey } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  useVisitBeacon(link.code);
+  const signingUp = viewer.kind === "anonymous";
+  const schema = signingUp ? signUpSchema : acceptSchema;
+  const [form, fields] = useForm({
+    id: "accept-link",
+    lastResult,
+    constraint: getZodConstraint(schema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
+  });
+  const licenceFields = fields.licences.getFieldset();
+  const signInHref = `/signin?redirectTo=${encodeURIComponent(`/l/${link.code}`)}`;
+  const canAccept = viewer.kind === "anonymous" || (viewer.kind === "customer" && viewer.canRedeem && !accepted);
+  const p = link.partner;
+
+  return (
+    <main className="public-page" aria-labelledby="offer-title">
+      <header className="public-header">
+        <p className="brand">Partnerdesk</p>
+        {viewer.kind === "customer" ? (
+          <p className="muted small">
+            Signed in as {viewer.userName}, {viewer.orgName}. <Link to="/customer">Go to your organisation</Link>
+          </p>
+        ) : null}
+      </header>
+
+      <section className="card" aria-labelledby="offer-title">
+        <p className="eyebrow">{LINK_KIND_LABELS[link.kind]}</p>
+        <h1 id="offer-title">
+          {link.kind === "trial"
+            ? `${p.name} invites you to try ${link.items[0]?.name ?? "a product"}`
+            : link.kind === "offer"
+              ? `${p.name} offers you ${link.items.map((i) => i.name).join(", ")}`
+              : `${p.name} invites you to accept it as your reseller`}
+        </h1>
+        <dl className="details">
+          <dt>Partner</dt>
+          <dd>
+            {p.name} <span className="muted">(Partner ID {p.partnerNumber})</span>
+          </dd>
+          {p.email ? (
+            <>
+              <dt>Email</dt>
+              <dd>
+                <a href={`mailto:${p.email}`}>{p.email}</a>
+              </dd>
+            </>
+          ) : null}
+          {p.phone ? (
+            <>
+              <dt>Phone</dt>
+              <dd>{p.phone}</dd>
+            </>
+          ) : null}
+          {p.website ? (
+            <>
+              <dt>Website</dt>
+              <dd>
+                <a href={p.website} rel="noopener noreferrer nofollow">
+                  {p.website}
+                </a>
+              </dd>
+            </>
+          ) : null}
+          {p.city || p.country ? (
+            <>
+              <dt>Location</dt>
+              <dd>{[p.city, p.country ? countryName(p.country) : null].filter(Boolean).join(", ")}</dd>
+            </>
+          ) : null}
+          {link.expiresAt ? (
+            <>
+              <dt>Valid until</dt>
+              <dd>{formatDate(link.expiresAt)}</dd>
+            </>
+          ) : null}
+        </dl>
+        {link.message ? (
+          <blockquote className="partner-message">
+            <p>{link.message}</p>
+            <footer>— {p.name}</footer>
+          </blockquote>
+        ) : null}
+      </section>
+
+      {accepted ? (
+        <p className="notice notice-good" role="status">
+          Your organisation accepted this on {formatDate(accepted.at)}. See <Link to="/customer/subscriptions">your subscriptions</Link> and{" "}
+          <Link to="/customer/partners">your partners</Link>.
+        </p>
+      ) : null}
+
+      <Form method="post" {...getFormProps(form)} className="public-form">
+        <input type="hidden" name="intent" value={signingUp ? "signup" : "accept"} />
+        <input type="hidden" name="agreementVersion" value={link.agreement.version} />
+        {signingUp ? <input type="hidden" name="submissionKey" value={submissionKey} /> : null}
+        <ErrorList id={form.errorId} errors={form.errors} />
+
+        {link.items.length ? (
+          <section className="card" aria-labelledby="products">
+            <h2 id="products">{link.kind === "trial" ? "Your free trial" : "What you buy"}</h2>
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Product</th>
+                  <th scope="col">{link.kind === "trial" ? "Users" : "Licences"}</th>
+                  <th scope="col">{link.kind === "trial" ? "Trial" : "Price per licence / month"}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {link.items.map((item) => {
+                  const f = licenceFields[item.productId];
+                  return (
+                    <tr key={item.productId}>
+                      <td>
+                        <strong>{item.name}</strong>
+                        <div className="muted small">{item.description}</div>
+                      </td>
+                      <td>
+                        {link.kind === "offer" && canAccept ? (
+                          <>
+                            <label htmlFor={`licences-${item.productId}`} className="visually-hidden">
+                              Licences of {item.name}
+                            </label>
+                            <input
+                              id={`licences-${item.productId}`}
+                              name={`licences.${item.productId}`}
+                              type="number"
+                              inputMode="numeric"
+                              className="narrow"
+                              min={item.minLicences}
+                              max={item.maxLicences}
+                              required
+                              defaultValue={String(f?.initialValue ?? item.licences)}
+                              aria-invalid={f?.errors?.length ? true : undefined}
+                              aria-describedby={`licences-${item.productId}-hint`}
+                            />
+                            <div id={`licences-${item.productId}-hint`} className="muted small">
+                              You may change this ({item.minLicences}–{item.maxLicences.toLocaleString("en")}).
+                            </div>
+                            <ErrorList errors={f?.errors} />
+                          </>
+                        ) : (
+                          item.licences
+                        )}
+                      </td>
+                      <td>{link.kind === "trial" ? `${item.trialDays} days, free` : formatMoney(item.monthlyPriceCents, item.currency)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+            {link.kind !== "trial" ? <p className="muted small">{p.name} is set as the partner (advisor) on these subscriptions and bills you under its own terms.</p> : null}
+          </section>
+        ) : null}
+
+        {link.offerDap ? (
+          <section className="card" aria-labelledby="dap">
+            <h2 id="dap">Delegated administration</h2>
+            <p>
+              {p.name} also asks to administer your organisation as a delegated admin: its admin agents act as global administrators, its helpdesk agents as helpdesk
+              administrators. You can remove these rights at any time.
+            </p>
+            {viewer.kind === "customer" && !viewer.isGlobalAdmin ? (
+              <p className="notice notice-warn" role="note">
+                Only your global admin can authorise this. If you accept, the request waits for your global admin's approval.
+              </p>
+            ) : canAccept ? (
+              <label className="checkbox">
+                <input type="checkbox" name="authoriseDap" defaultChecked={fields.authoriseDap.initialValue === "on"} />
+                <span>Authorise {p.name} to act as a delegated admin for my organisation.</span>
+              </label>
+            ) : null}
+          </section>
+        ) : null}
+
+        <section className="card" aria-labelledby="agreement">
+          <h2 id="agreement">{link.agreement.title}</h2>
+          <p className="muted small">Version {link.agreement.version}</p>
+          <div className="agreement-text" tabIndex={0} role="region" aria-label="Customer agreement text">
+            {link.agreement.body.split("\n").map((para, i) => (para.trim() ? <p key={i}>{para}</p> : null))}
+          </div>
+          {canAccept ? (
+            <>
+              <label className="checkbox">
+                <input type="checkbox" name="read" aria-describedby={fields.read.errorId} defaultChecked={fields.read.initialValue === "on"} />
+                <span>I have read the customer agreement and accept it on behalf of my organisation.</span>
+              </label>
+              <ErrorList id={fields.read.errorId} errors={fields.read.errors} />
+            </>
+          ) : null}
+        </section>
+
+        {viewer.kind === "anonymous" ? (
+          <section className="card form-grid" aria-labelledby="signup">
+            <h2 id="signup">New to Partnerdesk? Create your organisation</h2>
+            <p className="muted">
+              Already use Partnerdesk? <Link to={signInHref}>Sign in</Link> as your organisation's admin to accept.
+            </p>
+            <Field meta={fields.organisationName} label="Organisation name" inputProps={{ autoComplete: "organization" }} />
+            <Field meta={fields.primaryDomain} label="Primary domain" hint="Your organisation's domain, e.g. contoso.com." inputProps={{ autoComplete: "off", spellCheck: false }} />
+            <div className="field">
+              <label htmlFor={fields.country.id}>Country</label>
+              <select {...getSelectProps(fields.country)} key={fields.country.key}>
+                <option value="">Choose…</option>
+                {COUNTRY_OPTIONS.map((c) => (
+                  <option key={c.code} value={c.code}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+              <ErrorList id={fields.country.errorId} errors={fields.country.errors} />
+            </div>
+            <Field meta={fields.adminName} label="Your name" inputProps={{ autoComplete: "name" }} />
+            <Field meta={fields.email} label="Your work email" type="email" hint="You become your organisation's global admin." inputProps={{ autoComplete: "email" }} />
+            <Field meta={fields.password} label="Choose a password" type="password" hint="At least 12 characters." inputProps={{ autoComplete: "new-password" }} />
+            <div>
+              <SubmitButton pendingText="Creating your organisation…">{link.kind === "reseller" ? "Sign up, accept & authorize" : "Sign up & accept"}</SubmitButton>
+            </div>
+          </section>
+        ) : viewer.kind === "partner" ? (
+          <p className="notice notice-warn" role="note">
+            You are signed in to the partner organisation {viewer.orgName}. Customers accept this link; sign out and open it as a customer admin to try it.
+          </p>
+        ) : accepted ? null : viewer.canRedeem ? (
+          <div className="button-row">
+            <SubmitButton pendingText="Accepting…">{link.offerDap || link.kind === "reseller" ? "Accept & authorize" : "Accept"}</SubmitButton>
+            <Link className="button" to="/customer">
+              Cancel
+            </Link>
+          </div>
+        ) : (
+          <p className="notice notice-warn" role="note">
+            {link.kind === "reseller"
+              ? "Only your organisation's global admin can accept a reseller relationship. Send them this link."
+              : "Only your organisation's global admin or billing admin can accept this. Send them this link."}
+          </p>
+        )}
+      </Form>
+    </main>
+  );
+}

@@ -6,7 +6,8 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
-import { withSystem } from "../../app/utils/db.server";
+import { withSystem, withTenant } from "../../app/utils/db.server";
+import { createLink } from "../../app/modules/links/links.server";
 import { CUSTOMER_ROLES, PARTNER_ROLES } from "../../app/modules/permissions";
 import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
@@ -20,6 +21,13 @@ const as: Record<string, Browser> = {};
 let bNotificationId: string;
 let bSelectionId: string;
 let dName: string;
+let aLinkId: string;
+let bLink: { id: string; url: string };
+let dSubscriptionId: string;
+let cSubscriptionId: string;
+let dRequestId: string;
+let cRequestId: string;
+const linkPath = (url: string) => new URL(url).pathname;
 
 beforeAll(async () => {
   [A, B, C, D] = await Promise.all([createPartner(), createPartner(), createCustomer(), createCustomer()]);
@@ -46,6 +54,25 @@ beforeAll(async () => {
   );
   bSelectionId = sel!.id;
   dName = D.name;
+  // Links, subscriptions and requests on both sides: A's with C, B's with D.
+  await withSystem((tx) => tx.execute(sql`update organisations set is_authorised_advisor = true, is_dap_certified = true where id in (${A.orgId}, ${B.orgId})`));
+  const makeLink = (p: OrgFixture) =>
+    withTenant({ orgId: p.orgId, userId: p.users.sales_agent!.id }, (tx) =>
+      createLink(tx, { partnerId: p.orgId, actor: { userId: p.users.sales_agent!.id, orgId: p.orgId }, link: { kind: "trial", items: [{ productId: "visio-plan-2" }], offerDap: true, message: null, expiresAt: null } }),
+    );
+  aLinkId = (await makeLink(A)).id;
+  bLink = await makeLink(B);
+  await withSystem(async (tx) => {
+    const sub = (customer: OrgFixture, partner: OrgFixture) =>
+      tx.execute(sql`insert into subscriptions (customer_org_id, product_id, licences, status, advisor_partner_org_id, ends_at) values (${customer.orgId}, 'visio-plan-2', 3, 'trial', ${partner.orgId}, now() + interval '30 days') returning id`);
+    dSubscriptionId = rowsOf<{ id: string }>(await sub(D, B))[0]!.id;
+    cSubscriptionId = rowsOf<{ id: string }>(await sub(C, A))[0]!.id;
+    const request = (partner: OrgFixture, customer: OrgFixture) =>
+      tx.execute(sql`insert into relationships (partner_org_id, customer_org_id, type, status) values (${partner.orgId}, ${customer.orgId}, 'dap', 'requested') returning id`);
+    dRequestId = rowsOf<{ id: string }>(await request(B, D))[0]!.id;
+    cRequestId = rowsOf<{ id: string }>(await request(A, C))[0]!.id;
+    await tx.execute(sql`insert into link_redemptions (link_id, partner_org_id, customer_org_id) values (${bLink.id}, ${B.orgId}, ${D.orgId})`);
+  });
   // B acts, so B has audit entries and staff names A must never see.
   await as["B:global_admin"]!.fetch("/partner/profile", { form: { name: `${B.name} Secret Renamed` } });
 });
@@ -253,6 +280,115 @@ const CASES: Record<string, Case> = {
     for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/agreement")).location).toBe("/partner");
     const [d] = await withSystem(async (tx) => rowsOf<{ v: string | null }>(await tx.execute(sql`select agreement_version as v from organisations where id = ${D.orgId}`)));
     expect(d!.v).toBe("2026-11");
+  },
+  "routes/_app.partner.links._index": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const page = await b.html("/partner/links");
+      if (["global_admin", "admin_agent", "sales_agent"].includes(role)) {
+        expect(page.status).toBe(200);
+        expect(page.text).toContain(aLinkId);
+        expect(page.text).not.toContain(bLink.id);
+        expect(page.text).not.toContain(linkPath(bLink.url));
+      } else expect(page.status).toBe(403);
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.html("/partner/links")).location).toBe("/customer");
+  },
+  "routes/_app.partner.links.new": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const allowed = ["global_admin", "admin_agent", "sales_agent"].includes(role);
+      expect((await b.html("/partner/links/new")).status).toBe(allowed ? 200 : 403);
+      // There is no partner id to forge: a link is always created for the signed-in partner.
+      const res = await b.fetch("/partner/links/new", { form: { kind: "reseller", partnerId: B.orgId, partnerOrgId: B.orgId } });
+      expect(res.status).toBe(allowed ? 302 : 403);
+    }
+    const [n] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from links where partner_org_id = ${B.orgId}`)));
+    expect(n!.n).toBe(1);
+    for (const [, b] of customerBrowsers()) expect((await b.html("/partner/links/new")).location).toBe("/customer");
+  },
+  "routes/_app.partner.links.$linkId": async () => {
+    const victim = `victim-${Date.now()}@x.test`;
+    for (const [role, b] of partnerBrowsers()) {
+      const expected = ["global_admin", "admin_agent", "sales_agent"].includes(role) ? 404 : 403;
+      expect((await b.html(`/partner/links/${bLink.id}`)).status, role).toBe(expected);
+      expect((await b.html("/partner/links/not-a-uuid")).status).toBe(expected);
+      expect((await b.fetch(`/partner/links/${bLink.id}`, { form: { intent: "revoke" } })).status).toBe(expected);
+      expect((await b.fetch(`/partner/links/${bLink.id}`, { form: { intent: "email", to: victim } })).status).toBe(expected);
+      if (expected === 404) {
+        const own = await b.html(`/partner/links/${aLinkId}`);
+        expect(own.status).toBe(200);
+        expectNoTraceOf(own.text, D);
+      }
+    }
+    const [link] = await withSystem(async (tx) => rowsOf<{ revoked: boolean }>(await tx.execute(sql`select revoked_at is not null as revoked from links where id = ${bLink.id}`)));
+    expect(link!.revoked).toBe(false);
+    const [mail] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from mail_outbox where ${victim} = any("to")`)));
+    expect(mail!.n).toBe(0);
+  },
+  "routes/l.$code": async () => {
+    // The public page shows the partner's offer, never who else accepted it.
+    for (const [, b] of [...customerBrowsers(), ["anonymous", new Browser()] as const]) {
+      const page = await b.html(linkPath(bLink.url));
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(B.name);
+      expectNoTraceOf(page.text, D);
+    }
+    // Partner staff (of any partner) cannot accept a link for a customer.
+    for (const [, b] of partnerBrowsers()) {
+      expect((await b.fetch(linkPath(bLink.url), { form: { intent: "accept", agreementVersion: "2026-11", read: "on" } })).status).toBe(403);
+    }
+    // A customer's plain user cannot accept for its organisation.
+    expect((await as["C:user"]!.fetch(linkPath(bLink.url), { form: { intent: "accept", agreementVersion: "2026-11", read: "on" } })).status).toBe(403);
+    const [n] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from link_redemptions where link_id = ${bLink.id}`)));
+    expect(n!.n).toBe(1);
+  },
+  "routes/_app.customer.partners": async () => {
+    for (const [role, b] of customerBrowsers()) {
+      const page = await b.html("/customer/partners");
+      if (role === "user") {
+        expect(page.status).toBe(403);
+        continue;
+      }
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(A.name);
+      expectNoTraceOf(page.text, B);
+      expectNoTraceOf(page.text, D);
+    }
+    for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/partners")).location).toBe("/partner");
+  },
+  "routes/_app.customer.requests": async () => {
+    for (const [role, b] of customerBrowsers()) {
+      const page = await b.html("/customer/requests");
+      if (role === "user") expect(page.status).toBe(403);
+      else {
+        expect(page.status).toBe(200);
+        expect(page.text).toContain(A.name);
+        expectNoTraceOf(page.text, B);
+      }
+      for (const intent of ["approve", "decline"]) {
+        expect((await b.fetch("/customer/requests", { form: { intent, id: dRequestId } })).status, `${role} ${intent}`).toBe(role === "global_admin" ? 404 : 403);
+      }
+    }
+    for (const [, b] of partnerBrowsers()) {
+      expect((await b.fetch("/customer/requests", { form: { intent: "approve", id: cRequestId } })).headers.get("Location")).toBe("/partner");
+    }
+    const rows = await withSystem(async (tx) => rowsOf<{ status: string }>(await tx.execute(sql`select status from relationships where id in (${dRequestId}, ${cRequestId})`)));
+    expect(rows.map((r) => r.status)).toEqual(["requested", "requested"]);
+  },
+  "routes/_app.customer.subscriptions": async () => {
+    for (const [role, b] of customerBrowsers()) {
+      const page = await b.html("/customer/subscriptions");
+      if (role === "user") expect(page.status).toBe(403);
+      else {
+        expect(page.status).toBe(200);
+        expect(page.text).toContain(cSubscriptionId);
+        expect(page.text).not.toContain(dSubscriptionId);
+        expectNoTraceOf(page.text, B);
+      }
+      expect((await b.fetch("/customer/subscriptions", { form: { intent: "convert", id: dSubscriptionId, licences: "5" } })).status).toBe(role === "user" ? 403 : 404);
+    }
+    for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/subscriptions")).location).toBe("/partner");
+    const [d] = await withSystem(async (tx) => rowsOf<{ status: string }>(await tx.execute(sql`select status from subscriptions where id = ${dSubscriptionId}`)));
+    expect(d!.status).toBe("trial");
   },
   "routes/_app.ping": async () => {
     expect((await as["A:sales_agent"]!.html("/ping")).status).toBe(200);

@@ -7,7 +7,9 @@ import { randomUUID } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf, APP_ROLE, type Tx } from "../../db/client";
-import { withSystem } from "../../app/utils/db.server";
+import { eq } from "drizzle-orm";
+import { links } from "../../db/schema";
+import { withSystem, withTenant } from "../../app/utils/db.server";
 import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 
@@ -138,6 +140,32 @@ const cases: TableCase[] = [
     delete: (t) => sql`delete from link_items where partner_org_id = ${t.org.orgId} returning link_id`,
   },
   {
+    // A as a customer (and as its own partner of record) for the matrix; the customer changes its
+    // subscriptions, the partner of record only reads them.
+    table: "subscriptions",
+    own: ["select", "update"],
+    select: (t) => sql`select id from subscriptions where customer_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into subscriptions (customer_org_id, product_id, licences, status) values (${t.org.orgId}, 'business-basic', 1, 'active') returning id`,
+    update: (t) => sql`update subscriptions set licences = licences where customer_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from subscriptions where customer_org_id = ${t.org.orgId} returning id`,
+  },
+  {
+    table: "link_redemptions",
+    own: ["select"],
+    select: (t) => sql`select id from link_redemptions where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into link_redemptions (link_id, partner_org_id, customer_org_id) select id, ${t.org.orgId}, ${t.customer.orgId} from links where partner_org_id = ${t.org.orgId} limit 1 returning id`,
+    update: (t) => sql`update link_redemptions set signed_up = signed_up where partner_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from link_redemptions where partner_org_id = ${t.org.orgId} returning id`,
+  },
+  {
+    table: "link_visits",
+    own: ["select"],
+    select: (t) => sql`select link_id from link_visits where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into link_visits (link_id, partner_org_id, day, visits) select id, ${t.org.orgId}, '2001-01-01', 1 from links where partner_org_id = ${t.org.orgId} limit 1 returning link_id`,
+    update: (t) => sql`update link_visits set visits = visits + 1 where partner_org_id = ${t.org.orgId} returning link_id`,
+    delete: (t) => sql`delete from link_visits where partner_org_id = ${t.org.orgId} returning link_id`,
+  },
+  {
     table: "customer_selections",
     own: ["select", "insert", "update", "delete"],
     select: (t) => sql`select id from customer_selections where partner_org_id = ${t.org.orgId}`,
@@ -211,6 +239,9 @@ beforeAll(async () => {
     await tx.execute(sql`insert into customer_selection_items (selection_id, partner_org_id, customer_org_id) values (${sel!.id}, ${a.org.orgId}, ${b.customer.orgId})`);
     const [link] = rowsOf<{ id: string }>(await tx.execute(sql`insert into links (partner_org_id, kind, link_id, code) values (${a.org.orgId}, 'offer', ${randomUUID()}, 'c') returning id`));
     await tx.execute(sql`insert into link_items (link_id, partner_org_id, product_id, licences) values (${link!.id}, ${a.org.orgId}, 'business-basic', 3)`);
+    await tx.execute(sql`insert into subscriptions (customer_org_id, product_id, licences, status, advisor_partner_org_id, source_link_id) values (${a.org.orgId}, 'business-basic', 3, 'active', ${a.org.orgId}, ${link!.id})`);
+    await tx.execute(sql`insert into link_redemptions (link_id, partner_org_id, customer_org_id) values (${link!.id}, ${a.org.orgId}, ${b.customer.orgId})`);
+    await tx.execute(sql`insert into link_visits (link_id, partner_org_id, day, visits) values (${link!.id}, ${a.org.orgId}, '2026-11-24', 3)`);
   });
 });
 
@@ -268,6 +299,23 @@ describe("row-level security matrix", () => {
     expect(await attempt("own", a, b, sql`delete from sessions returning 1`)).toBe("denied");
   });
 
+  it("withTenant sets the context before the first statement of its work, whatever kind of statement it is", async () => {
+    // A regression guard: issuing the context and the work's first statement together let the
+    // driver run the work first, as the owner, now and then.
+    for (let i = 0; i < 20; i++) {
+      const viaBuilder = await withTenant({ orgId: b.org.orgId, userId: b.userId }, (tx) => tx.select({ id: links.id }).from(links).where(eq(links.partnerOrgId, a.org.orgId)));
+      expect(viaBuilder).toEqual([]);
+      const viaThen = await withTenant({ orgId: b.org.orgId, userId: b.userId }, (tx) =>
+        tx.select({ id: links.id }).from(links).where(eq(links.partnerOrgId, a.org.orgId)).then((rows) => rows),
+      );
+      expect(viaThen).toEqual([]);
+      const viaRaw = await withTenant({ orgId: b.org.orgId, userId: b.userId }, async (tx) => rowsOf(await tx.execute(sql`select id from links where partner_org_id = ${a.org.orgId}`)));
+      expect(viaRaw).toEqual([]);
+      const role = await withTenant({ orgId: b.org.orgId, userId: b.userId }, async (tx) => rowsOf<{ r: string }>(await tx.execute(sql`select current_user as r`)));
+      expect(role[0]!.r).toBe(APP_ROLE);
+    }
+  });
+
   it("the app role owns nothing and cannot bypass RLS", async () => {
     const [role] = await withSystem(async (tx) =>
       rowsOf<{ rolbypassrls: boolean; rolsuper: boolean; owns: number }>(
@@ -280,6 +328,14 @@ describe("row-level security matrix", () => {
   it("a partner cannot grant itself a capability (no column privilege)", async () => {
     expect(await attempt("own", a, b, sql`update organisations set is_dap_certified = true where id = ${a.org.orgId} returning id`)).toBe("denied");
     expect(await attempt("own", a, b, sql`update organisations set partner_number = 1 where id = ${a.org.orgId} returning id`)).toBe("denied");
+  });
+
+  it("a partner of record reads the subscriptions it advises but cannot change them", async () => {
+    await withSystem((tx) => tx.execute(sql`insert into subscriptions (customer_org_id, product_id, licences, status, advisor_partner_org_id) values (${b.customer.orgId}, 'visio-plan-2', 2, 'active', ${a.org.orgId})`));
+    expect(await attempt("own", a, b, sql`select id from subscriptions where customer_org_id = ${b.customer.orgId} and advisor_partner_org_id = ${a.org.orgId}`)).toBe("rows");
+    expect(await attempt("own", a, b, sql`update subscriptions set licences = 99 where customer_org_id = ${b.customer.orgId} returning id`)).toBe("none");
+    // The customer's other partner sees none of it.
+    expect(await attempt("other", a, b, sql`select id from subscriptions where customer_org_id = ${b.customer.orgId} and advisor_partner_org_id = ${a.org.orgId}`)).toBe("none");
   });
 
   it("a partner sees its customer through the relationship, and no other customer", async () => {

@@ -7,10 +7,10 @@ import { ConfirmAction } from "~/components/confirm";
 import { CopyButton } from "~/components/copy-button";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { Badge, EmptyState, formatDate, formatDateTime, PageHeader, SubscriptionStatus } from "~/components/layout";
-import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
+import { LINK_KIND_LABELS, MAX_SHARE_RECIPIENTS } from "~/modules/links/link-kinds";
 import { linkUrl, revokeLink } from "~/modules/links/links.server";
 import { getLinkTracking } from "~/modules/links/redemption.server";
-import { htmlSnippet, MAX_SHARE_RECIPIENTS, qrCodeSvg, shareLinkByEmail } from "~/modules/links/sharing.server";
+import { htmlSnippet, qrCodeSvg, shareLinkByEmail } from "~/modules/links/sharing.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, replyWithDomainError } from "~/utils/http.server";
@@ -143,7 +143,9 @@ export default function LinkDetail() {
           {link.message ? (
             <>
               <h3>Your message</h3>
-              <p className="mail-body">{link.message}</p>
+              <blockquote className="partner-message">
+                <p>{link.message}</p>
+              </blockquote>
             </>
           ) : null}
         </section>

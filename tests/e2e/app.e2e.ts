@@ -74,10 +74,10 @@ async function linkFromOutbox(page: Page, to: string, pattern: RegExp) {
 }
 
 const ROLES = [
-  { email: "admin@northwind.example", nav: ["Overview", "Customers", "Staff", "Company profile", "Audit log"], staff: true },
-  { email: "admin-agent@northwind.example", nav: ["Overview", "Customers", "Company profile"], staff: false },
+  { email: "admin@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Staff", "Company profile", "Audit log"], staff: true },
+  { email: "admin-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Company profile"], staff: false },
   { email: "helpdesk-agent@northwind.example", nav: ["Overview", "Customers", "Company profile"], staff: false },
-  { email: "sales-agent@northwind.example", nav: ["Overview", "Customers", "Company profile"], staff: false },
+  { email: "sales-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Company profile"], staff: false },
   { email: "billing-admin@northwind.example", nav: ["Overview", "Customers", "Company profile"], staff: false },
 ];
 
@@ -281,5 +281,70 @@ describe("the customer workspace in a browser", () => {
 
     await page.goto(`${APP}/partner/customers?q=smorrebrod-e2e`);
     await page.locator("tbody").getByText("Accepted").waitFor();
+  });
+});
+
+describe("shared links in a browser", () => {
+  it("a sales agent creates a trial invitation with delegated administration; a new customer signs up, accepts and authorises; the partner sees it all", async () => {
+    const salesContext = await browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
+    const sales = await salesContext.newPage();
+    await signIn(sales, "sales-agent@northwind.example");
+    await sales.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Invitations and offers" }).click();
+    await sales.getByRole("heading", { name: "Invitations and offers", level: 1 }).waitFor();
+    await sales.getByRole("link", { name: "Create link" }).click();
+    await sales.getByRole("radio", { name: /Trial invitation/ }).check();
+    await sales.getByLabel("Product to try", { exact: true }).selectOption("business-premium");
+    await sales.getByRole("checkbox", { name: /Also offer delegated administration/ }).check();
+    await sales.getByLabel(/Message to the customer/).fill("A month of Business Premium on us. — Northwind");
+    await sales.screenshot({ path: path.join(SHOTS, "link-new.png"), fullPage: true });
+    await sales.getByRole("button", { name: "Create link" }).click();
+    await sales.getByRole("heading", { name: "Trial invitation", level: 1 }).waitFor();
+    await sales.getByRole("button", { name: "Copy link" }).click();
+    await sales.getByRole("button", { name: "Copied" }).waitFor();
+    const url = await sales.getByLabel("Link", { exact: true }).inputValue();
+    expect(await sales.evaluate(() => navigator.clipboard.readText())).toBe(url);
+    expect(url).toMatch(/\/l\/\d+\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    await sales.getByRole("img", { name: "QR code of the link" }).waitFor();
+    await sales.screenshot({ path: path.join(SHOTS, "link-detail.png"), fullPage: true });
+
+    const customer = await (await browser.newContext()).newPage();
+    await customer.goto(url);
+    await customer.getByRole("heading", { name: "Northwind Partners invites you to try Business Premium" }).waitFor();
+    await customer.getByText("A month of Business Premium on us.").waitFor();
+    await customer.screenshot({ path: path.join(SHOTS, "link-public.png"), fullPage: true });
+    // A mistake first: the form answers with field errors and keeps what was typed.
+    await customer.getByLabel("Organisation name").fill("Fjord Fisk ApS");
+    await customer.getByLabel("Primary domain").fill("fjordfisk-e2e.dk");
+    await customer.getByLabel("Country").selectOption("DK");
+    await customer.getByLabel("Your name").fill("Ida Fjord");
+    await customer.getByLabel("Your work email").fill("ida@fjordfisk-e2e.dk");
+    await customer.getByLabel("Choose a password").fill("ida-long-password");
+    await customer.getByRole("button", { name: "Sign up & accept" }).click();
+    await customer.getByText("Tick the box to confirm that you have read the customer agreement.").waitFor();
+    expect(await customer.getByLabel("Organisation name").inputValue()).toBe("Fjord Fisk ApS");
+    await customer.getByRole("checkbox", { name: /I have read the customer agreement/ }).check();
+    await customer.getByRole("checkbox", { name: /Authorise Northwind Partners to act as a delegated admin/ }).check();
+    await customer.getByRole("button", { name: "Sign up & accept" }).click();
+    await customer.waitForURL(`${APP}/customer/subscriptions`);
+    const trial = customer.getByRole("row", { name: /Business Premium/ });
+    await trial.getByText("Trial").waitFor();
+    await trial.getByText("Northwind Partners (Partner ID").waitFor();
+    await customer.screenshot({ path: path.join(SHOTS, "customer-subscriptions.png"), fullPage: true });
+    await customer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Partners" }).click();
+    await customer.getByRole("row", { name: /Northwind Partners/ }).getByText("Delegated admin").first().waitFor();
+    await customer.screenshot({ path: path.join(SHOTS, "customer-partners.png"), fullPage: true });
+
+    await sales.goto(`${APP}/partner/customers?q=fjordfisk-e2e`);
+    const row = sales.locator("tbody tr", { hasText: "Fjord Fisk ApS" });
+    await row.getByText("Delegated admin").waitFor();
+    await row.getByRole("link", { name: "Fjord Fisk ApS" }).click();
+    await sales.getByRole("heading", { name: "Fjord Fisk ApS", level: 1 }).waitFor();
+    await sales.getByRole("row", { name: /Business Premium/ }).getByText("Trial").waitFor();
+    await sales.screenshot({ path: path.join(SHOTS, "partner-customer-with-trial.png"), fullPage: true });
+    await sales.goto(`${APP}/notifications`);
+    await sales.getByText("Fjord Fisk ApS accepted your trial invitation").first().waitFor();
+    await sales.goto(`${APP}/partner/links`);
+    await sales.getByRole("link", { name: "Trial invitation" }).first().click();
+    await sales.getByRole("row", { name: /Fjord Fisk ApS/ }).getByText("Authorised").waitFor();
   });
 });

@@ -6,3 +6,6 @@ export const LINK_KIND_LABELS: Record<LinkKind, string> = {
   offer: "Purchase offer",
   reseller: "Reseller invitation",
 };
+
+/** At most this many addresses per "send by email". */
+export const MAX_SHARE_RECIPIENTS = 50;

@@ -9,7 +9,7 @@ import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "../audit.server";
 import { DomainError } from "../errors";
 import { enqueueMail } from "../mail.server";
-import { LINK_KIND_LABELS } from "./link-kinds";
+import { LINK_KIND_LABELS, MAX_SHARE_RECIPIENTS } from "./link-kinds";
 import { linkStatus, linkUrl } from "./links.server";
 
 /** A QR code of the URL as an SVG document (scalable, a few kilobytes). */
@@ -30,7 +30,6 @@ export function htmlSnippet({ url, kind, partnerName, productNames }: { url: str
   return `<a href="${escapeHtml(url)}" rel="noopener">${escapeHtml(text)}</a>`;
 }
 
-export const MAX_SHARE_RECIPIENTS = 50;
 
 /** Mails a live link to each address (one message each, so no recipient sees the others). */
 export async function shareLinkByEmail(

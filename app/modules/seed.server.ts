@@ -4,7 +4,8 @@
  * with a global admin. Every demo account shares one password.
  */
 import { sql } from "drizzle-orm";
-import { agreementAcceptances, memberships, organisations, relationships, users } from "../../db/schema";
+import { agreementAcceptances, links, memberships, organisations, relationships, users } from "../../db/schema";
+import { createLink, linkUrl } from "./links/links.server";
 import { hashPassword } from "./auth/crypto.server";
 import type { Tx } from "~/utils/db.server";
 import { PARTNER_ROLES, ROLE_LABELS } from "./permissions";
@@ -103,7 +104,38 @@ export async function seedDemo(tx: Tx) {
           .onConflictDoNothing();
       }
     }
+    // Two links of the first partner to follow from the start: a trial invitation with
+    // delegated administration and a purchase offer.
+    if (p.number === DEMO_PARTNERS[0].number) {
+      const existing = await tx.select({ id: links.id }).from(links).where(sql`${links.partnerOrgId} = ${partnerId}`).limit(1);
+      if (existing.length === 0) {
+        const [sales] = await tx.select({ id: users.id }).from(users).where(sql`${users.email} = ${demoStaffEmail(p.domain, "sales_agent")}`);
+        const actor = { userId: sales!.id, orgId: partnerId };
+        await createLink(tx, {
+          partnerId,
+          actor,
+          link: { kind: "trial", items: [{ productId: "business-premium" }], offerDap: true, message: "Try Business Premium free for a month. We set it up with you.", expiresAt: null },
+        });
+        await createLink(tx, {
+          partnerId,
+          actor,
+          link: { kind: "offer", items: [{ productId: "business-standard", licences: 10 }, { productId: "visio-plan-2", licences: 2 }], offerDap: false, message: null, expiresAt: null },
+        });
+      }
+    }
   }
+}
+
+/** The first demo partner's live links, to print at start. */
+export async function demoLinks(tx: Tx) {
+  const rows = await tx
+    .select({ kind: links.kind, code: links.code })
+    .from(links)
+    .innerJoin(organisations, sql`${organisations.id} = ${links.partnerOrgId}`)
+    .where(sql`${organisations.partnerNumber} = ${DEMO_PARTNERS[0].number} and ${links.revokedAt} is null`)
+    .orderBy(links.createdAt)
+    .limit(2);
+  return rows.map((r) => ({ kind: r.kind, url: linkUrl(r.code) }));
 }
 
 export function demoSignIns(): { role: string; email: string }[] {

@@ -5,18 +5,24 @@
 // `node server.js`, sign in, and drive it with autocannon (8 connections, 5 s warm-up, 30 s
 // measured) for: a trivial page behind the same layout and session check (the baseline), the
 // first page, a page 1,000 pages deep reached by cursor, a 4-character search, and each sort.
+// Then link redemption: the public page of a trial invitation, an existing customer's global admin
+// accepting it (each request a different customer, signed in), and a new customer signing up from
+// it (argon2id at the configured cost included).
 // Prints p50/p95/p99 latency, requests per second and throughput relative to the baseline.
 //
 // Environment: BENCH_DB=postgres|pglite|both (default both), BENCH_SECONDS (30), BENCH_WARMUP (5),
 // BENCH_CONNECTIONS (8), BENCH_CUSTOMERS (100000), BENCH_TOTAL (1000000), TEST_DATABASE_URL.
+import { createHash, randomBytes } from "node:crypto";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import { createCookie } from "@remix-run/node";
 import postgres from "postgres";
 import { sql } from "drizzle-orm";
 import { openDatabase, rowsOf, type DatabaseOptions } from "../db/client";
 import { encodeCursor } from "../app/modules/customers.server";
+import { createLinkCode, parseSigningKeys } from "../app/modules/links/link-code.server";
 import { DEMO_PARTNERS, DEMO_PASSWORD } from "../app/modules/seed.server";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -75,14 +81,32 @@ async function signIn(port: number) {
   return cookie;
 }
 
-async function measure(name: string, url: string, cookie: string): Promise<Result> {
-  const opts = { url, connections: CONNECTIONS, headers: { cookie }, pipelining: 1 };
+interface MeasureOptions {
+  /** Builds each request (e.g. a different customer or form per request); GET with the cookie otherwise. */
+  setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>;
+  method?: "GET" | "POST";
+  /** Statuses that count as success (default 2xx). */
+  ok?: number[];
+}
+
+async function measure(name: string, url: string, cookie: string, o: MeasureOptions = {}): Promise<Result> {
+  const opts = {
+    url,
+    connections: CONNECTIONS,
+    headers: cookie ? { cookie } : {},
+    pipelining: 1,
+    ...(o.setupRequest ? { requests: [{ method: o.method ?? "POST", setupRequest: o.setupRequest }] } : {}),
+  } as autocannon.Options;
   if (WARMUP > 0) await autocannon({ ...opts, duration: WARMUP });
   const latencies: number[] = [];
+  let bad = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ ...opts, duration: SECONDS }, (err, res) => (err ? reject(err) : resolve(res)));
     // autocannon reports p97.5 but not p95; keep every latency and read the percentiles exactly.
-    instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+    instance.on("response", (_client, status, _bytes, responseTime) => {
+      latencies.push(responseTime);
+      if (o.ok ? !o.ok.includes(status) : status >= 300) bad++;
+    });
   });
   latencies.sort((a, b) => a - b);
   return {
@@ -91,9 +115,48 @@ async function measure(name: string, url: string, cookie: string): Promise<Resul
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
-    errors: result.non2xx + result.errors + result.timeouts,
+    errors: bad + result.errors + result.timeouts,
     requests: result.requests.total,
   };
+}
+
+const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
+
+/**
+ * For the redemption cases: a trial invitation of the first demo partner (with delegated
+ * administration) and `count` customers, each with a global admin already signed in (a session
+ * row and its signed cookie), so every accept request is a different customer's first.
+ */
+async function prepareRedemption(options: DatabaseOptions, count: number) {
+  const database = await openDatabase(options);
+  const tag = randomBytes(4).toString("hex");
+  const ids = Array.from({ length: count }, () => randomBytes(32).toString("base64url"));
+  const cookieOf = createCookie("__pd_session", { secrets: [SECRET], path: "/", sameSite: "lax", httpOnly: true });
+  try {
+    // The code is signed by the app's own function with the key the bench server uses.
+    const made = createLinkCode(parseSigningKeys(`bench:${SECRET}`), { partnerNumber: DEMO_PARTNERS[0].number });
+    await database.db.execute(sql`
+      with l as (insert into links (partner_org_id, kind, link_id, code, offer_dap)
+                 select id, 'trial', ${made.linkId}, ${made.code}, true from organisations where partner_number = ${DEMO_PARTNERS[0].number}
+                 returning id, partner_org_id)
+      insert into link_items (link_id, partner_org_id, product_id, licences) select id, partner_org_id, 'business-premium', 25 from l`);
+    const hashes = ids.map((id) => createHash("sha256").update(id).digest("base64url"));
+    await database.db.execute(sql`
+      with n as (select i, (string_to_array(${hashes.join(",")}, ','))[i] as h from generate_series(1, ${count}) i),
+      o as (insert into organisations (kind, name, primary_domain, country)
+            select 'customer', 'Bench Accept ' || ${tag} || ' ' || i, 'accept-' || ${tag} || '-' || i || '.bench.example', 'DK' from n returning id, primary_domain),
+      u as (insert into users (email, display_name, password_hash)
+            select 'admin@' || primary_domain, 'Bench admin', 'no-password' from o returning id, email),
+      m as (insert into memberships (org_id, user_id, roles, status, activated_at)
+            select o.id, u.id, '{global_admin}', 'active', now() from o join u on u.email = 'admin@' || o.primary_domain returning org_id, user_id)
+      insert into sessions (id_hash, user_id, org_id, expires_at)
+      select n.h, m.user_id, m.org_id, now() + interval '1 day'
+      from m join o on o.id = m.org_id join n on o.primary_domain = 'accept-' || ${tag} || '-' || n.i || '.bench.example'`);
+    const cookies = await Promise.all(ids.map(async (id) => (await cookieOf.serialize(id)).split(";")[0]!));
+    return { code: made.code, cookies, tag };
+  } finally {
+    await database.close();
+  }
 }
 
 /** The cursor of the row that starts page 1,001 (computed once, before the server starts). */
@@ -133,6 +196,7 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
   console.log(`\n## ${kind}: seeding ${CUSTOMERS.toLocaleString("en")} customers for one partner among ${TOTAL.toLocaleString("en")} (kept between runs)`);
   run("npx", ["tsx", "scripts/db.ts", "seed", "--customers", String(CUSTOMERS), "--total", String(TOTAL)], env);
   const cursor = await deepCursor(options);
+  const redemption = await prepareRedemption(options, kind === "postgres" ? 12_000 : 6_000);
   const server = await startServer(env, port);
   try {
     const cookie = await signIn(port);
@@ -151,11 +215,42 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
       ["sort created desc", list("&sort=created&dir=desc")],
     ];
     const results: Result[] = [];
-    for (const [name, url] of cases) {
-      const r = await measure(name, url, cookie);
+    const report = (r: Result) => {
       results.push(r);
-      console.log(`  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ""}`);
-    }
+      console.log(`  ${r.name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ""}`);
+    };
+    for (const [name, url] of cases) report(await measure(name, url, cookie));
+
+    // Redemption.
+    const linkUrl = `${base}/l/${redemption.code}`;
+    report(await measure("link page (anonymous)", linkUrl, ""));
+    let next = 0;
+    const accept = await measure("accept (existing customer)", linkUrl, "", {
+      ok: [302],
+      setupRequest: (req) => {
+        const c = redemption.cookies[next++];
+        if (!c) throw new Error("the bench ran out of prepared customers; raise the count");
+        return { ...req, method: "POST", headers: { ...FORM, Origin: base, cookie: c }, body: "intent=accept&agreementVersion=2026-11&read=on&authoriseDap=on" };
+      },
+    });
+    report(accept);
+    let signups = 0;
+    const signupTag = randomBytes(4).toString("hex");
+    report(
+      await measure("sign up & accept (argon2id)", linkUrl, "", {
+        ok: [302],
+        setupRequest: (req) => {
+          const i = signups++;
+          const domain = `su-${signupTag}-${i}.bench.example`;
+          const body = new URLSearchParams({
+            intent: "signup", agreementVersion: "2026-11", read: "on", authoriseDap: "on", submissionKey: `bench-${signupTag}-${i}-${randomBytes(12).toString("hex")}`,
+            organisationName: `Bench Signup ${signupTag} ${i}`, primaryDomain: domain, country: "DK", adminName: "Bench Admin", email: `admin@${domain}`, password: "bench-password-long-enough",
+          }).toString();
+          return { ...req, method: "POST", headers: { ...FORM, Origin: base }, body };
+        },
+      }),
+    );
+    console.log(`  (accepted by ${next.toLocaleString("en")} different customers; ${signups.toLocaleString("en")} sign-ups)`);
     return results;
   } finally {
     server.kill("SIGTERM");

@@ -3,7 +3,8 @@
  * sign-in (and again for each new version) before a partner may transact for the customer.
  */
 import { and, desc, eq, lte, sql } from "drizzle-orm";
-import { agreementAcceptances, customerAgreements, partnerCustomers } from "../../db/schema";
+import { agreementAcceptances, customerAgreements, jobEffects, partnerCustomers } from "../../db/schema";
+import { rowsOf } from "../../db/client";
 import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
@@ -44,4 +45,23 @@ export async function assertAgreementAccepted(tx: Tx, { partnerId, customerId }:
   if (row.status !== "accepted") {
     throw new DomainError(409, "The customer has not accepted the customer agreement yet. Its global admin must accept it at sign-in first.");
   }
+}
+
+/**
+ * Scheduled work (system context): when a new agreement version takes effect, every customer
+ * that has not accepted it shows "agreement pending" in its partners' lists, and partners cannot
+ * transact for it until its global admin accepts (asked at the next sign-in). Once per version.
+ */
+export async function applyAgreementVersion(tx: Tx): Promise<number> {
+  const current = await getCurrentAgreement(tx);
+  const first = await tx.insert(jobEffects).values({ key: `agreement-version:${current.version}` }).onConflictDoNothing().returning({ key: jobEffects.key });
+  if (first.length === 0) return 0;
+  const changed = await tx.execute(sql`
+    update partner_customers pc
+       set agreement_status = case when o.agreement_version = ${current.version} then 'accepted' else 'pending' end
+      from organisations o
+     where o.id = pc.customer_org_id
+       and pc.agreement_status <> case when o.agreement_version = ${current.version} then 'accepted' else 'pending' end
+    returning 1`);
+  return rowsOf(changed).length;
 }

@@ -13,6 +13,7 @@ import { registerJob, registerRecurring, runDueJobs, defaultWorkerId } from "./j
 import { deliverPendingMail } from "./mail.server";
 import { memberIdsWithRoles, notify } from "./notifications.server";
 import { expireTrials } from "./customer-partners.server";
+import { applyAgreementVersion } from "./agreements.server";
 
 const notifyPayload = z.object({
   orgId: z.string().uuid(),
@@ -47,6 +48,11 @@ export function registerScheduledWork() {
     await expireTrials(tx);
   });
   registerRecurring({ kind: "subscriptions.expire_trials", everySeconds: 300 });
+  // A new customer agreement version: customers that have not accepted it become "pending".
+  registerJob("agreements.apply_version", async (tx) => {
+    await applyAgreementVersion(tx);
+  });
+  registerRecurring({ kind: "agreements.apply_version", everySeconds: 300 });
 }
 
 const g = globalThis as typeof globalThis & { __partnerdesk_worker?: { stop(): Promise<void> } };

@@ -9,7 +9,8 @@ import { rowsOf } from "../../db/client";
 import { withSystem, withTenant } from "../../app/utils/db.server";
 import { createLink, type NewLink } from "../../app/modules/links/links.server";
 import { expireTrials } from "../../app/modules/customer-partners.server";
-import { createCustomer, createPartner, PASSWORD, uniq, type OrgFixture } from "../support/factories";
+import { applyAgreementVersion, assertAgreementAccepted } from "../../app/modules/agreements.server";
+import { createCustomer, createPartner, PASSWORD, relate, uniq, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 import { lastMailTo } from "../support/mail";
 import { Browser } from "../support/http";
@@ -294,6 +295,29 @@ describe("an existing customer accepts", () => {
     await b.signIn(other.users.global_admin!.email);
     expect((await b.html(path(link.url))).text).toContain("Customers accept this link");
     expect((await b.fetch(path(link.url), { form: { intent: "accept", agreementVersion: "2026-11", read: "on" } })).status).toBe(403);
+  });
+});
+
+describe("a new customer agreement version", () => {
+  it("puts customers back to 'agreement pending' until their global admin accepts it (once per version)", async () => {
+    const p = await advisorPartner();
+    const c = await createCustomer();
+    await relate(p, c);
+    class Rollback extends Error {}
+    // In one rolled-back transaction, so the other test files keep the current version.
+    await withSystem(async (tx) => {
+      await tx.execute(sql`insert into customer_agreements (version, title, body, effective_at) values ('2099-test', 'New terms', 'New terms.', now())`);
+      expect(await applyAgreementVersion(tx)).toBeGreaterThan(0);
+      expect(await applyAgreementVersion(tx)).toBe(0);
+      const status = async () => rowsOf<{ s: string }>(await tx.execute(sql`select agreement_status as s from partner_customers where partner_org_id = ${p.orgId} and customer_org_id = ${c.orgId}`))[0]!.s;
+      expect(await status()).toBe("pending");
+      await expect(assertAgreementAccepted(tx, { partnerId: p.orgId, customerId: c.orgId })).rejects.toMatchObject({ status: 409 });
+      await tx.execute(sql`insert into agreement_acceptances (customer_org_id, version) values (${c.orgId}, '2099-test')`);
+      expect(await status()).toBe("accepted");
+      throw new Rollback();
+    }).catch((e) => {
+      if (!(e instanceof Rollback)) throw e;
+    });
   });
 });
 

@@ -133,7 +133,8 @@ export async function demoLinks(tx: Tx) {
     .from(links)
     .innerJoin(organisations, sql`${organisations.id} = ${links.partnerOrgId}`)
     .where(sql`${organisations.partnerNumber} = ${DEMO_PARTNERS[0].number} and ${links.revokedAt} is null`)
-    .orderBy(links.createdAt)
+    // Both were created in one transaction (one timestamp): the trial invitation first.
+    .orderBy(links.createdAt, sql`${links.kind} = 'trial' desc`)
     .limit(2);
   return rows.map((r) => ({ kind: r.kind, url: linkUrl(r.code) }));
 }

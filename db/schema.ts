@@ -486,3 +486,52 @@ export const linkVisits = pgTable(
   },
   (t) => [primaryKey({ columns: [t.linkId, t.day] })],
 );
+
+/**
+ * Granular delegated admin (GDAP) relationships: least-privilege, time-limited admin roles a
+ * partner holds in a customer tenant. `customer_org_id` is null for an open request until a
+ * customer's global admin approves it. Statuses as in the real systems; "expiring" is derived
+ * (active with 30 days or less left). The relationships table keeps one summarising 'gdap' row
+ * per partner and customer for the customer lists.
+ */
+export const adminRelationships = pgTable(
+  "admin_relationships",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    customerOrgId: uuid("customer_org_id").references(() => organisations.id, { onDelete: "cascade" }),
+    displayName: text("display_name").notNull(),
+    durationDays: integer("duration_days").notNull(),
+    autoExtendDays: integer("auto_extend_days").notNull().default(0),
+    /** Template ids from the admin role catalogue (app/modules/admin-roles.ts). */
+    roles: text("roles").array().notNull(),
+    status: text("status", { enum: ["created", "approval_pending", "active", "expired", "termination_requested", "terminated"] }).notNull(),
+    /**
+     * The random code in the approval link. Like a shared link's code it identifies and grants
+     * nothing: only a customer's signed-in global admin approves (ADR 0010).
+     */
+    approvalCode: text("approval_code").notNull(),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    /** An unapproved request expires then (90 days). */
+    requestExpiresAt: tstz("request_expires_at").notNull(),
+    approvedAt: tstz("approved_at"),
+    approvedByUserId: uuid("approved_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    endsAt: tstz("ends_at"),
+    endedAt: tstz("ended_at"),
+    /** declined, removed by the customer, terminated by the partner, expired, request expired. */
+    endReason: text("end_reason"),
+  },
+  (t) => [
+    uniqueIndex("admin_relationships_partner_name_key").on(t.partnerOrgId, sql`lower(${t.displayName})`),
+    uniqueIndex("admin_relationships_approval_code_key").on(t.approvalCode),
+    index("admin_relationships_partner_idx").on(t.partnerOrgId, t.status, t.createdAt),
+    index("admin_relationships_customer_idx").on(t.customerOrgId, t.status),
+    index("admin_relationships_ends_idx").on(t.endsAt).where(sql`status = 'active'`),
+    check("admin_relationships_name", sql`length(display_name) between 1 and 50`),
+    check("admin_relationships_duration", sql`duration_days between 1 and 730`),
+    check("admin_relationships_auto_extend", sql`auto_extend_days in (0, 180)`),
+    check("admin_relationships_roles", sql`cardinality(roles) > 0`),
+  ],
+);
+export type AdminRelationship = typeof adminRelationships.$inferSelect;

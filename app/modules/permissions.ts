@@ -47,7 +47,8 @@ export type Permission =
   | "links:manage"
   | "partners:view"
   | "subscriptions:manage"
-  | "requests:approve";
+  | "requests:approve"
+  | "relationships:manage";
 
 // Every partner role finds customers (search-first help); creating them is for the roles that sell.
 const everyone: Permission[] = ["overview:view", "profile:view", "notifications:view", "customers:view", "customers:export"];
@@ -56,8 +57,9 @@ const creates: Permission[] = ["customers:create", "links:manage"];
 
 const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
   partner: {
-    global_admin: [...everyone, ...creates, "profile:edit", "staff:manage", "audit:view"],
-    admin_agent: [...everyone, ...creates],
+    global_admin: [...everyone, ...creates, "profile:edit", "staff:manage", "audit:view", "relationships:manage"],
+    // Admin relationships (DAP, GDAP) are requested by the partner's global admins and admin agents.
+    admin_agent: [...everyone, ...creates, "relationships:manage"],
     helpdesk_agent: everyone,
     sales_agent: [...everyone, ...creates],
     billing_admin: everyone,

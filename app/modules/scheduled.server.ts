@@ -14,6 +14,7 @@ import { deliverPendingMail } from "./mail.server";
 import { memberIdsWithRoles, notify } from "./notifications.server";
 import { expireTrials } from "./customer-partners.server";
 import { applyAgreementVersion } from "./agreements.server";
+import { runGdapLifecycle } from "./admin-relationships.server";
 
 const notifyPayload = z.object({
   orgId: z.string().uuid(),
@@ -53,6 +54,11 @@ export function registerScheduledWork() {
     await applyAgreementVersion(tx);
   });
   registerRecurring({ kind: "agreements.apply_version", everySeconds: 300 });
+  // GDAP: request expiry, expiry or auto-extension at the end, and the 30/7/1-day notices (each once).
+  registerJob("gdap.lifecycle", async (tx) => {
+    await runGdapLifecycle(tx);
+  });
+  registerRecurring({ kind: "gdap.lifecycle", everySeconds: 600 });
 }
 
 const g = globalThis as typeof globalThis & { __partnerdesk_worker?: { stop(): Promise<void> } };

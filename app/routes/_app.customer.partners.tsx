@@ -1,9 +1,13 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
+import { z } from "zod";
+import { ConfirmAction } from "~/components/confirm";
+import { listGdapForCustomer, removeAdminRoles } from "~/modules/admin-relationships.server";
 import { listPartnerRelationships, listPendingRequests } from "~/modules/customer-partners.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
+import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Partners · Partnerdesk" }];
 
@@ -12,7 +16,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return withTenant(tenantOf(auth), async (tx) => ({
     partners: await listPartnerRelationships(tx, { customerId: auth.org.id }),
     pending: (await listPendingRequests(tx, { customerId: auth.org.id })).length,
+    gdap: (await listGdapForCustomer(tx, { customerId: auth.org.id })).filter((r) => r.status !== "approval_pending" && r.status !== "created"),
+    canRemove: auth.permissions.includes("requests:approve"),
   }));
+}
+
+const removeForm = z.object({ intent: z.literal("remove-roles"), partnerId: z.string().uuid() });
+
+/** A customer global admin removes a partner's admin roles (DAP and GDAP); the relationship itself stays. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requirePermission(request, "requests:approve", { kind: "customer" });
+  const parsed = removeForm.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) throw new Response("No such partner.", { status: 404 });
+  await orThrowResponse(
+    withTenant(tenantOf(auth), (tx) => removeAdminRoles(tx, { customerId: auth.org.id, actor: actorOf(auth, context), partnerId: parsed.data.partnerId })),
+  );
+  return redirectWithToast("/customer/partners", { kind: "success", message: "The partner's admin roles are removed. It keeps its other relationships with you." });
 }
 
 const TYPE_LABELS = { reseller: "Reseller", advisor: "Advisor", dap: "Delegated admin", gdap: "Granular delegated admin" } as const;
@@ -24,7 +43,7 @@ const STATUS = {
 } as const;
 
 export default function CustomerPartners() {
-  const { partners, pending } = useLoaderData<typeof loader>();
+  const { partners, pending, gdap, canRemove } = useLoaderData<typeof loader>();
   return (
     <>
       <PageHeader title="Partner relationships" description="The partners that work with your organisation, and what each may do." />
@@ -48,6 +67,9 @@ export default function CustomerPartners() {
               <th scope="col">Relationships</th>
               <th scope="col">Since</th>
               <th scope="col">Contact</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -70,11 +92,54 @@ export default function CustomerPartners() {
                   {p.email ? <a href={`mailto:${p.email}`}>{p.email}</a> : null}
                   {p.phone ? <div className="muted small">{p.phone}</div> : null}
                 </td>
+                <td>
+                  {canRemove && p.relationships.some((r) => (r.type === "dap" || r.type === "gdap") && r.status !== "ended") ? (
+                    <ConfirmAction label="Remove admin roles" title={`Remove ${p.partnerName}'s admin roles?`} intent="remove-roles" confirmLabel="Remove admin roles" hidden={{ partnerId: p.partnerId }}>
+                      <p>
+                        Its delegated admin (DAP) rights end and its granular admin relationships (GDAP) are terminated at once. {p.partnerName} stays your partner in its other
+                        roles (for example as reseller or advisor).
+                      </p>
+                    </ConfirmAction>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      {gdap.length > 0 ? (
+        <section className="card top-gap" aria-labelledby="gdap">
+          <h2 id="gdap">Granular admin relationships</h2>
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Partner</th>
+                <th scope="col">Name</th>
+                <th scope="col">Roles</th>
+                <th scope="col">Status</th>
+                <th scope="col">Ends</th>
+              </tr>
+            </thead>
+            <tbody>
+              {gdap.map((r) => (
+                <tr key={r.id}>
+                  <td>{r.partnerName}</td>
+                  <td>
+                    <Link to={`/customer/requests/${r.id}`}>{r.displayName}</Link>
+                  </td>
+                  <td>{r.roles.join(", ")}</td>
+                  <td>
+                    <Badge tone={r.status === "active" ? "good" : r.status === "expiring" ? "warn" : "neutral"}>{GDAP_STATUS[r.status] ?? r.status}</Badge>
+                  </td>
+                  <td>{formatDate(r.endsAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
     </>
   );
 }
+
+const GDAP_STATUS: Record<string, string> = { active: "Active", expiring: "Expiring", expired: "Expired", terminated: "Terminated", termination_requested: "Termination requested" };

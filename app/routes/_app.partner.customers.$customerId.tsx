@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { SubmitButton } from "~/components/forms";
 import { z } from "zod";
 import { Badge, EmptyState, formatDate, formatDateTime, PageHeader, SubscriptionStatus } from "~/components/layout";
 import { countryName } from "~/modules/countries";
@@ -16,13 +17,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const id = z.string().uuid().safeParse(params.customerId);
   if (!id.success) throw new Response("No such customer.", { status: 404 });
-  return orThrowResponse(withTenant(tenantOf(auth), (tx) => getCustomerDetail(tx, { partnerId: auth.org.id, customerId: id.data })));
+  const detail = await orThrowResponse(withTenant(tenantOf(auth), (tx) => getCustomerDetail(tx, { partnerId: auth.org.id, customerId: id.data })));
+  return { ...detail, canRequestRoles: auth.permissions.includes("relationships:manage") };
 }
 
 const STATUS_TONE = { active: "good", pending: "warn", requested: "info", ended: "neutral" } as const;
 
 export default function CustomerDetail() {
-  const { customer, relationships, admins, subscriptions, audit } = useLoaderData<typeof loader>();
+  const { customer, relationships, admins, subscriptions, audit, canRequestRoles } = useLoaderData<typeof loader>();
+  const dap = relationships.find((r) => r.type === "dap" && r.status !== "ended");
   return (
     <>
       <p className="breadcrumb">
@@ -35,6 +38,23 @@ export default function CustomerDetail() {
             {customer.primaryDomain} · {countryName(customer.country)} ·{" "}
             {customer.agreementStatus === "accepted" ? <Badge tone="good">Agreement accepted</Badge> : <Badge tone="warn">Agreement pending</Badge>}
           </>
+        }
+        actions={
+          canRequestRoles ? (
+            <>
+              <Link className="button" to={`/partner/relationships/new?customer=${customer.id}`}>
+                Request admin roles (GDAP)
+              </Link>
+              {dap ? null : (
+                <Form method="post" action="/partner/relationships?index">
+                  <input type="hidden" name="customerId" value={customer.id} />
+                  <SubmitButton name="intent" value="dap" className="button" pendingText="Requesting…">
+                    Request delegated admin (DAP)
+                  </SubmitButton>
+                </Form>
+              )}
+            </>
+          ) : null
         }
       />
       {customer.agreementStatus === "pending" ? (

@@ -32,6 +32,7 @@ const PARTNER_NAV: NavItem[] = [
   { to: "/partner", label: "Overview", permission: "overview:view", end: true },
   { to: "/partner/customers", label: "Customers", permission: "customers:view" },
   { to: "/partner/links", label: "Invitations and offers", permission: "links:manage" },
+  { to: "/partner/relationships", label: "Admin relationships", permission: "relationships:manage" },
   { to: "/partner/staff", label: "Staff", permission: "staff:manage" },
   { to: "/partner/profile", label: "Company profile", permission: "profile:view" },
   { to: "/partner/audit", label: "Audit log", permission: "audit:view" },

@@ -74,8 +74,8 @@ async function linkFromOutbox(page: Page, to: string, pattern: RegExp) {
 }
 
 const ROLES = [
-  { email: "admin@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Staff", "Company profile", "Audit log"], staff: true },
-  { email: "admin-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Company profile"], staff: false },
+  { email: "admin@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Admin relationships", "Staff", "Company profile", "Audit log"], staff: true },
+  { email: "admin-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Admin relationships", "Company profile"], staff: false },
   { email: "helpdesk-agent@northwind.example", nav: ["Overview", "Customers", "Company profile"], staff: false },
   { email: "sales-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Company profile"], staff: false },
   { email: "billing-admin@northwind.example", nav: ["Overview", "Customers", "Company profile"], staff: false },

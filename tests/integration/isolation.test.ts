@@ -27,6 +27,8 @@ let dSubscriptionId: string;
 let cSubscriptionId: string;
 let dRequestId: string;
 let cRequestId: string;
+let bGdap: { id: string; code: string };
+let aGdapId: string;
 const linkPath = (url: string) => new URL(url).pathname;
 
 beforeAll(async () => {
@@ -72,6 +74,12 @@ beforeAll(async () => {
     dRequestId = rowsOf<{ id: string }>(await request(B, D))[0]!.id;
     cRequestId = rowsOf<{ id: string }>(await request(A, C))[0]!.id;
     await tx.execute(sql`insert into link_redemptions (link_id, partner_org_id, customer_org_id) values (${bLink.id}, ${B.orgId}, ${D.orgId})`);
+    const gdap = (partner: OrgFixture, customer: OrgFixture, code: string) =>
+      tx.execute(sql`insert into admin_relationships (partner_org_id, customer_org_id, display_name, duration_days, roles, status, approval_code, request_expires_at)
+        values (${partner.orgId}, ${customer.orgId}, ${`GDAP ${code.slice(0, 8)}`}, 30, '{729827e3-9c14-49f7-bb1b-9608f156bbb8}', 'approval_pending', ${code}, now() + interval '90 days') returning id`);
+    const bCode = `b-code-${Date.now()}-abcdefghijklmnop`;
+    bGdap = { id: rowsOf<{ id: string }>(await gdap(B, D, bCode))[0]!.id, code: bCode };
+    aGdapId = rowsOf<{ id: string }>(await gdap(A, C, `a-code-${Date.now()}-abcdefghijklmnop`))[0]!.id;
   });
   // B acts, so B has audit entries and staff names A must never see.
   await as["B:global_admin"]!.fetch("/partner/profile", { form: { name: `${B.name} Secret Renamed` } });
@@ -355,7 +363,7 @@ const CASES: Record<string, Case> = {
     }
     for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/partners")).location).toBe("/partner");
   },
-  "routes/_app.customer.requests": async () => {
+  "routes/_app.customer.requests._index": async () => {
     for (const [role, b] of customerBrowsers()) {
       const page = await b.html("/customer/requests");
       if (role === "user") expect(page.status).toBe(403);
@@ -389,6 +397,67 @@ const CASES: Record<string, Case> = {
     for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/subscriptions")).location).toBe("/partner");
     const [d] = await withSystem(async (tx) => rowsOf<{ status: string }>(await tx.execute(sql`select status from subscriptions where id = ${dSubscriptionId}`)));
     expect(d!.status).toBe("trial");
+  },
+  "routes/_app.partner.relationships._index": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const page = await b.html("/partner/relationships");
+      if (role === "global_admin" || role === "admin_agent") {
+        expect(page.status).toBe(200);
+        expect(page.text).toContain(aGdapId);
+        expect(page.text).not.toContain(bGdap.id);
+        expectNoTraceOf(page.text, D);
+        // Asking another partner's customer for DAP: not found, nothing requested.
+        expect((await b.fetch("/partner/relationships?index", { form: { intent: "dap", customerId: D.orgId } })).status).toBe(404);
+      } else {
+        expect(page.status).toBe(403);
+        expect((await b.fetch("/partner/relationships?index", { form: { intent: "dap", customerId: D.orgId } })).status).toBe(403);
+      }
+    }
+    const [n] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from relationships where customer_org_id = ${D.orgId} and partner_org_id = ${A.orgId}`)));
+    expect(n!.n).toBe(0);
+    for (const [, b] of customerBrowsers()) expect((await b.html("/partner/relationships")).location).toBe("/customer");
+  },
+  "routes/_app.partner.relationships.new": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const allowed = role === "global_admin" || role === "admin_agent";
+      const page = await b.html(`/partner/relationships/new?customer=${D.orgId}`);
+      expect(page.status).toBe(allowed ? 200 : 403);
+      if (allowed) expectNoTraceOf(page.text, D);
+      // Another partner's customer by its domain is not one of ours: refused, nothing created.
+      const res = await b.fetch("/partner/relationships/new", { form: { displayName: `Grab ${role}`, customerDomain: D.domain, durationDays: "30", roles: "729827e3-9c14-49f7-bb1b-9608f156bbb8" } });
+      expect(res.status).toBe(allowed ? 404 : 403);
+    }
+    const [n] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from admin_relationships where customer_org_id = ${D.orgId}`)));
+    expect(n!.n).toBe(1);
+  },
+  "routes/_app.partner.relationships.$id": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const expected = role === "global_admin" || role === "admin_agent" ? 404 : 403;
+      expect((await b.html(`/partner/relationships/${bGdap.id}`)).status).toBe(expected);
+      expect((await b.html("/partner/relationships/not-a-uuid")).status).toBe(expected);
+      if (expected === 404) expect((await b.html(`/partner/relationships/${aGdapId}`)).status).toBe(200);
+    }
+  },
+  "routes/_app.customer.requests.$id": async () => {
+    for (const [role, b] of customerBrowsers()) {
+      const expected = role === "user" ? 403 : 404;
+      expect((await b.html(`/customer/requests/${bGdap.id}`)).status).toBe(expected);
+      expect((await b.fetch(`/customer/requests/${bGdap.id}`, { form: { intent: "approve" } })).status).toBe(role === "global_admin" ? 404 : 403);
+      if (role !== "user") expect((await b.html(`/customer/requests/${aGdapId}`)).status).toBe(200);
+    }
+    for (const [, b] of partnerBrowsers()) expect((await b.fetch(`/customer/requests/${aGdapId}`, { form: { intent: "approve" } })).headers.get("Location")).toBe("/partner");
+    const rows = await withSystem(async (tx) => rowsOf<{ status: string }>(await tx.execute(sql`select status from admin_relationships where id in (${bGdap.id}, ${aGdapId})`)));
+    expect(rows.map((r) => r.status)).toEqual(["approval_pending", "approval_pending"]);
+  },
+  "routes/_app.gdap.$code": async () => {
+    // D's request, opened by C's people: not found; nothing is bound or approved.
+    for (const [role, b] of customerBrowsers()) {
+      expect((await b.html(`/gdap/${bGdap.code}`)).status, role).toBe(404);
+      expect((await b.fetch(`/gdap/${bGdap.code}`, { form: {} })).status).toBe(role === "global_admin" ? 404 : 403);
+    }
+    for (const [, b] of partnerBrowsers()) expect((await b.html(`/gdap/${bGdap.code}`)).status).toBe(403);
+    const [row] = await withSystem(async (tx) => rowsOf<{ c: string }>(await tx.execute(sql`select customer_org_id as c from admin_relationships where id = ${bGdap.id}`)));
+    expect(row!.c).toBe(D.orgId);
   },
   "routes/_app.ping": async () => {
     expect((await as["A:sales_agent"]!.html("/ping")).status).toBe(200);

@@ -166,6 +166,15 @@ const cases: TableCase[] = [
     delete: (t) => sql`delete from link_visits where partner_org_id = ${t.org.orgId} returning link_id`,
   },
   {
+    table: "admin_relationships",
+    own: ["select", "insert", "update"],
+    select: (t) => sql`select id from admin_relationships where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into admin_relationships (partner_org_id, display_name, duration_days, roles, status, approval_code, request_expires_at)
+      values (${t.org.orgId}, ${`x ${randomUUID()}`.slice(0, 40)}, 30, '{x}', 'approval_pending', ${randomUUID()}, now()) returning id`,
+    update: (t) => sql`update admin_relationships set status = status where partner_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from admin_relationships where partner_org_id = ${t.org.orgId} returning id`,
+  },
+  {
     table: "customer_selections",
     own: ["select", "insert", "update", "delete"],
     select: (t) => sql`select id from customer_selections where partner_org_id = ${t.org.orgId}`,
@@ -242,6 +251,8 @@ beforeAll(async () => {
     await tx.execute(sql`insert into subscriptions (customer_org_id, product_id, licences, status, advisor_partner_org_id, source_link_id) values (${a.org.orgId}, 'business-basic', 3, 'active', ${a.org.orgId}, ${link!.id})`);
     await tx.execute(sql`insert into link_redemptions (link_id, partner_org_id, customer_org_id) values (${link!.id}, ${a.org.orgId}, ${b.customer.orgId})`);
     await tx.execute(sql`insert into link_visits (link_id, partner_org_id, day, visits) values (${link!.id}, ${a.org.orgId}, '2026-11-24', 3)`);
+    await tx.execute(sql`insert into admin_relationships (partner_org_id, customer_org_id, display_name, duration_days, roles, status, approval_code, request_expires_at)
+      values (${a.org.orgId}, ${a.customer.orgId}, 'seed', 30, '{x}', 'approval_pending', ${randomUUID()}, now() + interval '90 days')`);
   });
 });
 

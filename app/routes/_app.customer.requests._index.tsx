@@ -1,9 +1,10 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
 import { EmptyState, formatDate, PageHeader } from "~/components/layout";
 import { approveRequest, declineRequest, listPendingRequests } from "~/modules/customer-partners.server";
+import { listGdapForCustomer } from "~/modules/admin-relationships.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
@@ -12,8 +13,11 @@ export const meta: MetaFunction = () => [{ title: "Requests · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "partners:view", { kind: "customer" });
-  const requests = await withTenant(tenantOf(auth), (tx) => listPendingRequests(tx, { customerId: auth.org.id }));
-  return { requests, canApprove: auth.permissions.includes("requests:approve") };
+  const [requests, gdap] = await withTenant(tenantOf(auth), async (tx) => [
+    await listPendingRequests(tx, { customerId: auth.org.id }),
+    (await listGdapForCustomer(tx, { customerId: auth.org.id })).filter((r) => r.status === "approval_pending" || r.status === "created"),
+  ] as const);
+  return { requests, gdap, canApprove: auth.permissions.includes("requests:approve") };
 }
 
 const form = z.object({ intent: z.enum(["approve", "decline"]), id: z.string().uuid() });
@@ -35,15 +39,32 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Requests() {
-  const { requests, canApprove } = useLoaderData<typeof loader>();
+  const { requests, gdap, canApprove } = useLoaderData<typeof loader>();
   return (
     <>
       <PageHeader title="Requests for admin rights" description="Partners ask to administer your organisation. Only your global admin can approve or decline." />
-      {requests.length === 0 ? (
+      {gdap.length > 0 ? (
+        <section className="card" aria-labelledby="gdap">
+          <h2 id="gdap">Granular admin roles</h2>
+          <ul className="plain-list">
+            {gdap.map((r) => (
+              <li key={r.id}>
+                <Link to={`/customer/requests/${r.id}`}>
+                  {r.partnerName}: {r.displayName}
+                </Link>{" "}
+                <span className="muted small">
+                  — {r.roles.join(", ")} for {r.durationDays} days, requested {formatDate(r.createdAt)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {requests.length === 0 && gdap.length === 0 ? (
         <EmptyState title="There's nothing here">
           <p>No partner is waiting for your approval.</p>
         </EmptyState>
-      ) : (
+      ) : requests.length === 0 ? null : (
         <table className="table">
           <caption className="visually-hidden">Requests waiting for approval</caption>
           <thead>

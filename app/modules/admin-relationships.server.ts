@@ -1,0 +1,523 @@
+/**
+ * Delegated administration: DAP and GDAP requests from the partner, the customer's approval,
+ * decline and removal, and the lifecycle kept by scheduled work (request expiry after 90 days,
+ * expiry or auto-extension at the end, notices 30, 7 and 1 days ahead). See ADR 0010.
+ *
+ * Every function takes the organisation it acts for; the partner's requests and the customer's
+ * answers run as the app role in their own context. Approving an open request (no customer yet)
+ * goes through its approval code in the system context.
+ */
+import { and, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import { adminRelationships, jobs, organisations, partnerCustomers, relationships } from "../../db/schema";
+import { rowsOf } from "../../db/client";
+import { config } from "~/utils/config.server";
+import type { Tx } from "~/utils/db.server";
+import { adminRole, GDAP, GLOBAL_ADMINISTRATOR } from "./admin-roles";
+import { recordAudit, type Actor } from "./audit.server";
+import { randomToken } from "./auth/crypto.server";
+import { DomainError } from "./errors";
+
+export type GdapStatus = "created" | "approval_pending" | "active" | "expiring" | "expired" | "termination_requested" | "terminated";
+
+export interface GdapRequestInput {
+  displayName: string;
+  /** Null: an open request, approved by whichever customer's global admin opens its link. */
+  customerId: string | null;
+  durationDays: number;
+  autoExtend: boolean;
+  roles: string[];
+}
+
+const DAY_MS = 86_400_000;
+/** A point in time as a SQL parameter (postgres.js takes no Date inside raw SQL). */
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+/** The status a person sees: "expiring" is an active relationship with 30 days or less left. */
+export function displayStatus(row: { status: string; endsAt: Date | null }, now = new Date()): GdapStatus {
+  if (row.status === "active" && row.endsAt && row.endsAt.getTime() - now.getTime() <= GDAP.expiringWithinDays * DAY_MS) return "expiring";
+  return row.status as GdapStatus;
+}
+
+export const approvalUrl = (code: string) => `${config().APP_URL}/gdap/${code}`;
+
+async function requireCertified(tx: Tx, partnerId: string) {
+  const [partner] = await tx
+    .select({ name: organisations.name, dap: organisations.isDapCertified })
+    .from(organisations)
+    .where(and(eq(organisations.id, partnerId), eq(organisations.kind, "partner")));
+  if (!partner) throw new DomainError(404, "No such partner.");
+  if (!partner.dap) throw new DomainError(403, "Only partners certified for delegated administration can request admin rights.");
+  return partner;
+}
+
+async function requireOwnCustomer(tx: Tx, { partnerId, customerId }: { partnerId: string; customerId: string }) {
+  const [row] = await tx
+    .select({ name: partnerCustomers.name })
+    .from(partnerCustomers)
+    .where(and(eq(partnerCustomers.partnerOrgId, partnerId), eq(partnerCustomers.customerOrgId, customerId)));
+  if (!row) throw new DomainError(404, "No such customer.", "customerId");
+  return row;
+}
+
+/** One of the partner's customers by its primary domain (how a partner names a customer among 100,000). */
+export async function findOwnCustomer(tx: Tx, { partnerId, domain, customerId }: { partnerId: string; domain?: string; customerId?: string }) {
+  const [row] = await tx
+    .select({ id: partnerCustomers.customerOrgId, name: partnerCustomers.name, domain: partnerCustomers.primaryDomain })
+    .from(partnerCustomers)
+    .where(
+      and(
+        eq(partnerCustomers.partnerOrgId, partnerId),
+        customerId ? eq(partnerCustomers.customerOrgId, customerId) : eq(partnerCustomers.primaryDomain, (domain ?? "").trim().toLowerCase()),
+      ),
+    );
+  return row ?? null;
+}
+
+/** A GDAP relationship as its partner sees it. */
+export async function getGdapForPartner(tx: Tx, { partnerId, id, now = new Date() }: { partnerId: string; id: string; now?: Date }) {
+  const [found] = await tx
+    .select({ row: adminRelationships, customerName: organisations.name })
+    .from(adminRelationships)
+    .leftJoin(organisations, eq(organisations.id, adminRelationships.customerOrgId))
+    .where(and(eq(adminRelationships.partnerOrgId, partnerId), eq(adminRelationships.id, id)));
+  if (!found) throw new DomainError(404, "No such admin relationship.");
+  const { row, customerName } = found;
+  return {
+    id: row.id,
+    displayName: row.displayName,
+    customerId: row.customerOrgId,
+    customerName,
+    status: displayStatus(row, now),
+    durationDays: row.durationDays,
+    autoExtendDays: row.autoExtendDays,
+    roles: row.roles.map((r) => adminRole(r) ?? { templateId: r, name: r, description: "", actions: [] }),
+    createdAt: row.createdAt,
+    requestExpiresAt: row.requestExpiresAt,
+    approvedAt: row.approvedAt,
+    endsAt: row.endsAt,
+    endedAt: row.endedAt,
+    endReason: row.endReason,
+    approvalUrl: row.status === "approval_pending" ? approvalUrl(row.approvalCode) : null,
+  };
+}
+
+/** The customer's global admins hear of it through scheduled work (the partner cannot write the customer's rows). */
+async function notifyCustomerAdmins(tx: Tx, { customerId, title, body, link }: { customerId: string; title: string; body: string; link: string }) {
+  await tx.insert(jobs).values({ kind: "notify", payload: { orgId: customerId, roles: ["global_admin"], kind: "admin_relationship.requested", title, body, link, email: true } });
+}
+
+async function setSummary(tx: Tx, { partnerId, customerId, type, status }: { partnerId: string; customerId: string; type: "dap" | "gdap"; status: "requested" | "active" | "ended" }) {
+  await tx
+    .update(relationships)
+    .set({
+      status,
+      startedAt: status === "active" ? sql`coalesce(${relationships.startedAt}, now())` : sql`${relationships.startedAt}`,
+      endedAt: status === "ended" ? sql`now()` : null,
+    })
+    .where(and(eq(relationships.partnerOrgId, partnerId), eq(relationships.customerOrgId, customerId), eq(relationships.type, type)));
+}
+
+/** The partner asks a customer (or anyone, with an open request) for granular admin roles. */
+export async function requestGdap(tx: Tx, { partnerId, actor, input }: { partnerId: string; actor: Actor; input: GdapRequestInput }) {
+  const partner = await requireCertified(tx, partnerId);
+  const displayName = input.displayName.trim();
+  if (displayName.length < 1 || displayName.length > GDAP.displayNameMax) {
+    throw new DomainError(400, `Use a name of 1 to ${GDAP.displayNameMax} characters.`, "displayName");
+  }
+  if (!Number.isInteger(input.durationDays) || input.durationDays < GDAP.minDays || input.durationDays > GDAP.maxDays) {
+    throw new DomainError(400, `The duration is ${GDAP.minDays} to ${GDAP.maxDays} days.`, "durationDays");
+  }
+  const roles = [...new Set(input.roles)];
+  if (roles.length === 0) throw new DomainError(400, "Choose at least one role.", "roles");
+  if (roles.some((r) => !adminRole(r))) throw new DomainError(400, "Choose roles from the catalogue.", "roles");
+  if (input.autoExtend && roles.includes(GLOBAL_ADMINISTRATOR)) {
+    throw new DomainError(400, "Auto-extend is not allowed when Global Administrator is among the roles.", "autoExtend");
+  }
+  const customer = input.customerId ? await requireOwnCustomer(tx, { partnerId, customerId: input.customerId }) : null;
+  const code = randomToken();
+  let id: string;
+  try {
+    // A savepoint, so a taken name leaves the transaction usable for the 409 answer.
+    id = await tx.transaction(async (sp) => {
+      const [row] = await sp
+        .insert(adminRelationships)
+        .values({
+          partnerOrgId: partnerId,
+          customerOrgId: input.customerId,
+          displayName,
+          durationDays: input.durationDays,
+          autoExtendDays: input.autoExtend ? GDAP.autoExtendDays : 0,
+          roles,
+          status: "approval_pending",
+          approvalCode: code,
+          createdByUserId: actor.userId,
+          requestExpiresAt: sql`now() + make_interval(days => ${GDAP.approvalDays})`,
+        })
+        .returning({ id: adminRelationships.id });
+      return row!.id;
+    });
+  } catch (error) {
+    const cause = ((error as Error).cause ?? error) as { code?: string; message?: string; constraint_name?: string };
+    if (cause.code === "23505" && /partner_name/.test(`${cause.constraint_name ?? ""} ${cause.message ?? ""}`)) {
+      throw new DomainError(409, `You already have a relationship named "${displayName}". Names are unique within your organisation.`, "displayName");
+    }
+    throw error;
+  }
+  if (input.customerId) {
+    await tx
+      .insert(relationships)
+      .values({ partnerOrgId: partnerId, customerOrgId: input.customerId, type: "gdap", status: "requested" })
+      .onConflictDoUpdate({
+        target: [relationships.partnerOrgId, relationships.customerOrgId, relationships.type],
+        set: { status: sql`case when ${relationships.status} = 'active' then 'active' else 'requested' end`, endedAt: sql`case when ${relationships.status} = 'active' then ${relationships.endedAt} else null end` },
+      });
+    const names = roles.map((r) => adminRole(r)!.name).join(", ");
+    await notifyCustomerAdmins(tx, {
+      customerId: input.customerId,
+      title: `${partner.name} asks for admin roles in your organisation`,
+      body: `${partner.name} asks for these admin roles for ${input.durationDays} days: ${names}. Review and approve or decline:`,
+      link: `/gdap/${code}`,
+    });
+  }
+  await recordAudit(tx, {
+    actor,
+    subjectOrgId: input.customerId ?? partnerId,
+    action: "gdap.requested",
+    objectType: "admin_relationship",
+    objectId: id,
+    details: { displayName, customer: customer?.name ?? null, durationDays: input.durationDays, autoExtend: input.autoExtend, roles },
+  });
+  return { id, approvalUrl: approvalUrl(code) };
+}
+
+/** The partner asks a customer for legacy delegated administration (DAP). */
+export async function requestDap(tx: Tx, { partnerId, actor, customerId }: { partnerId: string; actor: Actor; customerId: string }) {
+  const partner = await requireCertified(tx, partnerId);
+  await requireOwnCustomer(tx, { partnerId, customerId });
+  const [existing] = await tx
+    .select({ status: relationships.status })
+    .from(relationships)
+    .where(and(eq(relationships.partnerOrgId, partnerId), eq(relationships.customerOrgId, customerId), eq(relationships.type, "dap")));
+  if (existing?.status === "active") throw new DomainError(409, "You already have delegated administration for this customer.");
+  await tx
+    .insert(relationships)
+    .values({ partnerOrgId: partnerId, customerOrgId: customerId, type: "dap", status: "requested" })
+    .onConflictDoUpdate({ target: [relationships.partnerOrgId, relationships.customerOrgId, relationships.type], set: { status: "requested", endedAt: null } });
+  await notifyCustomerAdmins(tx, {
+    customerId,
+    title: `${partner.name} asks for delegated administration`,
+    body: `${partner.name} asks to administer your organisation as a delegated admin. Review and approve or decline:`,
+    link: "/customer/requests",
+  });
+  await recordAudit(tx, { actor, subjectOrgId: customerId, action: "dap.requested", objectType: "organisation", objectId: customerId });
+}
+
+export interface AdminRelationshipRow {
+  id: string;
+  kind: "gdap" | "dap";
+  displayName: string;
+  customerId: string | null;
+  customerName: string | null;
+  partnerName?: string;
+  partnerNumber?: number | null;
+  status: GdapStatus | "requested" | "ended";
+  roles: string[];
+  durationDays: number | null;
+  autoExtendDays: number;
+  createdAt: Date;
+  endsAt: Date | null;
+}
+
+export const RELATIONSHIP_FILTERS = ["active", "expiring", "pending", "expired", "terminated"] as const;
+export type RelationshipFilter = (typeof RELATIONSHIP_FILTERS)[number];
+
+/** The partner's admin relationships (GDAP and DAP), filtered by status and searched by name or customer. */
+export async function listAdminRelationships(
+  tx: Tx,
+  { partnerId, filter, q, now = new Date() }: { partnerId: string; filter?: RelationshipFilter; q?: string; now?: Date },
+): Promise<AdminRelationshipRow[]> {
+  const ar = adminRelationships;
+  const conditions: SQL[] = [eq(ar.partnerOrgId, partnerId)];
+  const soon = new Date(now.getTime() + GDAP.expiringWithinDays * DAY_MS);
+  if (filter === "active") conditions.push(sql`${ar.status} = 'active' and ${ar.endsAt} > ${ts(soon)}`);
+  if (filter === "expiring") conditions.push(sql`${ar.status} = 'active' and ${ar.endsAt} <= ${ts(soon)}`);
+  if (filter === "pending") conditions.push(inArray(ar.status, ["created", "approval_pending"]));
+  if (filter === "expired") conditions.push(eq(ar.status, "expired"));
+  if (filter === "terminated") conditions.push(inArray(ar.status, ["termination_requested", "terminated"]));
+  const term = q?.trim();
+  if (term) conditions.push(or(ilike(ar.displayName, `%${term.replace(/[\\%_]/g, "\\$&")}%`), ilike(organisations.name, `%${term.replace(/[\\%_]/g, "\\$&")}%`))!);
+  const gdap = await tx
+    .select({ row: ar, customerName: organisations.name })
+    .from(ar)
+    .leftJoin(organisations, eq(organisations.id, ar.customerOrgId))
+    .where(and(...conditions))
+    .orderBy(desc(ar.createdAt))
+    .limit(500);
+  const rows: AdminRelationshipRow[] = gdap.map(({ row, customerName }) => ({
+    id: row.id,
+    kind: "gdap",
+    displayName: row.displayName,
+    customerId: row.customerOrgId,
+    customerName,
+    status: displayStatus(row, now),
+    roles: row.roles,
+    durationDays: row.durationDays,
+    autoExtendDays: row.autoExtendDays,
+    createdAt: row.createdAt,
+    endsAt: row.endsAt,
+  }));
+  // DAP has no end date: it is active, requested (pending) or ended.
+  const dapStatus = filter === "active" ? ["active"] : filter === "pending" ? ["requested"] : filter === "terminated" ? ["ended"] : filter ? [] : ["active", "requested", "ended"];
+  if (dapStatus.length) {
+    const dapConditions: SQL[] = [eq(relationships.partnerOrgId, partnerId), eq(relationships.type, "dap"), inArray(relationships.status, dapStatus as ("active" | "requested" | "ended")[])];
+    if (term) dapConditions.push(ilike(organisations.name, `%${term.replace(/[\\%_]/g, "\\$&")}%`));
+    const dap = await tx
+      .select({ id: relationships.id, customerId: relationships.customerOrgId, customerName: organisations.name, status: relationships.status, createdAt: relationships.createdAt })
+      .from(relationships)
+      .leftJoin(organisations, eq(organisations.id, relationships.customerOrgId))
+      .where(and(...dapConditions))
+      .orderBy(desc(relationships.createdAt))
+      .limit(500);
+    for (const d of dap) {
+      rows.push({ id: d.id, kind: "dap", displayName: "Delegated admin (DAP)", customerId: d.customerId, customerName: d.customerName, status: d.status as "requested" | "active" | "ended", roles: [], durationDays: null, autoExtendDays: 0, createdAt: d.createdAt, endsAt: null });
+    }
+  }
+  return rows.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+}
+
+// ---- The customer's side ----
+
+/** A GDAP request as the customer sees it (own context), with each role's description. */
+export async function getGdapForCustomer(tx: Tx, { customerId, id, now = new Date() }: { customerId: string; id: string; now?: Date }) {
+  const [row] = await tx
+    .select({ row: adminRelationships, partnerName: organisations.name, partnerNumber: organisations.partnerNumber, partnerEmail: organisations.email, partnerPhone: organisations.phone, partnerWebsite: organisations.website })
+    .from(adminRelationships)
+    .innerJoin(organisations, eq(organisations.id, adminRelationships.partnerOrgId))
+    .where(and(eq(adminRelationships.customerOrgId, customerId), eq(adminRelationships.id, id)));
+  if (!row) throw new DomainError(404, "No such request.");
+  return {
+    id: row.row.id,
+    displayName: row.row.displayName,
+    status: displayStatus(row.row, now),
+    durationDays: row.row.durationDays,
+    autoExtendDays: row.row.autoExtendDays,
+    roles: row.row.roles.map((r) => adminRole(r) ?? { templateId: r, name: r, description: "", actions: [] }),
+    createdAt: row.row.createdAt,
+    requestExpiresAt: row.row.requestExpiresAt,
+    approvedAt: row.row.approvedAt,
+    endsAt: row.row.endsAt,
+    endedAt: row.row.endedAt,
+    endReason: row.row.endReason,
+    partner: { name: row.partnerName, partnerNumber: row.partnerNumber, email: row.partnerEmail, phone: row.partnerPhone, website: row.partnerWebsite },
+  };
+}
+
+export async function listGdapForCustomer(tx: Tx, { customerId, now = new Date() }: { customerId: string; now?: Date }) {
+  const rows = await tx
+    .select({ row: adminRelationships, partnerName: organisations.name, partnerNumber: organisations.partnerNumber })
+    .from(adminRelationships)
+    .innerJoin(organisations, eq(organisations.id, adminRelationships.partnerOrgId))
+    .where(eq(adminRelationships.customerOrgId, customerId))
+    .orderBy(desc(adminRelationships.createdAt));
+  return rows.map(({ row, partnerName, partnerNumber }) => ({
+    id: row.id,
+    partnerId: row.partnerOrgId,
+    partnerName,
+    partnerNumber,
+    displayName: row.displayName,
+    status: displayStatus(row, now),
+    roles: row.roles.map((r) => adminRole(r)?.name ?? r),
+    durationDays: row.durationDays,
+    createdAt: row.createdAt,
+    endsAt: row.endsAt,
+  }));
+}
+
+async function agreementCurrent(tx: Tx, customerId: string) {
+  const [row] = rowsOf<{ ok: boolean }>(
+    await tx.execute(sql`select agreement_version is not null and agreement_version = pd_current_agreement_version() as ok from organisations where id = ${customerId}`),
+  );
+  return Boolean(row?.ok);
+}
+
+async function lockedRequest(tx: Tx, { customerId, id, now }: { customerId: string; id: string; now: Date }) {
+  const [row] = await tx
+    .select()
+    .from(adminRelationships)
+    .where(and(eq(adminRelationships.customerOrgId, customerId), eq(adminRelationships.id, id)))
+    .for("update");
+  if (!row) throw new DomainError(404, "No such request.");
+  if (row.status !== "approval_pending" && row.status !== "created") throw new DomainError(409, "This request was already answered.");
+  if (row.requestExpiresAt.getTime() <= now.getTime()) throw new DomainError(410, "This request has expired: requests not approved within 90 days end. Ask the partner for a new one.");
+  return row;
+}
+
+/** A customer global admin approves: the roles become active for the requested duration. */
+export async function approveGdap(tx: Tx, { customerId, actor, id, now = new Date() }: { customerId: string; actor: Actor; id: string; now?: Date }) {
+  const row = await lockedRequest(tx, { customerId, id, now });
+  if (!(await agreementCurrent(tx, customerId))) {
+    throw new DomainError(409, "Accept the current customer agreement first.");
+  }
+  await tx
+    .update(adminRelationships)
+    .set({ status: "active", approvedAt: now, approvedByUserId: actor.userId, endsAt: new Date(now.getTime() + row.durationDays * DAY_MS) })
+    .where(and(eq(adminRelationships.customerOrgId, customerId), eq(adminRelationships.id, id)));
+  await setSummary(tx, { partnerId: row.partnerOrgId, customerId, type: "gdap", status: "active" });
+  await recordAudit(tx, { actor, subjectOrgId: customerId, action: "gdap.approved", objectType: "admin_relationship", objectId: id, details: { partnerId: row.partnerOrgId, roles: row.roles, durationDays: row.durationDays } });
+  await tx.insert(jobs).values({
+    kind: "notify",
+    payload: { orgId: row.partnerOrgId, roles: ["global_admin", "admin_agent"], kind: "gdap.approved", title: `The customer approved "${row.displayName}"`, link: "/partner/relationships", email: true },
+  });
+}
+
+/** A customer global admin declines: nothing is granted. */
+export async function declineGdap(tx: Tx, { customerId, actor, id, now = new Date() }: { customerId: string; actor: Actor; id: string; now?: Date }) {
+  const row = await lockedRequest(tx, { customerId, id, now });
+  await tx
+    .update(adminRelationships)
+    .set({ status: "terminated", endedAt: now, endReason: "declined" })
+    .where(and(eq(adminRelationships.customerOrgId, customerId), eq(adminRelationships.id, id)));
+  await refreshGdapSummary(tx, { partnerId: row.partnerOrgId, customerId });
+  await recordAudit(tx, { actor, subjectOrgId: customerId, action: "gdap.declined", objectType: "admin_relationship", objectId: id, details: { partnerId: row.partnerOrgId } });
+  await tx.insert(jobs).values({
+    kind: "notify",
+    payload: { orgId: row.partnerOrgId, roles: ["global_admin", "admin_agent"], kind: "gdap.declined", title: `The customer declined "${row.displayName}"`, link: "/partner/relationships", email: true },
+  });
+}
+
+/** The summarising 'gdap' relationship row follows the GDAP relationships of the pair. */
+async function refreshGdapSummary(tx: Tx, { partnerId, customerId }: { partnerId: string; customerId: string }) {
+  const [counts] = rowsOf<{ active: number; pending: number }>(
+    await tx.execute(sql`select count(*) filter (where status = 'active')::int as active,
+        count(*) filter (where status in ('created', 'approval_pending'))::int as pending
+      from admin_relationships where partner_org_id = ${partnerId} and customer_org_id = ${customerId}`),
+  );
+  await setSummary(tx, { partnerId, customerId, type: "gdap", status: counts?.active ? "active" : counts?.pending ? "requested" : "ended" });
+}
+
+/**
+ * The customer removes a partner's admin roles: DAP ends and every active GDAP relationship of
+ * that partner is terminated. The relationship itself stays (reseller, advisor).
+ */
+export async function removeAdminRoles(tx: Tx, { customerId, actor, partnerId, now = new Date() }: { customerId: string; actor: Actor; partnerId: string; now?: Date }) {
+  const ended = await tx
+    .update(relationships)
+    .set({ status: "ended", endedAt: now })
+    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.partnerOrgId, partnerId), eq(relationships.type, "dap"), inArray(relationships.status, ["active", "requested"])))
+    .returning({ id: relationships.id });
+  const terminated = await tx
+    .update(adminRelationships)
+    .set({ status: "terminated", endedAt: now, endReason: "removed by the customer" })
+    .where(and(eq(adminRelationships.customerOrgId, customerId), eq(adminRelationships.partnerOrgId, partnerId), inArray(adminRelationships.status, ["active", "approval_pending", "created"])))
+    .returning({ id: adminRelationships.id });
+  if (ended.length === 0 && terminated.length === 0) throw new DomainError(404, "This partner has no admin roles in your organisation.");
+  await refreshGdapSummary(tx, { partnerId, customerId });
+  await recordAudit(tx, { actor, subjectOrgId: customerId, action: "admin_roles.removed", objectType: "organisation", objectId: partnerId, details: { dapEnded: ended.length, gdapTerminated: terminated.length } });
+  await tx.insert(jobs).values({
+    kind: "notify",
+    payload: { orgId: partnerId, roles: ["global_admin", "admin_agent"], kind: "admin_roles.removed", title: "A customer removed your admin roles", link: "/partner/relationships", email: true },
+  });
+  return { dapEnded: ended.length, gdapTerminated: terminated.length };
+}
+
+// ---- Approval codes (open requests) ----
+
+/** What an approval code points to (system context): the request and its partner. */
+export async function resolveApprovalCode(tx: Tx, code: string) {
+  const [row] = await tx
+    .select({ row: adminRelationships, partnerName: organisations.name, partnerNumber: organisations.partnerNumber })
+    .from(adminRelationships)
+    .innerJoin(organisations, eq(organisations.id, adminRelationships.partnerOrgId))
+    .where(eq(adminRelationships.approvalCode, code));
+  if (!row) throw new DomainError(404, "This approval link is not valid.");
+  return row;
+}
+
+/**
+ * Opens a request by its code for a signed-in customer (system context): a request addressed to
+ * another customer is not found; an open one is bound to this customer, who then approves or
+ * declines it on its requests page.
+ */
+export async function claimApprovalCode(tx: Tx, { code, customerId, now = new Date() }: { code: string; customerId: string; now?: Date }) {
+  const { row, partnerName } = await resolveApprovalCode(tx, code);
+  if (row.customerOrgId && row.customerOrgId !== customerId) throw new DomainError(404, "This approval link is not valid.");
+  if (row.customerOrgId) return { id: row.id };
+  if (row.status !== "approval_pending" || row.requestExpiresAt.getTime() <= now.getTime()) {
+    throw new DomainError(410, "This request has expired or was withdrawn. Ask the partner for a new one.");
+  }
+  const bound = await tx
+    .update(adminRelationships)
+    .set({ customerOrgId: customerId })
+    .where(and(eq(adminRelationships.id, row.id), sql`${adminRelationships.customerOrgId} is null`))
+    .returning({ id: adminRelationships.id });
+  if (bound.length === 0) throw new DomainError(404, "This approval link is not valid.");
+  await tx
+    .insert(relationships)
+    .values({ partnerOrgId: row.partnerOrgId, customerOrgId: customerId, type: "gdap", status: "requested" })
+    .onConflictDoNothing();
+  await recordAudit(tx, { actor: { userId: null, orgId: customerId }, subjectOrgId: customerId, action: "gdap.claimed", objectType: "admin_relationship", objectId: row.id, details: { partner: partnerName } });
+  return { id: row.id };
+}
+
+// ---- Lifecycle (scheduled work, system context) ----
+
+/**
+ * One pass over the lifecycle at `now`: unapproved requests past 90 days expire; active
+ * relationships at their end are extended by 180 days when auto-extend is on, else expire;
+ * notices go out 30, 7 and 1 days before the end, each once (an effect key per relationship,
+ * end date and threshold).
+ */
+export async function runGdapLifecycle(tx: Tx, { now = new Date() }: { now?: Date } = {}) {
+  const requestsExpired = await tx
+    .update(adminRelationships)
+    .set({ status: "expired", endedAt: now, endReason: "not approved within 90 days" })
+    .where(and(inArray(adminRelationships.status, ["created", "approval_pending"]), sql`${adminRelationships.requestExpiresAt} <= ${ts(now)}`))
+    .returning({ id: adminRelationships.id, partnerId: adminRelationships.partnerOrgId, customerId: adminRelationships.customerOrgId });
+  const extended = await tx
+    .update(adminRelationships)
+    .set({ endsAt: sql`${adminRelationships.endsAt} + make_interval(days => ${adminRelationships.autoExtendDays})` })
+    .where(and(eq(adminRelationships.status, "active"), sql`${adminRelationships.autoExtendDays} > 0`, sql`${adminRelationships.endsAt} <= ${ts(now)}`))
+    .returning({ id: adminRelationships.id, partnerId: adminRelationships.partnerOrgId, customerId: adminRelationships.customerOrgId });
+  const expired = await tx
+    .update(adminRelationships)
+    .set({ status: "expired", endedAt: now, endReason: "reached its end date" })
+    .where(and(eq(adminRelationships.status, "active"), sql`${adminRelationships.endsAt} <= ${ts(now)}`))
+    .returning({ id: adminRelationships.id, partnerId: adminRelationships.partnerOrgId, customerId: adminRelationships.customerOrgId });
+  for (const r of [...requestsExpired, ...expired]) if (r.customerId) await refreshGdapSummary(tx, { partnerId: r.partnerId, customerId: r.customerId });
+  for (const r of extended) {
+    await recordAudit(tx, { actor: { userId: null, orgId: null }, subjectOrgId: r.customerId, action: "gdap.auto_extended", objectType: "admin_relationship", objectId: r.id, details: { days: GDAP.autoExtendDays } });
+  }
+
+  let notices = 0;
+  for (const days of GDAP.noticeDaysBefore) {
+    const due = await tx
+      .select({ id: adminRelationships.id, partnerId: adminRelationships.partnerOrgId, customerId: adminRelationships.customerOrgId, name: adminRelationships.displayName, endsAt: adminRelationships.endsAt, autoExtend: adminRelationships.autoExtendDays })
+      .from(adminRelationships)
+      .where(and(eq(adminRelationships.status, "active"), sql`${adminRelationships.endsAt} > ${ts(now)}`, sql`${adminRelationships.endsAt} <= ${ts(new Date(now.getTime() + days * DAY_MS))}`));
+    for (const r of due) {
+      // The largest threshold the relationship has crossed is the one that speaks (a relationship
+      // found 5 days before its end gets the 7-day notice, not also the 30-day one).
+      const left = (r.endsAt!.getTime() - now.getTime()) / DAY_MS;
+      const threshold = [...GDAP.noticeDaysBefore].sort((a, b) => a - b).find((d) => left <= d);
+      if (threshold !== days) continue;
+      const key = `gdap-notice:${r.id}:${r.endsAt!.toISOString()}:${days}`;
+      const first = rowsOf(await tx.execute(sql`insert into job_effects (key) values (${key}) on conflict do nothing returning key`));
+      if (first.length === 0) continue;
+      const when = days === 1 ? "tomorrow" : `in ${days} days`;
+      const what = r.autoExtend ? `It extends automatically by ${r.autoExtend} days.` : "Ask for a new relationship before then to keep access.";
+      for (const [orgId, roles, link] of [
+        [r.partnerId, ["global_admin", "admin_agent"], "/partner/relationships"],
+        [r.customerId, ["global_admin"], "/customer/partners"],
+      ] as const) {
+        if (!orgId) continue;
+        await tx.insert(jobs).values({
+          kind: "notify",
+          payload: { orgId, roles: [...roles], kind: "gdap.ending", title: `Admin relationship "${r.name}" ends ${when}`, body: `The admin relationship "${r.name}" ends ${when}. ${what}`, link, email: true },
+        });
+      }
+      notices++;
+    }
+  }
+  return { requestsExpired: requestsExpired.length, extended: extended.length, expired: expired.length, notices };
+}
+

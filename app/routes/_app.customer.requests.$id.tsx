@@ -1,0 +1,128 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ConfirmAction } from "~/components/confirm";
+import { Badge, formatDate, formatDateTime, PageHeader } from "~/components/layout";
+import { approveGdap, declineGdap, getGdapForCustomer } from "~/modules/admin-relationships.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
+import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
+
+export const meta: MetaFunction = () => [{ title: "Admin roles request · Partnerdesk" }];
+
+const idOf = (params: { id?: string }) => {
+  const id = z.string().uuid().safeParse(params.id);
+  if (!id.success) throw new Response("No such request.", { status: 404 });
+  return id.data;
+};
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
+  const id = idOf(params);
+  const gdap = await orThrowResponse(withTenant(tenantOf(auth), (tx) => getGdapForCustomer(tx, { customerId: auth.org.id, id })));
+  return { gdap, canApprove: auth.permissions.includes("requests:approve"), agreementPending: auth.org.agreementPending };
+}
+
+const form = z.object({ intent: z.enum(["approve", "decline"]) });
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const auth = await requirePermission(request, "requests:approve", { kind: "customer" });
+  const id = idOf(params);
+  const parsed = form.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) throw new Response("Unknown action.", { status: 400 });
+  const approve = parsed.data.intent === "approve";
+  await orThrowResponse(withTenant(tenantOf(auth), (tx) => (approve ? approveGdap : declineGdap)(tx, { customerId: auth.org.id, actor: actorOf(auth, context), id })));
+  return redirectWithToast(approve ? "/customer/partners" : "/customer/requests", {
+    kind: "success",
+    message: approve ? "Approved. The partner holds these roles until the end date; you can remove them at any time." : "Declined. The partner got no admin roles.",
+  });
+}
+
+export default function GdapRequest() {
+  const { gdap: r, canApprove, agreementPending } = useLoaderData<typeof loader>();
+  const pending = r.status === "approval_pending" || r.status === "created";
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to="/customer/requests">Requests</Link> /
+      </p>
+      <PageHeader
+        title={`${r.partner.name} asks for admin roles`}
+        description={
+          <>
+            “{r.displayName}” · <Badge tone={pending ? "info" : r.status === "active" ? "good" : "neutral"}>{pending ? "Waiting for approval" : r.status}</Badge>
+          </>
+        }
+      />
+      <section className="card" aria-labelledby="partner">
+        <h2 id="partner">Partner</h2>
+        <dl className="details">
+          <dt>Name</dt>
+          <dd>
+            {r.partner.name} <span className="muted">(Partner ID {r.partner.partnerNumber})</span>
+          </dd>
+          {r.partner.email ? (
+            <>
+              <dt>Email</dt>
+              <dd>
+                <a href={`mailto:${r.partner.email}`}>{r.partner.email}</a>
+              </dd>
+            </>
+          ) : null}
+          {r.partner.phone ? (
+            <>
+              <dt>Phone</dt>
+              <dd>{r.partner.phone}</dd>
+            </>
+          ) : null}
+          <dt>Duration</dt>
+          <dd>
+            {r.durationDays} days from approval{r.endsAt ? ` (ends ${formatDate(r.endsAt)})` : ""}
+          </dd>
+          <dt>Auto-extend</dt>
+          <dd>{r.autoExtendDays ? `Yes: by ${r.autoExtendDays} days at the end, unless you remove the roles` : "No"}</dd>
+          <dt>Requested</dt>
+          <dd>{formatDateTime(r.createdAt)}</dd>
+          {pending ? (
+            <>
+              <dt>Expires</dt>
+              <dd>{formatDate(r.requestExpiresAt)} if not approved</dd>
+            </>
+          ) : null}
+        </dl>
+      </section>
+      <section className="card" aria-labelledby="roles">
+        <h2 id="roles">Roles the partner's staff would hold</h2>
+        <ul className="plain-list">
+          {r.roles.map((role) => (
+            <li key={role.templateId}>
+              <strong>{role.name}</strong>
+              <div className="muted small">{role.description}</div>
+            </li>
+          ))}
+        </ul>
+      </section>
+      {!pending ? null : !canApprove ? (
+        <p className="notice notice-warn" role="note">
+          Only your organisation's global admin can approve or decline this request.
+        </p>
+      ) : agreementPending ? (
+        <p className="notice notice-warn" role="note">
+          Accept the current <Link to="/customer/agreement">customer agreement</Link> first; then approve here.
+        </p>
+      ) : (
+        <div className="button-row">
+          <ConfirmAction label="Approve" title={`Give ${r.partner.name} these admin roles?`} intent="approve" confirmLabel="Approve" tone="primary">
+            <p>
+              The partner's staff it assigns can use {r.roles.map((x) => x.name).join(", ")} in your organisation for {r.durationDays} days. You can remove the roles at any time on
+              the Partners page.
+            </p>
+          </ConfirmAction>
+          <ConfirmAction label="Decline" title="Decline this request?" intent="decline" confirmLabel="Decline">
+            <p>The partner gets no admin roles. It may send a new request.</p>
+          </ConfirmAction>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,156 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ErrorList, Field, SubmitButton } from "~/components/forms";
+import { PageHeader } from "~/components/layout";
+import { ADMIN_ROLES, GDAP, GLOBAL_ADMINISTRATOR } from "~/modules/admin-roles";
+import { findOwnCustomer, requestGdap } from "~/modules/admin-relationships.server";
+import { DomainError } from "~/modules/errors";
+import { getOrganisation } from "~/modules/organisations.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
+import { redirectWithToast } from "~/utils/http.server";
+
+export const meta: MetaFunction = () => [{ title: "Request admin roles · Partnerdesk" }];
+
+const schema = z
+  .object({
+    displayName: z.string({ required_error: "Name the relationship." }).trim().min(1, "Name the relationship.").max(GDAP.displayNameMax, `Use at most ${GDAP.displayNameMax} characters.`),
+    customerDomain: z.string().trim().toLowerCase().max(253).optional(),
+    durationDays: z
+      .number({ required_error: "Enter the duration in days.", invalid_type_error: "Enter a whole number of days." })
+      .int("Enter a whole number of days.")
+      .min(GDAP.minDays, `At least ${GDAP.minDays} day.`)
+      .max(GDAP.maxDays, `At most ${GDAP.maxDays} days.`),
+    autoExtend: z.boolean().optional(),
+    roles: z.array(z.string().max(64), { required_error: "Choose at least one role." }).min(1, "Choose at least one role."),
+  })
+  .refine((v) => !(v.autoExtend && v.roles.includes(GLOBAL_ADMINISTRATOR)), { path: ["autoExtend"], message: "Auto-extend is not allowed when Global Administrator is among the roles." });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+  const customerId = z.string().uuid().safeParse(new URL(request.url).searchParams.get("customer"));
+  return withTenant(tenantOf(auth), async (tx) => {
+    const org = await getOrganisation(tx, { orgId: auth.org.id });
+    const customer = customerId.success ? await findOwnCustomer(tx, { partnerId: auth.org.id, customerId: customerId.data }) : null;
+    return { certified: org.isDapCertified, customer, roles: ADMIN_ROLES.map(({ templateId, name, description }) => ({ templateId, name, description })) };
+  });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+  const submission = parseWithZod(await request.formData(), { schema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const v = submission.value;
+  try {
+    const created = await withTenant(tenantOf(auth), async (tx) => {
+      let customerId: string | null = null;
+      if (v.customerDomain) {
+        const customer = await findOwnCustomer(tx, { partnerId: auth.org.id, domain: v.customerDomain });
+        if (!customer) throw new DomainError(404, "None of your customers has this primary domain. Leave it empty for an open request.", "customerDomain");
+        customerId = customer.id;
+      }
+      return requestGdap(tx, {
+        partnerId: auth.org.id,
+        actor: actorOf(auth, context),
+        input: { displayName: v.displayName, customerId, durationDays: v.durationDays, autoExtend: Boolean(v.autoExtend), roles: v.roles },
+      });
+    });
+    return redirectWithToast(`/partner/relationships/${created.id}`, {
+      kind: "success",
+      message: v.customerDomain ? "Requested. The customer's global admins received the approval link." : "Open request created. Send its approval link to the customer.",
+    });
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    const reply = error.field ? submission.reply({ fieldErrors: { [error.field === "customerId" ? "customerDomain" : error.field]: [error.message] } }) : submission.reply({ formErrors: [error.message] });
+    return data(reply, { status: error.status });
+  }
+}
+
+export default function RequestAdminRoles() {
+  const { certified, customer, roles } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "request-gdap",
+    lastResult,
+    constraint: getZodConstraint(schema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
+    defaultValue: { durationDays: String(GDAP.defaultDays), customerDomain: customer?.domain ?? "" },
+  });
+  const chosen = new Set((fields.roles.initialValue as string[] | string | undefined) ?? []);
+  if (!certified) {
+    return (
+      <>
+        <PageHeader title="Request admin roles" />
+        <p className="notice notice-warn" role="note">
+          Only partners certified for delegated administration can request admin roles. The platform operator grants the certification.
+        </p>
+      </>
+    );
+  }
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to="/partner/relationships">Admin relationships</Link> /
+      </p>
+      <PageHeader
+        title="Request admin roles"
+        description="Granular delegated administration: only the roles you need, for a limited time. The customer's global admin approves; then you assign the roles to your staff groups."
+      />
+      <Form method="post" {...getFormProps(form)} className="card form-grid">
+        <ErrorList id={form.errorId} errors={form.errors} />
+        <Field meta={fields.displayName} label="Name" hint={`Up to ${GDAP.displayNameMax} characters, unique in your organisation, e.g. "Contoso helpdesk 2026".`} inputProps={{ maxLength: GDAP.displayNameMax }} />
+        <Field
+          meta={fields.customerDomain}
+          label="Customer's primary domain"
+          hint={customer ? `${customer.name}.` : "Leave empty for an open request: a link that any customer's global admin can approve."}
+          inputProps={{ spellCheck: false, autoComplete: "off" }}
+        />
+        <div className="field">
+          <label htmlFor={fields.durationDays.id}>Duration in days</label>
+          <p className="hint" id={`${fields.durationDays.id}-hint`}>
+            {GDAP.minDays} to {GDAP.maxDays} days from the approval.
+          </p>
+          <input
+            id={fields.durationDays.id}
+            name={fields.durationDays.name}
+            type="number"
+            inputMode="numeric"
+            min={GDAP.minDays}
+            max={GDAP.maxDays}
+            className="narrow"
+            defaultValue={String(fields.durationDays.initialValue ?? GDAP.defaultDays)}
+            aria-describedby={`${fields.durationDays.id}-hint ${fields.durationDays.errorId}`}
+            aria-invalid={fields.durationDays.errors?.length ? true : undefined}
+          />
+          <ErrorList id={fields.durationDays.errorId} errors={fields.durationDays.errors} />
+        </div>
+        <label className="checkbox">
+          <input type="checkbox" name={fields.autoExtend.name} defaultChecked={fields.autoExtend.initialValue === "on"} aria-describedby={fields.autoExtend.errorId} />
+          <span>Extend automatically by {GDAP.autoExtendDays} days at the end (not with Global Administrator)</span>
+        </label>
+        <ErrorList id={fields.autoExtend.errorId} errors={fields.autoExtend.errors} />
+        <fieldset className="choice-group" aria-describedby={fields.roles.errorId}>
+          <legend>Roles</legend>
+          <ErrorList id={fields.roles.errorId} errors={fields.roles.errors} />
+          {roles.map((r) => (
+            <label key={r.templateId} className="choice">
+              <input type="checkbox" name={fields.roles.name} value={r.templateId} defaultChecked={chosen.has(r.templateId)} />
+              <span>
+                <strong>{r.name}</strong>
+                <span className="hint">{r.description}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <div>
+          <SubmitButton pendingText="Requesting…">Request</SubmitButton>
+        </div>
+      </Form>
+    </>
+  );
+}

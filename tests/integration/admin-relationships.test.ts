@@ -1,0 +1,227 @@
+/**
+ * Delegated administration: GDAP and DAP requests from the partner, the customer's approval,
+ * decline and removal, open requests by approval link, and the lifecycle with a controllable clock.
+ */
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { rowsOf } from "../../db/client";
+import { withSystem } from "../../app/utils/db.server";
+import { GLOBAL_ADMINISTRATOR, HELPDESK_ADMINISTRATOR } from "../../app/modules/admin-roles";
+import { displayStatus, runGdapLifecycle } from "../../app/modules/admin-relationships.server";
+import { createCustomer, createPartner, relate, uniq, type OrgFixture } from "../support/factories";
+import { installTestDatabase } from "../support/db";
+import { Browser } from "../support/http";
+
+installTestDatabase();
+
+const USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1";
+const DAY = 86_400_000;
+const one = async <T>(q: ReturnType<typeof sql>) => (await withSystem(async (tx) => rowsOf<T>(await tx.execute(q))))[0]!;
+
+async function certifiedPartnerWithCustomer() {
+  const p = await createPartner();
+  await withSystem((tx) => tx.execute(sql`update organisations set is_dap_certified = true where id = ${p.orgId}`));
+  const c = await createCustomer();
+  await relate(p, c);
+  const agent = new Browser();
+  await agent.signIn(p.users.admin_agent!.email);
+  return { p, c, agent };
+}
+
+async function requestGdap(agent: Browser, form: Record<string, string | string[]>) {
+  return agent.fetch("/partner/relationships/new", { form: { displayName: `Helpdesk ${uniq()}`, durationDays: "30", roles: [USER_ADMIN, HELPDESK_ADMINISTRATOR], ...form } });
+}
+
+const idFrom = (res: Response) => res.headers.get("Location")!.split("/").pop()!;
+const codeOf = async (id: string) => (await one<{ code: string }>(sql`select approval_code as code from admin_relationships where id = ${id}`)).code;
+const signedIn = async (org: OrgFixture, role: string) => {
+  const b = new Browser();
+  await b.signIn(org.users[role]!.email);
+  return b;
+};
+
+describe("GDAP requests", () => {
+  it("validates the request with field messages: name length and uniqueness, duration, auto-extend, roles, customer", async () => {
+    const { c, agent } = await certifiedPartnerWithCustomer();
+    const cases: [Record<string, string | string[]>, number, string][] = [
+      [{ displayName: "x".repeat(51), customerDomain: c.domain }, 400, "Use at most 50 characters."],
+      [{ durationDays: "0", customerDomain: c.domain }, 400, "At least 1 day."],
+      [{ durationDays: "731", customerDomain: c.domain }, 400, "At most 730 days."],
+      [{ autoExtend: "on", roles: [GLOBAL_ADMINISTRATOR], customerDomain: c.domain }, 400, "Auto-extend is not allowed when Global Administrator is among the roles."],
+      [{ roles: [], customerDomain: c.domain }, 400, "Choose at least one role."],
+      [{ customerDomain: "someone-else.example" }, 404, "None of your customers has this primary domain."],
+    ];
+    for (const [form, status, message] of cases) {
+      const res = await requestGdap(agent, form);
+      expect(res.status, message).toBe(status);
+      expect(await res.text()).toContain(message);
+    }
+    const ok = await requestGdap(agent, { displayName: "Contoso helpdesk", customerDomain: c.domain, autoExtend: "on" });
+    expect(ok.status).toBe(302);
+    const dup = await requestGdap(agent, { displayName: "CONTOSO helpdesk", customerDomain: c.domain });
+    expect(dup.status).toBe(409);
+    expect(await dup.text()).toContain("Names are unique within your organisation.");
+    expect((await one<{ n: number }>(sql`select count(*)::int as n from admin_relationships where customer_org_id = ${c.orgId}`)).n).toBe(1);
+  });
+
+  it("only global admins and admin agents of certified partners request admin roles", async () => {
+    const { p, c } = await certifiedPartnerWithCustomer();
+    for (const role of ["sales_agent", "helpdesk_agent", "billing_admin"]) {
+      const b = await signedIn(p, role);
+      expect((await b.html("/partner/relationships")).status, role).toBe(403);
+      expect((await requestGdap(b, { customerDomain: c.domain })).status, role).toBe(403);
+    }
+    const plain = await createPartner();
+    const c2 = await createCustomer();
+    await relate(plain, c2);
+    const admin = await signedIn(plain, "global_admin");
+    expect((await admin.html("/partner/relationships/new")).text).toContain("Only partners certified for delegated administration");
+    expect((await requestGdap(admin, { customerDomain: c2.domain })).status).toBe(403);
+  });
+
+  it("the customer's global admin approves from the emailed link; the partner sees it active", async () => {
+    const { p, c, agent } = await certifiedPartnerWithCustomer();
+    const res = await requestGdap(agent, { displayName: "Helpdesk 30 days", customerDomain: c.domain });
+    const id = idFrom(res);
+    const detail = await agent.html(`/partner/relationships/${id}`);
+    const code = await codeOf(id);
+    expect(detail.text).toContain(`/gdap/${code}`);
+    // The customer's global admins are told, with the approval link.
+    const job = await one<{ payload: { orgId: string; link: string; roles: string[] } }>(
+      sql`select payload from jobs where kind = 'notify' and payload->>'orgId' = ${c.orgId} order by id desc limit 1`,
+    );
+    expect(job.payload).toMatchObject({ link: `/gdap/${code}`, roles: ["global_admin"] });
+
+    const ga = await signedIn(c, "global_admin");
+    expect((await ga.html(`/gdap/${code}`)).location).toBe(`/customer/requests/${id}`);
+    const page = await ga.html(`/customer/requests/${id}`);
+    expect(page.text).toContain("User Administrator");
+    expect(page.text).toContain("Password resets for non-admins and helpdesk admins; support requests.");
+    expect(page.text, page.text.slice(0, 3000)).toContain("30 days from approval");
+    const billing = await signedIn(c, "billing_admin");
+    expect((await billing.html(`/customer/requests/${id}`)).text).toContain("global admin can approve or decline this request");
+    expect((await billing.fetch(`/customer/requests/${id}`, { form: { intent: "approve" } })).status).toBe(403);
+
+    expect((await ga.fetch(`/customer/requests/${id}`, { form: { intent: "approve" } })).status).toBe(302);
+    const row = await one<{ status: string; days: number }>(sql`select status, round(extract(epoch from ends_at - approved_at) / 86400)::int as days from admin_relationships where id = ${id}`);
+    expect(row).toEqual({ status: "active", days: 30 });
+    expect((await ga.fetch(`/customer/requests/${id}`, { form: { intent: "approve" } })).status).toBe(409);
+    expect((await one<{ types: string }>(sql`select relationship_types as types from partner_customers where partner_org_id = ${p.orgId} and customer_org_id = ${c.orgId}`)).types).toBe("gdap,reseller");
+    const list = await agent.html("/partner/relationships?status=expiring");
+    expect(list.status).toBe(200);
+    expect(list.text).toContain("Helpdesk 30 days");
+    expect((await agent.html("/partner/relationships?status=pending")).text).not.toContain("Helpdesk 30 days");
+    expect((await ga.html("/customer/partners")).text).toContain("Helpdesk 30 days");
+  });
+
+  it("declining grants nothing; a customer with the agreement pending must accept it first", async () => {
+    const { p, agent } = await certifiedPartnerWithCustomer();
+    const pendingCustomer = await createCustomer(undefined, { agreement: "pending" });
+    await relate(p, pendingCustomer, "pending");
+    const id = idFrom(await requestGdap(agent, { customerDomain: pendingCustomer.domain }));
+    const ga = await signedIn(pendingCustomer, "global_admin");
+    const refused = await ga.fetch(`/customer/requests/${id}`, { form: { intent: "approve" } });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("Accept the current customer agreement first.");
+    expect((await ga.fetch(`/customer/requests/${id}`, { form: { intent: "decline" } })).status).toBe(302);
+    expect(await one(sql`select status, end_reason from admin_relationships where id = ${id}`)).toEqual({ status: "terminated", end_reason: "declined" });
+    expect((await one<{ status: string }>(sql`select status from relationships where customer_org_id = ${pendingCustomer.orgId} and type = 'gdap'`)).status).toBe("ended");
+  });
+
+  it("an open request is claimed by the first customer whose global admin opens it; others find nothing", async () => {
+    const { agent } = await certifiedPartnerWithCustomer();
+    const id = idFrom(await requestGdap(agent, { displayName: `Open ${uniq()}` }));
+    expect((await agent.html(`/partner/relationships/${id}`)).text).toContain("Open request");
+    const code = await codeOf(id);
+    const stranger = await createCustomer();
+    const other = await createCustomer();
+    const ga = await signedIn(stranger, "global_admin");
+    const page = await ga.html(`/gdap/${code}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Review for my organisation");
+    // Opening changed nothing; the billing admin may look but not claim.
+    expect((await one<{ c: string | null }>(sql`select customer_org_id as c from admin_relationships where id = ${id}`)).c).toBeNull();
+    expect((await (await signedIn(stranger, "billing_admin")).fetch(`/gdap/${code}`, { form: {} })).status).toBe(403);
+    const claimed = await ga.fetch(`/gdap/${code}`, { form: {} });
+    expect(claimed.headers.get("Location")).toBe(`/customer/requests/${id}`);
+    expect((await ga.fetch(`/customer/requests/${id}`, { form: { intent: "approve" } })).status).toBe(302);
+    const late = await signedIn(other, "global_admin");
+    expect((await late.html(`/gdap/${code}`)).status).toBe(404);
+    expect((await late.fetch(`/gdap/${code}`, { form: {} })).status).toBe(404);
+    expect((await late.html(`/gdap/not-a-real-code-at-all-xxxx`)).status).toBe(404);
+  });
+});
+
+describe("DAP requests and removing admin roles", () => {
+  it("the partner requests DAP; the customer approves; removing admin roles ends DAP and GDAP but keeps the reseller", async () => {
+    const { p, c, agent } = await certifiedPartnerWithCustomer();
+    expect((await agent.fetch("/partner/relationships?index", { form: { intent: "dap", customerId: c.orgId } })).status).toBe(302);
+    const dap = () => one<{ id: string; status: string }>(sql`select id, status from relationships where customer_org_id = ${c.orgId} and partner_org_id = ${p.orgId} and type = 'dap'`);
+    expect((await dap()).status).toBe("requested");
+    const ga = await signedIn(c, "global_admin");
+    expect((await ga.fetch("/customer/requests", { form: { intent: "approve", id: (await dap()).id } })).status).toBe(302);
+    const gdapId = idFrom(await requestGdap(agent, { customerDomain: c.domain }));
+    await ga.fetch(`/customer/requests/${gdapId}`, { form: { intent: "approve" } });
+    expect((await one<{ types: string }>(sql`select relationship_types as types from partner_customers where partner_org_id = ${p.orgId} and customer_org_id = ${c.orgId}`)).types).toBe("dap,gdap,reseller");
+
+    const billing = await signedIn(c, "billing_admin");
+    expect((await billing.fetch("/customer/partners", { form: { intent: "remove-roles", partnerId: p.orgId } })).status).toBe(403);
+    const page = await ga.html("/customer/partners");
+    expect(page.text).toContain("Remove admin roles");
+    expect((await ga.fetch("/customer/partners", { form: { intent: "remove-roles", partnerId: p.orgId } })).status).toBe(302);
+    expect((await dap()).status).toBe("ended");
+    expect(await one(sql`select status, end_reason from admin_relationships where id = ${gdapId}`)).toEqual({ status: "terminated", end_reason: "removed by the customer" });
+    expect((await one<{ types: string }>(sql`select relationship_types as types from partner_customers where partner_org_id = ${p.orgId} and customer_org_id = ${c.orgId}`)).types).toBe("reseller");
+    expect((await ga.fetch("/customer/partners", { form: { intent: "remove-roles", partnerId: p.orgId } })).status).toBe(404);
+    expect((await agent.html("/partner/relationships?status=terminated")).text).toContain("Terminated");
+  });
+});
+
+describe("lifecycle (controllable clock)", () => {
+  async function approved(days: number, { autoExtend = false } = {}) {
+    const { p, c, agent } = await certifiedPartnerWithCustomer();
+    const id = idFrom(await requestGdap(agent, { customerDomain: c.domain, durationDays: String(days), ...(autoExtend ? { autoExtend: "on" } : {}) }));
+    await (await signedIn(c, "global_admin")).fetch(`/customer/requests/${id}`, { form: { intent: "approve" } });
+    const { ends } = await one<{ ends: Date }>(sql`select ends_at as ends from admin_relationships where id = ${id}`);
+    return { p, c, id, ends: new Date(ends) };
+  }
+  const notices = (id: string) => one<{ n: number }>(sql`select count(*)::int as n from job_effects where key like ${`gdap-notice:${id}:%`}`);
+
+  it("derives 'expiring' in the last 30 days, sends each notice once, and expires at the end", async () => {
+    const { id, ends } = await approved(60);
+    expect(displayStatus({ status: "active", endsAt: ends }, new Date(ends.getTime() - 31 * DAY))).toBe("active");
+    expect(displayStatus({ status: "active", endsAt: ends }, new Date(ends.getTime() - 29 * DAY))).toBe("expiring");
+    for (const [daysBefore, expected] of [[29, 1], [29, 1], [6, 2], [0.5, 3], [0.4, 3]] as const) {
+      await withSystem((tx) => runGdapLifecycle(tx, { now: new Date(ends.getTime() - daysBefore * DAY) }));
+      expect((await notices(id)).n, `${daysBefore} days before`).toBe(expected);
+    }
+    await withSystem((tx) => runGdapLifecycle(tx, { now: new Date(ends.getTime() + 1000) }));
+    expect(await one(sql`select status, end_reason from admin_relationships where id = ${id}`)).toEqual({ status: "expired", end_reason: "reached its end date" });
+  });
+
+  it("auto-extends by 180 days at the end instead of expiring", async () => {
+    const { id, ends } = await approved(10, { autoExtend: true });
+    await withSystem((tx) => runGdapLifecycle(tx, { now: new Date(ends.getTime() + 1000) }));
+    const row = await one<{ status: string; ends: Date }>(sql`select status, ends_at as ends from admin_relationships where id = ${id}`);
+    expect(row.status).toBe("active");
+    expect(Math.round((new Date(row.ends).getTime() - ends.getTime()) / DAY)).toBe(180);
+  });
+
+  it("expires a request nobody approved within 90 days", async () => {
+    const { c, agent } = await certifiedPartnerWithCustomer();
+    const id = idFrom(await requestGdap(agent, { customerDomain: c.domain }));
+    await withSystem((tx) => runGdapLifecycle(tx, { now: new Date(Date.now() + 89 * DAY) }));
+    expect((await one<{ status: string }>(sql`select status from admin_relationships where id = ${id}`)).status).toBe("approval_pending");
+    await withSystem((tx) => runGdapLifecycle(tx, { now: new Date(Date.now() + 91 * DAY) }));
+    expect((await one<{ status: string }>(sql`select status from admin_relationships where id = ${id}`)).status).toBe("expired");
+  });
+
+  it.runIf(process.env.TEST_DB === "postgres")("two processes running the lifecycle at once send each notice once", async () => {
+    const { id, ends } = await approved(20);
+    const now = new Date(ends.getTime() - 6 * DAY);
+    await Promise.all([withSystem((tx) => runGdapLifecycle(tx, { now })), withSystem((tx) => runGdapLifecycle(tx, { now }))]);
+    expect((await notices(id)).n).toBe(1);
+    const jobs = await one<{ n: number }>(sql`select count(*)::int as n from jobs where kind = 'notify' and payload->>'kind' = 'gdap.ending' and payload->>'title' like ${"%ends in 7 days"}`);
+    expect(jobs.n).toBeGreaterThanOrEqual(2); // partner and customer
+  });
+});

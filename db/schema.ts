@@ -69,6 +69,8 @@ export const users = pgTable(
     /** Null until the user activates the account and chooses a password. */
     passwordHash: text("password_hash"),
     passwordChangedAt: tstz("password_changed_at"),
+    /** Set by an admin's password reset (a temporary password): the user chooses a new one at next sign-in. */
+    passwordMustChange: boolean("password_must_change").notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
@@ -535,3 +537,38 @@ export const adminRelationships = pgTable(
   ],
 );
 export type AdminRelationship = typeof adminRelationships.$inferSelect;
+
+/** The partner's staff groups (managed by its global admins); GDAP roles are assigned to groups. */
+export const staffGroups = pgTable(
+  "staff_groups",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("staff_groups_partner_name_key").on(t.partnerOrgId, sql`lower(${t.name})`), check("staff_groups_name", sql`length(name) between 1 and 80`)],
+);
+
+export const staffGroupMembers = pgTable(
+  "staff_group_members",
+  {
+    groupId: uuid("group_id").notNull().references(() => staffGroups.id, { onDelete: "cascade" }),
+    partnerOrgId: uuid("partner_org_id").notNull(),
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index("staff_group_members_user_idx").on(t.partnerOrgId, t.userId)],
+);
+
+/** On an active GDAP relationship, the partner gives a staff group a subset of its roles. */
+export const gdapAssignments = pgTable(
+  "gdap_assignments",
+  {
+    adminRelationshipId: uuid("admin_relationship_id").notNull().references(() => adminRelationships.id, { onDelete: "cascade" }),
+    groupId: uuid("group_id").notNull().references(() => staffGroups.id, { onDelete: "cascade" }),
+    partnerOrgId: uuid("partner_org_id").notNull(),
+    roles: text("roles").array().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.adminRelationshipId, t.groupId] }), index("gdap_assignments_group_idx").on(t.partnerOrgId, t.groupId), check("gdap_assignments_roles", sql`cardinality(roles) > 0`)],
+);

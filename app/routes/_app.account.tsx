@@ -52,6 +52,11 @@ export default function Account() {
   return (
     <>
       <PageHeader title="Your account" description={`${user.displayName} · ${user.email}`} />
+      {user.mustChangePassword ? (
+        <p className="notice notice-warn" role="alert">
+          You signed in with a temporary password. Choose a new password to continue: enter the temporary one as the current password.
+        </p>
+      ) : null}
       <section className="card" aria-labelledby="pw">
         <h2 id="pw">Change password</h2>
         <Form method="post" {...getFormProps(form)} className="form-grid narrow">

@@ -40,21 +40,26 @@ export default function CustomerDetail() {
           </>
         }
         actions={
-          canRequestRoles ? (
-            <>
-              <Link className="button" to={`/partner/relationships/new?customer=${customer.id}`}>
-                Request admin roles (GDAP)
-              </Link>
-              {dap ? null : (
-                <Form method="post" action="/partner/relationships?index">
-                  <input type="hidden" name="customerId" value={customer.id} />
-                  <SubmitButton name="intent" value="dap" className="button" pendingText="Requesting…">
-                    Request delegated admin (DAP)
-                  </SubmitButton>
-                </Form>
-              )}
-            </>
-          ) : null
+          <>
+            <Link className="button" to={`/partner/customers/${customer.id}/users`}>
+              Users
+            </Link>
+            {canRequestRoles ? (
+              <>
+                <Link className="button" to={`/partner/relationships/new?customer=${customer.id}`}>
+                  Request admin roles (GDAP)
+                </Link>
+                {dap ? null : (
+                  <Form method="post" action="/partner/relationships?index">
+                    <input type="hidden" name="customerId" value={customer.id} />
+                    <SubmitButton name="intent" value="dap" className="button" pendingText="Requesting…">
+                      Request delegated admin (DAP)
+                    </SubmitButton>
+                  </Form>
+                )}
+              </>
+            ) : null}
+          </>
         }
       />
       {customer.agreementStatus === "pending" ? (

@@ -1,12 +1,14 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { SubmitButton } from "~/components/forms";
+import { assignGroupRoles, listAssignments, listGroups } from "~/modules/staff-groups.server";
 import { z } from "zod";
 import { CopyButton } from "~/components/copy-button";
 import { Badge, formatDate, formatDateTime, PageHeader } from "~/components/layout";
 import { getGdapForPartner } from "~/modules/admin-relationships.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
-import { orThrowResponse } from "~/utils/http.server";
+import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin relationship · Partnerdesk" }];
 
@@ -14,7 +16,31 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
   const id = z.string().uuid().safeParse(params.id);
   if (!id.success) throw new Response("No such admin relationship.", { status: 404 });
-  return orThrowResponse(withTenant(tenantOf(auth), (tx) => getGdapForPartner(tx, { partnerId: auth.org.id, id: id.data })));
+  return orThrowResponse(
+    withTenant(tenantOf(auth), async (tx) => ({
+      ...(await getGdapForPartner(tx, { partnerId: auth.org.id, id: id.data })),
+      groups: (await listGroups(tx, { partnerId: auth.org.id })).map((g) => ({ id: g.id, name: g.name, members: g.members.length })),
+      assignments: await listAssignments(tx, { partnerId: auth.org.id, adminRelationshipId: id.data }),
+    })),
+  );
+}
+
+const assignForm = z.object({ intent: z.literal("assign"), groupId: z.string().uuid(), roles: z.array(z.string().max(64)).max(50) });
+
+/** Gives a staff group a subset of this relationship's roles (none removes the assignment). */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+  const id = z.string().uuid().safeParse(params.id);
+  if (!id.success) throw new Response("No such admin relationship.", { status: 404 });
+  const formData = await request.formData();
+  const parsed = assignForm.safeParse({ intent: formData.get("intent"), groupId: formData.get("groupId"), roles: formData.getAll("roles") });
+  if (!parsed.success) throw new Response("Choose a group.", { status: 400 });
+  await orThrowResponse(
+    withTenant(tenantOf(auth), (tx) =>
+      assignGroupRoles(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), adminRelationshipId: id.data, groupId: parsed.data.groupId, roles: parsed.data.roles }),
+    ),
+  );
+  return redirectWithToast(`/partner/relationships/${id.data}`, { kind: "success", message: "Roles assigned. The group's members hold them in this customer now." });
 }
 
 const STATUS: Record<string, ["good" | "warn" | "info" | "neutral", string]> = {
@@ -29,6 +55,7 @@ const STATUS: Record<string, ["good" | "warn" | "info" | "neutral", string]> = {
 
 export default function AdminRelationshipDetail() {
   const r = useLoaderData<typeof loader>();
+  const active = r.status === "active" || r.status === "expiring";
   return (
     <>
       <p className="breadcrumb">
@@ -93,6 +120,39 @@ export default function AdminRelationshipDetail() {
           ))}
         </ul>
       </section>
+      {active ? (
+        <section className="card" aria-labelledby="assign">
+          <h2 id="assign">Staff groups and their roles</h2>
+          {r.groups.length === 0 ? (
+            <p className="muted">
+              No staff groups yet. <Link to="/partner/staff/groups">Create one</Link> (global admins), then assign it roles here.
+            </p>
+          ) : (
+            r.groups.map((g) => {
+              const assigned = new Set(r.assignments.find((a) => a.groupId === g.id)?.roles ?? []);
+              return (
+                <Form method="post" key={g.id} className="assign-group">
+                  <fieldset>
+                    <legend>
+                      {g.name} <span className="muted small">({g.members} member{g.members === 1 ? "" : "s"})</span>
+                    </legend>
+                    <input type="hidden" name="groupId" value={g.id} />
+                    {r.roles.map((role) => (
+                      <label key={role.templateId} className="checkbox">
+                        <input type="checkbox" name="roles" value={role.templateId} defaultChecked={assigned.has(role.templateId)} />
+                        <span>{role.name}</span>
+                      </label>
+                    ))}
+                    <SubmitButton name="intent" value="assign" className="button" pendingText="Saving…">
+                      Save roles of {g.name}
+                    </SubmitButton>
+                  </fieldset>
+                </Form>
+              );
+            })
+          )}
+        </section>
+      ) : null}
     </>
   );
 }

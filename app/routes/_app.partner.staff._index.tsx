@@ -55,7 +55,15 @@ export default function Staff() {
   });
   return (
     <>
-      <PageHeader title="Staff" description="People in your organisation and what they may do." />
+      <PageHeader
+        title="Staff"
+        description="People in your organisation and what they may do."
+        actions={
+          <Link className="button" to="/partner/staff/groups">
+            Staff groups
+          </Link>
+        }
+      />
       <section className="card" aria-labelledby="staff-list">
         <h2 id="staff-list">
           {staff.length} {staff.length === 1 ? "person" : "people"}

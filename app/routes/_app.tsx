@@ -7,6 +7,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requireAuth(request);
   // A customer's global admin accepts the current customer agreement before anything else.
   const path = new URL(request.url).pathname;
+  // A temporary password (set by an admin's reset) is replaced before anything else.
+  if (auth.user.mustChangePassword && path !== "/account") throw redirect("/account?required=1");
   if (auth.org.agreementPending && auth.permissions.includes("agreement:accept") && path !== "/customer/agreement") {
     throw redirect("/customer/agreement");
   }

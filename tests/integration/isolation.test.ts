@@ -459,6 +459,38 @@ const CASES: Record<string, Case> = {
     const [row] = await withSystem(async (tx) => rowsOf<{ c: string }>(await tx.execute(sql`select customer_org_id as c from admin_relationships where id = ${bGdap.id}`)));
     expect(row!.c).toBe(D.orgId);
   },
+  "routes/_app.partner.customers_.$customerId.users": async () => {
+    // Another partner's customer: not ours, so not found, whatever the role; nothing changes.
+    for (const [, b] of partnerBrowsers()) {
+      expect((await b.html(`/partner/customers/${D.orgId}/users`)).status).toBe(404);
+      expect((await b.fetch(`/partner/customers/${D.orgId}/users`, { form: { intent: "reset", userId: D.users.user!.id } })).status).toBeGreaterThanOrEqual(403);
+      expect((await b.fetch(`/partner/customers/${D.orgId}/users`, { form: { intent: "create", displayName: "X", email: `x-${Date.now()}@d.test` } })).status).toBeGreaterThanOrEqual(403);
+      // Our own customer, without an admin relationship: the page opens, its users stay hidden.
+      const own = await b.html(`/partner/customers/${C.orgId}/users`);
+      expect(own.status).toBe(200);
+      expect(own.text).not.toContain(C.users.user!.email);
+    }
+    const [d] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from users where id = ${D.users.user!.id} and password_must_change`)));
+    expect(d!.n).toBe(0);
+    for (const [, b] of customerBrowsers()) expect((await b.html(`/partner/customers/${C.orgId}/users`)).location).toBe("/customer");
+  },
+  "routes/_app.partner.staff.groups": async () => {
+    const [bGroup] = await withSystem(async (tx) => rowsOf<{ id: string }>(await tx.execute(sql`insert into staff_groups (partner_org_id, name) values (${B.orgId}, ${`B group ${Date.now()}`}) returning id`)));
+    for (const [role, b] of partnerBrowsers()) {
+      const page = await b.html("/partner/staff/groups");
+      expect(page.status).toBe(role === "global_admin" ? 200 : 403);
+      if (role === "global_admin") expect(page.text).not.toContain(bGroup!.id);
+      for (const form of [
+        { intent: "delete", groupId: bGroup!.id } as Record<string, string>,
+        { intent: "add", groupId: bGroup!.id, userId: A.users.sales_agent!.id },
+        { intent: "add", groupId: bGroup!.id, userId: B.users.sales_agent!.id },
+      ]) {
+        expect((await b.fetch("/partner/staff/groups", { form })).status).toBe(role === "global_admin" ? 404 : 403);
+      }
+    }
+    const [n] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select (select count(*) from staff_groups where id = ${bGroup!.id})::int + (select count(*) from staff_group_members where group_id = ${bGroup!.id})::int as n`)));
+    expect(n!.n).toBe(1);
+  },
   "routes/_app.ping": async () => {
     expect((await as["A:sales_agent"]!.html("/ping")).status).toBe(200);
     expect((await new Browser().html("/ping")).status).toBe(302);

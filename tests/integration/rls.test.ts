@@ -175,6 +175,32 @@ const cases: TableCase[] = [
     delete: (t) => sql`delete from admin_relationships where partner_org_id = ${t.org.orgId} returning id`,
   },
   {
+    table: "staff_groups",
+    own: ["select", "insert", "update", "delete"],
+    select: (t) => sql`select id from staff_groups where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into staff_groups (partner_org_id, name) values (${t.org.orgId}, ${`g ${randomUUID()}`}) returning id`,
+    update: (t) => sql`update staff_groups set name = name where partner_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from staff_groups where partner_org_id = ${t.org.orgId} returning id`,
+  },
+  {
+    table: "staff_group_members",
+    own: ["select", "insert", "delete"],
+    select: (t) => sql`select user_id from staff_group_members where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into staff_group_members (group_id, partner_org_id, user_id) select id, ${t.org.orgId}, ${t.org.users.billing_admin!.id} from staff_groups where partner_org_id = ${t.org.orgId} limit 1 on conflict do nothing returning user_id`,
+    update: (t) => sql`update staff_group_members set user_id = user_id where partner_org_id = ${t.org.orgId} returning user_id`,
+    delete: (t) => sql`delete from staff_group_members where partner_org_id = ${t.org.orgId} returning user_id`,
+  },
+  {
+    table: "gdap_assignments",
+    own: ["select", "insert", "update", "delete"],
+    select: (t) => sql`select group_id from gdap_assignments where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`with g as (insert into staff_groups (partner_org_id, name) values (${t.org.orgId}, ${`g ${randomUUID()}`}) returning id)
+      insert into gdap_assignments (admin_relationship_id, group_id, partner_org_id, roles)
+      select a.id, g.id, ${t.org.orgId}, '{x}' from admin_relationships a, g where a.partner_org_id = ${t.org.orgId} limit 1 returning group_id`,
+    update: (t) => sql`update gdap_assignments set roles = roles where partner_org_id = ${t.org.orgId} returning group_id`,
+    delete: (t) => sql`delete from gdap_assignments where partner_org_id = ${t.org.orgId} returning group_id`,
+  },
+  {
     table: "customer_selections",
     own: ["select", "insert", "update", "delete"],
     select: (t) => sql`select id from customer_selections where partner_org_id = ${t.org.orgId}`,
@@ -253,6 +279,10 @@ beforeAll(async () => {
     await tx.execute(sql`insert into link_visits (link_id, partner_org_id, day, visits) values (${link!.id}, ${a.org.orgId}, '2026-11-24', 3)`);
     await tx.execute(sql`insert into admin_relationships (partner_org_id, customer_org_id, display_name, duration_days, roles, status, approval_code, request_expires_at)
       values (${a.org.orgId}, ${a.customer.orgId}, 'seed', 30, '{x}', 'approval_pending', ${randomUUID()}, now() + interval '90 days')`);
+    const [group] = rowsOf<{ id: string }>(await tx.execute(sql`insert into staff_groups (partner_org_id, name) values (${a.org.orgId}, 'seed group') returning id`));
+    await tx.execute(sql`insert into staff_group_members (group_id, partner_org_id, user_id) values (${group!.id}, ${a.org.orgId}, ${a.userId})`);
+    await tx.execute(sql`insert into gdap_assignments (admin_relationship_id, group_id, partner_org_id, roles)
+      select id, ${group!.id}, ${a.org.orgId}, '{x}' from admin_relationships where partner_org_id = ${a.org.orgId} limit 1`);
   });
 });
 
@@ -325,6 +355,18 @@ describe("row-level security matrix", () => {
       const role = await withTenant({ orgId: b.org.orgId, userId: b.userId }, async (tx) => rowsOf<{ r: string }>(await tx.execute(sql`select current_user as r`)));
       expect(role[0]!.r).toBe(APP_ROLE);
     }
+  });
+
+  it("a partner enters a customer's context only through an active admin relationship (pd_act_in_customer)", async () => {
+    // A has a reseller relationship with its customer but no DAP/GDAP: refused; B's customer: refused.
+    for (const customer of [b.customer, a.customer]) {
+      const error = await attempt("own", a, b, sql`select pd_act_in_customer(${customer.orgId}::uuid)`).catch((e: Error) => e);
+      expect(error).toBe("denied");
+    }
+    await withSystem((tx) => tx.execute(sql`insert into relationships (partner_org_id, customer_org_id, type, status) values (${a.org.orgId}, ${b.customer.orgId}, 'dap', 'active')`));
+    expect(await attempt("own", a, b, sql`select pd_act_in_customer(${b.customer.orgId}::uuid), current_setting('app.org_id') as org`)).toBe("rows");
+    await withSystem((tx) => tx.execute(sql`update relationships set status = 'ended' where partner_org_id = ${a.org.orgId} and customer_org_id = ${b.customer.orgId} and type = 'dap'`));
+    expect(await attempt("own", a, b, sql`select pd_act_in_customer(${b.customer.orgId}::uuid)`)).toBe("denied");
   });
 
   it("the app role owns nothing and cannot bypass RLS", async () => {

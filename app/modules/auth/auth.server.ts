@@ -73,7 +73,7 @@ export async function changePassword(
   }
   await tx
     .update(users)
-    .set({ passwordHash: await hashPassword(input.newPassword), passwordChangedAt: sql`now()` })
+    .set({ passwordHash: await hashPassword(input.newPassword), passwordChangedAt: sql`now()`, passwordMustChange: false })
     .where(eq(users.id, input.userId));
   // Other sessions of this user end; the current one stays.
   await tx.execute(sql`delete from sessions where user_id = ${input.userId} and id_hash <> ${input.keepSessionHash}`);

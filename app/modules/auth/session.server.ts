@@ -38,7 +38,8 @@ export interface OrgSummary {
 
 export interface AuthContext {
   sessionIdHash: string;
-  user: { id: string; email: string; displayName: string };
+  /** mustChangePassword: signed in with a temporary password an admin set; must choose a new one first. */
+  user: { id: string; email: string; displayName: string; mustChangePassword: boolean };
   org: OrgSummary;
   roles: string[];
   permissions: Permission[];
@@ -120,9 +121,9 @@ async function lookUpSession(request: Request): Promise<AuthContext | null> {
   return withSystemStatement(async (tx) => {
     // One query: the session, its user, every organisation the user is an active member of, and
     // the user's unread count (ADR 0002: the session lookup reads only the signed-in user's own rows).
-    const [row] = rowsOf<{ user_id: string; email: string; display_name: string; org_id: string | null; orgs: OrgSummary[] | string | null; unread: number }>(
+    const [row] = rowsOf<{ user_id: string; email: string; display_name: string; must_change: boolean; org_id: string | null; orgs: OrgSummary[] | string | null; unread: number }>(
       await tx.execute(sql`
-        select u.id as user_id, u.email, u.display_name, s.org_id,
+        select u.id as user_id, u.email, u.display_name, u.password_must_change as must_change, s.org_id,
           (select json_agg(json_build_object('id', o.id, 'name', o.name, 'kind', o.kind, 'partnerNumber', o.partner_number, 'roles', m.roles,
                   'agreementPending', (o.kind = 'customer' and o.agreement_version is distinct from pd_current_agreement_version()))
                   order by m.created_at, o.name)
@@ -140,7 +141,7 @@ async function lookUpSession(request: Request): Promise<AuthContext | null> {
     if (!org) return null;
     return {
       sessionIdHash: idHash,
-      user: { id: row.user_id, email: row.email, displayName: row.display_name },
+      user: { id: row.user_id, email: row.email, displayName: row.display_name, mustChangePassword: Boolean(row.must_change) },
       org,
       roles: org.roles,
       permissions: [...permissionsFor(org.kind, org.roles)],

@@ -1,0 +1,134 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ConfirmAction } from "~/components/confirm";
+import { SubmitButton } from "~/components/forms";
+import { EmptyState, PageHeader } from "~/components/layout";
+import { DomainError } from "~/modules/errors";
+import { listStaff } from "~/modules/staff.server";
+import { addGroupMember, createGroup, deleteGroup, listGroups, removeGroupMember } from "~/modules/staff-groups.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
+import { redirectWithToast } from "~/utils/http.server";
+
+export const meta: MetaFunction = () => [{ title: "Staff groups · Partnerdesk" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
+  return withTenant(tenantOf(auth), async (tx) => ({
+    groups: await listGroups(tx, { partnerId: auth.org.id }),
+    staff: (await listStaff(tx, { orgId: auth.org.id })).filter((s) => s.status === "active").map((s) => ({ id: s.userId, displayName: s.displayName, email: s.email })),
+  }));
+}
+
+const form = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("create"), name: z.string().trim().min(1, "Name the group.").max(80, "Use at most 80 characters.") }),
+  z.object({ intent: z.literal("delete"), groupId: z.string().uuid() }),
+  z.object({ intent: z.literal("add"), groupId: z.string().uuid(), userId: z.string().uuid({ message: "Choose a staff member." }) }),
+  z.object({ intent: z.literal("remove"), groupId: z.string().uuid(), userId: z.string().uuid() }),
+]);
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
+  const parsed = form.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
+  const input = parsed.data;
+  const partnerId = auth.org.id;
+  const actor = actorOf(auth, context);
+  try {
+    await withTenant(tenantOf(auth), async (tx) => {
+      if (input.intent === "create") await createGroup(tx, { partnerId, actor, name: input.name });
+      if (input.intent === "delete") await deleteGroup(tx, { partnerId, actor, groupId: input.groupId });
+      if (input.intent === "add") await addGroupMember(tx, { partnerId, actor, groupId: input.groupId, userId: input.userId });
+      if (input.intent === "remove") await removeGroupMember(tx, { partnerId, actor, groupId: input.groupId, userId: input.userId });
+    });
+  } catch (error) {
+    if (error instanceof DomainError) return data({ error: error.message }, { status: error.status });
+    throw error;
+  }
+  const messages = { create: "Group created.", delete: "Group deleted.", add: "Added to the group.", remove: "Removed from the group." } as const;
+  return redirectWithToast("/partner/staff/groups", { kind: "success", message: messages[input.intent] });
+}
+
+export default function StaffGroups() {
+  const { groups, staff } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to="/partner/staff">Staff</Link> /
+      </p>
+      <PageHeader title="Staff groups" description="On an active granular admin relationship, you give groups a subset of its roles; their members then hold those roles in that customer (capped by their own role)." />
+      {result?.error ? (
+        <p className="notice notice-warn" role="alert">
+          {result.error}
+        </p>
+      ) : null}
+      <Form method="post" className="card filters" aria-label="New group">
+        <input type="hidden" name="intent" value="create" />
+        <div className="field grow">
+          <label htmlFor="group-name">New group</label>
+          <input id="group-name" name="name" required maxLength={80} placeholder="e.g. Helpdesk team" />
+        </div>
+        <SubmitButton name="intent" value="create" pendingText="Creating…">
+          Create group
+        </SubmitButton>
+      </Form>
+      {groups.length === 0 ? (
+        <EmptyState title="No groups yet">
+          <p>Create a group, add staff to it, then assign it roles on an active admin relationship.</p>
+        </EmptyState>
+      ) : (
+        groups.map((g) => (
+          <section key={g.id} className="card top-gap" aria-labelledby={`group-${g.id}`}>
+            <div className="page-header">
+              <h2 id={`group-${g.id}`}>{g.name}</h2>
+              <ConfirmAction label="Delete group" title={`Delete the group ${g.name}?`} intent="delete" confirmLabel="Delete" hidden={{ groupId: g.id }}>
+                <p>Its members lose the roles assigned to the group in every customer.</p>
+              </ConfirmAction>
+            </div>
+            {g.members.length === 0 ? (
+              <p className="muted">No members.</p>
+            ) : (
+              <ul className="plain-list">
+                {g.members.map((m) => (
+                  <li key={m.userId}>
+                    <Form method="post" className="inline-row">
+                      {m.displayName} <span className="muted small">{m.email}</span>
+                      <input type="hidden" name="groupId" value={g.id} />
+                      <input type="hidden" name="userId" value={m.userId} />
+                      <button type="submit" name="intent" value="remove" className="link-button">
+                        Remove<span className="visually-hidden"> {m.displayName} from {g.name}</span>
+                      </button>
+                    </Form>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <Form method="post" className="filters">
+              <input type="hidden" name="groupId" value={g.id} />
+              <div className="field">
+                <label htmlFor={`add-${g.id}`}>Add a staff member</label>
+                <select id={`add-${g.id}`} name="userId" required defaultValue="">
+                  <option value="" disabled>
+                    Choose…
+                  </option>
+                  {staff
+                    .filter((s) => !g.members.some((m) => m.userId === s.id))
+                    .map((s) => (
+                      <option key={s.id} value={s.id}>
+                        {s.displayName} ({s.email})
+                      </option>
+                    ))}
+                </select>
+              </div>
+              <SubmitButton name="intent" value="add" className="button" pendingText="Adding…">
+                Add
+              </SubmitButton>
+            </Form>
+          </section>
+        ))
+      )}
+    </>
+  );
+}

@@ -1,0 +1,169 @@
+/**
+ * Acting in a customer tenant: a matrix generated from the permission and role maps — every
+ * partner role × relationship state × action — asserting "allowed" or "403 and nothing changed";
+ * then the temporary password, staff groups and role assignment rules.
+ */
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { rowsOf } from "../../db/client";
+import { withSystem } from "../../app/utils/db.server";
+import { actionsOf, capForPartnerRoles, dapRolesFor, HELPDESK_ADMINISTRATOR, type TenantAction } from "../../app/modules/admin-roles";
+import { PARTNER_ROLES } from "../../app/modules/permissions";
+import { createCustomer, createPartner, relate, uniq, type OrgFixture } from "../support/factories";
+import { installTestDatabase } from "../support/db";
+import { Browser } from "../support/http";
+
+installTestDatabase();
+
+const USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1";
+const ASSIGNED = [USER_ADMIN, HELPDESK_ADMINISTRATOR];
+const STATES = ["none", "dap pending", "dap active", "gdap active", "gdap expired", "gdap terminated", "roles removed"] as const;
+type State = (typeof STATES)[number];
+
+const one = async <T>(q: ReturnType<typeof sql>) => (await withSystem(async (tx) => rowsOf<T>(await tx.execute(q))))[0]!;
+
+/** What the maps say a partner role may do in a customer in a state. */
+function expected(role: string, state: State): Set<TenantAction> {
+  const roles = state === "dap active" ? dapRolesFor([role]) : state === "gdap active" ? ASSIGNED : [];
+  const cap = capForPartnerRoles([role]);
+  const all = actionsOf(roles);
+  return cap === "uncapped" ? all : new Set([...all].filter((a) => cap.has(a)));
+}
+
+interface World {
+  partner: OrgFixture;
+  customer: OrgFixture;
+  browsers: Record<string, Browser>;
+}
+
+/** One partner and one customer per state, every partner role in the staff group that holds the assignment. */
+async function worldIn(state: State): Promise<World> {
+  const partner = await createPartner();
+  const customer = await createCustomer();
+  await relate(partner, customer);
+  await withSystem(async (tx) => {
+    await tx.execute(sql`update organisations set is_dap_certified = true where id = ${partner.orgId}`);
+    const [group] = rowsOf<{ id: string }>(await tx.execute(sql`insert into staff_groups (partner_org_id, name) values (${partner.orgId}, 'Admins') returning id`));
+    for (const role of PARTNER_ROLES) {
+      await tx.execute(sql`insert into staff_group_members (group_id, partner_org_id, user_id) values (${group!.id}, ${partner.orgId}, ${partner.users[role]!.id})`);
+    }
+    if (state.startsWith("dap") || state === "roles removed") {
+      const status = state === "dap pending" ? "requested" : state === "roles removed" ? "ended" : "active";
+      await tx.execute(sql`insert into relationships (partner_org_id, customer_org_id, type, status) values (${partner.orgId}, ${customer.orgId}, 'dap', ${status})`);
+    }
+    if (state.startsWith("gdap") || state === "roles removed") {
+      const status = state === "gdap active" ? "active" : state === "gdap expired" ? "expired" : "terminated";
+      const ends = state === "gdap expired" ? sql`now() - interval '1 day'` : sql`now() + interval '30 days'`;
+      const [rel] = rowsOf<{ id: string }>(
+        await tx.execute(sql`insert into admin_relationships (partner_org_id, customer_org_id, display_name, duration_days, roles, status, approval_code, request_expires_at, approved_at, ends_at)
+          values (${partner.orgId}, ${customer.orgId}, ${`GDAP ${uniq()}`}, 30, ${`{${ASSIGNED.join(",")}}`}, ${status}, ${`code-${uniq()}-${uniq()}-${uniq()}`}, now() + interval '90 days', now(), ${ends}) returning id`),
+      );
+      await tx.execute(sql`insert into gdap_assignments (admin_relationship_id, group_id, partner_org_id, roles) values (${rel!.id}, ${group!.id}, ${partner.orgId}, ${`{${ASSIGNED.join(",")}}`})`);
+    }
+  });
+  const browsers: Record<string, Browser> = {};
+  for (const role of PARTNER_ROLES) {
+    browsers[role] = new Browser();
+    await browsers[role].signIn(partner.users[role]!.email);
+  }
+  return { partner, customer, browsers };
+}
+
+const worlds = new Map<State, World>();
+beforeAll(async () => {
+  for (const state of STATES) worlds.set(state, await worldIn(state));
+}, 120_000);
+
+describe("acting in a customer tenant: partner role × relationship state × action", () => {
+  for (const state of STATES) {
+    for (const role of PARTNER_ROLES) {
+      const may = expected(role, state);
+      it(`${state}, ${role}: ${[...may].filter((a) => a.startsWith("users:")).join(" ") || "nothing"}`, async () => {
+        const { customer, browsers } = worlds.get(state)!;
+        const b = browsers[role]!;
+        const victim = customer.users.user!;
+        const hash = () => one<{ h: string }>(sql`select password_hash as h from users where id = ${victim.id}`);
+        const before = (await hash()).h;
+
+        const page = await b.html(`/partner/customers/${customer.orgId}/users`);
+        expect(page.status).toBe(200);
+        if (may.has("users:read")) expect(page.text).toContain(victim.email);
+        else expect(page.text).not.toContain(victim.email);
+
+        const reset = await b.fetch(`/partner/customers/${customer.orgId}/users`, { form: { intent: "reset", userId: victim.id } });
+        if (may.has("users:reset-password")) {
+          expect(reset.status).toBe(200);
+          expect(await reset.text()).toContain("Temporary password");
+          expect((await hash()).h).not.toBe(before);
+        } else {
+          expect(reset.status).toBe(403);
+          expect((await hash()).h).toBe(before);
+        }
+
+        const email = `new-${uniq()}@${customer.domain}`;
+        const create = await b.fetch(`/partner/customers/${customer.orgId}/users`, { form: { intent: "create", displayName: "New Person", email } });
+        const created = await one<{ n: number }>(sql`select count(*)::int as n from memberships m join users u on u.id = m.user_id where m.org_id = ${customer.orgId} and u.email = ${email}`);
+        if (may.has("users:create")) {
+          expect(create.status).toBe(200);
+          expect(created.n).toBe(1);
+        } else {
+          expect(create.status).toBe(403);
+          expect(created.n).toBe(0);
+        }
+      });
+    }
+  }
+
+  it("every allowed action is audited as the partner's, about the customer", async () => {
+    const { partner, customer } = worlds.get("gdap active")!;
+    const row = await one<{ n: number }>(
+      sql`select count(*)::int as n from audit_log where actor_org_id = ${partner.orgId} and subject_org_id = ${customer.orgId} and action = 'tenant_user.password_reset'`,
+    );
+    expect(row.n).toBeGreaterThan(0);
+  });
+});
+
+describe("temporary passwords", () => {
+  it("the user must choose a new password at the next sign-in", async () => {
+    const { customer, browsers } = await worldIn("dap active");
+    const victim = customer.users.user!;
+    const res = await browsers.admin_agent!.fetch(`/partner/customers/${customer.orgId}/users`, { form: { intent: "reset", userId: victim.id } });
+    const temporary = (await res.text()).match(/value="([A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4})"/)![1]!;
+    const user = new Browser();
+    await user.signIn(victim.email, temporary);
+    expect((await user.html("/customer")).location).toBe("/account?required=1");
+    expect((await user.html("/account?required=1")).text).toContain("You signed in with a temporary password");
+    const changed = await user.fetch("/account", { form: { currentPassword: temporary, password: "my-own-new-password", confirmPassword: "my-own-new-password" } });
+    expect(changed.status).toBe(302);
+    expect((await user.html("/customer")).status).toBe(200);
+  });
+
+  it("an admin's password needs a privileged role: helpdesk roles cannot reset it", async () => {
+    const { customer, browsers } = await worldIn("dap active");
+    const res = await browsers.helpdesk_agent!.fetch(`/partner/customers/${customer.orgId}/users`, { form: { intent: "reset", userId: customer.users.global_admin!.id } });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("staff groups and assignments", () => {
+  it("only a partner global admin manages groups; assignments take only the relationship's roles on an active one", async () => {
+    const { partner, customer } = await worldIn("gdap active");
+    for (const role of ["admin_agent", "helpdesk_agent", "sales_agent", "billing_admin"]) {
+      const b = new Browser();
+      await b.signIn(partner.users[role]!.email);
+      expect((await b.html("/partner/staff/groups")).status).toBe(403);
+    }
+    const admin = new Browser();
+    await admin.signIn(partner.users.global_admin!.email);
+    expect((await admin.fetch("/partner/staff/groups", { form: { intent: "create", name: "Night shift" } })).status).toBe(302);
+    expect((await admin.fetch("/partner/staff/groups", { form: { intent: "create", name: "night SHIFT" } })).status).toBe(409);
+    const [rel] = await withSystem(async (tx) => rowsOf<{ id: string }>(await tx.execute(sql`select id from admin_relationships where partner_org_id = ${partner.orgId}`)));
+    const [group] = await withSystem(async (tx) => rowsOf<{ id: string }>(await tx.execute(sql`select id from staff_groups where partner_org_id = ${partner.orgId} and name = 'Night shift'`)));
+    const globalAdminRole = "62e90394-69f5-4237-9190-012177145e10";
+    expect((await admin.fetch(`/partner/relationships/${rel!.id}`, { form: { intent: "assign", groupId: group!.id, roles: globalAdminRole } })).status).toBe(400);
+    expect((await admin.fetch(`/partner/relationships/${rel!.id}`, { form: { intent: "assign", groupId: group!.id, roles: USER_ADMIN } })).status).toBe(302);
+    await withSystem((tx) => tx.execute(sql`update admin_relationships set status = 'terminated' where id = ${rel!.id}`));
+    expect((await admin.fetch(`/partner/relationships/${rel!.id}`, { form: { intent: "assign", groupId: group!.id, roles: USER_ADMIN } })).status).toBe(409);
+    void customer;
+  });
+});

@@ -145,6 +145,8 @@ export const auditLog = pgTable(
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     at: tstz("at").notNull().defaultNow(),
     actorUserId: uuid("actor_user_id"),
+    /** The actor's name when it acted: readable by the subject organisation, which cannot see the actor's user row. */
+    actorName: text("actor_name"),
     actorOrgId: uuid("actor_org_id"),
     subjectOrgId: uuid("subject_org_id"),
     action: text("action").notNull(),

@@ -12,7 +12,7 @@ import { adminRelationships, jobs, organisations, partnerCustomers, relationship
 import { rowsOf } from "../../db/client";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
-import { adminRole, GDAP, GLOBAL_ADMINISTRATOR } from "./admin-roles";
+import { adminRole, GDAP, GLOBAL_ADMINISTRATOR, type RelationshipFilter } from "./admin-roles";
 import { recordAudit, type Actor } from "./audit.server";
 import { randomToken } from "./auth/crypto.server";
 import { DomainError } from "./errors";
@@ -228,8 +228,6 @@ export interface AdminRelationshipRow {
   endsAt: Date | null;
 }
 
-export const RELATIONSHIP_FILTERS = ["active", "expiring", "pending", "expired", "terminated"] as const;
-export type RelationshipFilter = (typeof RELATIONSHIP_FILTERS)[number];
 
 /** The partner's admin relationships (GDAP and DAP), filtered by status and searched by name or customer. */
 export async function listAdminRelationships(

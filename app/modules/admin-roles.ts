@@ -116,3 +116,7 @@ export const GDAP = {
   expiringWithinDays: 30,
   noticeDaysBefore: [30, 7, 1],
 } as const;
+
+/** The status filters of the partner's admin relationships page. */
+export const RELATIONSHIP_FILTERS = ["active", "expiring", "pending", "expired", "terminated"] as const;
+export type RelationshipFilter = (typeof RELATIONSHIP_FILTERS)[number];

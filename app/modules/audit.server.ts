@@ -6,6 +6,8 @@ export interface Actor {
   userId: string | null;
   orgId: string | null;
   ip?: string | null;
+  /** The person's display name, kept with the entry. */
+  name?: string | null;
 }
 
 /** Records one mutation; call it in the transaction of the change it describes. */
@@ -22,6 +24,7 @@ export async function recordAudit(
 ) {
   await tx.insert(auditLog).values({
     actorUserId: entry.actor.userId,
+    actorName: entry.actor.name ?? null,
     actorOrgId: entry.actor.orgId,
     subjectOrgId: entry.subjectOrgId ?? entry.actor.orgId,
     action: entry.action,

@@ -3,8 +3,8 @@
  * rights waiting for a global admin, and its subscriptions (with their partner of record).
  * Every function takes the customer's id and runs as the app role in the customer's context.
  */
-import { and, asc, desc, eq, sql } from "drizzle-orm";
-import { jobs, organisations, products, relationships, subscriptions } from "../../db/schema";
+import { and, asc, desc, eq, isNotNull, lt, ne, sql } from "drizzle-orm";
+import { auditLog, jobs, organisations, products, relationships, subscriptions } from "../../db/schema";
 import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
@@ -208,4 +208,34 @@ export async function listAdvisedSubscriptions(tx: Tx, { partnerId, customerId }
     .innerJoin(products, eq(products.id, subscriptions.productId))
     .where(and(eq(subscriptions.advisorPartnerOrgId, partnerId), eq(subscriptions.customerOrgId, customerId)))
     .orderBy(desc(subscriptions.createdAt));
+}
+
+// ---- Partner activity ----
+
+export const PARTNER_ACTIVITY_PAGE = 50;
+
+/**
+ * What partners' staff did in this customer's organisation, newest first (the audit entries about
+ * the customer written by another organisation), keyset-paged by entry id.
+ */
+export async function listPartnerActivity(tx: Tx, { customerId, before }: { customerId: string; before?: number }) {
+  const rows = await tx
+    .select({
+      id: auditLog.id,
+      at: auditLog.at,
+      action: auditLog.action,
+      actorName: auditLog.actorName,
+      partnerId: auditLog.actorOrgId,
+      partnerName: organisations.name,
+      details: auditLog.details,
+    })
+    .from(auditLog)
+    // The partner's name shows while a relationship lives (RLS on organisations).
+    .leftJoin(organisations, eq(organisations.id, auditLog.actorOrgId))
+    .where(and(eq(auditLog.subjectOrgId, customerId), isNotNull(auditLog.actorOrgId), ne(auditLog.actorOrgId, customerId), before ? lt(auditLog.id, before) : undefined))
+    .orderBy(desc(auditLog.id))
+    .limit(PARTNER_ACTIVITY_PAGE + 1);
+  const more = rows.length > PARTNER_ACTIVITY_PAGE;
+  const page = rows.slice(0, PARTNER_ACTIVITY_PAGE);
+  return { rows: page, nextBefore: more ? page[page.length - 1]!.id : null };
 }

@@ -48,7 +48,8 @@ export type Permission =
   | "partners:view"
   | "subscriptions:manage"
   | "requests:approve"
-  | "relationships:manage";
+  | "relationships:manage"
+  | "users:manage";
 
 // Every partner role finds customers (search-first help); creating them is for the roles that sell.
 const everyone: Permission[] = ["overview:view", "profile:view", "notifications:view", "customers:view", "customers:export"];
@@ -67,7 +68,7 @@ const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
   customer: {
     // Only a customer's global admin or billing admin reviews partners and subscriptions; only the
     // global admin grants (or removes) admin rights.
-    global_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "requests:approve"],
+    global_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "requests:approve", "users:manage"],
     billing_admin: ["overview:view", "notifications:view", "partners:view", "subscriptions:manage"],
     user: ["overview:view", "notifications:view"],
   },

@@ -2,8 +2,8 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } f
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
-import { adminRole } from "~/modules/admin-roles";
-import { listAdminRelationships, RELATIONSHIP_FILTERS, requestDap } from "~/modules/admin-relationships.server";
+import { adminRole, RELATIONSHIP_FILTERS } from "~/modules/admin-roles";
+import { listAdminRelationships, requestDap } from "~/modules/admin-relationships.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";

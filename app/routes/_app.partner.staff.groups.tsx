@@ -64,7 +64,7 @@ export default function StaffGroups() {
           {result.error}
         </p>
       ) : null}
-      <Form method="post" className="card filters" aria-label="New group">
+      <Form method="post" className="card filters" aria-label="Create a staff group">
         <input type="hidden" name="intent" value="create" />
         <div className="field grow">
           <label htmlFor="group-name">New group</label>

@@ -44,6 +44,8 @@ const CUSTOMER_NAV: NavItem[] = [
   { to: "/customer/partners", label: "Partners", permission: "partners:view" },
   { to: "/customer/subscriptions", label: "Subscriptions", permission: "subscriptions:manage" },
   { to: "/customer/requests", label: "Requests", permission: "partners:view" },
+  { to: "/customer/activity", label: "Partner activity", permission: "partners:view" },
+  { to: "/customer/users", label: "Users", permission: "users:manage" },
   { to: "/customer/agreement", label: "Customer agreement", permission: "overview:view" },
 ];
 

@@ -44,6 +44,7 @@ export function clientIp(context: AppLoadContext): string {
 
 export const actorOf = (auth: AuthContext, context: AppLoadContext): Actor => ({
   userId: auth.user.id,
+  name: auth.user.displayName,
   orgId: auth.org.id,
   ip: clientIp(context),
 });

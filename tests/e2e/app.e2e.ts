@@ -348,3 +348,86 @@ describe("shared links in a browser", () => {
     await sales.getByRole("row", { name: /Fjord Fisk ApS/ }).getByText("Authorised").waitFor();
   });
 });
+
+describe("delegated administration in a browser", () => {
+  it("GDAP: requested, approved, assigned to a staff group, used for a password reset, seen by the customer, removed, then refused", async () => {
+    // The customer's global admin adds a user to reset later.
+    const customer = await (await browser.newContext()).newPage();
+    await signIn(customer, "admin@adatum-bakery.example");
+    await customer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
+    await customer.getByLabel("Name", { exact: true }).fill("Lars Baker");
+    await customer.getByLabel("Email address").fill("lars@adatum-bakery.example");
+    await customer.getByRole("button", { name: "Add user" }).click();
+    await customer.getByRole("heading", { name: "User added" }).waitFor();
+
+    // An admin agent asks for User Administrator and Helpdesk Administrator for 30 days.
+    const agent = await (await browser.newContext()).newPage();
+    await signIn(agent, "admin-agent@northwind.example");
+    await agent.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin relationships" }).click();
+    await agent.getByRole("link", { name: "Request admin roles" }).click();
+    await agent.getByLabel("Name", { exact: true }).fill("Adatum helpdesk");
+    await agent.getByLabel("Customer's primary domain").fill("adatum-bakery.example");
+    await agent.getByLabel("Duration in days").fill("30");
+    await agent.getByRole("checkbox", { name: /User Administrator/ }).check();
+    await agent.getByRole("checkbox", { name: /^Helpdesk Administrator/ }).check();
+    await agent.getByRole("button", { name: "Request" }).click();
+    await agent.getByRole("heading", { name: "Adatum helpdesk", level: 1 }).waitFor();
+    const approval = await agent.getByRole("textbox", { name: "Approval link" }).inputValue();
+    const relationshipUrl = agent.url();
+
+    // The customer's global admin approves it.
+    await customer.goto(approval);
+    await customer.getByRole("heading", { name: "Northwind Partners asks for admin roles" }).waitFor();
+    await customer.getByText("Password resets for non-admins and helpdesk admins; support requests.").waitFor();
+    await customer.screenshot({ path: path.join(SHOTS, "gdap-approval.png"), fullPage: true });
+    await customer.getByRole("button", { name: "Approve" }).click();
+    await customer.getByRole("dialog").getByRole("button", { name: "Approve" }).click();
+    await customer.waitForURL(`${APP}/customer/partners`);
+    await customer.getByRole("link", { name: "Adatum helpdesk" }).waitFor();
+
+    // The partner's global admin puts the helpdesk agent in a group and gives it both roles.
+    const admin = await (await browser.newContext()).newPage();
+    await signIn(admin, "admin@northwind.example");
+    await admin.goto(`${APP}/partner/staff/groups`);
+    await admin.getByLabel("New group").fill("Helpdesk team");
+    await admin.getByRole("button", { name: "Create group" }).click();
+    await admin.getByRole("heading", { name: "Helpdesk team" }).waitFor();
+    await admin.getByLabel("Add a staff member").selectOption({ label: "Helpdesk agent (Northwind) (helpdesk-agent@northwind.example)" });
+    await admin.getByRole("button", { name: "Add", exact: true }).click();
+    await admin.getByText("helpdesk-agent@northwind.example").waitFor();
+    await admin.goto(relationshipUrl);
+    const group = admin.getByRole("group", { name: /Helpdesk team/ });
+    await group.getByRole("checkbox", { name: "User Administrator" }).check();
+    await group.getByRole("checkbox", { name: "Helpdesk Administrator" }).check();
+    await group.getByRole("button", { name: "Save roles of Helpdesk team" }).click();
+    await admin.getByText("Roles assigned.").waitFor();
+
+    // A helpdesk agent in the group resets the user's password.
+    const helpdesk = await (await browser.newContext()).newPage();
+    await signIn(helpdesk, "helpdesk-agent@northwind.example");
+    await helpdesk.goto(`${APP}/partner/customers?q=adatum-bakery`);
+    await helpdesk.locator("tbody").getByRole("link", { name: "Adatum Bakery" }).click();
+    await helpdesk.getByRole("link", { name: "Users" }).click();
+    const lars = helpdesk.getByRole("row", { name: /Lars Baker/ });
+    await lars.getByRole("button", { name: "Reset password" }).click();
+    await helpdesk.getByRole("dialog").getByRole("button", { name: "Reset password" }).click();
+    await helpdesk.getByRole("heading", { name: "Password reset" }).waitFor();
+    expect(await helpdesk.getByLabel("Temporary password").inputValue()).toMatch(/^\w{4}-\w{4}-\w{4}-\w{4}$/);
+    await helpdesk.screenshot({ path: path.join(SHOTS, "partner-resets-password.png"), fullPage: true });
+    const usersUrl = helpdesk.url();
+
+    // The customer sees it in partner activity and removes the roles.
+    await customer.goto(`${APP}/customer/activity`);
+    await customer.getByRole("row", { name: /Reset the password of lars@adatum-bakery.example/ }).getByText("Helpdesk agent (Northwind)").waitFor();
+    await customer.screenshot({ path: path.join(SHOTS, "customer-partner-activity.png"), fullPage: true });
+    await customer.goto(`${APP}/customer/partners`);
+    await customer.getByRole("row", { name: /Northwind Partners/ }).getByRole("button", { name: "Remove admin roles" }).click();
+    await customer.getByRole("dialog").getByRole("button", { name: "Remove admin roles" }).click();
+    await customer.getByText("admin roles are removed").waitFor();
+
+    // The same reset is now refused: the users are out of reach.
+    await helpdesk.goto(usersUrl);
+    await helpdesk.getByRole("heading", { name: "Not allowed" }).waitFor();
+    expect(await helpdesk.getByRole("button", { name: "Reset password" }).count()).toBe(0);
+  });
+});

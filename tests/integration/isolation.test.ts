@@ -491,6 +491,37 @@ const CASES: Record<string, Case> = {
     const [n] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select (select count(*) from staff_groups where id = ${bGroup!.id})::int + (select count(*) from staff_group_members where group_id = ${bGroup!.id})::int as n`)));
     expect(n!.n).toBe(1);
   },
+  "routes/_app.customer.activity": async () => {
+    await withSystem((tx) =>
+      tx.execute(sql`insert into audit_log (actor_org_id, actor_name, subject_org_id, action, details) values (${B.orgId}, 'B secret actor', ${D.orgId}, 'tenant_user.password_reset', '{"email": "d-secret@d.test"}')`),
+    );
+    for (const [role, b] of customerBrowsers()) {
+      const page = await b.html("/customer/activity");
+      expect(page.status).toBe(role === "user" ? 403 : 200);
+      expect(page.text).not.toContain("B secret actor");
+      expect(page.text).not.toContain("d-secret@d.test");
+      expectNoTraceOf(page.text, B);
+    }
+    for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/activity")).location).toBe("/partner");
+  },
+  "routes/_app.customer.users": async () => {
+    const victim = D.users.user!;
+    for (const [role, b] of customerBrowsers()) {
+      const page = await b.html("/customer/users");
+      if (role === "global_admin") {
+        expect(page.status).toBe(200);
+        expect(page.text).toContain(C.users.user!.email);
+        expectNoTraceOf(page.text, D);
+        expect((await b.fetch("/customer/users", { form: { intent: "reset", userId: victim.id } })).status).toBe(404);
+      } else {
+        expect(page.status).toBe(403);
+        expect((await b.fetch("/customer/users", { form: { intent: "reset", userId: victim.id } })).status).toBe(403);
+      }
+    }
+    const [d] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from users where id = ${victim.id} and password_must_change`)));
+    expect(d!.n).toBe(0);
+    for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/users")).location).toBe("/partner");
+  },
   "routes/_app.ping": async () => {
     expect((await as["A:sales_agent"]!.html("/ping")).status).toBe(200);
     expect((await new Browser().html("/ping")).status).toBe(302);

@@ -1,0 +1,77 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
+import { listPartnerActivity } from "~/modules/customer-partners.server";
+import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
+
+export const meta: MetaFunction = () => [{ title: "Partner activity · Partnerdesk" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
+  const before = z.coerce.number().int().positive().optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
+  return withTenant(tenantOf(auth), (tx) => listPartnerActivity(tx, { customerId: auth.org.id, before }));
+}
+
+/** What an entry says, in words. */
+function describe(action: string, details: Record<string, unknown> | null) {
+  const email = typeof details?.email === "string" ? details.email : null;
+  switch (action) {
+    case "tenant_user.password_reset":
+      return `Reset the password of ${email ?? "a user"}`;
+    case "tenant_user.created":
+      return `Added the user ${email ?? ""}`.trim();
+    case "gdap.requested":
+      return "Asked for admin roles";
+    case "gdap.roles_assigned":
+      return "Assigned admin roles to a staff group";
+    case "dap.requested":
+      return "Asked for delegated administration";
+    case "customer.created":
+      return "Created your organisation";
+    default:
+      return action;
+  }
+}
+
+export default function PartnerActivity() {
+  const { rows, nextBefore } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader title="Partner activity" description="What your partners' staff did in your organisation." />
+      {rows.length === 0 ? (
+        <EmptyState title="There's nothing here">
+          <p>No partner has acted in your organisation yet.</p>
+        </EmptyState>
+      ) : (
+        <table className="table">
+          <caption className="visually-hidden">Partner activity</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Partner</th>
+              <th scope="col">Who</th>
+              <th scope="col">What</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td>{formatDateTime(r.at)}</td>
+                <td>{r.partnerName ?? <span className="muted">A former partner</span>}</td>
+                <td>{r.actorName ?? "—"}</td>
+                <td>{describe(r.action, r.details)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {nextBefore ? (
+        <p>
+          <Link to={`?before=${nextBefore}`}>Older entries</Link>
+        </p>
+      ) : null}
+    </>
+  );
+}

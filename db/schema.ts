@@ -574,3 +574,48 @@ export const gdapAssignments = pgTable(
   },
   (t) => [primaryKey({ columns: [t.adminRelationshipId, t.groupId] }), index("gdap_assignments_group_idx").on(t.partnerOrgId, t.groupId), check("gdap_assignments_roles", sql`cardinality(roles) > 0`)],
 );
+
+/** Which user holds a licence of which subscription (never more than the subscription's count). */
+export const licenceAssignments = pgTable(
+  "licence_assignments",
+  {
+    subscriptionId: uuid("subscription_id").notNull().references(() => subscriptions.id, { onDelete: "cascade" }),
+    customerOrgId: uuid("customer_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    assignedAt: tstz("assigned_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.subscriptionId, t.userId] }), index("licence_assignments_customer_idx").on(t.customerOrgId, t.userId)],
+);
+
+/** Service requests of a customer organisation, opened by its admins or by partner staff acting in it. */
+export const serviceRequests = pgTable(
+  "service_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    customerOrgId: uuid("customer_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    description: text("description").notNull(),
+    status: text("status", { enum: ["open", "closed"] }).notNull().default("open"),
+    openedByUserId: uuid("opened_by_user_id"),
+    openedByName: text("opened_by_name"),
+    openedByOrgId: uuid("opened_by_org_id"),
+    createdAt: createdAt(),
+    closedAt: tstz("closed_at"),
+  },
+  (t) => [index("service_requests_customer_idx").on(t.customerOrgId, t.status, t.createdAt), check("service_requests_lengths", sql`length(title) between 1 and 200 and length(description) <= 5000`)],
+);
+
+export const serviceRequestComments = pgTable(
+  "service_request_comments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    requestId: uuid("request_id").notNull().references(() => serviceRequests.id, { onDelete: "cascade" }),
+    customerOrgId: uuid("customer_org_id").notNull(),
+    authorUserId: uuid("author_user_id"),
+    authorName: text("author_name"),
+    authorOrgId: uuid("author_org_id"),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("service_request_comments_request_idx").on(t.customerOrgId, t.requestId, t.createdAt), check("service_request_comments_body", sql`length(body) between 1 and 5000`)],
+);

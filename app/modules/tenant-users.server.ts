@@ -11,7 +11,9 @@ import { rowsOf } from "../../db/client";
 import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { hashPassword } from "./auth/crypto.server";
+import type { TenantAction } from "./admin-roles";
 import { DomainError } from "./errors";
+import { requireTenantAction } from "./staff-groups.server";
 
 /**
  * Moves a partner's transaction into a customer's context. The database refuses unless the
@@ -25,6 +27,16 @@ export async function enterCustomerAsPartner(tx: Tx, { customerId }: { customerI
     if (cause.code === "42501") throw new DomainError(403, "You have no active admin relationship with this customer.");
     throw error;
   }
+}
+
+/**
+ * The gate and the door in one: refuses with 403 unless the staff member may do `action` in the
+ * customer now, then moves the transaction into the customer's context. Returns the rights.
+ */
+export async function actInCustomer(tx: Tx, input: { partnerId: string; userId: string; customerId: string; action: TenantAction }) {
+  const rights = await requireTenantAction(tx, input);
+  await enterCustomerAsPartner(tx, { customerId: input.customerId });
+  return rights;
 }
 
 export async function listTenantUsers(tx: Tx, { customerId }: { customerId: string }) {

@@ -44,6 +44,12 @@ export default function CustomerDetail() {
             <Link className="button" to={`/partner/customers/${customer.id}/users`}>
               Users
             </Link>
+            <Link className="button" to={`/partner/customers/${customer.id}/licences`}>
+              Licences
+            </Link>
+            <Link className="button" to={`/partner/customers/${customer.id}/service-requests`}>
+              Service requests
+            </Link>
             {canRequestRoles ? (
               <>
                 <Link className="button" to={`/partner/relationships/new?customer=${customer.id}`}>

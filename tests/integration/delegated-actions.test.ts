@@ -43,6 +43,7 @@ async function worldIn(state: State): Promise<World> {
   await relate(partner, customer);
   await withSystem(async (tx) => {
     await tx.execute(sql`update organisations set is_dap_certified = true where id = ${partner.orgId}`);
+    await tx.execute(sql`insert into subscriptions (customer_org_id, product_id, licences, status) values (${customer.orgId}, 'business-basic', 2, 'active')`);
     const [group] = rowsOf<{ id: string }>(await tx.execute(sql`insert into staff_groups (partner_org_id, name) values (${partner.orgId}, 'Admins') returning id`));
     for (const role of PARTNER_ROLES) {
       await tx.execute(sql`insert into staff_group_members (group_id, partner_org_id, user_id) values (${group!.id}, ${partner.orgId}, ${partner.users[role]!.id})`);
@@ -110,6 +111,32 @@ describe("acting in a customer tenant: partner role × relationship state × act
           expect(create.status).toBe(403);
           expect(created.n).toBe(0);
         }
+
+        // Licences.
+        const sub = await one<{ id: string }>(sql`select id from subscriptions where customer_org_id = ${customer.orgId}`);
+        const licences = await b.html(`/partner/customers/${customer.orgId}/licences`);
+        expect(licences.status).toBe(200);
+        expect(licences.text.includes("Business Basic")).toBe(may.has("licenses:read"));
+        // A fresh user per case, so earlier cases in the same world do not count.
+        const holder = await withSystem(async (tx) => {
+          const [u] = rowsOf<{ id: string }>(await tx.execute(sql`insert into users (email, display_name) values (${`holder-${uniq()}@${customer.domain}`}, 'Holder') returning id`));
+          await tx.execute(sql`insert into memberships (org_id, user_id, roles, status) values (${customer.orgId}, ${u!.id}, '{user}', 'active')`);
+          await tx.execute(sql`delete from licence_assignments where subscription_id = ${sub.id}`);
+          return u!;
+        });
+        const assign = await b.fetch(`/partner/customers/${customer.orgId}/licences`, { form: { intent: "assign", subscriptionId: sub.id, userId: holder.id } });
+        const held = await one<{ n: number }>(sql`select count(*)::int as n from licence_assignments where subscription_id = ${sub.id} and user_id = ${holder.id}`);
+        expect(assign.status).toBe(may.has("licenses:assign") ? 302 : 403);
+        expect(held.n).toBe(may.has("licenses:assign") ? 1 : 0);
+
+        // Service requests.
+        const title = `Printer ${uniq()}`;
+        const sr = await b.fetch(`/partner/customers/${customer.orgId}/service-requests`, { form: { intent: "open", title, description: "It jams." } });
+        const opened = await one<{ n: number }>(sql`select count(*)::int as n from service_requests where customer_org_id = ${customer.orgId} and title = ${title}`);
+        expect(sr.status).toBe(may.has("service-requests:manage") ? 302 : 403);
+        expect(opened.n).toBe(may.has("service-requests:manage") ? 1 : 0);
+        const list = await b.html(`/partner/customers/${customer.orgId}/service-requests`);
+        expect(list.text.includes("Open a service request")).toBe(may.has("service-requests:manage"));
       });
     }
   }
@@ -120,6 +147,47 @@ describe("acting in a customer tenant: partner role × relationship state × act
       sql`select count(*)::int as n from audit_log where actor_org_id = ${partner.orgId} and subject_org_id = ${customer.orgId} and action = 'tenant_user.password_reset'`,
     );
     expect(row.n).toBeGreaterThan(0);
+  });
+});
+
+describe("licences and service requests", () => {
+  it("never hands out more licences than were bought, also when assigned at once", async () => {
+    const { customer, browsers } = await worldIn("dap active");
+    const sub = await one<{ id: string }>(sql`select id from subscriptions where customer_org_id = ${customer.orgId}`);
+    const people = await withSystem(async (tx) => {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const [u] = rowsOf<{ id: string }>(await tx.execute(sql`insert into users (email, display_name) values (${`p${i}-${uniq()}@${customer.domain}`}, ${`Person ${i}`}) returning id`));
+        await tx.execute(sql`insert into memberships (org_id, user_id, roles, status) values (${customer.orgId}, ${u!.id}, '{user}', 'active')`);
+        ids.push(u!.id);
+      }
+      return ids;
+    });
+    const results = await Promise.all(
+      people.map((userId) => browsers.admin_agent!.fetch(`/partner/customers/${customer.orgId}/licences`, { form: { intent: "assign", subscriptionId: sub.id, userId } })),
+    );
+    expect(results.filter((r) => r.status === 302)).toHaveLength(2);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(3);
+    expect((await one<{ n: number }>(sql`select count(*)::int as n from licence_assignments where subscription_id = ${sub.id}`)).n).toBe(2);
+    const full = await browsers.admin_agent!.fetch(`/partner/customers/${customer.orgId}/licences`, { form: { intent: "assign", subscriptionId: sub.id, userId: customer.users.user!.id } });
+    expect(await full.text()).toContain("All 2 licences are assigned.");
+  });
+
+  it("service requests are opened, commented and closed; a closed one takes no comment", async () => {
+    const { customer, browsers } = await worldIn("dap active");
+    const b = browsers.helpdesk_agent!;
+    const url = `/partner/customers/${customer.orgId}/service-requests`;
+    expect((await b.fetch(url, { form: { intent: "open", title: "", description: "x" } })).status).toBe(400);
+    expect((await b.fetch(url, { form: { intent: "open", title: "Mailbox full", description: "Cannot receive mail." } })).status).toBe(302);
+    const sr = await one<{ id: string; opened_by_name: string }>(sql`select id, opened_by_name from service_requests where customer_org_id = ${customer.orgId}`);
+    expect(sr.opened_by_name).toContain("helpdesk_agent");
+    expect((await b.fetch(url, { form: { intent: "comment", requestId: sr.id, body: "Archived old mail." } })).status).toBe(302);
+    expect((await b.fetch(url, { form: { intent: "close", requestId: sr.id } })).status).toBe(302);
+    const closed = await b.fetch(url, { form: { intent: "comment", requestId: sr.id, body: "Too late" } });
+    expect(closed.status).toBe(409);
+    const page = await b.html(url);
+    expect(page.text).toContain("Archived old mail.");
+    expect(page.text).toContain("Closed");
   });
 });
 

@@ -474,6 +474,34 @@ const CASES: Record<string, Case> = {
     expect(d!.n).toBe(0);
     for (const [, b] of customerBrowsers()) expect((await b.html(`/partner/customers/${C.orgId}/users`)).location).toBe("/customer");
   },
+  "routes/_app.partner.customers_.$customerId.licences": async () => {
+    const [dSub] = await withSystem(async (tx) => rowsOf<{ id: string }>(await tx.execute(sql`select id from subscriptions where customer_org_id = ${D.orgId} limit 1`)));
+    for (const [, b] of partnerBrowsers()) {
+      expect((await b.html(`/partner/customers/${D.orgId}/licences`)).status).toBe(404);
+      expect((await b.fetch(`/partner/customers/${D.orgId}/licences`, { form: { intent: "assign", subscriptionId: dSub!.id, userId: D.users.user!.id } })).status).toBeGreaterThanOrEqual(403);
+      // Our own customer, to which A holds no admin roles: its subscription by id, refused too.
+      expect((await b.fetch(`/partner/customers/${C.orgId}/licences`, { form: { intent: "assign", subscriptionId: dSub!.id, userId: D.users.user!.id } })).status).toBe(403);
+      expect((await b.html(`/partner/customers/${C.orgId}/licences`)).text).not.toContain(cSubscriptionId);
+    }
+    const [n] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from licence_assignments where customer_org_id = ${D.orgId}`)));
+    expect(n!.n).toBe(0);
+    for (const [, b] of customerBrowsers()) expect((await b.html(`/partner/customers/${C.orgId}/licences`)).location).toBe("/customer");
+  },
+  "routes/_app.partner.customers_.$customerId.service-requests": async () => {
+    const [dReq] = await withSystem(async (tx) => rowsOf<{ id: string }>(await tx.execute(sql`insert into service_requests (customer_org_id, title, description) values (${D.orgId}, 'D secret request', 'd') returning id`)));
+    for (const [, b] of partnerBrowsers()) {
+      const page = await b.html(`/partner/customers/${D.orgId}/service-requests`);
+      expect(page.status).toBe(404);
+      expect(page.text).not.toContain("D secret request");
+      for (const form of [{ intent: "close", requestId: dReq!.id }, { intent: "comment", requestId: dReq!.id, body: "x" }] as Record<string, string>[]) {
+        expect((await b.fetch(`/partner/customers/${D.orgId}/service-requests`, { form })).status).toBeGreaterThanOrEqual(403);
+        expect((await b.fetch(`/partner/customers/${C.orgId}/service-requests`, { form })).status).toBe(403);
+      }
+    }
+    const [d] = await withSystem(async (tx) => rowsOf<{ status: string; comments: number }>(await tx.execute(sql`select status, (select count(*)::int from service_request_comments where request_id = ${dReq!.id}) as comments from service_requests where id = ${dReq!.id}`)));
+    expect(d).toEqual({ status: "open", comments: 0 });
+    for (const [, b] of customerBrowsers()) expect((await b.html(`/partner/customers/${C.orgId}/service-requests`)).location).toBe("/customer");
+  },
   "routes/_app.partner.staff.groups": async () => {
     const [bGroup] = await withSystem(async (tx) => rowsOf<{ id: string }>(await tx.execute(sql`insert into staff_groups (partner_org_id, name) values (${B.orgId}, ${`B group ${Date.now()}`}) returning id`)));
     for (const [role, b] of partnerBrowsers()) {

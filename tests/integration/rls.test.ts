@@ -201,6 +201,31 @@ const cases: TableCase[] = [
     delete: (t) => sql`delete from gdap_assignments where partner_org_id = ${t.org.orgId} returning group_id`,
   },
   {
+    // A as a customer again: its licences and service requests.
+    table: "licence_assignments",
+    own: ["select", "insert", "delete"],
+    select: (t) => sql`select user_id from licence_assignments where customer_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into licence_assignments (subscription_id, customer_org_id, user_id) select id, ${t.org.orgId}, ${t.org.users.sales_agent!.id} from subscriptions where customer_org_id = ${t.org.orgId} limit 1 on conflict do nothing returning user_id`,
+    update: (t) => sql`update licence_assignments set user_id = user_id where customer_org_id = ${t.org.orgId} returning user_id`,
+    delete: (t) => sql`delete from licence_assignments where customer_org_id = ${t.org.orgId} returning user_id`,
+  },
+  {
+    table: "service_requests",
+    own: ["select", "insert", "update"],
+    select: (t) => sql`select id from service_requests where customer_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into service_requests (customer_org_id, title, description) values (${t.org.orgId}, 't', 'd') returning id`,
+    update: (t) => sql`update service_requests set status = 'closed' where customer_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from service_requests where customer_org_id = ${t.org.orgId} returning id`,
+  },
+  {
+    table: "service_request_comments",
+    own: ["select", "insert"],
+    select: (t) => sql`select id from service_request_comments where customer_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into service_request_comments (request_id, customer_org_id, body) select id, ${t.org.orgId}, 'c' from service_requests where customer_org_id = ${t.org.orgId} limit 1 returning id`,
+    update: (t) => sql`update service_request_comments set body = body where customer_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from service_request_comments where customer_org_id = ${t.org.orgId} returning id`,
+  },
+  {
     table: "customer_selections",
     own: ["select", "insert", "update", "delete"],
     select: (t) => sql`select id from customer_selections where partner_org_id = ${t.org.orgId}`,
@@ -279,6 +304,9 @@ beforeAll(async () => {
     await tx.execute(sql`insert into link_visits (link_id, partner_org_id, day, visits) values (${link!.id}, ${a.org.orgId}, '2026-11-24', 3)`);
     await tx.execute(sql`insert into admin_relationships (partner_org_id, customer_org_id, display_name, duration_days, roles, status, approval_code, request_expires_at)
       values (${a.org.orgId}, ${a.customer.orgId}, 'seed', 30, '{x}', 'approval_pending', ${randomUUID()}, now() + interval '90 days')`);
+    await tx.execute(sql`insert into licence_assignments (subscription_id, customer_org_id, user_id) select id, ${a.org.orgId}, ${a.userId} from subscriptions where customer_org_id = ${a.org.orgId} limit 1`);
+    const [req] = rowsOf<{ id: string }>(await tx.execute(sql`insert into service_requests (customer_org_id, title, description) values (${a.org.orgId}, 'seed', 'seed') returning id`));
+    await tx.execute(sql`insert into service_request_comments (request_id, customer_org_id, body) values (${req!.id}, ${a.org.orgId}, 'seed')`);
     const [group] = rowsOf<{ id: string }>(await tx.execute(sql`insert into staff_groups (partner_org_id, name) values (${a.org.orgId}, 'seed group') returning id`));
     await tx.execute(sql`insert into staff_group_members (group_id, partner_org_id, user_id) values (${group!.id}, ${a.org.orgId}, ${a.userId})`);
     await tx.execute(sql`insert into gdap_assignments (admin_relationship_id, group_id, partner_org_id, roles)

@@ -619,3 +619,36 @@ export const serviceRequestComments = pgTable(
   },
   (t) => [index("service_request_comments_request_idx").on(t.customerOrgId, t.requestId, t.createdAt), check("service_request_comments_body", sql`length(body) between 1 and 5000`)],
 );
+
+/** Background work on many customers at once (a bulk GDAP request): progress and per-customer results. */
+export const bulkOperations = pgTable(
+  "bulk_operations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["gdap"] }).notNull(),
+    template: jsonb("template").$type<Record<string, unknown>>().notNull(),
+    total: integer("total").notNull(),
+    succeeded: integer("succeeded").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    status: text("status", { enum: ["running", "finished"] }).notNull().default("running"),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    finishedAt: tstz("finished_at"),
+  },
+  (t) => [index("bulk_operations_partner_idx").on(t.partnerOrgId, t.createdAt)],
+);
+
+export const bulkOperationItems = pgTable(
+  "bulk_operation_items",
+  {
+    operationId: uuid("operation_id").notNull().references(() => bulkOperations.id, { onDelete: "cascade" }),
+    partnerOrgId: uuid("partner_org_id").notNull(),
+    customerOrgId: uuid("customer_org_id").notNull(),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull().default("pending"),
+    message: text("message"),
+    resultId: uuid("result_id"),
+    doneAt: tstz("done_at"),
+  },
+  (t) => [primaryKey({ columns: [t.operationId, t.customerOrgId] }), index("bulk_operation_items_status_idx").on(t.operationId, t.status)],
+);

@@ -149,3 +149,39 @@ export async function runDueJobs(db: TransactionRunner, { workerId = defaultWork
 export function defaultWorkerId() {
   return `${hostname()}:${process.pid}`;
 }
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * At start: jobs still leased by a process of this host that is gone (killed mid-run) are
+ * released at once instead of waiting out their lease. A lease held under this very process's
+ * id predates it (the id was reused after a restart) and is released too.
+ */
+export async function releaseOrphanedJobs(db: TransactionRunner, { host = hostname(), isAlive = alive }: { host?: string; isAlive?: (pid: number) => boolean } = {}) {
+  return db.transaction(async (tx) => {
+    const held = rowsOf<{ locked_by: string }>(
+      await tx.execute(sql`select distinct locked_by from jobs where done_at is null and failed_at is null and locked_until > now() and locked_by like ${`${host}:%`}`),
+    );
+    const orphaned = held
+      .map((r) => r.locked_by)
+      .filter((id) => {
+        const pid = Number(id.slice(host.length + 1));
+        return Number.isInteger(pid) && (pid === process.pid || !isAlive(pid));
+      });
+    if (orphaned.length === 0) return 0;
+    const released = await tx
+      .update(jobs)
+      .set({ lockedUntil: null })
+      .where(and(sql`${jobs.doneAt} is null`, inArray(jobs.lockedBy, orphaned)))
+      .returning({ id: jobs.id });
+    logger.warn({ jobs: released.length, workers: orphaned }, "released jobs of workers that are gone");
+    return released.length;
+  });
+}

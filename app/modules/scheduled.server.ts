@@ -9,12 +9,13 @@ import { logger } from "~/utils/logger.server";
 import { purgeOldTokens } from "./auth/auth.server";
 import { purgeExpiredSessions } from "./auth/session.server";
 import { purgeStaleThrottleRows } from "./auth/throttle.server";
-import { registerJob, registerRecurring, runDueJobs, defaultWorkerId } from "./jobs.server";
+import { registerJob, registerRecurring, releaseOrphanedJobs, runDueJobs, defaultWorkerId } from "./jobs.server";
 import { deliverPendingMail } from "./mail.server";
 import { memberIdsWithRoles, notify } from "./notifications.server";
 import { expireTrials } from "./customer-partners.server";
 import { applyAgreementVersion } from "./agreements.server";
 import { runGdapLifecycle } from "./admin-relationships.server";
+import { runBulkGdapBatch } from "./bulk-gdap.server";
 
 const notifyPayload = z.object({
   orgId: z.string().uuid(),
@@ -59,6 +60,11 @@ export function registerScheduledWork() {
     await runGdapLifecycle(tx);
   });
   registerRecurring({ kind: "gdap.lifecycle", everySeconds: 600 });
+  // Bulk GDAP requests: one batch per run; each batch enqueues the next.
+  registerJob("bulk.gdap", async (tx, payload) => {
+    const p = z.object({ operationId: z.string().uuid(), partnerId: z.string().uuid() }).parse(payload);
+    await runBulkGdapBatch(tx, p);
+  });
 }
 
 const g = globalThis as typeof globalThis & { __partnerdesk_worker?: { stop(): Promise<void> } };
@@ -71,9 +77,14 @@ export function startWorker() {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let first = true;
   const tick = async () => {
     try {
       const { db } = await getDatabase();
+      if (first) {
+        first = false;
+        await releaseOrphanedJobs(db);
+      }
       await runDueJobs(db, { workerId });
       await deliverPendingMail(db);
     } catch (error) {

@@ -1,5 +1,8 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { ADMIN_ROLES, GDAP, GLOBAL_ADMINISTRATOR } from "~/modules/admin-roles";
+import { BULK_PREFIX_MAX, startBulkGdap } from "~/modules/bulk-gdap.server";
+import { DomainError } from "~/modules/errors";
 import { z } from "zod";
 import { SubmitButton } from "~/components/forms";
 import { formatDateTime, PageHeader } from "~/components/layout";
@@ -18,19 +21,47 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const id = idParam.safeParse(params.selectionId);
   if (!id.success) throw new Response("No such selection.", { status: 404 });
-  return orThrowResponse(withTenant(tenantOf(auth), (tx) => getSelection(tx, { partnerId: auth.org.id, selectionId: id.data })));
+  const selection = await orThrowResponse(withTenant(tenantOf(auth), (tx) => getSelection(tx, { partnerId: auth.org.id, selectionId: id.data })));
+  return { ...selection, canRequestRoles: auth.permissions.includes("relationships:manage"), roles: ADMIN_ROLES.map(({ templateId, name }) => ({ templateId, name })) };
 }
+
+const bulkSchema = z
+  .object({
+    intent: z.literal("bulk-gdap"),
+    namePrefix: z.string().trim().min(1, "Give the relationships a name prefix.").max(BULK_PREFIX_MAX, `Use at most ${BULK_PREFIX_MAX} characters.`),
+    durationDays: z.coerce.number().int().min(GDAP.minDays, `At least ${GDAP.minDays} day.`).max(GDAP.maxDays, `At most ${GDAP.maxDays} days.`),
+    autoExtend: z.literal("on").optional(),
+    roles: z.array(z.string().max(64)).min(1, "Choose at least one role."),
+  })
+  .refine((v) => !(v.autoExtend && v.roles.includes(GLOBAL_ADMINISTRATOR)), { message: "Auto-extend is not allowed when Global Administrator is among the roles." });
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const id = idParam.safeParse(params.selectionId);
   if (!id.success) throw new Response("No such selection.", { status: 404 });
+  const formData = await request.formData();
+  if (formData.get("intent") === "bulk-gdap") {
+    if (!auth.permissions.includes("relationships:manage")) throw new Response("You do not have permission to do this.", { status: 403 });
+    const parsed = bulkSchema.safeParse({ ...Object.fromEntries(formData), roles: formData.getAll("roles") });
+    if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
+    const v = parsed.data;
+    try {
+      const op = await withTenant(tenantOf(auth), (tx) =>
+        startBulkGdap(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), selectionId: id.data, template: { namePrefix: v.namePrefix, durationDays: v.durationDays, autoExtend: Boolean(v.autoExtend), roles: v.roles } }),
+      );
+      return redirectWithToast(`/partner/bulk/${op.id}`, { kind: "info", message: `Requesting admin roles from ${op.total.toLocaleString("en")} customers in the background.` });
+    } catch (error) {
+      if (error instanceof DomainError) return data({ error: error.message }, { status: error.status });
+      throw error;
+    }
+  }
   await orThrowResponse(withTenant(tenantOf(auth), (tx) => deleteSelection(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), selectionId: id.data })));
   return redirectWithToast("/partner/customers", { kind: "info", message: "Selection discarded." });
 }
 
 export default function Selection() {
-  const { selection, sample } = useLoaderData<typeof loader>();
+  const { selection, sample, canRequestRoles, roles } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   const f = selection.filter;
   const criteria = [
     f.q ? `name or domain contains “${f.q}”` : null,
@@ -50,7 +81,46 @@ export default function Selection() {
           {selection.allMatching ? `— every customer that matched ${criteria.length ? criteria.join(", ") : "(no filter: all your customers)"}` : "picked on the page"}, as of{" "}
           {formatDateTime(selection.createdAt)}. Customers added later are not included.
         </p>
-        <p className="muted">Bulk actions on a selection (such as delegated-administration requests) arrive with later releases.</p>
+        {canRequestRoles ? (
+          <details className="top-gap" open={Boolean(result?.error)}>
+            <summary className="button">Request admin roles (GDAP) from these customers</summary>
+            <Form method="post" className="form-grid top-gap" aria-label="Bulk GDAP request">
+              {result?.error ? (
+                <p className="notice notice-warn" role="alert">
+                  {result.error}
+                </p>
+              ) : null}
+              <input type="hidden" name="intent" value="bulk-gdap" />
+              <div className="field">
+                <label htmlFor="namePrefix">Name prefix</label>
+                <p className="hint">Each relationship is named with this prefix and the customer's domain (at most 50 characters).</p>
+                <input id="namePrefix" name="namePrefix" required maxLength={BULK_PREFIX_MAX} />
+              </div>
+              <div className="field">
+                <label htmlFor="durationDays">Duration in days</label>
+                <input id="durationDays" name="durationDays" type="number" min={GDAP.minDays} max={GDAP.maxDays} defaultValue={GDAP.defaultDays} className="narrow" required />
+              </div>
+              <label className="checkbox">
+                <input type="checkbox" name="autoExtend" />
+                <span>Extend automatically by {GDAP.autoExtendDays} days (not with Global Administrator)</span>
+              </label>
+              <fieldset className="choice-group">
+                <legend>Roles</legend>
+                {roles.map((r) => (
+                  <label key={r.templateId} className="checkbox">
+                    <input type="checkbox" name="roles" value={r.templateId} />
+                    <span>{r.name}</span>
+                  </label>
+                ))}
+              </fieldset>
+              <div>
+                <SubmitButton name="intent" value="bulk-gdap" pendingText="Starting…">
+                  Request from {selection.count.toLocaleString("en")} customers
+                </SubmitButton>
+              </div>
+            </Form>
+          </details>
+        ) : null}
         <h2>First {sample.length}</h2>
         <ul className="plain-list">
           {sample.map((c) => (

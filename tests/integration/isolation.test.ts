@@ -231,6 +231,8 @@ const CASES: Record<string, Case> = {
       }
       expect((await b.html(`/partner/customers?q=${encodeURIComponent(dName)}`)).text).toContain("No customers match");
       expect((await b.html("/partner/customers")).text).toContain(C.name);
+      // Starting bulk work on another partner's selection: not found (or not allowed).
+      expect((await b.fetch(`/partner/customers/selections/${bSelectionId}`, { form: { intent: "bulk-gdap", namePrefix: "X", durationDays: "30", roles: "729827e3-9c14-49f7-bb1b-9608f156bbb8" } })).status).toBeGreaterThanOrEqual(403);
       // Selecting another partner's customer by id is refused and saves nothing.
       expect((await b.fetch("/partner/customers?index", { form: { mode: "page", ids: D.orgId } })).status).toBe(404);
     }
@@ -501,6 +503,20 @@ const CASES: Record<string, Case> = {
     const [d] = await withSystem(async (tx) => rowsOf<{ status: string; comments: number }>(await tx.execute(sql`select status, (select count(*)::int from service_request_comments where request_id = ${dReq!.id}) as comments from service_requests where id = ${dReq!.id}`)));
     expect(d).toEqual({ status: "open", comments: 0 });
     for (const [, b] of customerBrowsers()) expect((await b.html(`/partner/customers/${C.orgId}/service-requests`)).location).toBe("/customer");
+  },
+  "routes/_app.partner.bulk.$id": async () => {
+    const [op] = await withSystem(async (tx) =>
+      rowsOf<{ id: string }>(await tx.execute(sql`insert into bulk_operations (partner_org_id, kind, template, total) values (${B.orgId}, 'gdap', '{}', 1) returning id`)),
+    );
+    await withSystem((tx) => tx.execute(sql`insert into bulk_operation_items (operation_id, partner_org_id, customer_org_id) values (${op!.id}, ${B.orgId}, ${D.orgId})`));
+    for (const [role, b] of partnerBrowsers()) {
+      const expected = role === "global_admin" || role === "admin_agent" ? 404 : 403;
+      const page = await b.html(`/partner/bulk/${op!.id}`);
+      expect(page.status).toBe(expected);
+      expectNoTraceOf(page.text, D);
+      expect((await b.html("/partner/bulk/not-a-uuid")).status).toBe(expected);
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.html(`/partner/bulk/${op!.id}`)).location).toBe("/customer");
   },
   "routes/_app.partner.staff.groups": async () => {
     const [bGroup] = await withSystem(async (tx) => rowsOf<{ id: string }>(await tx.execute(sql`insert into staff_groups (partner_org_id, name) values (${B.orgId}, ${`B group ${Date.now()}`}) returning id`)));

@@ -226,6 +226,22 @@ const cases: TableCase[] = [
     delete: (t) => sql`delete from service_request_comments where customer_org_id = ${t.org.orgId} returning id`,
   },
   {
+    table: "bulk_operations",
+    own: ["select", "insert", "update"],
+    select: (t) => sql`select id from bulk_operations where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into bulk_operations (partner_org_id, kind, template, total) values (${t.org.orgId}, 'gdap', '{}', 0) returning id`,
+    update: (t) => sql`update bulk_operations set succeeded = succeeded where partner_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from bulk_operations where partner_org_id = ${t.org.orgId} returning id`,
+  },
+  {
+    table: "bulk_operation_items",
+    own: ["select", "insert", "update"],
+    select: (t) => sql`select customer_org_id from bulk_operation_items where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into bulk_operation_items (operation_id, partner_org_id, customer_org_id) select id, ${t.org.orgId}, ${randomUUID()} from bulk_operations where partner_org_id = ${t.org.orgId} limit 1 returning customer_org_id`,
+    update: (t) => sql`update bulk_operation_items set status = status where partner_org_id = ${t.org.orgId} returning customer_org_id`,
+    delete: (t) => sql`delete from bulk_operation_items where partner_org_id = ${t.org.orgId} returning customer_org_id`,
+  },
+  {
     table: "customer_selections",
     own: ["select", "insert", "update", "delete"],
     select: (t) => sql`select id from customer_selections where partner_org_id = ${t.org.orgId}`,
@@ -307,6 +323,8 @@ beforeAll(async () => {
     await tx.execute(sql`insert into licence_assignments (subscription_id, customer_org_id, user_id) select id, ${a.org.orgId}, ${a.userId} from subscriptions where customer_org_id = ${a.org.orgId} limit 1`);
     const [req] = rowsOf<{ id: string }>(await tx.execute(sql`insert into service_requests (customer_org_id, title, description) values (${a.org.orgId}, 'seed', 'seed') returning id`));
     await tx.execute(sql`insert into service_request_comments (request_id, customer_org_id, body) values (${req!.id}, ${a.org.orgId}, 'seed')`);
+    const [op] = rowsOf<{ id: string }>(await tx.execute(sql`insert into bulk_operations (partner_org_id, kind, template, total) values (${a.org.orgId}, 'gdap', '{}', 1) returning id`));
+    await tx.execute(sql`insert into bulk_operation_items (operation_id, partner_org_id, customer_org_id) values (${op!.id}, ${a.org.orgId}, ${a.customer.orgId})`);
     const [group] = rowsOf<{ id: string }>(await tx.execute(sql`insert into staff_groups (partner_org_id, name) values (${a.org.orgId}, 'seed group') returning id`));
     await tx.execute(sql`insert into staff_group_members (group_id, partner_org_id, user_id) values (${group!.id}, ${a.org.orgId}, ${a.userId})`);
     await tx.execute(sql`insert into gdap_assignments (admin_relationship_id, group_id, partner_org_id, roles)

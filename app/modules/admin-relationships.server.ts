@@ -418,6 +418,36 @@ export async function removeAdminRoles(tx: Tx, { customerId, actor, partnerId, n
   return { dapEnded: ended.length, gdapTerminated: terminated.length };
 }
 
+/**
+ * The partner ends a GDAP relationship: an active one moves to "termination requested" at once
+ * (its roles stop working) and scheduled work completes the termination; a pending request is
+ * withdrawn (terminated) directly.
+ */
+export async function terminateGdap(tx: Tx, { partnerId, actor, id, now = new Date() }: { partnerId: string; actor: Actor; id: string; now?: Date }) {
+  const [row] = await tx
+    .select()
+    .from(adminRelationships)
+    .where(and(eq(adminRelationships.partnerOrgId, partnerId), eq(adminRelationships.id, id)))
+    .for("update");
+  if (!row) throw new DomainError(404, "No such admin relationship.");
+  const pending = row.status === "approval_pending" || row.status === "created";
+  if (!pending && row.status !== "active") throw new DomainError(409, "This relationship has already ended.");
+  await tx
+    .update(adminRelationships)
+    .set(pending ? { status: "terminated", endedAt: now, endReason: "withdrawn by the partner" } : { status: "termination_requested", endReason: "terminated by the partner" })
+    .where(and(eq(adminRelationships.partnerOrgId, partnerId), eq(adminRelationships.id, id)));
+  if (row.customerOrgId) {
+    await refreshGdapSummary(tx, { partnerId, customerId: row.customerOrgId });
+    await notifyCustomerAdmins(tx, {
+      customerId: row.customerOrgId,
+      title: pending ? "A partner withdrew its request for admin roles" : "A partner ended its admin roles in your organisation",
+      body: `The admin relationship "${row.displayName}" ${pending ? "was withdrawn" : "is being terminated"} by the partner.`,
+      link: "/customer/partners",
+    });
+  }
+  await recordAudit(tx, { actor, subjectOrgId: row.customerOrgId ?? partnerId, action: pending ? "gdap.withdrawn" : "gdap.termination_requested", objectType: "admin_relationship", objectId: id });
+}
+
 // ---- Approval codes (open requests) ----
 
 /** What an approval code points to (system context): the request and its partner. */
@@ -481,7 +511,12 @@ export async function runGdapLifecycle(tx: Tx, { now = new Date() }: { now?: Dat
     .set({ status: "expired", endedAt: now, endReason: "reached its end date" })
     .where(and(eq(adminRelationships.status, "active"), sql`${adminRelationships.endsAt} <= ${ts(now)}`))
     .returning({ id: adminRelationships.id, partnerId: adminRelationships.partnerOrgId, customerId: adminRelationships.customerOrgId });
-  for (const r of [...requestsExpired, ...expired]) if (r.customerId) await refreshGdapSummary(tx, { partnerId: r.partnerId, customerId: r.customerId });
+  const terminated = await tx
+    .update(adminRelationships)
+    .set({ status: "terminated", endedAt: now })
+    .where(eq(adminRelationships.status, "termination_requested"))
+    .returning({ id: adminRelationships.id, partnerId: adminRelationships.partnerOrgId, customerId: adminRelationships.customerOrgId });
+  for (const r of [...requestsExpired, ...expired, ...terminated]) if (r.customerId) await refreshGdapSummary(tx, { partnerId: r.partnerId, customerId: r.customerId });
   for (const r of extended) {
     await recordAudit(tx, { actor: { userId: null, orgId: null }, subjectOrgId: r.customerId, action: "gdap.auto_extended", objectType: "admin_relationship", objectId: r.id, details: { days: GDAP.autoExtendDays } });
   }
@@ -516,6 +551,6 @@ export async function runGdapLifecycle(tx: Tx, { now = new Date() }: { now?: Dat
       notices++;
     }
   }
-  return { requestsExpired: requestsExpired.length, extended: extended.length, expired: expired.length, notices };
+  return { requestsExpired: requestsExpired.length, extended: extended.length, expired: expired.length, terminated: terminated.length, notices };
 }
 

@@ -30,6 +30,20 @@ function describe(action: string, details: Record<string, unknown> | null) {
       return "Asked for delegated administration";
     case "customer.created":
       return "Created your organisation";
+    case "licence.assigned":
+      return "Assigned a licence";
+    case "licence.removed":
+      return "Removed a licence";
+    case "service_request.opened":
+      return `Opened the service request “${String(details?.title ?? "")}”`;
+    case "service_request.commented":
+      return `Commented on “${String(details?.title ?? "")}”`;
+    case "service_request.closed":
+      return `Closed the service request “${String(details?.title ?? "")}”`;
+    case "gdap.termination_requested":
+      return "Ended its admin roles";
+    case "gdap.withdrawn":
+      return "Withdrew a request for admin roles";
     default:
       return action;
   }

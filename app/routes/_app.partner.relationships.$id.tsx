@@ -5,7 +5,8 @@ import { assignGroupRoles, listAssignments, listGroups } from "~/modules/staff-g
 import { z } from "zod";
 import { CopyButton } from "~/components/copy-button";
 import { Badge, formatDate, formatDateTime, PageHeader } from "~/components/layout";
-import { getGdapForPartner } from "~/modules/admin-relationships.server";
+import { getGdapForPartner, terminateGdap } from "~/modules/admin-relationships.server";
+import { ConfirmAction } from "~/components/confirm";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
@@ -33,6 +34,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const id = z.string().uuid().safeParse(params.id);
   if (!id.success) throw new Response("No such admin relationship.", { status: 404 });
   const formData = await request.formData();
+  if (formData.get("intent") === "terminate") {
+    await orThrowResponse(withTenant(tenantOf(auth), (tx) => terminateGdap(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), id: id.data })));
+    return redirectWithToast(`/partner/relationships/${id.data}`, { kind: "success", message: "Terminated. Your staff no longer hold these roles in the customer's organisation." });
+  }
   const parsed = assignForm.safeParse({ intent: formData.get("intent"), groupId: formData.get("groupId"), roles: formData.getAll("roles") });
   if (!parsed.success) throw new Response("Choose a group.", { status: 400 });
   await orThrowResponse(
@@ -61,7 +66,22 @@ export default function AdminRelationshipDetail() {
       <p className="breadcrumb">
         <Link to="/partner/relationships">Admin relationships</Link> /
       </p>
-      <PageHeader title={r.displayName} description={<Badge tone={STATUS[r.status]?.[0] ?? "neutral"}>{STATUS[r.status]?.[1] ?? r.status}</Badge>} />
+      <PageHeader
+        title={r.displayName}
+        description={<Badge tone={STATUS[r.status]?.[0] ?? "neutral"}>{STATUS[r.status]?.[1] ?? r.status}</Badge>}
+        actions={
+          r.status === "active" || r.status === "expiring" || r.status === "approval_pending" ? (
+            <ConfirmAction
+              label={r.status === "approval_pending" ? "Withdraw request" : "Terminate"}
+              title={r.status === "approval_pending" ? "Withdraw this request?" : "Terminate this admin relationship?"}
+              intent="terminate"
+              confirmLabel={r.status === "approval_pending" ? "Withdraw" : "Terminate"}
+            >
+              <p>Your staff lose these roles in the customer's organisation at once. The customer is told. This cannot be undone; a new request needs the customer's approval again.</p>
+            </ConfirmAction>
+          ) : null
+        }
+      />
       {r.approvalUrl ? (
         <section className="card" aria-labelledby="approval">
           <h2 id="approval">Approval link</h2>

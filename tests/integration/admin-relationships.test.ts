@@ -177,6 +177,26 @@ describe("DAP requests and removing admin roles", () => {
   });
 });
 
+describe("the partner ends a relationship", () => {
+  it("terminating an active one stops its roles at once and completes by scheduled work; a pending one is withdrawn", async () => {
+    const { p, c, agent } = await certifiedPartnerWithCustomer();
+    const active = idFrom(await requestGdap(agent, { customerDomain: c.domain }));
+    await (await signedIn(c, "global_admin")).fetch(`/customer/requests/${active}`, { form: { intent: "approve" } });
+    const pending = idFrom(await requestGdap(agent, { customerDomain: c.domain }));
+    expect((await agent.fetch(`/partner/relationships/${active}`, { form: { intent: "terminate" } })).status).toBe(302);
+    expect((await one<{ status: string }>(sql`select status from admin_relationships where id = ${active}`)).status).toBe("termination_requested");
+    expect((await agent.fetch(`/partner/relationships/${active}`, { form: { intent: "terminate" } })).status).toBe(409);
+    expect((await agent.fetch(`/partner/relationships/${pending}`, { form: { intent: "terminate" } })).status).toBe(302);
+    expect(await one(sql`select status, end_reason from admin_relationships where id = ${pending}`)).toEqual({ status: "terminated", end_reason: "withdrawn by the partner" });
+    await withSystem((tx) => runGdapLifecycle(tx));
+    expect((await one<{ status: string }>(sql`select status from admin_relationships where id = ${active}`)).status).toBe("terminated");
+    expect((await one<{ status: string }>(sql`select status from relationships where partner_org_id = ${p.orgId} and customer_org_id = ${c.orgId} and type = 'gdap'`)).status).toBe("ended");
+    // A sales agent cannot end anything.
+    const sales = await signedIn(p, "sales_agent");
+    expect((await sales.fetch(`/partner/relationships/${active}`, { form: { intent: "terminate" } })).status).toBe(403);
+  });
+});
+
 describe("lifecycle (controllable clock)", () => {
   async function approved(days: number, { autoExtend = false } = {}) {
     const { p, c, agent } = await certifiedPartnerWithCustomer();

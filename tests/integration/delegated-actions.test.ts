@@ -17,14 +17,14 @@ installTestDatabase();
 
 const USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1";
 const ASSIGNED = [USER_ADMIN, HELPDESK_ADMINISTRATOR];
-const STATES = ["none", "dap pending", "dap active", "gdap active", "gdap expired", "gdap terminated", "roles removed"] as const;
+const STATES = ["none", "dap pending", "dap active", "gdap pending", "gdap active", "gdap expiring", "gdap expired", "gdap termination requested", "gdap terminated", "roles removed"] as const;
 type State = (typeof STATES)[number];
 
 const one = async <T>(q: ReturnType<typeof sql>) => (await withSystem(async (tx) => rowsOf<T>(await tx.execute(q))))[0]!;
 
 /** What the maps say a partner role may do in a customer in a state. */
 function expected(role: string, state: State): Set<TenantAction> {
-  const roles = state === "dap active" ? dapRolesFor([role]) : state === "gdap active" ? ASSIGNED : [];
+  const roles = state === "dap active" ? dapRolesFor([role]) : state === "gdap active" || state === "gdap expiring" ? ASSIGNED : [];
   const cap = capForPartnerRoles([role]);
   const all = actionsOf(roles);
   return cap === "uncapped" ? all : new Set([...all].filter((a) => cap.has(a)));
@@ -53,8 +53,14 @@ async function worldIn(state: State): Promise<World> {
       await tx.execute(sql`insert into relationships (partner_org_id, customer_org_id, type, status) values (${partner.orgId}, ${customer.orgId}, 'dap', ${status})`);
     }
     if (state.startsWith("gdap") || state === "roles removed") {
-      const status = state === "gdap active" ? "active" : state === "gdap expired" ? "expired" : "terminated";
-      const ends = state === "gdap expired" ? sql`now() - interval '1 day'` : sql`now() + interval '30 days'`;
+      const status = {
+        "gdap pending": "approval_pending",
+        "gdap active": "active",
+        "gdap expiring": "active",
+        "gdap expired": "expired",
+        "gdap termination requested": "termination_requested",
+      }[state as string] ?? "terminated";
+      const ends = state === "gdap expired" ? sql`now() - interval '1 day'` : state === "gdap expiring" ? sql`now() + interval '10 days'` : state === "gdap pending" ? sql`null` : sql`now() + interval '90 days'`;
       const [rel] = rowsOf<{ id: string }>(
         await tx.execute(sql`insert into admin_relationships (partner_org_id, customer_org_id, display_name, duration_days, roles, status, approval_code, request_expires_at, approved_at, ends_at)
           values (${partner.orgId}, ${customer.orgId}, ${`GDAP ${uniq()}`}, 30, ${`{${ASSIGNED.join(",")}}`}, ${status}, ${`code-${uniq()}-${uniq()}-${uniq()}`}, now() + interval '90 days', now(), ${ends}) returning id`),

@@ -437,10 +437,14 @@ const CASES: Record<string, Case> = {
       const expected = role === "global_admin" || role === "admin_agent" ? 404 : 403;
       expect((await b.html(`/partner/relationships/${bGdap.id}`)).status).toBe(expected);
       expect((await b.html("/partner/relationships/not-a-uuid")).status).toBe(expected);
+      expect((await b.fetch(`/partner/relationships/${bGdap.id}`, { form: { intent: "terminate" } })).status).toBe(expected);
+      expect((await b.fetch(`/partner/relationships/${bGdap.id}`, { form: { intent: "assign", groupId: bGdap.id, roles: "x" } })).status).toBe(expected);
       if (expected === 404) expect((await b.html(`/partner/relationships/${aGdapId}`)).status).toBe(200);
     }
   },
   "routes/_app.customer.requests.$id": async () => {
+    const [still] = await withSystem(async (tx) => rowsOf<{ status: string }>(await tx.execute(sql`select status from admin_relationships where id = ${bGdap.id}`)));
+    expect(still!.status).toBe("approval_pending");
     for (const [role, b] of customerBrowsers()) {
       const expected = role === "user" ? 403 : 404;
       expect((await b.html(`/customer/requests/${bGdap.id}`)).status).toBe(expected);

@@ -67,8 +67,8 @@ export const backoffSeconds = (attempts: number) => Math.min(3600, 5 * 2 ** Math
 
 type TransactionRunner = { transaction: Tx["transaction"] };
 
-/** Claims due jobs for this worker (system context). */
-async function claimJobs(db: TransactionRunner, workerId: string, limit: number): Promise<Job[]> {
+/** Claims due jobs for this worker (system context), of the given kinds only when kinds are given. */
+async function claimJobs(db: TransactionRunner, workerId: string, limit: number, kinds?: string[]): Promise<Job[]> {
   return db.transaction(async (tx) => {
     const result = await tx.execute(sql`
       update jobs set locked_until = now() + make_interval(secs => ${LEASE_SECONDS}),
@@ -77,6 +77,7 @@ async function claimJobs(db: TransactionRunner, workerId: string, limit: number)
         select id from jobs
         where done_at is null and failed_at is null and run_at <= now()
           and (locked_until is null or locked_until < now())
+          ${kinds?.length ? sql`and kind = any(string_to_array(${kinds.join(",")}, ','))` : sql``}
         order by run_at, id
         limit ${limit}
         for update skip locked)
@@ -133,11 +134,11 @@ async function runJob(db: TransactionRunner, job: Job, workerId: string) {
 }
 
 /** One pass of the worker: schedule recurring slots, then run due jobs. Returns how many ran. */
-export async function runDueJobs(db: TransactionRunner, { workerId = defaultWorkerId(), limit = 10 } = {}) {
+export async function runDueJobs(db: TransactionRunner, { workerId = defaultWorkerId(), limit = 10, kinds }: { workerId?: string; limit?: number; kinds?: string[] } = {}) {
   await db.transaction((tx) => scheduleRecurring(tx));
   let ran = 0;
   for (;;) {
-    const claimed = await claimJobs(db, workerId, limit);
+    const claimed = await claimJobs(db, workerId, limit, kinds);
     if (claimed.length === 0) return ran;
     for (const job of claimed) {
       await runJob(db, job, workerId);

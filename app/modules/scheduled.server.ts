@@ -85,7 +85,7 @@ export function startWorker() {
         first = false;
         await releaseOrphanedJobs(db);
       }
-      await runDueJobs(db, { workerId });
+      await runDueJobs(db, { workerId, kinds: config().JOB_KINDS?.split(",") });
       await deliverPendingMail(db);
     } catch (error) {
       logger.error({ err: error }, "worker pass failed");

@@ -21,6 +21,7 @@ describe("configuration", () => {
       expect(message).toContain("DATABASE_URL: must be a postgres:// or postgresql:// URL");
       expect(message).toContain("LOG_LEVEL");
       expect(message).toContain("SMTP_URL: must be an smtp:// or smtps:// URL");
+      expect(() => parseConfig({ JOB_KINDS: "notify; drop" })).toThrow(/JOB_KINDS/);
     }
   });
 

@@ -50,6 +50,11 @@ const schema = z
     ARGON2_MEMORY_KIB: int(19456, 1024),
     ARGON2_ITERATIONS: int(2, 1),
     JOB_POLL_MS: int(1000, 50),
+    /** Comma-separated job kinds this process runs (e.g. dedicated bulk workers); unset: every kind. */
+    JOB_KINDS: z
+      .string()
+      .regex(/^[a-z0-9_.]+(,[a-z0-9_.]+)*$/, "must be job kinds separated by commas, e.g. notify,bulk.gdap")
+      .optional(),
     SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
   })
   .transform((env) => ({

@@ -29,7 +29,8 @@ describe("scheduled work", () => {
       }
     });
     const { db } = await getDatabase();
-    await runDueJobs(db);
+    // Only the kind under test: other files share the PostgreSQL database and run their jobs by hand.
+    await runDueJobs(db, { kinds: ["notify"] });
     expect(await count(sql`select count(*) as n from notifications where org_id = ${p.orgId}`)).toBe(1);
     expect(await count(sql`select count(*) as n from mail_outbox where org_id = ${p.orgId}`)).toBe(1);
     expect(await count(sql`select count(*) as n from jobs where effect_key = ${`test-notice:${p.orgId}`} and done_at is not null`)).toBe(3);
@@ -44,7 +45,7 @@ describe("scheduled work", () => {
     const p = await createPartner(["global_admin"]);
     await withTenant({ orgId: p.orgId, userId: null }, (tx) => enqueueJob(tx, { kind: "test.flaky", maxAttempts: 2, payload: { orgId: p.orgId } }));
     const { db } = await getDatabase();
-    await runDueJobs(db);
+    await runDueJobs(db, { kinds: ["test.flaky"] });
     const [first] = await withSystem(async (tx) =>
       rowsOf<{ attempts: number; later: boolean; failed: boolean; last_error: string }>(
         await tx.execute(sql`select attempts, run_at > now() as later, failed_at is not null as failed, last_error from jobs where kind = 'test.flaky'`),
@@ -52,9 +53,23 @@ describe("scheduled work", () => {
     );
     expect(first).toMatchObject({ attempts: 1, later: true, failed: false, last_error: "downstream unavailable" });
     await withSystem((tx) => tx.execute(sql`update jobs set run_at = now() where kind = 'test.flaky'`));
-    await runDueJobs(db);
+    await runDueJobs(db, { kinds: ["test.flaky"] });
     expect(calls).toBe(2);
     expect(await count(sql`select count(*) as n from jobs where kind = 'test.flaky' and failed_at is not null`)).toBe(1);
+  });
+
+  it("a process given JOB_KINDS runs only those kinds", async () => {
+    const p = await createPartner(["global_admin"]);
+    registerJob("test.kind-a", async () => {});
+    registerJob("test.kind-b", async () => {});
+    await withTenant({ orgId: p.orgId, userId: null }, async (tx) => {
+      await enqueueJob(tx, { kind: "test.kind-a", payload: { orgId: p.orgId } });
+      await enqueueJob(tx, { kind: "test.kind-b", payload: { orgId: p.orgId } });
+    });
+    const { db } = await getDatabase();
+    await runDueJobs(db, { kinds: ["test.kind-a"] });
+    expect(await count(sql`select count(*) as n from jobs where kind = 'test.kind-a' and payload->>'orgId' = ${p.orgId} and done_at is not null`)).toBe(1);
+    expect(await count(sql`select count(*) as n from jobs where kind = 'test.kind-b' and payload->>'orgId' = ${p.orgId} and done_at is null`)).toBe(1);
   });
 
   it("a failed handler rolls back its writes and its effect key", async () => {
@@ -65,7 +80,7 @@ describe("scheduled work", () => {
     });
     await withTenant({ orgId: p.orgId, userId: null }, (tx) => enqueueJob(tx, { kind: "test.half", effectKey: `half:${p.orgId}`, maxAttempts: 1 }));
     const { db } = await getDatabase();
-    await runDueJobs(db);
+    await runDueJobs(db, { kinds: ["test.half"] });
     expect(await count(sql`select count(*) as n from notifications where org_id = ${p.orgId}`)).toBe(0);
     expect(await count(sql`select count(*) as n from job_effects where key = ${`half:${p.orgId}`}`)).toBe(0);
   });
@@ -91,7 +106,8 @@ describe.runIf(testDbKind() === "postgres")("two app processes on one PostgreSQL
     });
     for (const port of [40000 + Math.floor(Math.random() * 10000), 50000 + Math.floor(Math.random() * 10000)]) {
       const child = spawn(process.execPath, ["server.js"], {
-        env: { ...process.env, NODE_ENV: "test", DATABASE_URL: inject("testDatabaseUrl"), PORT: String(port), SEED_DEMO: "never", JOB_POLL_MS: "50", LOG_LEVEL: "warn" },
+        // Only the kinds this test is about: other test files share the database and run their own jobs by hand.
+        env: { ...process.env, NODE_ENV: "test", DATABASE_URL: inject("testDatabaseUrl"), PORT: String(port), SEED_DEMO: "never", JOB_POLL_MS: "50", LOG_LEVEL: "warn", JOB_KINDS: "notify,maintenance.sweep" },
         stdio: ["ignore", "inherit", "inherit"],
       });
       children.push(child);

@@ -6,15 +6,11 @@ import { Badge, formatDate, formatDateTime, PageHeader } from "~/components/layo
 import { approveGdap, declineGdap, getGdapForCustomer } from "~/modules/admin-relationships.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
+import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin roles request · Partnerdesk" }];
 
-const idOf = (params: { id?: string }) => {
-  const id = z.string().uuid().safeParse(params.id);
-  if (!id.success) throw new Response("No such request.", { status: 404 });
-  return id.data;
-};
+const idOf = (params: { id?: string }) => uuidParam(params.id, "No such request.");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "partners:view", { kind: "customer" });

@@ -11,15 +11,11 @@ import { actInCustomer, listTenantUsers } from "~/modules/tenant-users.server";
 import { assignLicence, listLicences, removeLicence } from "~/modules/tenant-work.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
+import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Customer licences · Partnerdesk" }];
 
-const customerIdOf = (params: { customerId?: string }) => {
-  const id = z.string().uuid().safeParse(params.customerId);
-  if (!id.success) throw new Response("No such customer.", { status: 404 });
-  return id.data;
-};
+const customerIdOf = (params: { customerId?: string }) => uuidParam(params.customerId, "No such customer.");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });

@@ -13,15 +13,11 @@ import { getLinkTracking } from "~/modules/links/redemption.server";
 import { htmlSnippet, qrCodeSvg, shareLinkByEmail } from "~/modules/links/sharing.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { orThrowResponse, redirectWithToast, replyWithDomainError, uuidParam } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Link · Partnerdesk" }];
 
-const linkIdOf = (params: { linkId?: string }) => {
-  const id = z.string().uuid().safeParse(params.linkId);
-  if (!id.success) throw new Response("No such link.", { status: 404 });
-  return id.data;
-};
+const linkIdOf = (params: { linkId?: string }) => uuidParam(params.linkId, "No such link.");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "links:manage", { kind: "partner" });

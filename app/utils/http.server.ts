@@ -1,6 +1,7 @@
 import { json, redirect } from "@remix-run/node";
 import { createCookie } from "@remix-run/node";
 import type { SubmissionResult } from "@conform-to/react";
+import { z } from "zod";
 import { DomainError } from "~/modules/errors";
 import { config } from "./config.server";
 
@@ -56,4 +57,11 @@ export async function orThrowResponse<T>(work: Promise<T>): Promise<T> {
     if (error instanceof DomainError) throw new Response(error.message, { status: error.status });
     throw error;
   }
+}
+
+/** A route's id parameter as a UUID, or a 404 with the message (a malformed id is just not found). */
+export function uuidParam(value: string | undefined, notFound: string): string {
+  const parsed = z.string().uuid().safeParse(value);
+  if (!parsed.success) throw new Response(notFound, { status: 404 });
+  return parsed.data;
 }

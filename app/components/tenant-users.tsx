@@ -1,0 +1,116 @@
+/**
+ * A customer organisation's users, shared by the customer's own Users page and the partner's
+ * view of a customer (delegated administration): the table with its reset action, the result of a
+ * reset or an added user (a temporary password shown once), and the form that adds a user.
+ */
+import { Form } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { ConfirmAction } from "./confirm";
+import { CopyButton } from "./copy-button";
+import { SubmitButton } from "./forms";
+import { Badge } from "./layout";
+import { ROLE_LABELS } from "~/modules/permissions";
+
+export interface TenantUserRow {
+  id: string;
+  displayName: string;
+  email: string;
+  roles: string[];
+  status: string;
+  mustChange: boolean;
+}
+
+export type TenantUserResult = { error: string | null; done: { kind: "reset" | "create"; email: string; temporaryPassword: string | null } | null } | undefined;
+
+export function TenantUserResultNotice({ result }: { result: TenantUserResult }) {
+  if (result?.error) {
+    return (
+      <p className="notice notice-warn" role="alert">
+        {result.error}
+      </p>
+    );
+  }
+  if (!result?.done) return null;
+  if (!result.done.temporaryPassword) {
+    return (
+      <p className="notice notice-good" role="status">
+        {result.done.email} already had a Partnerdesk account and was added with it.
+      </p>
+    );
+  }
+  return (
+    <section className="card notice-good" role="status" aria-labelledby="temp">
+      <h2 id="temp">{result.done.kind === "reset" ? "Password reset" : "User added"}</h2>
+      <p>Temporary password for {result.done.email} (shown once; they choose a new one when they sign in):</p>
+      <div className="input-with-button">
+        <label htmlFor="temporary-password" className="visually-hidden">
+          Temporary password
+        </label>
+        <input id="temporary-password" readOnly value={result.done.temporaryPassword} onFocus={(e) => e.currentTarget.select()} />
+        <CopyButton text={result.done.temporaryPassword} label="Copy password" />
+      </div>
+    </section>
+  );
+}
+
+/** `action(u)` renders the actions cell: a reset button where the viewer may reset, or a note. */
+export function TenantUsersTable({ caption, users, action }: { caption: string; users: TenantUserRow[]; action: (u: TenantUserRow) => ReactNode }) {
+  return (
+    <table className="table">
+      <caption className="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Email</th>
+          <th scope="col">Role</th>
+          <th scope="col">Status</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {users.map((u) => (
+          <tr key={u.id}>
+            <td>{u.displayName}</td>
+            <td>{u.email}</td>
+            <td>{u.roles.map((r) => ROLE_LABELS.customer[r] ?? r).join(", ")}</td>
+            <td>{u.mustChange ? <Badge tone="warn">Temporary password</Badge> : <Badge tone={u.status === "active" ? "good" : "neutral"}>{u.status}</Badge>}</td>
+            <td>{action(u)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function ResetPasswordButton({ user }: { user: TenantUserRow }) {
+  return (
+    <ConfirmAction label="Reset password" title={`Reset ${user.displayName}'s password?`} intent="reset" confirmLabel="Reset password" hidden={{ userId: user.id }}>
+      <p>They get a temporary password, shown to you once, and must choose a new one at their next sign-in. Their current sessions end.</p>
+    </ConfirmAction>
+  );
+}
+
+export function AddUserForm() {
+  return (
+    <section className="card top-gap" aria-labelledby="add-user">
+      <h2 id="add-user">Add a user</h2>
+      <Form method="post" className="form-grid">
+        <div className="field">
+          <label htmlFor="displayName">Name</label>
+          <input id="displayName" name="displayName" required maxLength={120} />
+        </div>
+        <div className="field">
+          <label htmlFor="email">Email address</label>
+          <input id="email" name="email" type="email" required maxLength={254} />
+        </div>
+        <div>
+          <SubmitButton name="intent" value="create" pendingText="Adding…">
+            Add user
+          </SubmitButton>
+        </div>
+      </Form>
+    </section>
+  );
+}

@@ -8,14 +8,16 @@
  * goes through its approval code in the system context.
  */
 import { and, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
-import { adminRelationships, jobs, organisations, partnerCustomers, relationships } from "../../db/schema";
+import { adminRelationships, organisations, partnerCustomers, relationships } from "../../db/schema";
 import { rowsOf } from "../../db/client";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
 import { adminRole, GDAP, GLOBAL_ADMINISTRATOR, type RelationshipFilter } from "./admin-roles";
 import { recordAudit, type Actor } from "./audit.server";
 import { randomToken } from "./auth/crypto.server";
-import { DomainError } from "./errors";
+import { DomainError, uniqueViolation } from "./errors";
+import { notifyLater } from "./notifications.server";
+import { upsertRelationship } from "./relationships.server";
 
 export type GdapStatus = "created" | "approval_pending" | "active" | "expiring" | "expired" | "termination_requested" | "terminated";
 
@@ -103,7 +105,7 @@ export async function getGdapForPartner(tx: Tx, { partnerId, id, now = new Date(
 
 /** The customer's global admins hear of it through scheduled work (the partner cannot write the customer's rows). */
 async function notifyCustomerAdmins(tx: Tx, { customerId, title, body, link }: { customerId: string; title: string; body: string; link: string }) {
-  await tx.insert(jobs).values({ kind: "notify", payload: { orgId: customerId, roles: ["global_admin"], kind: "admin_relationship.requested", title, body, link, email: true } });
+  await notifyLater(tx, { orgId: customerId, roles: ["global_admin"], kind: "admin_relationship.requested", title, body, link });
 }
 
 async function setSummary(tx: Tx, { partnerId, customerId, type, status }: { partnerId: string; customerId: string; type: "dap" | "gdap"; status: "requested" | "active" | "ended" }) {
@@ -157,20 +159,13 @@ export async function requestGdap(tx: Tx, { partnerId, actor, input }: { partner
       return row!.id;
     });
   } catch (error) {
-    const cause = ((error as Error).cause ?? error) as { code?: string; message?: string; constraint_name?: string };
-    if (cause.code === "23505" && /partner_name/.test(`${cause.constraint_name ?? ""} ${cause.message ?? ""}`)) {
+    if (/partner_name/.test(uniqueViolation(error) ?? "")) {
       throw new DomainError(409, `You already have a relationship named "${displayName}". Names are unique within your organisation.`, "displayName");
     }
     throw error;
   }
   if (input.customerId) {
-    await tx
-      .insert(relationships)
-      .values({ partnerOrgId: partnerId, customerOrgId: input.customerId, type: "gdap", status: "requested" })
-      .onConflictDoUpdate({
-        target: [relationships.partnerOrgId, relationships.customerOrgId, relationships.type],
-        set: { status: sql`case when ${relationships.status} = 'active' then 'active' else 'requested' end`, endedAt: sql`case when ${relationships.status} = 'active' then ${relationships.endedAt} else null end` },
-      });
+    await upsertRelationship(tx, { partnerId, customerId: input.customerId, type: "gdap", status: "requested" });
     const names = roles.map((r) => adminRole(r)!.name).join(", ");
     await notifyCustomerAdmins(tx, {
       customerId: input.customerId,
@@ -199,10 +194,7 @@ export async function requestDap(tx: Tx, { partnerId, actor, customerId }: { par
     .from(relationships)
     .where(and(eq(relationships.partnerOrgId, partnerId), eq(relationships.customerOrgId, customerId), eq(relationships.type, "dap")));
   if (existing?.status === "active") throw new DomainError(409, "You already have delegated administration for this customer.");
-  await tx
-    .insert(relationships)
-    .values({ partnerOrgId: partnerId, customerOrgId: customerId, type: "dap", status: "requested" })
-    .onConflictDoUpdate({ target: [relationships.partnerOrgId, relationships.customerOrgId, relationships.type], set: { status: "requested", endedAt: null } });
+  await upsertRelationship(tx, { partnerId, customerId, type: "dap", status: "requested" });
   await notifyCustomerAdmins(tx, {
     customerId,
     title: `${partner.name} asks for delegated administration`,
@@ -243,7 +235,8 @@ export async function listAdminRelationships(
   if (filter === "expired") conditions.push(eq(ar.status, "expired"));
   if (filter === "terminated") conditions.push(inArray(ar.status, ["termination_requested", "terminated"]));
   const term = q?.trim();
-  if (term) conditions.push(or(ilike(ar.displayName, `%${term.replace(/[\\%_]/g, "\\$&")}%`), ilike(organisations.name, `%${term.replace(/[\\%_]/g, "\\$&")}%`))!);
+  const pattern = term ? `%${term.replace(/[\\%_]/g, "\\$&")}%` : null;
+  if (pattern) conditions.push(or(ilike(ar.displayName, pattern), ilike(organisations.name, pattern))!);
   const gdap = await tx
     .select({ row: ar, customerName: organisations.name })
     .from(ar)
@@ -268,7 +261,7 @@ export async function listAdminRelationships(
   const dapStatus = filter === "active" ? ["active"] : filter === "pending" ? ["requested"] : filter === "terminated" ? ["ended"] : filter ? [] : ["active", "requested", "ended"];
   if (dapStatus.length) {
     const dapConditions: SQL[] = [eq(relationships.partnerOrgId, partnerId), eq(relationships.type, "dap"), inArray(relationships.status, dapStatus as ("active" | "requested" | "ended")[])];
-    if (term) dapConditions.push(ilike(organisations.name, `%${term.replace(/[\\%_]/g, "\\$&")}%`));
+    if (pattern) dapConditions.push(ilike(organisations.name, pattern));
     const dap = await tx
       .select({ id: relationships.id, customerId: relationships.customerOrgId, customerName: organisations.name, status: relationships.status, createdAt: relationships.createdAt })
       .from(relationships)
@@ -362,10 +355,7 @@ export async function approveGdap(tx: Tx, { customerId, actor, id, now = new Dat
     .where(and(eq(adminRelationships.customerOrgId, customerId), eq(adminRelationships.id, id)));
   await setSummary(tx, { partnerId: row.partnerOrgId, customerId, type: "gdap", status: "active" });
   await recordAudit(tx, { actor, subjectOrgId: customerId, action: "gdap.approved", objectType: "admin_relationship", objectId: id, details: { partnerId: row.partnerOrgId, roles: row.roles, durationDays: row.durationDays } });
-  await tx.insert(jobs).values({
-    kind: "notify",
-    payload: { orgId: row.partnerOrgId, roles: ["global_admin", "admin_agent"], kind: "gdap.approved", title: `The customer approved "${row.displayName}"`, link: "/partner/relationships", email: true },
-  });
+  await notifyLater(tx, { orgId: row.partnerOrgId, roles: ["global_admin", "admin_agent"], kind: "gdap.approved", title: `The customer approved "${row.displayName}"`, link: "/partner/relationships" });
 }
 
 /** A customer global admin declines: nothing is granted. */
@@ -377,10 +367,7 @@ export async function declineGdap(tx: Tx, { customerId, actor, id, now = new Dat
     .where(and(eq(adminRelationships.customerOrgId, customerId), eq(adminRelationships.id, id)));
   await refreshGdapSummary(tx, { partnerId: row.partnerOrgId, customerId });
   await recordAudit(tx, { actor, subjectOrgId: customerId, action: "gdap.declined", objectType: "admin_relationship", objectId: id, details: { partnerId: row.partnerOrgId } });
-  await tx.insert(jobs).values({
-    kind: "notify",
-    payload: { orgId: row.partnerOrgId, roles: ["global_admin", "admin_agent"], kind: "gdap.declined", title: `The customer declined "${row.displayName}"`, link: "/partner/relationships", email: true },
-  });
+  await notifyLater(tx, { orgId: row.partnerOrgId, roles: ["global_admin", "admin_agent"], kind: "gdap.declined", title: `The customer declined "${row.displayName}"`, link: "/partner/relationships" });
 }
 
 /** The summarising 'gdap' relationship row follows the GDAP relationships of the pair. */
@@ -411,10 +398,7 @@ export async function removeAdminRoles(tx: Tx, { customerId, actor, partnerId, n
   if (ended.length === 0 && terminated.length === 0) throw new DomainError(404, "This partner has no admin roles in your organisation.");
   await refreshGdapSummary(tx, { partnerId, customerId });
   await recordAudit(tx, { actor, subjectOrgId: customerId, action: "admin_roles.removed", objectType: "organisation", objectId: partnerId, details: { dapEnded: ended.length, gdapTerminated: terminated.length } });
-  await tx.insert(jobs).values({
-    kind: "notify",
-    payload: { orgId: partnerId, roles: ["global_admin", "admin_agent"], kind: "admin_roles.removed", title: "A customer removed your admin roles", link: "/partner/relationships", email: true },
-  });
+  await notifyLater(tx, { orgId: partnerId, roles: ["global_admin", "admin_agent"], kind: "admin_roles.removed", title: "A customer removed your admin roles", link: "/partner/relationships" });
   return { dapEnded: ended.length, gdapTerminated: terminated.length };
 }
 
@@ -479,10 +463,7 @@ export async function claimApprovalCode(tx: Tx, { code, customerId, now = new Da
     .where(and(eq(adminRelationships.id, row.id), sql`${adminRelationships.customerOrgId} is null`))
     .returning({ id: adminRelationships.id });
   if (bound.length === 0) throw new DomainError(404, "This approval link is not valid.");
-  await tx
-    .insert(relationships)
-    .values({ partnerOrgId: row.partnerOrgId, customerOrgId: customerId, type: "gdap", status: "requested" })
-    .onConflictDoNothing();
+  await upsertRelationship(tx, { partnerId: row.partnerOrgId, customerId, type: "gdap", status: "requested" });
   await recordAudit(tx, { actor: { userId: null, orgId: customerId }, subjectOrgId: customerId, action: "gdap.claimed", objectType: "admin_relationship", objectId: row.id, details: { partner: partnerName } });
   return { id: row.id };
 }
@@ -543,10 +524,7 @@ export async function runGdapLifecycle(tx: Tx, { now = new Date() }: { now?: Dat
         [r.customerId, ["global_admin"], "/customer/partners"],
       ] as const) {
         if (!orgId) continue;
-        await tx.insert(jobs).values({
-          kind: "notify",
-          payload: { orgId, roles: [...roles], kind: "gdap.ending", title: `Admin relationship "${r.name}" ends ${when}`, body: `The admin relationship "${r.name}" ends ${when}. ${what}`, link, email: true },
-        });
+        await notifyLater(tx, { orgId, roles: [...roles], kind: "gdap.ending", title: `Admin relationship "${r.name}" ends ${when}`, body: `The admin relationship "${r.name}" ends ${when}. ${what}`, link });
       }
       notices++;
     }

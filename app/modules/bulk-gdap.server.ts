@@ -8,13 +8,14 @@
  * this one after a restart, which releases the jobs its dead predecessor held).
  */
 import { and, asc, eq, sql } from "drizzle-orm";
-import { bulkOperationItems, bulkOperations, customerSelections, jobs, organisations } from "../../db/schema";
+import { bulkOperationItems, bulkOperations, customerSelections, organisations } from "../../db/schema";
 import { rowsOf } from "../../db/client";
 import { enterTenant, type Tx } from "~/utils/db.server";
 import { GDAP } from "./admin-roles";
 import { requestGdap } from "./admin-relationships.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
+import { enqueueJob } from "./jobs.server";
 
 export const BULK_BATCH = 50;
 export const BULK_PREFIX_MAX = 20;
@@ -50,8 +51,8 @@ export async function startBulkGdap(tx: Tx, { partnerId, actor, selectionId, tem
   );
   const total = Number(inserted?.n ?? 0);
   if (total === 0) throw new DomainError(409, "The selection is empty.");
-  await tx.execute(sql`update bulk_operations set total = ${total} where id = ${op!.id}`);
-  await tx.insert(jobs).values({ kind: "bulk.gdap", payload: { operationId: op!.id, partnerId } });
+  await tx.update(bulkOperations).set({ total }).where(eq(bulkOperations.id, op!.id));
+  await enqueueJob(tx, { kind: "bulk.gdap", payload: { operationId: op!.id, partnerId } });
   await recordAudit(tx, { actor, action: "bulk.gdap_started", objectType: "bulk_operation", objectId: op!.id, details: { total, template } });
   return { id: op!.id, total };
 }
@@ -110,7 +111,7 @@ export async function runBulkGdapBatch(tx: Tx, { operationId, partnerId, batch =
   await tx.execute(sql`update bulk_operations set succeeded = succeeded + ${ok}, failed = failed + ${failed},
       status = case when ${remaining} = 0 then 'finished' else status end, finished_at = case when ${remaining} = 0 then now() else finished_at end
     where id = ${operationId} and partner_org_id = ${partnerId}`);
-  if (remaining > 0) await tx.insert(jobs).values({ kind: "bulk.gdap", payload: { operationId, partnerId } });
+  if (remaining > 0) await enqueueJob(tx, { kind: "bulk.gdap", payload: { operationId, partnerId } });
   return { processed: items.length, remaining };
 }
 

@@ -4,10 +4,11 @@
  * Every function takes the customer's id and runs as the app role in the customer's context.
  */
 import { and, asc, desc, eq, isNotNull, lt, ne, sql } from "drizzle-orm";
-import { auditLog, jobs, organisations, products, relationships, subscriptions } from "../../db/schema";
+import { auditLog, organisations, products, relationships, subscriptions } from "../../db/schema";
 import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
+import { notifyLater } from "./notifications.server";
 import { checkLicenceCount } from "./products.server";
 
 export type RelationshipType = "reseller" | "advisor" | "dap" | "gdap";
@@ -119,7 +120,7 @@ export async function declineRequest(tx: Tx, { customerId, actor, relationshipId
 
 /** The partner's staff hear of it through scheduled work (the customer cannot write the partner's rows). */
 async function notifyPartner(tx: Tx, { partnerId, kind, title, link }: { partnerId: string; kind: string; title: string; link: string }) {
-  await tx.insert(jobs).values({ kind: "notify", payload: { orgId: partnerId, roles: ["global_admin", "admin_agent"], kind, title, link, email: true } });
+  await notifyLater(tx, { orgId: partnerId, roles: ["global_admin", "admin_agent"], kind, title, link });
 }
 
 // ---- Subscriptions ----
@@ -183,10 +184,7 @@ export async function convertTrial(
     .where(and(eq(subscriptions.customerOrgId, customerId), eq(subscriptions.id, subscriptionId)));
   await recordAudit(tx, { actor, subjectOrgId: customerId, action: "subscription.trial_converted", objectType: "subscription", objectId: subscriptionId, details: { productId: product.id, licences } });
   if (sub.advisorPartnerOrgId) {
-    await tx.insert(jobs).values({
-      kind: "notify",
-      payload: { orgId: sub.advisorPartnerOrgId, roles: ["global_admin", "sales_agent", "billing_admin"], kind: "subscription.trial_converted", title: `A trial of ${product.name} was converted to paid (${licences} licences)`, link: "/partner/links", email: true },
-    });
+    await notifyLater(tx, { orgId: sub.advisorPartnerOrgId, roles: ["global_admin", "sales_agent", "billing_admin"], kind: "subscription.trial_converted", title: `A trial of ${product.name} was converted to paid (${licences} licences)`, link: "/partner/links" });
   }
 }
 

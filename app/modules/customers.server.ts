@@ -13,7 +13,7 @@ import { recordAudit, type Actor } from "./audit.server";
 import { listAdvisedSubscriptions } from "./customer-partners.server";
 import { ACTIVATION_TOKEN_DAYS } from "./auth/auth.server";
 import { randomToken, sha256 } from "./auth/crypto.server";
-import { DomainError } from "./errors";
+import { DomainError, uniqueViolation } from "./errors";
 import { enqueueMail } from "./mail.server";
 import { CUSTOMER_SORTS, PAGE_SIZES, RELATIONSHIP_TYPES, type CustomerListQuery, type CustomerSort } from "./customer-list";
 
@@ -318,8 +318,7 @@ export async function addCustomer(tx: Tx, { partnerId, actor, customer }: { part
       return row;
     });
   } catch (error) {
-    const cause = ((error as Error).cause ?? error) as { code?: string; constraint_name?: string; constraint?: string; message?: string };
-    if (cause.code === "23505" && /primary_domain/.test(`${cause.constraint_name ?? cause.constraint ?? ""} ${cause.message ?? ""}`)) {
+    if (/primary_domain/.test(uniqueViolation(error) ?? "")) {
       throw new DomainError(409, `The domain ${customer.primaryDomain} is already registered to a customer. Ask the customer to invite you as a partner instead.`, "primaryDomain");
     }
     throw error;

@@ -9,3 +9,14 @@ export class DomainError extends Error {
     super(message);
   }
 }
+
+/** The PostgreSQL error code behind a driver error (drizzle wraps it in `cause`), if any. */
+export function pgErrorCode(error: unknown): string | undefined {
+  return (((error as Error)?.cause ?? error) as { code?: string } | undefined)?.code;
+}
+
+/** For a unique violation, the constraint and message text (to tell which key); otherwise null. */
+export function uniqueViolation(error: unknown): string | null {
+  const cause = ((error as Error)?.cause ?? error) as { code?: string; constraint_name?: string; constraint?: string; message?: string };
+  return cause?.code === "23505" ? `${cause.constraint_name ?? cause.constraint ?? ""} ${cause.message ?? ""}` : null;
+}

@@ -1,6 +1,7 @@
 import { and, arrayOverlaps, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { memberships, notifications, users } from "../../db/schema";
 import type { Tx } from "~/utils/db.server";
+import { enqueueJob } from "./jobs.server";
 import { enqueueMail } from "./mail.server";
 import { config } from "~/utils/config.server";
 
@@ -100,4 +101,16 @@ export async function markNotificationsRead(
     )
     .returning({ id: notifications.id });
   return rows.length;
+}
+
+/**
+ * Notifies the members of another organisation holding some roles, through scheduled work (the
+ * "notify" job runs in that organisation's context): for changes made in one tenant's context
+ * that the other side must hear of.
+ */
+export async function notifyLater(
+  tx: Tx,
+  input: { orgId: string; roles: string[]; kind: string; title: string; body?: string; link?: string; email?: boolean },
+) {
+  await enqueueJob(tx, { kind: "notify", payload: { ...input, email: input.email ?? true } });
 }

@@ -12,8 +12,9 @@ import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { hashPassword } from "./auth/crypto.server";
 import type { TenantAction } from "./admin-roles";
-import { DomainError } from "./errors";
-import { requireTenantAction } from "./staff-groups.server";
+import { DomainError, pgErrorCode } from "./errors";
+import { findOwnCustomer } from "./admin-relationships.server";
+import { effectiveRights, requireTenantAction } from "./staff-groups.server";
 
 /**
  * Moves a partner's transaction into a customer's context. The database refuses unless the
@@ -23,10 +24,19 @@ export async function enterCustomerAsPartner(tx: Tx, { customerId }: { customerI
   try {
     await tx.execute(sql`select pd_act_in_customer(${customerId}::uuid)`);
   } catch (error) {
-    const cause = ((error as Error).cause ?? error) as { code?: string };
-    if (cause.code === "42501") throw new DomainError(403, "You have no active admin relationship with this customer.");
+    if (pgErrorCode(error) === "42501") throw new DomainError(403, "You have no active admin relationship with this customer.");
     throw error;
   }
+}
+
+/**
+ * A page of the partner's customer workspace: the customer (404 unless it is the partner's) and
+ * what the signed-in staff member may do in it now.
+ */
+export async function openCustomerWorkspace(tx: Tx, { partnerId, userId, customerId }: { partnerId: string; userId: string; customerId: string }) {
+  const customer = await findOwnCustomer(tx, { partnerId, customerId });
+  if (!customer) throw new DomainError(404, "No such customer.");
+  return { customer: { id: customer.id, name: customer.name }, rights: await effectiveRights(tx, { partnerId, userId, customerId }) };
 }
 
 /**

@@ -4,10 +4,8 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { SubmitButton } from "~/components/forms";
 import { EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
-import { getCustomerDetail } from "~/modules/customers.server";
 import { DomainError } from "~/modules/errors";
-import { effectiveRights } from "~/modules/staff-groups.server";
-import { actInCustomer, listTenantUsers } from "~/modules/tenant-users.server";
+import { actInCustomer, enterCustomerAsPartner, listTenantUsers, openCustomerWorkspace } from "~/modules/tenant-users.server";
 import { assignLicence, listLicences, removeLicence } from "~/modules/tenant-work.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
@@ -22,11 +20,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const customerId = customerIdOf(params);
   return orThrowResponse(
     withTenant(tenantOf(auth), async (tx) => {
-      const { customer } = await getCustomerDetail(tx, { partnerId: auth.org.id, customerId });
-      const rights = await effectiveRights(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
-      const base = { customer: { id: customer.id, name: customer.name }, canAssign: rights.actions.has("licenses:assign") };
+      const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
+      const base = { customer, canAssign: rights.actions.has("licenses:assign") };
       if (!rights.actions.has("licenses:read")) return { ...base, licences: null, users: [] };
-      await actInCustomer(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId, action: "licenses:read" });
+      await enterCustomerAsPartner(tx, { customerId });
       return { ...base, licences: await listLicences(tx, { customerId }), users: (await listTenantUsers(tx, { customerId })).map((u) => ({ id: u.id, displayName: u.displayName, email: u.email })) };
     }),
   );

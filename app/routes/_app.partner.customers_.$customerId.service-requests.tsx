@@ -4,10 +4,8 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { SubmitButton } from "~/components/forms";
 import { Badge, EmptyState, formatDateTime, PageHeader } from "~/components/layout";
-import { getCustomerDetail } from "~/modules/customers.server";
 import { DomainError } from "~/modules/errors";
-import { effectiveRights } from "~/modules/staff-groups.server";
-import { actInCustomer } from "~/modules/tenant-users.server";
+import { actInCustomer, enterCustomerAsPartner, openCustomerWorkspace } from "~/modules/tenant-users.server";
 import { closeServiceRequest, commentServiceRequest, listServiceRequests, openServiceRequest } from "~/modules/tenant-work.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
@@ -22,11 +20,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const customerId = customerIdOf(params);
   return orThrowResponse(
     withTenant(tenantOf(auth), async (tx) => {
-      const { customer } = await getCustomerDetail(tx, { partnerId: auth.org.id, customerId });
-      const rights = await effectiveRights(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
-      const base = { customer: { id: customer.id, name: customer.name }, canManage: rights.actions.has("service-requests:manage") };
+      const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
+      const base = { customer, canManage: rights.actions.has("service-requests:manage") };
       if (!rights.actions.has("service-requests:read")) return { ...base, requests: null };
-      await actInCustomer(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId, action: "service-requests:read" });
+      await enterCustomerAsPartner(tx, { customerId });
       return { ...base, requests: await listServiceRequests(tx, { customerId }) };
     }),
   );

@@ -8,10 +8,8 @@ import { z } from "zod";
 import { EmptyState, PageHeader } from "~/components/layout";
 import { AddUserForm, ResetPasswordButton, TenantUserResultNotice, TenantUsersTable } from "~/components/tenant-users";
 import { adminRole } from "~/modules/admin-roles";
-import { getCustomerDetail } from "~/modules/customers.server";
 import { DomainError } from "~/modules/errors";
-import { effectiveRights, requireTenantAction } from "~/modules/staff-groups.server";
-import { createTenantUser, enterCustomerAsPartner, listTenantUsers, resetTenantUserPassword } from "~/modules/tenant-users.server";
+import { actInCustomer, createTenantUser, enterCustomerAsPartner, listTenantUsers, openCustomerWorkspace, resetTenantUserPassword } from "~/modules/tenant-users.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, uuidParam } from "~/utils/http.server";
@@ -25,9 +23,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const customerId = customerIdOf(params);
   return orThrowResponse(
     withTenant(tenantOf(auth), async (tx) => {
-      const { customer } = await getCustomerDetail(tx, { partnerId: auth.org.id, customerId });
-      const rights = await effectiveRights(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
-      const base = { customer: { id: customer.id, name: customer.name }, roles: rights.roles.map((r) => adminRole(r)?.name ?? r), actions: [...rights.actions] };
+      const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
+      const base = { customer, roles: rights.roles.map((r) => adminRole(r)?.name ?? r), actions: [...rights.actions] };
       if (!rights.actions.has("users:read")) return { ...base, users: null };
       await enterCustomerAsPartner(tx, { customerId });
       return { ...base, users: await listTenantUsers(tx, { customerId }) };
@@ -52,9 +49,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const input = parsed.data;
   try {
     const done = await withTenant(tenantOf(auth), async (tx) => {
-      const who = { partnerId: auth.org.id, userId: auth.user.id, customerId };
-      const rights = await requireTenantAction(tx, { ...who, action: input.intent === "reset" ? "users:reset-password" : "users:create" });
-      await enterCustomerAsPartner(tx, { customerId });
+      const rights = await actInCustomer(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId, action: input.intent === "reset" ? "users:reset-password" : "users:create" });
       const actor = actorOf(auth, context);
       return input.intent === "reset"
         ? { kind: "reset" as const, ...(await resetTenantUserPassword(tx, { customerId, actor, userId: input.userId, mayResetAdmins: rights.actions.has("users:reset-admin-password") })) }

@@ -6,14 +6,13 @@ import { useState } from "react";
 import { z } from "zod";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { formatMoney, PageHeader } from "~/components/layout";
-import { DomainError } from "~/modules/errors";
 import { licenceCounts } from "~/modules/links/link-forms";
 import { createLink } from "~/modules/links/links.server";
 import { getOrganisation } from "~/modules/organisations.server";
 import { listProducts } from "~/modules/products.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
-import { redirectWithToast } from "~/utils/http.server";
+import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Create link · Partnerdesk" }];
 
@@ -44,8 +43,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-/** Domain field names → this form's fields. */
-const FIELD_OF: Record<string, string> = { items: "trialProduct", offerDap: "offerDap", expiresAt: "expiresOn" };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "links:manage", { kind: "partner" });
@@ -70,10 +67,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
     return redirectWithToast(`/partner/links/${link.id}`, { kind: "success", message: "Your link is ready. Copy it, email it, or post it on your website." });
   } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    const field = error.field === "items" && v.kind === "offer" ? "licences" : error.field === "licences" ? "licences" : error.field ? FIELD_OF[error.field] : undefined;
-    const reply = field ? submission.reply({ fieldErrors: { [field]: [error.message] } }) : submission.reply({ formErrors: [error.message] });
-    return data(reply, { status: error.status });
+    return replyWithDomainError(submission, error, { fields: { expiresAt: "expiresOn", items: v.kind === "offer" ? "licences" : "trialProduct" } });
   }
 }
 

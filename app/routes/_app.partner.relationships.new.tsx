@@ -11,7 +11,7 @@ import { DomainError } from "~/modules/errors";
 import { getOrganisation } from "~/modules/organisations.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
-import { redirectWithToast } from "~/utils/http.server";
+import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Request admin roles · Partnerdesk" }];
 
@@ -63,9 +63,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       message: v.customerDomain ? "Requested. The customer's global admins received the approval link." : "Open request created. Send its approval link to the customer.",
     });
   } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    const reply = error.field ? submission.reply({ fieldErrors: { [error.field === "customerId" ? "customerDomain" : error.field]: [error.message] } }) : submission.reply({ formErrors: [error.message] });
-    return data(reply, { status: error.status });
+    return replyWithDomainError(submission, error, { fields: { customerId: "customerDomain" } });
   }
 }
 

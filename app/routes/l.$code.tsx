@@ -11,17 +11,17 @@ import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { formatDate, formatMoney } from "~/components/layout";
 import { newPasswordField } from "~/modules/auth/password-rules";
-import { randomToken } from "~/modules/auth/crypto.server";
+import { hashPassword, randomToken } from "~/modules/auth/crypto.server";
 import { deleteSession, loadAuth, readSessionId } from "~/modules/auth/session.server";
 import { COUNTRY_CODES, COUNTRY_OPTIONS, countryName } from "~/modules/countries";
 import { domainNameField } from "~/modules/domain-name";
 import { DomainError } from "~/modules/errors";
 import { licenceCounts } from "~/modules/links/link-forms";
 import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
-import { describeLink, findRedemption, hashSignUpPassword, mayRedeem, recordVisit, redeemLink, signUpAndRedeem } from "~/modules/links/redemption.server";
+import { describeLink, findRedemption, mayRedeem, recordVisit, redeemLink, signUpAndRedeem } from "~/modules/links/redemption.server";
 import { clientIp } from "~/utils/auth.server";
 import { withSystem } from "~/utils/db.server";
-import { redirectWithToast } from "~/utils/http.server";
+import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${LINK_KIND_LABELS[data.link.kind]} from ${data.link.partner.name} · Partnerdesk` : "Partnerdesk" },
@@ -80,14 +80,10 @@ const signUpSchema = z.object({
 const definedCounts = (counts: Record<string, number | undefined> | undefined) =>
   Object.fromEntries(Object.entries(counts ?? {}).filter((e): e is [string, number] => e[1] !== undefined));
 
-function replyError(submission: { reply: (o: { formErrors?: string[]; fieldErrors?: Record<string, string[]>; hideFields?: string[] }) => unknown }, error: unknown) {
-  if (!(error instanceof DomainError)) throw error;
-  // A link that died while the customer was reading gets the clear 404/410 page.
-  if ((error.status === 404 || error.status === 410) && !error.field) throw new Response(error.message, { status: error.status });
-  const reply = error.field
-    ? submission.reply({ fieldErrors: { [error.field === "agreementVersion" ? "read" : error.field]: [error.message] }, hideFields: ["password"] })
-    : submission.reply({ formErrors: [error.message], hideFields: ["password"] });
-  return data(reply, { status: error.status });
+/** A link that died while the customer was reading gets the clear 404/410 page; other refusals go on the form. */
+function replyError(submission: Parameters<typeof replyWithDomainError>[0], error: unknown) {
+  if (error instanceof DomainError && (error.status === 404 || error.status === 410) && !error.field) throw new Response(error.message, { status: error.status });
+  return replyWithDomainError(submission, error, { fields: { agreementVersion: "read" }, hideFields: ["password"] });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -110,7 +106,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const submission = parseWithZod(formData, { schema: signUpSchema });
     if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
     const v = submission.value;
-    const passwordHash = await hashSignUpPassword(v.password);
+    // Hashed before the transaction: no lock waits for argon2.
+    const passwordHash = await hashPassword(v.password);
     const previous = await readSessionId(request);
     try {
       const result = await withSystem(async (tx) => {

@@ -36,16 +36,18 @@ export async function readToast(request: Request): Promise<{ toast: Toast | null
 
 /**
  * Turns a DomainError into the form's error reply with the error's status; anything else is
- * rethrown to the error boundary.
+ * rethrown to the error boundary. `fields` renames a domain field to the form's field;
+ * `hideFields` are not sent back (passwords).
  */
 export function replyWithDomainError(
-  submission: { reply: (options?: { formErrors?: string[]; fieldErrors?: Record<string, string[]> }) => SubmissionResult },
+  submission: { reply: (options?: { formErrors?: string[]; fieldErrors?: Record<string, string[]>; hideFields?: string[] }) => SubmissionResult },
   error: unknown,
+  { fields = {}, hideFields }: { fields?: Record<string, string>; hideFields?: string[] } = {},
 ) {
   if (!(error instanceof DomainError)) throw error;
   const reply = error.field
-    ? submission.reply({ fieldErrors: { [error.field]: [error.message] } })
-    : submission.reply({ formErrors: [error.message] });
+    ? submission.reply({ fieldErrors: { [fields[error.field] ?? error.field]: [error.message] }, hideFields })
+    : submission.reply({ formErrors: [error.message], hideFields });
   return json(reply, { status: error.status });
 }
 

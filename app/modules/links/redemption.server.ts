@@ -14,16 +14,17 @@
  * the first submission created instead of failing on the taken domain.
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { linkItems, linkRedemptions, links, linkVisits, memberships, organisations, products, relationships, subscriptions, users } from "../../../db/schema";
+import { linkItems, linkRedemptions, links, linkVisits, memberships, organisations, products, subscriptions, users } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
 import type { Tx } from "~/utils/db.server";
 import { getCurrentAgreement } from "../agreements.server";
 import { recordAudit } from "../audit.server";
-import { hashPassword, verifyPassword } from "../auth/crypto.server";
+import { verifyPassword } from "../auth/crypto.server";
 import { createSession } from "../auth/session.server";
-import { DomainError } from "../errors";
+import { DomainError, uniqueViolation } from "../errors";
 import { memberIdsWithRoles, notify } from "../notifications.server";
 import { checkLicenceCount } from "../products.server";
+import { upsertRelationship } from "../relationships.server";
 import type { LinkKind } from "./link-kinds";
 import { linkStatus, resolveLink } from "./links.server";
 
@@ -144,21 +145,6 @@ export interface RedemptionResult {
 export function mayRedeem(kind: LinkKind, roles: readonly string[]) {
   if (roles.includes("global_admin")) return true;
   return kind !== "reseller" && roles.includes("billing_admin");
-}
-
-async function upsertRelationship(tx: Tx, { partnerId, customerId, type, status }: { partnerId: string; customerId: string; type: "reseller" | "advisor" | "dap"; status: "active" | "requested" }) {
-  // An ended or requested relationship comes back to life; an active one stays as it is.
-  await tx
-    .insert(relationships)
-    .values({ partnerOrgId: partnerId, customerOrgId: customerId, type, status, startedAt: status === "active" ? sql`now()` : null })
-    .onConflictDoUpdate({
-      target: [relationships.partnerOrgId, relationships.customerOrgId, relationships.type],
-      set: {
-        status: sql`case when ${relationships.status} = 'active' then 'active' else ${status} end`,
-        startedAt: sql`case when ${relationships.status} = 'active' then ${relationships.startedAt} when ${status} = 'active' then now() else null end`,
-        endedAt: sql`case when ${relationships.status} = 'active' then ${relationships.endedAt} else null end`,
-      },
-    });
 }
 
 /**
@@ -305,11 +291,6 @@ export interface SignUp {
 
 export type SignUpResult = RedemptionResult & { setCookie: string };
 
-function uniqueViolation(error: unknown): string | null {
-  const cause = ((error as Error).cause ?? error) as { code?: string; constraint_name?: string; constraint?: string; message?: string };
-  return cause.code === "23505" ? `${cause.constraint_name ?? cause.constraint ?? ""} ${cause.message ?? ""}` : null;
-}
-
 /**
  * A new customer: creates its tenant with the signer as global admin, redeems the link for it and
  * signs the signer in, in one transaction (system context). `passwordHash` is computed by the
@@ -379,9 +360,6 @@ export async function signUpAndRedeem(
   return { ...result, setCookie };
 }
 
-/** Hashes a sign-up password outside the transaction (argon2 is deliberately slow). */
-export const hashSignUpPassword = (password: string) => hashPassword(password);
-
 // ---- The partner's tracking ----
 
 export async function getLinkTracking(tx: Tx, { partnerId, linkId }: { partnerId: string; linkId: string }) {
@@ -392,13 +370,13 @@ export async function getLinkTracking(tx: Tx, { partnerId, linkId }: { partnerId
     .from(linkItems)
     .innerJoin(products, eq(products.id, linkItems.productId))
     .where(and(eq(linkItems.partnerOrgId, partnerId), eq(linkItems.linkId, linkId)));
-  const [counts] = rowsOf<{ visits: number; redemptions: number; signups: number; trials: number; converted: number; dap: number }>(
+  const [counts] = rowsOf<{ visits: number; redemptions: number; signups: number; subscriptions: number; converted: number; dap: number }>(
     await tx.execute(sql`select
         (select coalesce(sum(visits), 0)::int from link_visits where partner_org_id = ${partnerId} and link_id = ${linkId}) as visits,
         (select count(*)::int from link_redemptions where partner_org_id = ${partnerId} and link_id = ${linkId}) as redemptions,
         (select count(*)::int from link_redemptions where partner_org_id = ${partnerId} and link_id = ${linkId} and signed_up) as signups,
         (select count(*)::int from link_redemptions where partner_org_id = ${partnerId} and link_id = ${linkId} and dap_authorised) as dap,
-        (select count(*)::int from subscriptions where advisor_partner_org_id = ${partnerId} and source_link_id = ${linkId} and ${link.kind} = 'trial') as trials,
+        (select count(*)::int from subscriptions where advisor_partner_org_id = ${partnerId} and source_link_id = ${linkId}) as subscriptions,
         (select count(*)::int from subscriptions where advisor_partner_org_id = ${partnerId} and source_link_id = ${linkId} and converted_at is not null) as converted`),
   );
   const customers = await tx
@@ -427,7 +405,8 @@ export async function getLinkTracking(tx: Tx, { partnerId, linkId }: { partnerId
   return {
     link: { ...link, status: linkStatus(link) },
     items,
-    stats: counts ?? { visits: 0, redemptions: 0, signups: 0, trials: 0, converted: 0, dap: 0 },
+    // Every subscription a trial link created is a trial (converted or not).
+    stats: { visits: counts?.visits ?? 0, redemptions: counts?.redemptions ?? 0, signups: counts?.signups ?? 0, trials: link.kind === "trial" ? (counts?.subscriptions ?? 0) : 0, converted: counts?.converted ?? 0, dap: counts?.dap ?? 0 },
     customers: customers.map((c) => ({ ...c, subscriptions: subs.filter((s) => s.customerId === c.customerId) })),
   };
 }

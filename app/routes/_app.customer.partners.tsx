@@ -83,6 +83,9 @@ export default function CustomerPartners() {
                     {p.relationships.map((r) => (
                       <li key={r.id}>
                         {TYPE_LABELS[r.type]} <Badge tone={STATUS[r.status][0]}>{STATUS[r.status][1]}</Badge>
+                        {r.type === "dap" && r.status === "active" ? (
+                          <div className="muted small">Global Administrator for its admin agents, Helpdesk Administrator for its helpdesk agents; no end date</div>
+                        ) : null}
                       </li>
                     ))}
                   </ul>

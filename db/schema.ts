@@ -652,3 +652,55 @@ export const bulkOperationItems = pgTable(
   },
   (t) => [primaryKey({ columns: [t.operationId, t.customerOrgId] }), index("bulk_operation_items_status_idx").on(t.operationId, t.status)],
 );
+
+/**
+ * A partner's inventory of product keys (ADR 0011). The key itself is never stored: only a keyed
+ * hash (HMAC-SHA-256 with PRODUCT_KEY_PEPPER) to find it again when typed, and its last group of
+ * five for display, so a leaked table reveals no usable key. A key is registered once: the
+ * update that marks it used is the lock that makes concurrent registrations wait and then fail.
+ */
+export const productKeys = pgTable(
+  "product_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    keyHash: text("key_hash").notNull(),
+    lastGroup: text("last_group").notNull(),
+    productId: text("product_id").notNull().references(() => products.id),
+    licences: integer("licences").notNull(),
+    status: text("status", { enum: ["available", "used"] }).notNull().default("available"),
+    importId: uuid("import_id"),
+    importedByUserId: uuid("imported_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    importedAt: tstz("imported_at").notNull().defaultNow(),
+    usedAt: tstz("used_at"),
+    usedByUserId: uuid("used_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    customerOrgId: uuid("customer_org_id").references(() => organisations.id, { onDelete: "set null" }),
+    subscriptionId: uuid("subscription_id").references(() => subscriptions.id, { onDelete: "set null" }),
+  },
+  (t) => [
+    uniqueIndex("product_keys_key_hash_key").on(t.keyHash),
+    index("product_keys_partner_idx").on(t.partnerOrgId, t.importedAt, t.id),
+    index("product_keys_partner_status_idx").on(t.partnerOrgId, t.status, t.importedAt),
+    check("product_keys_licences", sql`licences >= 1`),
+    check("product_keys_last_group", sql`last_group ~ '^[A-Z0-9]{5}$'`),
+    check("product_keys_used", sql`(status = 'available' and used_at is null) or (status = 'used' and used_at is not null)`),
+  ],
+);
+export type ProductKey = typeof productKeys.$inferSelect;
+
+/** One CSV import into a partner's key inventory, with its per-row report. */
+export const productKeyImports = pgTable(
+  "product_key_imports",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    fileName: text("file_name"),
+    accepted: integer("accepted").notNull(),
+    refused: integer("refused").notNull(),
+    /** One entry per data row: its line, the key's last group (never the key), and the outcome. */
+    report: jsonb("report").$type<{ line: number; lastGroup: string | null; productId: string | null; licences: number | null; accepted: boolean; message: string }[]>().notNull(),
+    createdByUserId: uuid("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("product_key_imports_partner_idx").on(t.partnerOrgId, t.createdAt)],
+);

@@ -1,15 +1,15 @@
 /**
  * The customer's side of its partners: the partner relationships list, the requests for admin
- * rights waiting for a global admin, and its subscriptions (with their partner of record).
+ * rights waiting for a global admin, removing a partner, and the partner activity log.
  * Every function takes the customer's id and runs as the app role in the customer's context.
  */
 import { and, asc, desc, eq, isNotNull, lt, ne, sql } from "drizzle-orm";
-import { auditLog, organisations, products, relationships, subscriptions } from "../../db/schema";
+import { auditLog, organisations, relationships, subscriptions } from "../../db/schema";
 import type { Tx } from "~/utils/db.server";
+import { removeAdminRoles } from "./admin-relationships.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { DomainError } from "./errors";
 import { notifyLater } from "./notifications.server";
-import { checkLicenceCount } from "./products.server";
 
 export type RelationshipType = "reseller" | "advisor" | "dap" | "gdap";
 
@@ -123,89 +123,50 @@ async function notifyPartner(tx: Tx, { partnerId, kind, title, link }: { partner
   await notifyLater(tx, { orgId: partnerId, roles: ["global_admin", "admin_agent"], kind, title, link });
 }
 
-// ---- Subscriptions ----
+// ---- Removing a partner ----
 
-export interface SubscriptionRow {
-  id: string;
-  productId: string;
-  productName: string;
-  licences: number;
-  minLicences: number;
-  maxLicences: number;
-  status: "trial" | "active" | "expired" | "cancelled";
-  startedAt: Date;
-  endsAt: Date | null;
-  convertedAt: Date | null;
-  partnerName: string | null;
-  partnerNumber: number | null;
-}
+/** Why a customer cannot remove its reseller (shown by the disabled control and by the refusal). */
+export const resellerRemovalRule = (partnerName: string) =>
+  `${partnerName} is your reseller. Only the reseller can end a reseller relationship: ask ${partnerName} to end it.`;
 
-export async function listSubscriptions(tx: Tx, { customerId }: { customerId: string }): Promise<SubscriptionRow[]> {
-  return tx
-    .select({
-      id: subscriptions.id,
-      productId: subscriptions.productId,
-      productName: products.name,
-      licences: subscriptions.licences,
-      minLicences: products.minLicences,
-      maxLicences: products.maxLicences,
-      status: subscriptions.status,
-      startedAt: subscriptions.startedAt,
-      endsAt: subscriptions.endsAt,
-      convertedAt: subscriptions.convertedAt,
-      partnerName: organisations.name,
-      partnerNumber: organisations.partnerNumber,
-    })
-    .from(subscriptions)
-    .innerJoin(products, eq(products.id, subscriptions.productId))
-    .leftJoin(organisations, eq(organisations.id, subscriptions.advisorPartnerOrgId))
-    .where(eq(subscriptions.customerOrgId, customerId))
-    .orderBy(desc(subscriptions.createdAt), asc(subscriptions.id));
-}
-
-/** Converts a running trial to a paid subscription with a licence count within the product's limits. */
-export async function convertTrial(
-  tx: Tx,
-  { customerId, actor, subscriptionId, licences }: { customerId: string; actor: Actor; subscriptionId: string; licences: number },
-) {
-  const [sub] = await tx
-    .select()
-    .from(subscriptions)
-    .where(and(eq(subscriptions.customerOrgId, customerId), eq(subscriptions.id, subscriptionId)))
-    .for("update");
-  if (!sub) throw new DomainError(404, "No such subscription.");
-  if (sub.status !== "trial") {
-    throw new DomainError(409, sub.status === "expired" ? "This trial has ended. Buy the product instead." : "This subscription is not a trial.");
-  }
-  const product = await checkLicenceCount(tx, { productId: sub.productId, licences });
-  await tx
+/**
+ * A customer global admin removes a partner that is not its reseller: the partner is taken off
+ * every subscription it is partner of record for (and told), its admin roles end, and its
+ * relationships with the customer end. A reseller is refused (the database refuses it too).
+ */
+export async function removePartner(tx: Tx, { customerId, actor, partnerId }: { customerId: string; actor: Actor; partnerId: string }) {
+  const live = await tx
+    .select({ type: relationships.type, partnerName: organisations.name })
+    .from(relationships)
+    .innerJoin(organisations, eq(organisations.id, relationships.partnerOrgId))
+    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.partnerOrgId, partnerId), ne(relationships.status, "ended")))
+    .for("update", { of: relationships });
+  if (live.length === 0) throw new DomainError(404, "No such partner.");
+  const partnerName = live[0]!.partnerName;
+  if (live.some((r) => r.type === "reseller")) throw new DomainError(409, resellerRemovalRule(partnerName));
+  const detached = await tx
     .update(subscriptions)
-    .set({ status: "active", licences, convertedAt: sql`now()`, endsAt: null })
-    .where(and(eq(subscriptions.customerOrgId, customerId), eq(subscriptions.id, subscriptionId)));
-  await recordAudit(tx, { actor, subjectOrgId: customerId, action: "subscription.trial_converted", objectType: "subscription", objectId: subscriptionId, details: { productId: product.id, licences } });
-  if (sub.advisorPartnerOrgId) {
-    await notifyLater(tx, { orgId: sub.advisorPartnerOrgId, roles: ["global_admin", "sales_agent", "billing_admin"], kind: "subscription.trial_converted", title: `A trial of ${product.name} was converted to paid (${licences} licences)`, link: "/partner/links" });
-  }
-}
-
-/** Scheduled work: trials past their end become expired (system context; idempotent). */
-export async function expireTrials(tx: Tx): Promise<number> {
-  const expired = await tx
-    .update(subscriptions)
-    .set({ status: "expired", endedAt: sql`${subscriptions.endsAt}` })
-    .where(and(eq(subscriptions.status, "trial"), sql`${subscriptions.endsAt} <= now()`))
+    .set({ advisorPartnerOrgId: null })
+    .where(and(eq(subscriptions.customerOrgId, customerId), eq(subscriptions.advisorPartnerOrgId, partnerId)))
     .returning({ id: subscriptions.id });
-  return expired.length;
-}
-
-/** For the partner's customer detail: the subscriptions it is partner of record for. */
-export async function listAdvisedSubscriptions(tx: Tx, { partnerId, customerId }: { partnerId: string; customerId: string }) {
-  return tx
-    .select({ id: subscriptions.id, productName: products.name, licences: subscriptions.licences, status: subscriptions.status, startedAt: subscriptions.startedAt, endsAt: subscriptions.endsAt })
-    .from(subscriptions)
-    .innerJoin(products, eq(products.id, subscriptions.productId))
-    .where(and(eq(subscriptions.advisorPartnerOrgId, partnerId), eq(subscriptions.customerOrgId, customerId)))
-    .orderBy(desc(subscriptions.createdAt));
+  if (live.some((r) => r.type === "dap" || r.type === "gdap")) await removeAdminRoles(tx, { customerId, actor, partnerId });
+  await tx
+    .update(relationships)
+    .set({ status: "ended", endedAt: sql`now()` })
+    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.partnerOrgId, partnerId), ne(relationships.status, "ended")));
+  const [me] = await tx.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, customerId));
+  await recordAudit(tx, { actor, subjectOrgId: customerId, action: "partner.removed", objectType: "organisation", objectId: partnerId, details: { partnerName, subscriptions: detached.length } });
+  await notifyLater(tx, {
+    orgId: partnerId,
+    roles: ["global_admin", "admin_agent", "sales_agent", "billing_admin"],
+    kind: "partner.removed",
+    title: `${me?.name ?? "A customer"} removed you as its partner`,
+    body: detached.length
+      ? `You are no longer the partner of record on its ${detached.length} subscription${detached.length === 1 ? "" : "s"}, and your relationships with it have ended.`
+      : "Your relationships with it have ended.",
+    link: "/partner/customers",
+  });
+  return { partnerName, subscriptions: detached.length };
 }
 
 // ---- Partner activity ----

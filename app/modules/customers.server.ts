@@ -10,7 +10,7 @@ import { rowsOf } from "../../db/client";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
-import { listAdvisedSubscriptions } from "./customer-partners.server";
+import { listCustomerSubscriptionsForPartner } from "./subscriptions.server";
 import { ACTIVATION_TOKEN_DAYS } from "./auth/auth.server";
 import { randomToken, sha256 } from "./auth/crypto.server";
 import { DomainError, uniqueViolation } from "./errors";
@@ -383,7 +383,7 @@ export async function getCustomerDetail(tx: Tx, { partnerId, customerId }: { par
     },
     relationships: rels,
     admins: admins.map((a) => ({ userId: a.user_id, displayName: a.display_name, email: a.email, status: a.status, roles: a.roles })),
-    subscriptions: await listAdvisedSubscriptions(tx, { partnerId, customerId }),
+    subscriptions: await listCustomerSubscriptionsForPartner(tx, { partnerId, customerId }),
     audit,
   };
 }

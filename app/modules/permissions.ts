@@ -47,14 +47,18 @@ export type Permission =
   | "links:manage"
   | "partners:view"
   | "subscriptions:manage"
+  | "subscriptions:view"
+  | "keys:manage"
+  | "partners:remove"
   | "requests:approve"
   | "relationships:manage"
   | "users:manage";
 
 // Every partner role finds customers (search-first help); creating them is for the roles that sell.
 const everyone: Permission[] = ["overview:view", "profile:view", "notifications:view", "customers:view", "customers:export"];
-// The roles that sell: add customers, and create and share trial invitations, offers and reseller invitations.
-const creates: Permission[] = ["customers:create", "links:manage"];
+// The roles that sell: add customers, create and share trial invitations, offers and reseller
+// invitations, and register product keys; they also see the subscriptions they advise or resell.
+const creates: Permission[] = ["customers:create", "links:manage", "keys:manage", "subscriptions:view"];
 
 const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
   partner: {
@@ -63,12 +67,12 @@ const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
     admin_agent: [...everyone, ...creates, "relationships:manage"],
     helpdesk_agent: everyone,
     sales_agent: [...everyone, ...creates],
-    billing_admin: everyone,
+    billing_admin: [...everyone, "subscriptions:view"],
   },
   customer: {
     // Only a customer's global admin or billing admin reviews partners and subscriptions; only the
     // global admin grants (or removes) admin rights.
-    global_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "requests:approve", "users:manage"],
+    global_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "requests:approve", "users:manage", "partners:remove"],
     billing_admin: ["overview:view", "notifications:view", "partners:view", "subscriptions:manage"],
     user: ["overview:view", "notifications:view"],
   },

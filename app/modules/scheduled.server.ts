@@ -12,7 +12,7 @@ import { purgeStaleThrottleRows } from "./auth/throttle.server";
 import { registerJob, registerRecurring, releaseOrphanedJobs, runDueJobs, defaultWorkerId } from "./jobs.server";
 import { deliverPendingMail } from "./mail.server";
 import { memberIdsWithRoles, notify } from "./notifications.server";
-import { expireTrials } from "./customer-partners.server";
+import { expireTrials } from "./subscriptions.server";
 import { applyAgreementVersion } from "./agreements.server";
 import { runGdapLifecycle } from "./admin-relationships.server";
 import { runBulkGdapBatch } from "./bulk-gdap.server";

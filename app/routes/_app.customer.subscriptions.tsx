@@ -1,92 +1,311 @@
-import { getFormProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { useRef } from "react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { z } from "zod";
+import { ConfirmAction } from "~/components/confirm";
 import { ErrorList, SubmitButton } from "~/components/forms";
-import { EmptyState, formatDate, PageHeader, SubscriptionStatus } from "~/components/layout";
-import { convertTrial, listSubscriptions } from "~/modules/customer-partners.server";
+import { EmptyState, formatDate, formatMoney, PageHeader, SubscriptionStatus } from "~/components/layout";
+import { DomainError } from "~/modules/errors";
+import { listProducts } from "~/modules/products.server";
+import {
+  buySubscription,
+  cancelSubscription,
+  changeLicences,
+  convertTrial,
+  listSubscriptions,
+  lookupAdvisor,
+  setSubscriptionPartner,
+} from "~/modules/subscriptions.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
-import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "subscriptions:manage", { kind: "customer" });
-  return { subscriptions: await withTenant(tenantOf(auth), (tx) => listSubscriptions(tx, { customerId: auth.org.id })) };
+  return withTenant(tenantOf(auth), async (tx) => ({
+    subscriptions: await listSubscriptions(tx, { customerId: auth.org.id }),
+    products: (await listProducts(tx)).map((p) => ({ id: p.id, name: p.name, min: p.minLicences, max: p.maxLicences, price: p.monthlyPriceCents, currency: p.currency })),
+  }));
 }
 
-const convertSchema = z.object({
-  intent: z.literal("convert"),
-  id: z.string().uuid(),
-  licences: z.number({ required_error: "Enter the number of licences.", invalid_type_error: "Enter a whole number." }).int("Enter a whole number."),
-});
+const licences = z.coerce
+  .number({ invalid_type_error: "Enter a whole number of licences." })
+  .int("Enter a whole number of licences.");
+const partnerNumber = z.coerce
+  .number({ invalid_type_error: "A Partner ID is a number." })
+  .int("A Partner ID is a whole number.")
+  .positive("A Partner ID is a positive number.")
+  .max(2_147_483_647, "No partner has this Partner ID.");
+const optionalPartnerNumber = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v), partnerNumber.optional());
+const id = z.string().uuid("No such subscription.");
+
+const forms = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("buy"), productId: z.string({ required_error: "Choose a product." }).min(1, "Choose a product."), licences, partnerNumber: optionalPartnerNumber, confirmed: z.string().optional() }),
+  z.object({ intent: z.literal("set-partner"), id, partnerNumber: z.preprocess((v) => (typeof v === "string" ? v.trim() : v), z.string().min(1, "Enter the partner's Partner ID.").pipe(partnerNumber)), confirmed: z.string().optional() }),
+  z.object({ intent: z.literal("delete-partner"), id }),
+  z.object({ intent: z.literal("licences"), id, licences }),
+  z.object({ intent: z.literal("cancel"), id }),
+  z.object({ intent: z.literal("convert"), id, licences }),
+]);
+
+type Values = Record<string, string>;
+export type ActionResult =
+  | { kind: "error"; intent: string; id: string | null; formError: string | null; fieldErrors: Record<string, string>; values: Values }
+  | { kind: "confirm"; intent: "buy" | "set-partner"; id: string | null; partner: { name: string; partnerNumber: number }; values: Values };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "subscriptions:manage", { kind: "customer" });
-  const submission = parseWithZod(await request.formData(), { schema: convertSchema });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  try {
-    await withTenant(tenantOf(auth), (tx) =>
-      convertTrial(tx, { customerId: auth.org.id, actor: actorOf(auth, context), subscriptionId: submission.value.id, licences: submission.value.licences }),
-    );
-  } catch (error) {
-    return replyWithDomainError(submission, error);
+  const form = await request.formData();
+  const values = Object.fromEntries([...form].filter(([, v]) => typeof v === "string")) as Values;
+  const fail = (status: number, fieldErrors: Record<string, string>, formError: string | null = null) =>
+    data<ActionResult>({ kind: "error", intent: values.intent ?? "", id: values.id ?? null, formError, fieldErrors, values }, { status });
+  const parsed = forms.safeParse(values);
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
+    if (fieldErrors.id || fieldErrors.intent) throw new Response("No such subscription.", { status: 404 });
+    return fail(400, fieldErrors);
   }
-  return redirectWithToast("/customer/subscriptions", { kind: "success", message: `The trial is now a paid subscription with ${submission.value.licences} licences.` });
+  const v = parsed.data;
+  const customerId = auth.org.id;
+  const actor = actorOf(auth, context);
+  try {
+    const message = await withTenant(tenantOf(auth), async (tx) => {
+      switch (v.intent) {
+        case "buy": {
+          // Naming a partner takes two steps: its name is shown for confirmation before anything is saved.
+          if (v.partnerNumber && v.confirmed !== String(v.partnerNumber)) return { confirm: await lookupAdvisor(tx, v.partnerNumber) };
+          const bought = await buySubscription(tx, { customerId, actor, productId: v.productId, licences: v.licences, partnerNumber: v.partnerNumber ?? null });
+          return `You bought ${v.licences} licences of ${bought.productName}${bought.partner ? ` with ${bought.partner.name} as your partner` : ""}.`;
+        }
+        case "set-partner": {
+          if (v.confirmed !== String(v.partnerNumber)) return { confirm: await lookupAdvisor(tx, v.partnerNumber) };
+          const { partner } = await setSubscriptionPartner(tx, { customerId, actor, subscriptionId: v.id, partnerNumber: v.partnerNumber });
+          return `${partner!.name} is now the partner on this subscription.`;
+        }
+        case "delete-partner":
+          await setSubscriptionPartner(tx, { customerId, actor, subscriptionId: v.id, partnerNumber: null });
+          return "The partner is removed from this subscription.";
+        case "licences":
+          await changeLicences(tx, { customerId, actor, subscriptionId: v.id, licences: v.licences });
+          return `The subscription now has ${v.licences} licences.`;
+        case "cancel":
+          await cancelSubscription(tx, { customerId, actor, subscriptionId: v.id });
+          return "The subscription is cancelled.";
+        case "convert":
+          await convertTrial(tx, { customerId, actor, subscriptionId: v.id, licences: v.licences });
+          return `The trial is now a paid subscription with ${v.licences} licences.`;
+      }
+    });
+    if (typeof message === "object") {
+      return data<ActionResult>({ kind: "confirm", intent: v.intent as "buy" | "set-partner", id: values.id ?? null, partner: { name: message.confirm.name, partnerNumber: message.confirm.partnerNumber }, values });
+    }
+    return redirectWithToast("/customer/subscriptions", { kind: "success", message });
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    if (error.status === 404 && !error.field) throw new Response(error.message, { status: 404 });
+    return error.field ? fail(error.status, { [error.field]: error.message }) : fail(error.status, {}, error.message);
+  }
 }
 
-function ConvertTrial({ id, productName, licences, min, max }: { id: string; productName: string; licences: number; min: number; max: number }) {
-  const lastResult = useActionData<typeof action>();
-  const mine = (lastResult as { initialValue?: { id?: string } } | undefined)?.initialValue?.id === id;
-  const ref = useRef<HTMLDetailsElement>(null);
-  const [form, fields] = useForm({
-    id: `convert-${id}`,
-    lastResult: mine ? lastResult : undefined,
-    constraint: getZodConstraint(convertSchema),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: convertSchema }),
-    shouldValidate: "onSubmit",
-  });
+/** This form's answer from the last action, if it was about this form. */
+function useResult(intent: string, id: string | null) {
+  const result = useActionData<typeof action>() as ActionResult | undefined;
+  return result && result.intent === intent && (result.id ?? null) === id ? result : undefined;
+}
+
+function NumberField({ name, label, defaultValue, min, max, error, formId }: { name: string; label: string; defaultValue?: string; min?: number; max?: number; error?: string; formId: string }) {
+  const inputId = `${formId}-${name}`;
   return (
-    <details ref={ref} open={mine && Boolean(form.errors?.length || fields.licences.errors?.length)}>
-      <summary className="button">Convert to paid</summary>
-      <Form method="post" {...getFormProps(form)} className="inline-form">
-        <ErrorList id={form.errorId} errors={form.errors} />
-        <input type="hidden" name="intent" value="convert" />
-        <input type="hidden" name="id" value={id} />
-        <label htmlFor={fields.licences.id}>Licences of {productName}</label>
-        <input
-          id={fields.licences.id}
-          name={fields.licences.name}
-          type="number"
-          inputMode="numeric"
-          className="narrow"
-          min={min}
-          max={max}
-          required
-          defaultValue={String(fields.licences.initialValue ?? licences)}
-          aria-invalid={fields.licences.errors?.length ? true : undefined}
-          aria-describedby={fields.licences.errorId}
-        />
-        <ErrorList id={fields.licences.errorId} errors={fields.licences.errors} />
-        <SubmitButton name="intent" value="convert" pendingText="Converting…">
-          Buy
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
+      <input
+        id={inputId}
+        name={name}
+        type="number"
+        inputMode="numeric"
+        className="narrow"
+        min={min}
+        max={max}
+        required={name !== "partnerNumber"}
+        defaultValue={defaultValue}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${inputId}-error` : undefined}
+      />
+      <ErrorList id={`${inputId}-error`} errors={error ? [error] : null} />
+    </div>
+  );
+}
+
+function ConfirmPartner({ result, children }: { result: Extract<ActionResult, { kind: "confirm" }>; children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.focus(), [result]);
+  return (
+    <div ref={ref} tabIndex={-1} className="notice notice-info confirm-partner" role="status">
+      <p>
+        Partner ID {result.partner.partnerNumber} is <strong>{result.partner.name}</strong>. Is this the partner you mean?
+      </p>
+      <Form method="post" className="inline-actions">
+        {Object.entries(result.values)
+          .filter(([k]) => k !== "confirmed" && k !== "intent")
+          .map(([k, val]) => (
+            <input key={k} type="hidden" name={k} value={val} />
+          ))}
+        <input type="hidden" name="confirmed" value={String(result.partner.partnerNumber)} />
+        <SubmitButton name="intent" value={result.intent} pendingText="Saving…">
+          {children}
         </SubmitButton>
       </Form>
+    </div>
+  );
+}
+
+function PartnerForm({ sub }: { sub: { id: string; partnerNumber: number | null } }) {
+  const result = useResult("set-partner", sub.id);
+  const formId = `partner-${sub.id}`;
+  return (
+    <>
+      <Form method="post" className="inline-form" id={formId}>
+        <input type="hidden" name="id" value={sub.id} />
+        <NumberField
+          formId={formId}
+          name="partnerNumber"
+          label={sub.partnerNumber ? "New partner's Partner ID" : "Partner ID"}
+          defaultValue={result?.values.partnerNumber}
+          error={result?.kind === "error" ? result.fieldErrors.partnerNumber : undefined}
+        />
+        {result?.kind === "error" && result.formError ? <ErrorList errors={[result.formError]} /> : null}
+        <SubmitButton name="intent" value="set-partner" className="button" pendingText="Looking up…">
+          {sub.partnerNumber ? "Change partner" : "Add partner"}
+        </SubmitButton>
+      </Form>
+      {result?.kind === "confirm" ? <ConfirmPartner result={result}>{sub.partnerNumber ? `Change to ${result.partner.name}` : `Add ${result.partner.name}`}</ConfirmPartner> : null}
+    </>
+  );
+}
+
+function LicencesForm({ sub, intent, label, button }: { sub: { id: string; licences: number; minLicences: number; maxLicences: number }; intent: "licences" | "convert"; label: string; button: string }) {
+  const result = useResult(intent, sub.id);
+  const formId = `${intent}-${sub.id}`;
+  return (
+    <Form method="post" className="inline-form" id={formId}>
+      <input type="hidden" name="id" value={sub.id} />
+      <NumberField
+        formId={formId}
+        name="licences"
+        label={label}
+        min={sub.minLicences}
+        max={sub.maxLicences}
+        defaultValue={result?.values.licences ?? String(sub.licences)}
+        error={result?.kind === "error" ? result.fieldErrors.licences : undefined}
+      />
+      {result?.kind === "error" && result.formError ? <ErrorList errors={[result.formError]} /> : null}
+      <SubmitButton name="intent" value={intent} className="button" pendingText="Saving…">
+        {button}
+      </SubmitButton>
+    </Form>
+  );
+}
+
+function Manage({ sub }: { sub: Awaited<ReturnType<typeof loader>>["subscriptions"][number] }) {
+  const results = [useResult("set-partner", sub.id), useResult("licences", sub.id), useResult("convert", sub.id), useResult("cancel", sub.id), useResult("delete-partner", sub.id)];
+  const open = results.some(Boolean);
+  const live = sub.status === "active" || sub.status === "trial";
+  if (!live) return null;
+  return (
+    <details open={open || undefined} className="manage">
+      <summary className="button small">Manage</summary>
+      <div className="manage-panel">
+        {sub.status === "trial" ? (
+          <LicencesForm sub={sub} intent="convert" label={`Licences of ${sub.productName}`} button="Convert to paid" />
+        ) : (
+          <LicencesForm sub={sub} intent="licences" label="Licences" button="Change licence count" />
+        )}
+        <PartnerForm sub={sub} />
+        <div className="inline-actions top-gap">
+          {sub.partnerName ? (
+            <ConfirmAction label="Delete partner" title={`Remove ${sub.partnerName} from this subscription?`} intent="delete-partner" confirmLabel="Delete partner" hidden={{ id: sub.id }}>
+              <p>
+                {sub.partnerName} will no longer be the partner of record on {sub.productName} and will stop seeing it. You can add a partner again at any time.
+              </p>
+            </ConfirmAction>
+          ) : null}
+          <ConfirmAction label={sub.status === "trial" ? "Cancel trial" : "Cancel subscription"} title={`Cancel ${sub.productName}?`} intent="cancel" confirmLabel="Cancel it" hidden={{ id: sub.id }}>
+            <p>
+              The {sub.licences} licences end now and users lose them. {sub.partnerName ? `${sub.partnerName} will be told.` : ""} This cannot be undone; buy the product again to get it back.
+            </p>
+          </ConfirmAction>
+        </div>
+      </div>
     </details>
   );
 }
 
+function BuyForm({ products }: { products: Awaited<ReturnType<typeof loader>>["products"] }) {
+  const result = useResult("buy", null);
+  const navigation = useNavigation();
+  const errors = result?.kind === "error" ? result.fieldErrors : {};
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (navigation.state === "idle" && !result) formRef.current?.reset();
+  }, [navigation.state, result]);
+  return (
+    <section className="card top-gap" aria-labelledby="buy">
+      <h2 id="buy">Buy a product</h2>
+      <Form method="post" ref={formRef} className="stack-form" id="buy-form">
+        <div className="field">
+          <label htmlFor="buy-product">Product</label>
+          <select id="buy-product" name="productId" required defaultValue={result?.values.productId ?? ""} aria-invalid={errors.productId ? true : undefined} aria-describedby="buy-product-error">
+            <option value="" disabled>
+              Choose a product
+            </option>
+            {products.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name} — {formatMoney(p.price, p.currency)} per licence and month ({p.min}–{p.max.toLocaleString("en")} licences)
+              </option>
+            ))}
+          </select>
+          <ErrorList id="buy-product-error" errors={errors.productId ? [errors.productId] : null} />
+        </div>
+        <NumberField formId="buy" name="licences" label="Licences" min={1} defaultValue={result?.values.licences ?? "1"} error={errors.licences} />
+        <div className="field">
+          <label htmlFor="buy-partnerNumber">
+            Partner ID <span className="optional">(optional)</span>
+          </label>
+          <p className="hint" id="buy-partnerNumber-hint">
+            The Partner ID of the partner who advises you on this purchase. You will see its name before anything is bought.
+          </p>
+          <input
+            id="buy-partnerNumber"
+            name="partnerNumber"
+            inputMode="numeric"
+            className="narrow"
+            defaultValue={result?.values.partnerNumber}
+            aria-invalid={errors.partnerNumber ? true : undefined}
+            aria-describedby={`buy-partnerNumber-hint${errors.partnerNumber ? " buy-partnerNumber-error" : ""}`}
+          />
+          <ErrorList id="buy-partnerNumber-error" errors={errors.partnerNumber ? [errors.partnerNumber] : null} />
+        </div>
+        {result?.kind === "error" && result.formError ? <ErrorList errors={[result.formError]} /> : null}
+        <SubmitButton name="intent" value="buy" pendingText="Buying…">
+          Buy
+        </SubmitButton>
+      </Form>
+      {result?.kind === "confirm" ? <ConfirmPartner result={result}>{`Buy with ${result.partner.name} as partner`}</ConfirmPartner> : null}
+    </section>
+  );
+}
+
 export default function Subscriptions() {
-  const { subscriptions } = useLoaderData<typeof loader>();
+  const { subscriptions, products } = useLoaderData<typeof loader>();
   return (
     <>
-      <PageHeader title="Subscriptions" description="Your organisation's subscriptions and the partner on each." />
+      <PageHeader title="Subscriptions" description="Your organisation's subscriptions and the partner on each. Only global admins and billing admins see this page." />
       {subscriptions.length === 0 ? (
         <EmptyState title="There's nothing here">
-          <p>You have no subscriptions yet. A partner's trial invitation or offer adds them.</p>
+          <p>You have no subscriptions yet. Buy a product below, or accept a partner's trial invitation or offer.</p>
         </EmptyState>
       ) : (
         <table className="table">
@@ -106,7 +325,7 @@ export default function Subscriptions() {
           </thead>
           <tbody>
             {subscriptions.map((s) => (
-              <tr key={s.id}>
+              <tr key={s.id} data-subscription={s.productId}>
                 <td>{s.productName}</td>
                 <td>{s.licences}</td>
                 <td>
@@ -114,14 +333,26 @@ export default function Subscriptions() {
                   {s.convertedAt ? <div className="muted small">converted {formatDate(s.convertedAt)}</div> : null}
                 </td>
                 <td>{formatDate(s.startedAt)}</td>
-                <td>{s.endsAt ? formatDate(s.endsAt) : "—"}</td>
-                <td>{s.partnerName ? `${s.partnerName} (Partner ID ${s.partnerNumber})` : "—"}</td>
-                <td>{s.status === "trial" ? <ConvertTrial id={s.id} productName={s.productName} licences={s.licences} min={s.minLicences} max={s.maxLicences} /> : null}</td>
+                <td>{s.endsAt ? formatDate(s.endsAt) : s.endedAt ? formatDate(s.endedAt) : "—"}</td>
+                <td>
+                  {s.partnerName ? (
+                    <>
+                      {s.partnerName}
+                      <div className="muted small">Partner ID {s.partnerNumber}</div>
+                    </>
+                  ) : (
+                    <span className="muted">No partner</span>
+                  )}
+                </td>
+                <td>
+                  <Manage sub={s} />
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      <BuyForm products={products} />
     </>
   );
 }

@@ -1,5 +1,6 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import { ConfirmAction } from "~/components/confirm";
 import { SubmitButton } from "~/components/forms";
 import { z } from "zod";
 import { Badge, EmptyState, formatDate, formatDateTime, PageHeader, SubscriptionStatus } from "~/components/layout";
@@ -7,9 +8,10 @@ import { countryName } from "~/modules/countries";
 import { RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customer-list";
 import { getCustomerDetail } from "~/modules/customers.server";
 import { ROLE_LABELS } from "~/modules/permissions";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { endResellerRelationship } from "~/modules/relationships.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
-import { orThrowResponse } from "~/utils/http.server";
+import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.customer.name ?? "Customer"} · Partnerdesk` }];
 
@@ -18,13 +20,26 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = z.string().uuid().safeParse(params.customerId);
   if (!id.success) throw new Response("No such customer.", { status: 404 });
   const detail = await orThrowResponse(withTenant(tenantOf(auth), (tx) => getCustomerDetail(tx, { partnerId: auth.org.id, customerId: id.data })));
-  return { ...detail, canRequestRoles: auth.permissions.includes("relationships:manage") };
+  return { ...detail, canRequestRoles: auth.permissions.includes("relationships:manage"), canRegisterKeys: auth.permissions.includes("keys:manage") };
+}
+
+/** The reseller ends its reseller relationship (after confirmation); the customer is told. */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+  const customerId = uuidParam(params.customerId, "No such customer.");
+  const form = await request.formData();
+  if (form.get("intent") !== "end-reseller") throw new Response("Unknown action.", { status: 400 });
+  const { customerName } = await orThrowResponse(
+    withTenant(tenantOf(auth), (tx) => endResellerRelationship(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), customerId })),
+  );
+  return redirectWithToast("/partner/customers", { kind: "success", message: `You are no longer ${customerName}'s reseller. ${customerName}'s admins were told.` });
 }
 
 const STATUS_TONE = { active: "good", pending: "warn", requested: "info", ended: "neutral" } as const;
 
 export default function CustomerDetail() {
-  const { customer, relationships, admins, subscriptions, audit, canRequestRoles } = useLoaderData<typeof loader>();
+  const { customer, relationships, admins, subscriptions, audit, canRequestRoles, canRegisterKeys } = useLoaderData<typeof loader>();
+  const reseller = relationships.find((r) => r.type === "reseller" && r.status !== "ended");
   const dap = relationships.find((r) => r.type === "dap" && r.status !== "ended");
   return (
     <>
@@ -50,6 +65,11 @@ export default function CustomerDetail() {
             <Link className="button" to={`/partner/customers/${customer.id}/service-requests`}>
               Service requests
             </Link>
+            {canRegisterKeys ? (
+              <Link className="button" to={`/partner/product-keys/register?customer=${customer.id}`}>
+                Register a product key
+              </Link>
+            ) : null}
             {canRequestRoles ? (
               <>
                 <Link className="button" to={`/partner/relationships/new?customer=${customer.id}`}>
@@ -111,13 +131,23 @@ export default function CustomerDetail() {
               ))}
             </tbody>
           </table>
+          {reseller && canRequestRoles ? (
+            <div className="top-gap">
+              <ConfirmAction label="End reseller relationship" title={`End your reseller relationship with ${customer.name}?`} intent="end-reseller" confirmLabel="End reseller relationship">
+                <p>
+                  You will no longer be {customer.name}'s reseller and will stop seeing its subscriptions, except those you are partner of record for. Your other roles with it (advisor,
+                  delegated admin) stay. {customer.name}'s admins are told. Only you can do this: the customer cannot end a reseller relationship.
+                </p>
+              </ConfirmAction>
+            </div>
+          ) : null}
         </section>
       </div>
       <section className="card" aria-labelledby="subscriptions">
         <h2 id="subscriptions">Subscriptions</h2>
         {subscriptions.length === 0 ? (
           <EmptyState title="No subscriptions yet">
-            <p>Subscriptions you are partner of record for appear here.</p>
+            <p>Subscriptions you are partner of record or reseller for appear here.</p>
           </EmptyState>
         ) : (
           <table className="table">
@@ -128,6 +158,7 @@ export default function CustomerDetail() {
                 <th scope="col">Status</th>
                 <th scope="col">Started</th>
                 <th scope="col">Trial ends</th>
+                <th scope="col">You are</th>
               </tr>
             </thead>
             <tbody>
@@ -140,6 +171,7 @@ export default function CustomerDetail() {
                   </td>
                   <td>{formatDate(s.startedAt)}</td>
                   <td>{s.status === "trial" ? formatDate(s.endsAt) : "—"}</td>
+                  <td>{s.isPartnerOfRecord ? "Partner of record" : "Reseller"}</td>
                 </tr>
               ))}
             </tbody>

@@ -34,6 +34,8 @@ const PARTNER_NAV: NavItem[] = [
   { to: "/partner", label: "Overview", permission: "overview:view", end: true },
   { to: "/partner/customers", label: "Customers", permission: "customers:view" },
   { to: "/partner/links", label: "Invitations and offers", permission: "links:manage" },
+  { to: "/partner/product-keys", label: "Product keys", permission: "keys:manage" },
+  { to: "/partner/subscriptions", label: "Subscriptions", permission: "subscriptions:view" },
   { to: "/partner/relationships", label: "Admin relationships", permission: "relationships:manage" },
   { to: "/partner/staff", label: "Staff", permission: "staff:manage" },
   { to: "/partner/profile", label: "Company profile", permission: "profile:view" },

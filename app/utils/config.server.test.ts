@@ -29,7 +29,12 @@ describe("configuration", () => {
     expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(/SESSION_SECRET: must be set to your own secret in production/);
     expect(() => parseConfig({ SESSION_SECRET: "short" })).toThrow(/SESSION_SECRET: must be at least 32 characters/);
     expect(() => parseConfig({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40) })).toThrow(/LINK_SIGNING_KEYS: must be set to your own keys in production/);
-    expect(parseConfig({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40), LINK_SIGNING_KEYS: `k1:${"y".repeat(40)}` }).NODE_ENV).toBe("production");
+    expect(() => parseConfig({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40), LINK_SIGNING_KEYS: `k1:${"y".repeat(40)}` })).toThrow(
+      /PRODUCT_KEY_PEPPER: must be set to your own secret in production/,
+    );
+    expect(
+      parseConfig({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40), LINK_SIGNING_KEYS: `k1:${"y".repeat(40)}`, PRODUCT_KEY_PEPPER: "z".repeat(40) }).NODE_ENV,
+    ).toBe("production");
     expect(() => parseConfig({ LINK_SIGNING_KEYS: "k1:short" })).toThrow(/LINK_SIGNING_KEYS: must be kid:secret pairs/);
   });
 

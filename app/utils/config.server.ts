@@ -8,6 +8,8 @@ import { z } from "zod";
 export const DEV_SESSION_SECRET = "dev-only-session-secret-change-me-0123456789";
 /** Development signing key for shared-link codes ("kid:secret"; production must set its own). */
 export const DEV_LINK_SIGNING_KEYS = "dev1:dev-only-link-signing-key-change-me-0123456789";
+/** Development pepper of the product-key hash (production must set its own). */
+export const DEV_PRODUCT_KEY_PEPPER = "dev-only-product-key-pepper-change-me-0123456789";
 
 const int = (fallback: number, min = 0) =>
   z.coerce.number({ invalid_type_error: "must be a whole number" }).int("must be a whole number").min(min).default(fallback);
@@ -33,6 +35,11 @@ const schema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,16}:[^,:]{32,}(,[A-Za-z0-9_-]{1,16}:[^,:]{32,})*$/, "must be kid:secret pairs (secret at least 32 characters), comma-separated")
       .default(DEV_LINK_SIGNING_KEYS),
+    /**
+     * The secret of the keyed hash that stores product keys (HMAC-SHA-256): without it a leaked
+     * table is useless. Changing it makes every stored key unfindable; set it once.
+     */
+    PRODUCT_KEY_PEPPER: z.string().min(32, "must be at least 32 characters").default(DEV_PRODUCT_KEY_PEPPER),
     APP_URL: z.string().url().optional(),
     PORT: int(3000, 1),
     HOST: z.string().default("0.0.0.0"),
@@ -68,6 +75,9 @@ const schema = z
     }
     if (env.LINK_SIGNING_KEYS.includes(DEV_LINK_SIGNING_KEYS)) {
       ctx.addIssue({ code: "custom", path: ["LINK_SIGNING_KEYS"], message: "must be set to your own keys in production" });
+    }
+    if (env.PRODUCT_KEY_PEPPER === DEV_PRODUCT_KEY_PEPPER) {
+      ctx.addIssue({ code: "custom", path: ["PRODUCT_KEY_PEPPER"], message: "must be set to your own secret in production" });
     }
   });
 

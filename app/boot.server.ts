@@ -5,7 +5,7 @@
 import { config } from "~/utils/config.server";
 import { getDatabase, withSystem } from "~/utils/db.server";
 import { logger } from "~/utils/logger.server";
-import { DEMO_PASSWORD, demoLinks, demoSignIns, isEmpty, isSeeded, seedDemo } from "~/modules/seed.server";
+import { DEMO_PASSWORD, demoLinks, demoProductKeys, demoSignIns, isEmpty, isSeeded, seedDemo } from "~/modules/seed.server";
 import { startWorker } from "~/modules/scheduled.server";
 
 const g = globalThis as typeof globalThis & { __partnerdesk_booted?: Promise<void> };
@@ -25,6 +25,10 @@ export function boot({ runWorker = true, quiet = false }: { runWorker?: boolean;
       process.stdout.write(
         `\nPartnerdesk demo sign-ins (password for all: ${DEMO_PASSWORD})\n${lines.join("\n")}\n` +
           (shared.length ? `Demo links to open as a customer (sign up a new organisation, or sign in as a customer admin):\n${shared.join("\n")}\n` : "") +
+          `Demo product keys in ${demoSignIns()[0]!.role.split(":")[0]}'s inventory (Product keys → Register a key):\n${demoProductKeys()
+            .slice(0, 2)
+            .map((k) => `  ${k.key}  ${k.productId}, ${k.licences} licences`)
+            .join("\n")}\n` +
           (c.SMTP_URL || c.NODE_ENV !== "development" ? "" : `Mail goes to the outbox: ${c.APP_URL}/dev/outbox\n`) +
           `\nOpen ${c.APP_URL}\n\n`,
       );

@@ -3,8 +3,11 @@
  * the first, about 150 customer tenants for the first partner and a few for the second, each
  * with a global admin. Every demo account shares one password.
  */
+import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { agreementAcceptances, links, memberships, organisations, relationships, users } from "../../db/schema";
+import { agreementAcceptances, links, memberships, organisations, productKeys, relationships, subscriptions, users } from "../../db/schema";
+import { checkProductKey, generateProductKey } from "./product-keys/key-format";
+import { hashProductKey } from "./product-keys/product-keys.server";
 import { createLink, linkUrl } from "./links/links.server";
 import { hashPassword } from "./auth/crypto.server";
 import type { Tx } from "~/utils/db.server";
@@ -49,6 +52,20 @@ async function upsertOrg(tx: Tx, values: typeof organisations.$inferInsert) {
   const where = values.kind === "partner" ? sql`${organisations.partnerNumber} = ${values.partnerNumber}` : sql`${organisations.primaryDomain} = ${values.primaryDomain}`;
   const [o] = await tx.select({ id: organisations.id }).from(organisations).where(where);
   return o!.id;
+}
+
+/**
+ * The demo partner's product keys: the same every time (derived from their index), so they can be
+ * printed at start and registered in the running demo.
+ */
+export function demoProductKeys() {
+  return [
+    { productId: "business-premium", licences: 25 },
+    { productId: "business-premium", licences: 10 },
+    { productId: "business-standard", licences: 50 },
+    { productId: "business-standard", licences: 5 },
+    { productId: "visio-plan-2", licences: 3 },
+  ].map((k, i) => ({ ...k, key: generateProductKey((n) => createHash("sha512").update(`partnerdesk-demo-key-${i}`).digest().subarray(0, n)) }));
 }
 
 /** Seeds the demo data in the system context. Safe to run again. */
@@ -102,7 +119,20 @@ export async function seedDemo(tx: Tx) {
           .insert(agreementAcceptances)
           .values({ customerOrgId: customerId, version: sql`pd_current_agreement_version()`, acceptedByUserId: adminId })
           .onConflictDoNothing();
+        // Every fifth of those has a subscription its reseller sees.
+        if (i % 5 === 0) {
+          const [has] = await tx.select({ id: subscriptions.id }).from(subscriptions).where(sql`${subscriptions.customerOrgId} = ${customerId}`).limit(1);
+          if (!has) await tx.insert(subscriptions).values({ customerOrgId: customerId, productId: i % 10 === 0 ? "business-standard" : "business-premium", licences: 5 + (i % 40), status: "active" });
+        }
       }
+    }
+    if (p.number === DEMO_PARTNERS[0].number) {
+      const keys = demoProductKeys().map((k) => {
+        const checked = checkProductKey(k.key);
+        if (!checked.ok) throw new Error(`bad demo key ${k.key}`);
+        return { partnerOrgId: partnerId, keyHash: hashProductKey(checked.key), lastGroup: checked.lastGroup, productId: k.productId, licences: k.licences };
+      });
+      await tx.insert(productKeys).values(keys).onConflictDoNothing();
     }
     // Two links of the first partner to follow from the start: a trial invitation with
     // delegated administration and a purchase offer.

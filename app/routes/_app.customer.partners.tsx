@@ -4,7 +4,7 @@ import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
 import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
 import { listGdapForCustomer, removeAdminRoles } from "~/modules/admin-relationships.server";
-import { listPartnerRelationships, listPendingRequests } from "~/modules/customer-partners.server";
+import { listPartnerRelationships, listPendingRequests, removePartner, resellerRemovalRule } from "~/modules/customer-partners.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
@@ -14,23 +14,35 @@ export const meta: MetaFunction = () => [{ title: "Partners · Partnerdesk" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "partners:view", { kind: "customer" });
   return withTenant(tenantOf(auth), async (tx) => ({
-    partners: await listPartnerRelationships(tx, { customerId: auth.org.id }),
+    partners: (await listPartnerRelationships(tx, { customerId: auth.org.id })).map((p) => ({
+      ...p,
+      isReseller: p.types.includes("reseller") || p.relationships.some((r) => r.type === "reseller" && r.status !== "ended"),
+      resellerRule: resellerRemovalRule(p.partnerName),
+    })),
     pending: (await listPendingRequests(tx, { customerId: auth.org.id })).length,
     gdap: (await listGdapForCustomer(tx, { customerId: auth.org.id })).filter((r) => r.status !== "approval_pending" && r.status !== "created"),
     canRemove: auth.permissions.includes("requests:approve"),
+    canRemovePartner: auth.permissions.includes("partners:remove"),
   }));
 }
 
-const removeForm = z.object({ intent: z.literal("remove-roles"), partnerId: z.string().uuid() });
+const removeForm = z.object({ intent: z.enum(["remove-roles", "remove-partner"]), partnerId: z.string().uuid() });
 
-/** A customer global admin removes a partner's admin roles (DAP and GDAP); the relationship itself stays. */
+/**
+ * A customer global admin removes a partner's admin roles (DAP and GDAP; the relationship itself
+ * stays), or removes a partner that is not its reseller altogether.
+ */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "requests:approve", { kind: "customer" });
-  const parsed = removeForm.safeParse(Object.fromEntries(await request.formData()));
+  const form = Object.fromEntries(await request.formData());
+  const auth = await requirePermission(request, form.intent === "remove-partner" ? "partners:remove" : "requests:approve", { kind: "customer" });
+  const parsed = removeForm.safeParse(form);
   if (!parsed.success) throw new Response("No such partner.", { status: 404 });
-  await orThrowResponse(
-    withTenant(tenantOf(auth), (tx) => removeAdminRoles(tx, { customerId: auth.org.id, actor: actorOf(auth, context), partnerId: parsed.data.partnerId })),
-  );
+  const args = { customerId: auth.org.id, actor: actorOf(auth, context), partnerId: parsed.data.partnerId };
+  if (parsed.data.intent === "remove-partner") {
+    const { partnerName } = await orThrowResponse(withTenant(tenantOf(auth), (tx) => removePartner(tx, args)));
+    return redirectWithToast("/customer/partners", { kind: "success", message: `${partnerName} is no longer your partner.` });
+  }
+  await orThrowResponse(withTenant(tenantOf(auth), (tx) => removeAdminRoles(tx, args)));
   return redirectWithToast("/customer/partners", { kind: "success", message: "The partner's admin roles are removed. It keeps its other relationships with you." });
 }
 
@@ -43,7 +55,7 @@ const STATUS = {
 } as const;
 
 export default function CustomerPartners() {
-  const { partners, pending, gdap, canRemove } = useLoaderData<typeof loader>();
+  const { partners, pending, gdap, canRemove, canRemovePartner } = useLoaderData<typeof loader>();
   return (
     <>
       <PageHeader title="Partner relationships" description="The partners that work with your organisation, and what each may do." />
@@ -103,6 +115,26 @@ export default function CustomerPartners() {
                         roles (for example as reseller or advisor).
                       </p>
                     </ConfirmAction>
+                  ) : null}
+                  {canRemovePartner ? (
+                    p.isReseller ? (
+                      <div className="top-gap">
+                        <button type="button" className="button danger-outline" disabled aria-describedby={`reseller-rule-${p.partnerId}`}>
+                          Remove partner
+                        </button>
+                        <p className="hint" id={`reseller-rule-${p.partnerId}`}>
+                          {p.resellerRule}
+                        </p>
+                      </div>
+                    ) : (
+                      <div className="top-gap">
+                        <ConfirmAction label="Remove partner" title={`Remove ${p.partnerName} as your partner?`} intent="remove-partner" confirmLabel="Remove partner" hidden={{ partnerId: p.partnerId }}>
+                          <p>
+                            {p.partnerName} stops being the partner on your subscriptions, its admin roles end, and its relationships with you end. It is told. Your subscriptions stay yours.
+                          </p>
+                        </ConfirmAction>
+                      </div>
+                    )
                   ) : null}
                 </td>
               </tr>

@@ -13,6 +13,8 @@ import { createCustomer, createPartner, relate, type OrgFixture } from "../suppo
 import { installTestDatabase } from "../support/db";
 import { Browser, loadBuild } from "../support/http";
 import { encodeCursor } from "../../app/modules/customers.server";
+import { hashProductKey, newProductKey } from "../../app/modules/product-keys/product-keys.server";
+import { compactKey } from "../../app/modules/product-keys/key-format";
 
 installTestDatabase();
 
@@ -29,6 +31,8 @@ let dRequestId: string;
 let cRequestId: string;
 let bGdap: { id: string; code: string };
 let aGdapId: string;
+const bKey = newProductKey();
+let bImportId: string;
 const linkPath = (url: string) => new URL(url).pathname;
 
 beforeAll(async () => {
@@ -80,6 +84,13 @@ beforeAll(async () => {
     const bCode = `b-code-${Date.now()}-abcdefghijklmnop`;
     bGdap = { id: rowsOf<{ id: string }>(await gdap(B, D, bCode))[0]!.id, code: bCode };
     aGdapId = rowsOf<{ id: string }>(await gdap(A, C, `a-code-${Date.now()}-abcdefghijklmnop`))[0]!.id;
+  });
+  // A product key in B's inventory, and one of B's import reports.
+  await withSystem(async (tx) => {
+    await tx.execute(sql`insert into product_keys (partner_org_id, key_hash, last_group, product_id, licences) values (${B.orgId}, ${hashProductKey(compactKey(bKey))}, ${compactKey(bKey).slice(20)}, 'visio-plan-2', 4)`);
+    bImportId = rowsOf<{ id: string }>(
+      await tx.execute(sql`insert into product_key_imports (partner_org_id, file_name, accepted, refused, report) values (${B.orgId}, 'b-secret-keys.csv', 1, 0, '[]') returning id`),
+    )[0]!.id;
   });
   // B acts, so B has audit entries and staff names A must never see.
   await as["B:global_admin"]!.fetch("/partner/profile", { form: { name: `${B.name} Secret Renamed` } });
@@ -258,6 +269,72 @@ const CASES: Record<string, Case> = {
       expect(own.status).toBe(200);
       expectNoTraceOf(own.text, D);
     }
+    // Ending a reseller relationship: only GA and admin agent, and only A's own.
+    for (const [role, b] of partnerBrowsers()) {
+      const allowed = role === "global_admin" || role === "admin_agent";
+      expect((await b.fetch(`/partner/customers/${D.orgId}`, { form: { intent: "end-reseller" } })).status, role).toBe(allowed ? 404 : 403);
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.fetch(`/partner/customers/${C.orgId}`, { form: { intent: "end-reseller" } })).headers.get("Location")).toBe("/customer");
+    const [bd] = await withSystem(async (tx) => rowsOf<{ status: string }>(await tx.execute(sql`select status from relationships where partner_org_id = ${B.orgId} and customer_org_id = ${D.orgId} and type = 'reseller'`)));
+    expect(bd!.status).toBe("active");
+  },
+  "routes/_app.partner.product-keys._index": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const allowed = role === "global_admin" || role === "admin_agent" || role === "sales_agent";
+      const page = await b.html("/partner/product-keys");
+      expect(page.status, role).toBe(allowed ? 200 : 403);
+      if (allowed) {
+        expect(page.text).not.toContain(compactKey(bKey).slice(20));
+        expect(page.text).not.toContain("b-secret-keys.csv");
+      }
+      expect((await b.fetch("/partner/product-keys?index", { form: { csv: `key,product,licences\n${bKey},visio-plan-2,2` } })).status, role).toBe(allowed ? 302 : 403);
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.html("/partner/product-keys")).location).toBe("/customer");
+    // A's import of B's key was refused: the key stays in B's inventory only.
+    const keys = await withSystem(async (tx) => rowsOf<{ partner_org_id: string }>(await tx.execute(sql`select partner_org_id from product_keys where key_hash = ${hashProductKey(compactKey(bKey))}`)));
+    expect(keys).toEqual([{ partner_org_id: B.orgId }]);
+  },
+  "routes/_app.partner.product-keys.imports.$importId": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const allowed = role === "global_admin" || role === "admin_agent" || role === "sales_agent";
+      expect((await b.html(`/partner/product-keys/imports/${bImportId}`)).status, role).toBe(allowed ? 404 : 403);
+      expect((await b.html("/partner/product-keys/imports/not-a-uuid")).status).toBe(allowed ? 404 : 403);
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.html(`/partner/product-keys/imports/${bImportId}`)).location).toBe("/customer");
+  },
+  "routes/_app.partner.product-keys.register": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const allowed = role === "global_admin" || role === "admin_agent" || role === "sales_agent";
+      const page = await b.html(`/partner/product-keys/register?customer=${D.orgId}`);
+      expect(page.status, role).toBe(allowed ? 200 : 403);
+      if (allowed) expectNoTraceOf(page.text, D);
+      // B's key is not in A's inventory; D is not A's customer.
+      const withBKey = await b.fetch("/partner/product-keys/register", { form: { key: bKey, customerMode: "existing", customerDomain: C.domain, delegated: "none" } });
+      expect(withBKey.status, role).toBe(allowed ? 404 : 403);
+      if (allowed) expect(await withBKey.text()).toContain("not in your inventory");
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.html("/partner/product-keys/register")).location).toBe("/customer");
+    const [k] = await withSystem(async (tx) => rowsOf<{ status: string; n: number }>(await tx.execute(sql`select status, (select count(*)::int from subscriptions where customer_org_id = ${C.orgId}) as n from product_keys where key_hash = ${hashProductKey(compactKey(bKey))}`)));
+    expect(k!.status).toBe("available");
+  },
+  "routes/_app.partner.subscriptions": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const page = await b.html("/partner/subscriptions?status=trial");
+      if (role === "helpdesk_agent") {
+        expect(page.status).toBe(403);
+        continue;
+      }
+      expect(page.status, role).toBe(200);
+      expect(page.text).toContain(C.name);
+      expectNoTraceOf(page.text, D);
+      expect(page.text).not.toContain(dSubscriptionId);
+      // A crafted cursor only narrows A's own rows.
+      const crafted = Buffer.from(JSON.stringify(["2999-01-01T00:00:00.000000", dSubscriptionId])).toString("base64url");
+      const deep = await b.html(`/partner/subscriptions?after=${crafted}`);
+      expect(deep.status).toBe(200);
+      expectNoTraceOf(deep.text, D);
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.html("/partner/subscriptions")).location).toBe("/customer");
   },
   "routes/_app.partner.customers.selections.$selectionId": async () => {
     for (const [, b] of partnerBrowsers()) {
@@ -363,7 +440,13 @@ const CASES: Record<string, Case> = {
       expectNoTraceOf(page.text, B);
       expectNoTraceOf(page.text, D);
     }
+    // Removing another customer's partner: B is not C's partner.
+    for (const [role, b] of customerBrowsers()) {
+      expect((await b.fetch("/customer/partners", { form: { intent: "remove-partner", partnerId: B.orgId } })).status, role).toBe(role === "global_admin" ? 404 : 403);
+    }
     for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/partners")).location).toBe("/partner");
+    const [bd] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from relationships where partner_org_id = ${B.orgId} and customer_org_id = ${D.orgId} and status = 'ended'`)));
+    expect(bd!.n).toBe(0);
   },
   "routes/_app.customer.requests._index": async () => {
     for (const [role, b] of customerBrowsers()) {
@@ -394,11 +477,19 @@ const CASES: Record<string, Case> = {
         expect(page.text).not.toContain(dSubscriptionId);
         expectNoTraceOf(page.text, B);
       }
-      expect((await b.fetch("/customer/subscriptions", { form: { intent: "convert", id: dSubscriptionId, licences: "5" } })).status).toBe(role === "user" ? 403 : 404);
+      for (const form of [
+        { intent: "convert", id: dSubscriptionId, licences: "5" },
+        { intent: "licences", id: dSubscriptionId, licences: "5" },
+        { intent: "cancel", id: dSubscriptionId },
+        { intent: "delete-partner", id: dSubscriptionId },
+        { intent: "set-partner", id: dSubscriptionId, partnerNumber: String(A.partnerNumber), confirmed: String(A.partnerNumber) },
+      ] as Record<string, string>[]) {
+        expect((await b.fetch("/customer/subscriptions", { form })).status, `${role} ${form.intent}`).toBe(role === "user" ? 403 : 404);
+      }
     }
     for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/subscriptions")).location).toBe("/partner");
-    const [d] = await withSystem(async (tx) => rowsOf<{ status: string }>(await tx.execute(sql`select status from subscriptions where id = ${dSubscriptionId}`)));
-    expect(d!.status).toBe("trial");
+    const [d] = await withSystem(async (tx) => rowsOf<{ status: string; licences: number; advisor: string }>(await tx.execute(sql`select status, licences, advisor_partner_org_id as advisor from subscriptions where id = ${dSubscriptionId}`)));
+    expect(d).toEqual({ status: "trial", licences: 3, advisor: B.orgId });
   },
   "routes/_app.partner.relationships._index": async () => {
     for (const [role, b] of partnerBrowsers()) {

@@ -143,7 +143,7 @@ const cases: TableCase[] = [
     // A as a customer (and as its own partner of record) for the matrix; the customer changes its
     // subscriptions, the partner of record only reads them.
     table: "subscriptions",
-    own: ["select", "update"],
+    own: ["select", "insert", "update"],
     select: (t) => sql`select id from subscriptions where customer_org_id = ${t.org.orgId}`,
     insert: (t) => sql`insert into subscriptions (customer_org_id, product_id, licences, status) values (${t.org.orgId}, 'business-basic', 1, 'active') returning id`,
     update: (t) => sql`update subscriptions set licences = licences where customer_org_id = ${t.org.orgId} returning id`,
@@ -242,6 +242,22 @@ const cases: TableCase[] = [
     delete: (t) => sql`delete from bulk_operation_items where partner_org_id = ${t.org.orgId} returning customer_org_id`,
   },
   {
+    table: "product_keys",
+    own: ["select", "insert", "update"],
+    select: (t) => sql`select id from product_keys where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into product_keys (partner_org_id, key_hash, last_group, product_id, licences) values (${t.org.orgId}, ${randomUUID()}, 'BCDFG', 'business-basic', 1) returning id`,
+    update: (t) => sql`update product_keys set status = status where partner_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from product_keys where partner_org_id = ${t.org.orgId} returning id`,
+  },
+  {
+    table: "product_key_imports",
+    own: ["select", "insert"],
+    select: (t) => sql`select id from product_key_imports where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into product_key_imports (partner_org_id, accepted, refused, report) values (${t.org.orgId}, 0, 0, '[]') returning id`,
+    update: (t) => sql`update product_key_imports set accepted = accepted where partner_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from product_key_imports where partner_org_id = ${t.org.orgId} returning id`,
+  },
+  {
     table: "customer_selections",
     own: ["select", "insert", "update", "delete"],
     select: (t) => sql`select id from customer_selections where partner_org_id = ${t.org.orgId}`,
@@ -325,6 +341,8 @@ beforeAll(async () => {
     await tx.execute(sql`insert into service_request_comments (request_id, customer_org_id, body) values (${req!.id}, ${a.org.orgId}, 'seed')`);
     const [op] = rowsOf<{ id: string }>(await tx.execute(sql`insert into bulk_operations (partner_org_id, kind, template, total) values (${a.org.orgId}, 'gdap', '{}', 1) returning id`));
     await tx.execute(sql`insert into bulk_operation_items (operation_id, partner_org_id, customer_org_id) values (${op!.id}, ${a.org.orgId}, ${a.customer.orgId})`);
+    await tx.execute(sql`insert into product_keys (partner_org_id, key_hash, last_group, product_id, licences) values (${a.org.orgId}, ${randomUUID()}, 'BCDFG', 'business-basic', 2)`);
+    await tx.execute(sql`insert into product_key_imports (partner_org_id, accepted, refused, report) values (${a.org.orgId}, 1, 0, '[]')`);
     const [group] = rowsOf<{ id: string }>(await tx.execute(sql`insert into staff_groups (partner_org_id, name) values (${a.org.orgId}, 'seed group') returning id`));
     await tx.execute(sql`insert into staff_group_members (group_id, partner_org_id, user_id) values (${group!.id}, ${a.org.orgId}, ${a.userId})`);
     await tx.execute(sql`insert into gdap_assignments (admin_relationship_id, group_id, partner_org_id, roles)

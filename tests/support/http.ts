@@ -19,13 +19,17 @@ export class Browser {
   cookies = new Map<string, string>();
   constructor(public ip = `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`) {}
 
-  async fetch(pathname: string, init: { method?: string; form?: Record<string, string | string[]>; headers?: Record<string, string> } = {}) {
+  async fetch(pathname: string, init: { method?: string; form?: Record<string, string | string[]>; multipart?: FormData; headers?: Record<string, string> } = {}) {
     const build = await loadBuild();
     const handler = createRequestHandler(build, "production");
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set("Cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
-    let body: URLSearchParams | undefined;
-    if (init.form) {
+    let body: URLSearchParams | FormData | undefined;
+    if (init.multipart) {
+      body = init.multipart;
+      headers.set("Origin", APP);
+      headers.set("X-Forwarded-Host", new URL(APP).host);
+    } else if (init.form) {
       body = new URLSearchParams();
       for (const [k, v] of Object.entries(init.form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
       headers.set("Content-Type", "application/x-www-form-urlencoded");

@@ -1,0 +1,34 @@
+import { getSelectProps, type FieldMetadata } from "@conform-to/react";
+import { COUNTRY_OPTIONS } from "~/modules/countries";
+import { ErrorList, Field } from "./forms";
+
+type F = FieldMetadata<string | undefined>;
+
+/** Company and primary-contact fields of a new customer (its contact becomes the first global admin). */
+export function NewCustomerFields({ fields }: { fields: { name: F; primaryDomain: F; country: F; contactFirstName: F; contactLastName: F; contactEmail: F; contactPhone: F } }) {
+  return (
+    <>
+      <Field meta={fields.name} label="Company name" inputProps={{ autoComplete: "off" }} />
+      <Field meta={fields.primaryDomain} label="Primary domain" hint="Unique across Partnerdesk, e.g. contoso.com." inputProps={{ autoComplete: "off", spellCheck: false }} />
+      <div className="field">
+        <label htmlFor={fields.country.id}>Country</label>
+        <select {...getSelectProps(fields.country)} key={fields.country.key}>
+          <option value="">Choose…</option>
+          {COUNTRY_OPTIONS.map((c) => (
+            <option key={c.code} value={c.code}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+        <ErrorList id={fields.country.errorId} errors={fields.country.errors} />
+      </div>
+      <h3>Primary contact</h3>
+      <div className="field-row two">
+        <Field meta={fields.contactFirstName} label="First name" inputProps={{ autoComplete: "off" }} />
+        <Field meta={fields.contactLastName} label="Last name" inputProps={{ autoComplete: "off" }} />
+      </div>
+      <Field meta={fields.contactEmail} label="Email address" type="email" hint="Becomes the customer's first global admin and receives the activation link." inputProps={{ autoComplete: "off" }} />
+      <Field meta={fields.contactPhone} label="Phone" type="tel" />
+    </>
+  );
+}

@@ -52,7 +52,7 @@ CREATE TRIGGER subscriptions_advisor_check BEFORE INSERT OR UPDATE OF advisor_pa
 CREATE POLICY subscriptions_insert ON subscriptions FOR INSERT TO partnerdesk_app
   WITH CHECK (customer_org_id = app_org_id() AND status = 'active' AND source_link_id IS NULL);
 --> statement-breakpoint
-GRANT INSERT (customer_org_id, product_id, licences, status, advisor_partner_org_id) ON subscriptions TO partnerdesk_app;
+GRANT INSERT ON subscriptions TO partnerdesk_app;
 --> statement-breakpoint
 GRANT UPDATE (advisor_partner_org_id) ON subscriptions TO partnerdesk_app;
 --> statement-breakpoint

@@ -337,7 +337,7 @@ export default function Subscriptions() {
                 <td>
                   {s.partnerName ? (
                     <>
-                      {s.partnerName}
+                      <span>{s.partnerName}</span>
                       <div className="muted small">Partner ID {s.partnerNumber}</div>
                     </>
                   ) : (

@@ -58,6 +58,13 @@ const schema = z
     }
   });
 
+/** The new customer's fields are required whenever they are shown (the schema has them optional for the other choice). */
+const CONSTRAINT = (() => {
+  const c = getZodConstraint(schema);
+  for (const name of ["name", "primaryDomain", "country", "contactFirstName", "contactLastName", "contactEmail", "customerDomain", "gdapName"]) c[name] = { ...c[name], required: true };
+  return c;
+})();
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
   const customerId = z.string().uuid().safeParse(new URL(request.url).searchParams.get("customer"));
@@ -116,7 +123,7 @@ export default function RegisterKey() {
   const [form, fields] = useForm({
     id: "register-key",
     lastResult,
-    constraint: getZodConstraint(schema),
+    constraint: CONSTRAINT,
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",

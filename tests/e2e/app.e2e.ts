@@ -7,7 +7,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateProductKey } from "../../app/modules/product-keys/key-format";
 
 const PORT = 30000 + Math.floor(Math.random() * 10000);
 const APP = `http://127.0.0.1:${PORT}`;
@@ -74,11 +76,15 @@ async function linkFromOutbox(page: Page, to: string, pattern: RegExp) {
 }
 
 const ROLES = [
-  { email: "admin@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Admin relationships", "Staff", "Company profile", "Audit log"], staff: true },
-  { email: "admin-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Admin relationships", "Company profile"], staff: false },
+  {
+    email: "admin@northwind.example",
+    nav: ["Overview", "Customers", "Invitations and offers", "Product keys", "Subscriptions", "Admin relationships", "Staff", "Company profile", "Audit log"],
+    staff: true,
+  },
+  { email: "admin-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Product keys", "Subscriptions", "Admin relationships", "Company profile"], staff: false },
   { email: "helpdesk-agent@northwind.example", nav: ["Overview", "Customers", "Company profile"], staff: false },
-  { email: "sales-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Company profile"], staff: false },
-  { email: "billing-admin@northwind.example", nav: ["Overview", "Customers", "Company profile"], staff: false },
+  { email: "sales-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Product keys", "Subscriptions", "Company profile"], staff: false },
+  { email: "billing-admin@northwind.example", nav: ["Overview", "Customers", "Subscriptions", "Company profile"], staff: false },
 ];
 
 describe("the HTTP server", () => {
@@ -327,8 +333,9 @@ describe("shared links in a browser", () => {
     await customer.getByRole("button", { name: "Sign up & accept" }).click();
     await customer.waitForURL(`${APP}/customer/subscriptions`);
     const trial = customer.getByRole("row", { name: /Business Premium/ });
-    await trial.getByText("Trial").waitFor();
-    await trial.getByText("Northwind Partners (Partner ID").waitFor();
+    await trial.getByText("Trial", { exact: true }).waitFor();
+    await trial.getByText("Northwind Partners", { exact: true }).waitFor();
+    await trial.getByText("Partner ID 4000001").waitFor();
     await customer.screenshot({ path: path.join(SHOTS, "customer-subscriptions.png"), fullPage: true });
     await customer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Partners" }).click();
     await customer.getByRole("row", { name: /Northwind Partners/ }).getByText("Delegated admin").first().waitFor();
@@ -346,6 +353,92 @@ describe("shared links in a browser", () => {
     await sales.goto(`${APP}/partner/links`);
     await sales.getByRole("link", { name: "Trial invitation" }).first().click();
     await sales.getByRole("row", { name: /Fjord Fisk ApS/ }).getByText("Authorised").waitFor();
+  });
+});
+
+describe("product keys and Partner of Record in a browser", () => {
+  it("a sales agent imports keys and registers one for a new customer with DAP; its admin accepts, sees the subscription with the partner, approves, changes licences; the partner is told", async () => {
+    const keys = [generateProductKey((n) => randomBytes(n)), generateProductKey((n) => randomBytes(n))];
+    const sales = await (await browser.newContext()).newPage();
+    await signIn(sales, "sales-agent@northwind.example");
+    await sales.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Product keys" }).click();
+    await sales.getByRole("heading", { name: "Product keys", level: 1 }).waitFor();
+    await sales.getByLabel("CSV file").setInputFiles({
+      name: "northwind-keys.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(`key,product,licences\n${keys[0]},business-standard,12\n${keys[1]},Visio Plan 2,3\nNOT-A-KEY,business-standard,1\n`),
+    });
+    await sales.getByRole("button", { name: "Import" }).click();
+    await sales.getByRole("heading", { name: "Import report", level: 1 }).waitFor();
+    await sales.getByText("1 row was refused").waitFor();
+    await sales.locator('tr[data-accepted="false"]').getByText(/25 letters and digits/).waitFor();
+    await sales.screenshot({ path: path.join(SHOTS, "product-key-import.png"), fullPage: true });
+    await sales.getByRole("link", { name: "Product keys" }).first().click();
+    await sales.getByRole("cell", { name: `Key ending ${keys[0]!.slice(-5)}` }).waitFor();
+    await sales.screenshot({ path: path.join(SHOTS, "product-keys.png"), fullPage: true });
+
+    await sales.getByRole("link", { name: "Register a key" }).click();
+    // Typed the way people type it: lower case, spaces for hyphens.
+    await sales.getByLabel("Product key").fill(keys[0]!.toLowerCase().replaceAll("-", " "));
+    await sales.getByRole("radio", { name: /A new customer/ }).check();
+    await sales.getByLabel("Company name").fill("Kildevæld Bryggeri");
+    await sales.getByLabel("Primary domain").fill("kildevaeld-e2e.dk");
+    await sales.getByLabel("Country").selectOption("DK");
+    await sales.getByLabel("First name").fill("Søren");
+    await sales.getByLabel("Last name").fill("Kilde");
+    await sales.getByLabel("Email address").fill("soren@kildevaeld-e2e.dk");
+    await sales.getByRole("radio", { name: /Ask for delegated administration \(DAP\)/ }).check();
+    await sales.screenshot({ path: path.join(SHOTS, "product-key-register.png"), fullPage: true });
+    await sales.getByRole("button", { name: "Register key" }).click();
+    await sales.getByRole("heading", { name: "Kildevæld Bryggeri", level: 1 }).waitFor();
+    await sales.getByRole("status").filter({ hasText: "with you as Partner of Record" }).waitFor();
+    await sales.getByRole("row", { name: /Business Standard/ }).getByText("Partner of record").waitFor();
+
+    const customer = await (await browser.newContext()).newPage();
+    const link = await linkFromOutbox(customer, "soren@kildevaeld-e2e.dk", /\/activate\//);
+    await customer.goto(link);
+    await customer.getByLabel("Your name").fill("Søren Kilde");
+    await customer.getByLabel("Password", { exact: true }).fill("soren-long-password");
+    await customer.getByLabel("Repeat the password").fill("soren-long-password");
+    await customer.getByRole("button", { name: "Activate and sign in" }).click();
+    await customer.waitForURL(`${APP}/customer/agreement`);
+    await customer.getByRole("checkbox", { name: /I have read the customer agreement/ }).check();
+    await customer.getByRole("button", { name: "Accept" }).click();
+    await customer.waitForURL(`${APP}/customer`);
+    await customer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Subscriptions" }).click();
+    const row = customer.getByRole("row", { name: /Business Standard/ });
+    await row.getByText("Northwind Partners", { exact: true }).waitFor();
+    await row.getByText("Partner ID 4000001").waitFor();
+    await row.getByRole("cell", { name: "12", exact: true }).waitFor();
+
+    await customer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Requests" }).click();
+    await customer.getByRole("button", { name: "Approve" }).first().click();
+    await customer.getByRole("dialog").getByRole("button", { name: "Approve" }).click();
+    await customer.getByRole("status").filter({ hasText: "Approved" }).waitFor();
+    await customer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Partners" }).click();
+    await customer.getByRole("row", { name: /Northwind Partners/ }).getByText("Reseller & delegated admin").waitFor();
+    // The reseller cannot be removed by the customer: the control says why.
+    await customer.getByRole("row", { name: /Northwind Partners/ }).getByText("Only the reseller can end a reseller relationship").waitFor();
+    expect(await customer.getByRole("row", { name: /Northwind Partners/ }).getByRole("button", { name: "Remove partner" }).isDisabled()).toBe(true);
+    await customer.screenshot({ path: path.join(SHOTS, "customer-partners-reseller.png"), fullPage: true });
+
+    await customer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Subscriptions" }).click();
+    const manage = customer.getByRole("row", { name: /Business Standard/ });
+    await manage.getByText("Manage").click();
+    await manage.getByLabel("Licences", { exact: true }).fill("15");
+    await manage.getByRole("button", { name: "Change licence count" }).click();
+    await customer.getByRole("status").filter({ hasText: "now has 15 licences" }).waitFor();
+    await customer.getByRole("row", { name: /Business Standard/ }).getByRole("cell", { name: "15", exact: true }).waitFor();
+    await customer.screenshot({ path: path.join(SHOTS, "customer-subscriptions-por.png"), fullPage: true });
+
+    await until(async () => {
+      await sales.goto(`${APP}/notifications`);
+      return (await sales.getByText("Kildevæld Bryggeri changed Business Standard from 12 to 15 licences").count()) > 0;
+    });
+    await sales.screenshot({ path: path.join(SHOTS, "partner-por-notification.png"), fullPage: true });
+    await sales.goto(`${APP}/partner/subscriptions`);
+    await sales.getByRole("row", { name: /Kildevæld Bryggeri/ }).getByText("Partner of record & Reseller").waitFor();
+    await sales.screenshot({ path: path.join(SHOTS, "partner-subscriptions.png"), fullPage: true });
   });
 });
 

@@ -331,6 +331,7 @@ beforeAll(async () => {
     await tx.execute(sql`insert into customer_selection_items (selection_id, partner_org_id, customer_org_id) values (${sel!.id}, ${a.org.orgId}, ${b.customer.orgId})`);
     const [link] = rowsOf<{ id: string }>(await tx.execute(sql`insert into links (partner_org_id, kind, link_id, code) values (${a.org.orgId}, 'offer', ${randomUUID()}, 'c') returning id`));
     await tx.execute(sql`insert into link_items (link_id, partner_org_id, product_id, licences) values (${link!.id}, ${a.org.orgId}, 'business-basic', 3)`);
+    await tx.execute(sql`update organisations set is_authorised_advisor = true where id = ${a.org.orgId}`);
     await tx.execute(sql`insert into subscriptions (customer_org_id, product_id, licences, status, advisor_partner_org_id, source_link_id) values (${a.org.orgId}, 'business-basic', 3, 'active', ${a.org.orgId}, ${link!.id})`);
     await tx.execute(sql`insert into link_redemptions (link_id, partner_org_id, customer_org_id) values (${link!.id}, ${a.org.orgId}, ${b.customer.orgId})`);
     await tx.execute(sql`insert into link_visits (link_id, partner_org_id, day, visits) values (${link!.id}, ${a.org.orgId}, '2026-11-24', 3)`);

@@ -7,6 +7,9 @@
 export const KEY_ALPHABET = "BCDFGHJKMPQRTVWXY2346789";
 export const KEY_LENGTH = 25;
 export const KEY_EXAMPLE = "XXXXX-XXXXX-XXXXX-XXXXX-XXXXX";
+/** Limits of one CSV import (here, not in the server module: the import form shows them). */
+export const IMPORT_MAX_BYTES = 1_000_000;
+export const IMPORT_MAX_ROWS = 5_000;
 
 const N = KEY_ALPHABET.length;
 

@@ -24,10 +24,8 @@ import { notifyLater } from "../notifications.server";
 import { getOrganisation } from "../organisations.server";
 import { listProducts } from "../products.server";
 import { upsertRelationship } from "../relationships.server";
-import { checkProductKey, generateProductKey } from "./key-format";
+import { checkProductKey, generateProductKey, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from "./key-format";
 
-export const IMPORT_MAX_BYTES = 1_000_000;
-export const IMPORT_MAX_ROWS = 5_000;
 export const KEYS_PAGE_SIZE = 50;
 
 /** The stored form of a key: HMAC-SHA-256 under PRODUCT_KEY_PEPPER, hex. */

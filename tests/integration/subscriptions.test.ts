@@ -1,0 +1,324 @@
+/**
+ * Subscriptions with their partner on both sides: the customer buys with an optional Partner ID
+ * (confirmed by name first), adds, changes and deletes the partner, changes licences and cancels;
+ * the Partner of Record hears of every change and a former one of none; reseller rules on both
+ * sides; the partner's subscriptions page (filters, totals, paging).
+ */
+import { sql, type SQL } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { rowsOf } from "../../db/client";
+import { withSystem, withTenant } from "../../app/utils/db.server";
+import { partnerTypeLabel } from "../../app/modules/customer-partners.server";
+import { expireTrials, listPartnerSubscriptions } from "../../app/modules/subscriptions.server";
+import { encodeSubscriptionCursor, parsePartnerSubscriptionQuery } from "../../app/modules/subscription-filters";
+import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
+import { installTestDatabase } from "../support/db";
+import { Browser } from "../support/http";
+
+installTestDatabase();
+
+const one = async <T = Record<string, unknown>>(q: SQL) => (await withSystem(async (tx) => rowsOf<T>(await tx.execute(q))))[0]!;
+const all = async <T = Record<string, unknown>>(q: SQL) => withSystem(async (tx) => rowsOf<T>(await tx.execute(q)));
+/** The POR notifications queued for a partner, by kind. */
+const porJobs = async (partner: OrgFixture) =>
+  (await all<{ kind: string }>(sql`select payload->>'kind' as kind from jobs where kind = 'notify' and payload->>'orgId' = ${partner.orgId} and payload->>'kind' like 'subscription.%' order by id`)).map((r) => r.kind);
+
+let P: OrgFixture, Q: OrgFixture, plain: OrgFixture, C: OrgFixture;
+let ga: Browser, billing: Browser, user: Browser;
+
+async function newSubscription(customer: OrgFixture, partner: OrgFixture | null, status: "active" | "trial" = "active") {
+  const [row] = await all<{ id: string }>(
+    sql`insert into subscriptions (customer_org_id, product_id, licences, status, advisor_partner_org_id, ends_at)
+        values (${customer.orgId}, 'business-premium', 10, ${status}, ${partner?.orgId ?? null}, ${status === "trial" ? sql`now() + interval '20 days'` : null}) returning id`,
+  );
+  if (partner) await withSystem((tx) => tx.execute(sql`insert into relationships (partner_org_id, customer_org_id, type, status, started_at) values (${partner.orgId}, ${customer.orgId}, 'advisor', 'active', now()) on conflict do nothing`));
+  return row!.id;
+}
+
+beforeAll(async () => {
+  [P, Q, plain, C] = await Promise.all([createPartner(), createPartner(), createPartner(), createCustomer()]);
+  await withSystem((tx) => tx.execute(sql`update organisations set is_authorised_advisor = true where id in (${P.orgId}, ${Q.orgId})`));
+  [ga, billing, user] = [new Browser(), new Browser(), new Browser()];
+  await ga.signIn(C.users.global_admin!.email);
+  await billing.signIn(C.users.billing_admin!.email);
+  await user.signIn(C.users.user!.email);
+});
+
+describe("buying with a Partner ID", () => {
+  it("shows the partner's name for confirmation before buying, then buys with it as Partner of Record", async () => {
+    const form = { intent: "buy", productId: "business-standard", licences: "15", partnerNumber: String(P.partnerNumber) };
+    const preview = await billing.fetch("/customer/subscriptions", { form });
+    expect(preview.status).toBe(200);
+    const text = (await preview.text()).replaceAll("<!-- -->", "");
+    expect(text).toContain(`Partner ID ${P.partnerNumber} is <strong>${P.name}</strong>`);
+    expect((await one<{ n: number }>(sql`select count(*)::int as n from subscriptions where customer_org_id = ${C.orgId} and product_id = 'business-standard'`)).n).toBe(0);
+    const bought = await billing.fetch("/customer/subscriptions", { form: { ...form, confirmed: String(P.partnerNumber) } });
+    expect(bought.status).toBe(302);
+    expect(await one(sql`select licences, status, advisor_partner_org_id as por from subscriptions where customer_org_id = ${C.orgId} and product_id = 'business-standard'`)).toEqual({
+      licences: 15,
+      status: "active",
+      por: P.orgId,
+    });
+    expect(await one(sql`select status from relationships where partner_org_id = ${P.orgId} and customer_org_id = ${C.orgId} and type = 'advisor'`)).toEqual({ status: "active" });
+    expect(await porJobs(P)).toContain("subscription.partner_added");
+    const page = await ga.html("/customer/subscriptions");
+    expect(page.text).toContain("Business Standard");
+    expect(page.text).toContain(P.name);
+    expect(page.text).toContain(`Partner ID ${P.partnerNumber}`);
+  });
+
+  it("buys without a partner, and refuses unknown and unauthorised Partner IDs and counts outside the limits", async () => {
+    expect((await ga.fetch("/customer/subscriptions", { form: { intent: "buy", productId: "visio-plan-2", licences: "2", partnerNumber: "" } })).status).toBe(302);
+    expect(await one(sql`select advisor_partner_org_id as por from subscriptions where customer_org_id = ${C.orgId} and product_id = 'visio-plan-2'`)).toEqual({ por: null });
+    const unknown = await ga.fetch("/customer/subscriptions", { form: { intent: "buy", productId: "visio-plan-2", licences: "2", partnerNumber: "99999999" } });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain("No partner has Partner ID 99999999");
+    const notAdvisor = await ga.fetch("/customer/subscriptions", { form: { intent: "buy", productId: "visio-plan-2", licences: "2", partnerNumber: String(plain.partnerNumber), confirmed: String(plain.partnerNumber) } });
+    expect(notAdvisor.status).toBe(409);
+    expect(await notAdvisor.text()).toContain("is not authorised as a subscription advisor");
+    const tooMany = await ga.fetch("/customer/subscriptions", { form: { intent: "buy", productId: "visio-plan-2", licences: "100000" } });
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.text()).toContain("Visio Plan 2 is sold in 1 to");
+    const notNumber = await ga.fetch("/customer/subscriptions", { form: { intent: "buy", productId: "visio-plan-2", licences: "2", partnerNumber: "abc" } });
+    expect(notNumber.status).toBe(400);
+    expect(await notNumber.text()).toContain("A Partner ID is a number.");
+  });
+
+  it("lets only a global admin or billing admin manage subscriptions", async () => {
+    expect((await user.html("/customer/subscriptions")).status).toBe(403);
+    expect((await user.fetch("/customer/subscriptions", { form: { intent: "buy", productId: "visio-plan-2", licences: "2" } })).status).toBe(403);
+    const staff = new Browser();
+    await staff.signIn(P.users.global_admin!.email);
+    expect((await staff.fetch("/customer/subscriptions", { form: { intent: "buy", productId: "visio-plan-2", licences: "2" } })).headers.get("Location")).toBe("/partner");
+  });
+});
+
+describe("the partner on a subscription, and what the Partner of Record hears", () => {
+  it("adds, changes and deletes the partner; each change tells the partner it concerns, and a former partner hears nothing more", async () => {
+    const customer = await createCustomer();
+    const admin = new Browser();
+    await admin.signIn(customer.users.global_admin!.email);
+    const id = await newSubscription(customer, null);
+    const post = (form: Record<string, string>) => admin.fetch("/customer/subscriptions", { form: { id, ...form } });
+
+    // Add P (two steps).
+    const preview = await post({ intent: "set-partner", partnerNumber: String(P.partnerNumber) });
+    expect(preview.status).toBe(200);
+    expect(await preview.text()).toContain(P.name);
+    expect((await one(sql`select advisor_partner_org_id as por from subscriptions where id = ${id}`)).por).toBeNull();
+    expect((await post({ intent: "set-partner", partnerNumber: String(P.partnerNumber), confirmed: String(P.partnerNumber) })).status).toBe(302);
+    expect((await one(sql`select advisor_partner_org_id as por from subscriptions where id = ${id}`)).por).toBe(P.orgId);
+    const pBefore = (await porJobs(P)).length;
+
+    // Licences and a second identical add.
+    expect((await post({ intent: "licences", licences: "12" })).status).toBe(302);
+    expect((await post({ intent: "set-partner", partnerNumber: String(P.partnerNumber), confirmed: String(P.partnerNumber) })).status).toBe(409);
+
+    // Change to Q: P is told it was replaced, Q that it was added; P no longer sees it.
+    expect((await post({ intent: "set-partner", partnerNumber: String(Q.partnerNumber), confirmed: String(Q.partnerNumber) })).status).toBe(302);
+    expect((await porJobs(P)).slice(pBefore)).toEqual(["subscription.licences_changed", "subscription.partner_replaced"]);
+    expect((await porJobs(Q)).at(-1)).toBe("subscription.partner_added");
+    const seenByP = await withTenant({ orgId: P.orgId, userId: P.users.global_admin!.id }, async (tx) => rowsOf(await tx.execute(sql`select id from subscriptions where id = ${id}`)));
+    expect(seenByP).toEqual([]);
+    expect(await one(sql`select status from relationships where partner_org_id = ${P.orgId} and customer_org_id = ${customer.orgId} and type = 'advisor'`)).toEqual({ status: "ended" });
+    const pPage = new Browser();
+    await pPage.signIn(P.users.billing_admin!.email);
+    expect((await pPage.html("/partner/subscriptions")).text).not.toContain(customer.name);
+
+    // Changes after the replacement reach Q only.
+    const pAfterChange = (await porJobs(P)).length;
+    expect((await post({ intent: "licences", licences: "20" })).status).toBe(302);
+    expect((await post({ intent: "delete-partner" })).status).toBe(302);
+    expect((await porJobs(Q)).slice(-2)).toEqual(["subscription.licences_changed", "subscription.partner_removed"]);
+    expect((await post({ intent: "delete-partner" })).status).toBe(409);
+    // Neither hears of a change made with no partner on it.
+    const qAfterDelete = (await porJobs(Q)).length;
+    expect((await post({ intent: "cancel" })).status).toBe(302);
+    expect((await porJobs(P)).length).toBe(pAfterChange);
+    expect((await porJobs(Q)).length).toBe(qAfterDelete);
+    expect((await one(sql`select status from subscriptions where id = ${id}`)).status).toBe("cancelled");
+    expect((await post({ intent: "cancel" })).status).toBe(409);
+  });
+
+  it("tells the Partner of Record of cancellation, trial conversion and trial expiry", async () => {
+    const customer = await createCustomer();
+    const admin = new Browser();
+    await admin.signIn(customer.users.billing_admin!.email);
+    const active = await newSubscription(customer, P);
+    const trial = await newSubscription(customer, P, "trial");
+    const expiring = await newSubscription(customer, P, "trial");
+    const before = (await porJobs(P)).length;
+    expect((await admin.fetch("/customer/subscriptions", { form: { intent: "cancel", id: active } })).status).toBe(302);
+    expect((await admin.fetch("/customer/subscriptions", { form: { intent: "licences", id: trial, licences: "30" } })).status).toBe(409);
+    expect((await admin.fetch("/customer/subscriptions", { form: { intent: "convert", id: trial, licences: "30" } })).status).toBe(302);
+    await withSystem((tx) => tx.execute(sql`update subscriptions set ends_at = now() - interval '1 minute' where id = ${expiring}`));
+    await withSystem((tx) => expireTrials(tx));
+    expect((await porJobs(P)).slice(before)).toEqual(["subscription.cancelled", "subscription.trial_converted", "subscription.trial_expired"]);
+    const [job] = await all<{ payload: { title: string; email: boolean; roles: string[] } }>(
+      sql`select payload from jobs where kind = 'notify' and payload->>'orgId' = ${P.orgId} and payload->>'kind' = 'subscription.trial_expired' order by id desc limit 1`,
+    );
+    expect(job!.payload.title).toContain(customer.name);
+    expect(job!.payload.email).toBe(true);
+    expect(job!.payload.roles).toEqual(expect.arrayContaining(["global_admin", "sales_agent", "billing_admin"]));
+  });
+
+  it("keeps the licence count within the product's limits and at or above the licences assigned", async () => {
+    const customer = await createCustomer();
+    const admin = new Browser();
+    await admin.signIn(customer.users.global_admin!.email);
+    const id = await newSubscription(customer, P);
+    await withSystem((tx) =>
+      tx.execute(sql`insert into licence_assignments (subscription_id, customer_org_id, user_id) values (${id}, ${customer.orgId}, ${customer.users.user!.id}), (${id}, ${customer.orgId}, ${customer.users.billing_admin!.id})`),
+    );
+    const below = await admin.fetch("/customer/subscriptions", { form: { intent: "licences", id, licences: "1" } });
+    expect(below.status).toBe(409);
+    expect(await below.text()).toContain("2 licences are assigned to users");
+    expect((await admin.fetch("/customer/subscriptions", { form: { intent: "licences", id, licences: "301" } })).status).toBe(400);
+    expect((await admin.fetch("/customer/subscriptions", { form: { intent: "licences", id, licences: "10" } })).status).toBe(400);
+    expect((await admin.fetch("/customer/subscriptions", { form: { intent: "licences", id, licences: "2" } })).status).toBe(302);
+  });
+});
+
+describe("reseller rules", () => {
+  it("the customer cannot remove its reseller (control disabled with the reason, action and database refuse), but can remove another partner", async () => {
+    const customer = await createCustomer();
+    await relate(P, customer);
+    await newSubscription(customer, Q);
+    const admin = new Browser();
+    await admin.signIn(customer.users.global_admin!.email);
+    const page = await admin.html("/customer/partners");
+    expect(page.text).toContain(`${P.name} is your reseller. Only the reseller can end a reseller relationship: ask ${P.name} to end it.`);
+    expect(page.text).toMatch(/<button type="button" class="button danger-outline" disabled="" aria-describedby="reseller-rule-/);
+    const refused = await admin.fetch("/customer/partners", { form: { intent: "remove-partner", partnerId: P.orgId } });
+    expect(refused.status).toBe(409);
+    // The database refuses it too, in the customer's context.
+    const direct = await withTenant({ orgId: customer.orgId, userId: customer.users.global_admin!.id }, (tx) =>
+      tx.execute(sql`update relationships set status = 'ended' where partner_org_id = ${P.orgId} and customer_org_id = ${customer.orgId} and type = 'reseller'`),
+    ).catch((e: Error) => e);
+    expect(direct).toBeInstanceOf(Error);
+    expect(await one(sql`select status from relationships where partner_org_id = ${P.orgId} and customer_org_id = ${customer.orgId} and type = 'reseller'`)).toEqual({ status: "active" });
+    // A billing admin may not remove partners at all.
+    const billingAdmin = new Browser();
+    await billingAdmin.signIn(customer.users.billing_admin!.email);
+    expect((await billingAdmin.fetch("/customer/partners", { form: { intent: "remove-partner", partnerId: Q.orgId } })).status).toBe(403);
+    // Q (advisor only) can be removed: it leaves the subscription and is told.
+    expect((await admin.fetch("/customer/partners", { form: { intent: "remove-partner", partnerId: Q.orgId } })).status).toBe(302);
+    expect(await one(sql`select count(*)::int as n from subscriptions where customer_org_id = ${customer.orgId} and advisor_partner_org_id is not null`)).toEqual({ n: 0 });
+    expect(await one(sql`select status from relationships where partner_org_id = ${Q.orgId} and customer_org_id = ${customer.orgId} and type = 'advisor'`)).toEqual({ status: "ended" });
+    expect((await one<{ n: number }>(sql`select count(*)::int as n from jobs where kind = 'notify' and payload->>'orgId' = ${Q.orgId} and payload->>'kind' = 'partner.removed'`)).n).toBe(1);
+  });
+
+  it("the partner ends its reseller relationship after confirmation; the customer is told and the partner stops seeing its subscriptions", async () => {
+    const customer = await createCustomer();
+    await relate(Q, customer);
+    const subscription = await newSubscription(customer, null);
+    const staff = new Browser();
+    await staff.signIn(Q.users.admin_agent!.email);
+    expect((await staff.html("/partner/subscriptions")).text).toContain(customer.name);
+    const detail = await staff.html(`/partner/customers/${customer.orgId}`);
+    expect(detail.text).toContain("End reseller relationship");
+    expect(detail.text).toContain("Reseller");
+    const sales = new Browser();
+    await sales.signIn(Q.users.sales_agent!.email);
+    expect((await sales.fetch(`/partner/customers/${customer.orgId}`, { form: { intent: "end-reseller" } })).status).toBe(403);
+    const ended = await staff.fetch(`/partner/customers/${customer.orgId}`, { form: { intent: "end-reseller" } });
+    expect(ended.status).toBe(302);
+    expect(await one(sql`select status, ended_at is not null as ended from relationships where partner_org_id = ${Q.orgId} and customer_org_id = ${customer.orgId} and type = 'reseller'`)).toEqual({ status: "ended", ended: true });
+    expect((await one<{ n: number }>(sql`select count(*)::int as n from jobs where kind = 'notify' and payload->>'orgId' = ${customer.orgId} and payload->>'kind' = 'reseller.ended'`)).n).toBe(1);
+    expect((await staff.fetch(`/partner/customers/${customer.orgId}`, { form: { intent: "end-reseller" } })).status).toBe(404);
+    const seen = await withTenant({ orgId: Q.orgId, userId: Q.users.global_admin!.id }, async (tx) => rowsOf(await tx.execute(sql`select id from subscriptions where id = ${subscription}`)));
+    expect(seen).toEqual([]);
+    const admin = new Browser();
+    await admin.signIn(customer.users.global_admin!.email);
+    const page = await admin.html("/customer/partners");
+    expect(page.text).not.toContain(Q.name);
+    expect(page.text).toContain("nothing here");
+  });
+
+  it("names the partner types as the seeds do", () => {
+    expect(partnerTypeLabel(["reseller"])).toBe("Reseller");
+    expect(partnerTypeLabel(["dap"])).toBe("Delegated admin");
+    expect(partnerTypeLabel(["reseller", "dap"])).toBe("Reseller & delegated admin");
+    expect(partnerTypeLabel(["gdap"])).toBe("Granular delegated admin");
+    expect(partnerTypeLabel(["advisor"])).toBe("Advisor");
+  });
+});
+
+describe("the partner's subscriptions page", () => {
+  let partner: OrgFixture;
+  let ids: string[];
+  beforeAll(async () => {
+    partner = await createPartner();
+    await withSystem((tx) => tx.execute(sql`update organisations set is_authorised_advisor = true where id = ${partner.orgId}`));
+    const customers = await Promise.all([createCustomer(), createCustomer(), createCustomer()]);
+    await relate(partner, customers[0]!);
+    ids = [];
+    // 30 as Partner of Record across two customers (newest first: ids[0] is the newest), and 3
+    // older ones it sees only as the first customer's reseller.
+    for (let i = 0; i < 30; i++) {
+      const [row] = await all<{ id: string }>(sql`insert into subscriptions (customer_org_id, product_id, licences, status, advisor_partner_org_id, ends_at, created_at)
+        values (${customers[1 + (i % 2)]!.orgId}, ${i % 3 === 0 ? "visio-plan-2" : "business-basic"}, ${i + 1}, ${i % 5 === 0 ? "trial" : "active"}, ${partner.orgId},
+                ${i % 5 === 0 ? sql`now() + make_interval(days => ${i === 0 ? 10 : 60})` : null}, now() - make_interval(mins => ${i})) returning id`);
+      ids.push(row!.id);
+    }
+    for (const c of customers.slice(1)) await withSystem((tx) => tx.execute(sql`insert into relationships (partner_org_id, customer_org_id, type, status, started_at) values (${partner.orgId}, ${c.orgId}, 'advisor', 'active', now())`));
+    for (let i = 0; i < 3; i++) {
+      await withSystem((tx) => tx.execute(sql`insert into subscriptions (customer_org_id, product_id, licences, status, created_at) values (${customers[0]!.orgId}, 'business-premium', 4, 'active', now() - interval '2 days')`));
+    }
+  });
+
+  it("walks every page forward and back without skipping or repeating", async () => {
+    const list = (query: Record<string, string>) =>
+      withTenant({ orgId: partner.orgId, userId: partner.users.billing_admin!.id }, (tx) =>
+        listPartnerSubscriptions(tx, { partnerId: partner.orgId, query: parsePartnerSubscriptionQuery(new URLSearchParams({ size: "25", ...query })) }),
+      );
+    const forward: string[] = [];
+    let page = await list({});
+    forward.push(...page.rows.map((r) => r.id));
+    expect(page.newer).toBeNull();
+    while (page.older) {
+      page = await list({ after: encodeSubscriptionCursor(page.older) });
+      forward.push(...page.rows.map((r) => r.id));
+    }
+    expect(forward).toHaveLength(33);
+    expect(new Set(forward).size).toBe(33);
+    expect(forward.slice(0, 30)).toEqual(ids);
+    const backward: string[] = [];
+    page = await list({ last: "1" });
+    expect(page.rows).toHaveLength(25);
+    backward.unshift(...page.rows.map((r) => r.id));
+    while (page.newer) {
+      page = await list({ before: encodeSubscriptionCursor(page.newer) });
+      backward.unshift(...page.rows.map((r) => r.id));
+    }
+    expect(backward).toEqual(forward);
+  });
+
+  it("shows the totals of the whole filtered set and a pager over HTTP", async () => {
+    const b = new Browser();
+    await b.signIn(partner.users.billing_admin!.email);
+    const page = await b.html("/partner/subscriptions?size=25");
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<dt>Subscriptions<\/dt><dd>33<\/dd>/);
+    // Licences 1..30 as Partner of Record plus 3 × 4 as reseller; paid = active only.
+    expect(page.text).toMatch(/<dt>Licences<\/dt><dd>477<\/dd>/);
+    const paid = 465 - [1, 6, 11, 16, 21, 26].reduce((n, x) => n + x, 0) + 12;
+    expect(page.text).toContain(`<dt>Paid licences</dt><dd>${paid}</dd>`);
+    expect(page.text).toMatch(/rel="next"/);
+    expect(page.text).toContain("Reseller");
+    expect(page.text).toContain("Partner of record");
+  });
+
+  it("filters by status, product and trials ending within 30 days", async () => {
+    const b = new Browser();
+    await b.signIn(partner.users.sales_agent!.email);
+    const count = async (q: string) => Number(/<dt>Subscriptions<\/dt><dd>(\d+)<\/dd>/.exec((await b.html(`/partner/subscriptions?${q}`)).text)![1]);
+    expect(await count("status=trial")).toBe(6);
+    expect(await count("product=visio-plan-2")).toBe(10);
+    expect(await count("ending=1")).toBe(1);
+    expect(await count("status=cancelled")).toBe(0);
+    expect((await b.html("/partner/subscriptions?status=cancelled")).text).toContain("No subscriptions match");
+    // A bad filter value falls back to none.
+    expect(await count("status=bogus")).toBe(33);
+  });
+});

@@ -80,7 +80,10 @@ export default function ProductKeys() {
   const hrefWith = (change: Record<string, string | null>) => {
     const p = new URLSearchParams(params);
     p.delete("after");
-    for (const [k, v] of Object.entries(change)) (v ? p.set(k, v) : p.delete(k));
+    for (const [k, v] of Object.entries(change)) {
+      if (v) p.set(k, v);
+      else p.delete(k);
+    }
     const s = p.toString();
     return s ? `/partner/product-keys?${s}` : "/partner/product-keys";
   };

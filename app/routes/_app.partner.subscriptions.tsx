@@ -63,7 +63,10 @@ export default function PartnerSubscriptions() {
   const href = (change: Record<string, string | null>) => {
     const p = new URLSearchParams(params);
     for (const k of ["after", "before", "last"]) p.delete(k);
-    for (const [k, v] of Object.entries(change)) (v ? p.set(k, v) : p.delete(k));
+    for (const [k, v] of Object.entries(change)) {
+      if (v) p.set(k, v);
+      else p.delete(k);
+    }
     const s = p.toString();
     return s ? `/partner/subscriptions?${s}` : "/partner/subscriptions";
   };

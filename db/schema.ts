@@ -11,6 +11,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -703,4 +704,108 @@ export const productKeyImports = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index("product_key_imports_partner_idx").on(t.partnerOrgId, t.createdAt)],
+);
+
+/** PostgreSQL's tsvector (full-text documents); kept by trigger, read only in SQL. */
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/**
+ * A partner's listing in the public directory (ADR 0012). Only listed ones are found; the public
+ * reads them only through SECURITY DEFINER functions that apply `listed` themselves. Name, Partner
+ * ID and the search document are kept by trigger (from the listing and the organisation).
+ */
+export const partnerListings = pgTable(
+  "partner_listings",
+  {
+    partnerOrgId: uuid("partner_org_id").primaryKey().references(() => organisations.id, { onDelete: "cascade" }),
+    listed: boolean("listed").notNull().default(false),
+    description: text("description").notNull().default(""),
+    countries: text("countries").array().notNull().default(sql`'{}'::text[]`),
+    cities: text("cities").array().notNull().default(sql`'{}'::text[]`),
+    /** lower(cities), for a case-insensitive city filter on a GIN index. */
+    citiesLower: text("cities_lower").array().notNull().default(sql`'{}'::text[]`),
+    sizes: text("sizes").array().notNull().default(sql`'{}'::text[]`),
+    keywords: text("keywords").array().notNull().default(sql`'{}'::text[]`),
+    languages: text("languages").array().notNull().default(sql`'{}'::text[]`),
+    name: text("name").notNull().default(""),
+    sortName: text("sort_name").notNull().default(""),
+    partnerNumber: integer("partner_number"),
+    searchVector: tsvector("search_vector").notNull().default(sql`''::tsvector`),
+    listedAt: tstz("listed_at"),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("partner_listings_search_idx").using("gin", t.searchVector).where(sql`listed`),
+    index("partner_listings_countries_idx").using("gin", t.countries).where(sql`listed`),
+    index("partner_listings_cities_idx").using("gin", t.citiesLower).where(sql`listed`),
+    index("partner_listings_sizes_idx").using("gin", t.sizes).where(sql`listed`),
+    index("partner_listings_languages_idx").using("gin", t.languages).where(sql`listed`),
+    index("partner_listings_name_idx").on(t.sortName, t.partnerOrgId).where(sql`listed`),
+    check("partner_listings_description", sql`length(description) <= 2000`),
+    check("partner_listings_sizes", sql`sizes <@ array['1-9', '10-49', '50-249', '250-999', '1000+']::text[]`),
+    check("partner_listings_array_sizes", sql`cardinality(countries) <= 60 and cardinality(cities) <= 50 and cardinality(keywords) <= 30 and cardinality(languages) <= 30`),
+  ],
+);
+
+/** One submission of the public contact form: the state behind its rate limits (per IP, per email). */
+export const contactRequests = pgTable(
+  "contact_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ip: text("ip").notNull(),
+    email: text("email").notNull(),
+    partners: integer("partners").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("contact_requests_ip_idx").on(t.ip, t.createdAt), index("contact_requests_email_idx").on(t.email, t.createdAt), index("contact_requests_created_idx").on(t.createdAt)],
+);
+
+/**
+ * A lead: one visitor's request to one partner, from the directory's contact form. The partner
+ * works it (status, assignment, notes) and answers with a shared link; the customer that redeems
+ * the link through the lead's token is linked to it, and the lead is won.
+ */
+export const leads = pgTable(
+  "leads",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    contactRequestId: uuid("contact_request_id").references(() => contactRequests.id, { onDelete: "set null" }),
+    name: text("name").notNull(),
+    email: text("email").notNull(),
+    organisation: text("organisation").notNull(),
+    size: text("size").notNull(),
+    country: text("country").notNull(),
+    needs: text("needs").notNull(),
+    status: text("status", { enum: ["new", "contacted", "won", "lost"] }).notNull().default("new"),
+    statusChangedAt: tstz("status_changed_at").notNull().defaultNow(),
+    assignedUserId: uuid("assigned_user_id").references(() => users.id, { onDelete: "set null" }),
+    /** The link the partner answered with, and the token its emailed URL carries. */
+    answeredLinkId: uuid("answered_link_id").references(() => links.id, { onDelete: "set null" }),
+    answeredAt: tstz("answered_at"),
+    answerToken: text("answer_token"),
+    customerOrgId: uuid("customer_org_id").references(() => organisations.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("leads_partner_idx").on(t.partnerOrgId, t.createdAt, t.id),
+    index("leads_partner_status_idx").on(t.partnerOrgId, t.status, t.createdAt),
+    index("leads_lost_idx").on(t.statusChangedAt).where(sql`status = 'lost'`),
+    uniqueIndex("leads_answer_token_key").on(t.answerToken),
+    check("leads_lengths", sql`length(name) <= 200 and length(email) <= 254 and length(organisation) <= 200 and length(needs) <= 4000`),
+  ],
+);
+
+export const leadNotes = pgTable(
+  "lead_notes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    leadId: uuid("lead_id").notNull().references(() => leads.id, { onDelete: "cascade" }),
+    partnerOrgId: uuid("partner_org_id").notNull(),
+    authorUserId: uuid("author_user_id").references(() => users.id, { onDelete: "set null" }),
+    authorName: text("author_name"),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("lead_notes_lead_idx").on(t.leadId, t.createdAt), check("lead_notes_body", sql`length(body) between 1 and 4000`)],
 );

@@ -213,13 +213,17 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
       ["sort relationships", list("&sort=types")],
       ["sort agreement", list("&sort=agreement")],
       ["sort created desc", list("&sort=created&dir=desc")],
+      // The public partner directory (10,000 listed partners; anonymous).
+      ["directory: 'security'", `${base}/partners?q=security`],
+      ["directory: text+country+size", `${base}/partners?q=migration+backup&country=DK&size=10-49`],
+      ["directory: country+language", `${base}/partners?country=DE&language=de`],
     ];
     const results: Result[] = [];
     const report = (r: Result) => {
       results.push(r);
       console.log(`  ${r.name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ""}`);
     };
-    for (const [name, url] of cases) report(await measure(name, url, cookie));
+    for (const [name, url] of cases) report(await measure(name, url, url.includes("/partners?") ? "" : cookie));
 
     // Redemption.
     const linkUrl = `${base}/l/${redemption.code}`;

@@ -50,6 +50,8 @@ export type Permission =
   | "subscriptions:view"
   | "keys:manage"
   | "partners:remove"
+  | "listing:manage"
+  | "leads:manage"
   | "requests:approve"
   | "relationships:manage"
   | "users:manage";
@@ -58,11 +60,11 @@ export type Permission =
 const everyone: Permission[] = ["overview:view", "profile:view", "notifications:view", "customers:view", "customers:export"];
 // The roles that sell: add customers, create and share trial invitations, offers and reseller
 // invitations, and register product keys; they also see the subscriptions they advise or resell.
-const creates: Permission[] = ["customers:create", "links:manage", "keys:manage", "subscriptions:view"];
+const creates: Permission[] = ["customers:create", "links:manage", "keys:manage", "subscriptions:view", "leads:manage"];
 
 const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
   partner: {
-    global_admin: [...everyone, ...creates, "profile:edit", "staff:manage", "audit:view", "relationships:manage"],
+    global_admin: [...everyone, ...creates, "profile:edit", "staff:manage", "audit:view", "relationships:manage", "listing:manage"],
     // Admin relationships (DAP, GDAP) are requested by the partner's global admins and admin agents.
     admin_agent: [...everyone, ...creates, "relationships:manage"],
     helpdesk_agent: everyone,

@@ -149,3 +149,71 @@ export async function seedScale(
   }));
   return { ...result, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }
+
+const PLACES: [string, string, string][] = [
+  ["DK", "Copenhagen", "da"], ["DK", "Aarhus", "da"], ["DK", "Odense", "da"], ["SE", "Stockholm", "sv"], ["SE", "Gothenburg", "sv"], ["SE", "Malmö", "sv"],
+  ["NO", "Oslo", "no"], ["NO", "Bergen", "no"], ["FI", "Helsinki", "fi"], ["FI", "Tampere", "fi"], ["DE", "Berlin", "de"], ["DE", "Hamburg", "de"],
+  ["DE", "München", "de"], ["DE", "Köln", "de"], ["NL", "Amsterdam", "nl"], ["NL", "Utrecht", "nl"], ["GB", "London", "en"], ["GB", "Manchester", "en"],
+  ["IE", "Dublin", "en"], ["FR", "Paris", "fr"], ["FR", "Lyon", "fr"], ["PL", "Warsaw", "pl"], ["PL", "Kraków", "pl"], ["ES", "Madrid", "es"],
+  ["IT", "Milan", "it"], ["AT", "Wien", "de"], ["CH", "Zürich", "de"], ["BE", "Brussels", "nl"], ["US", "Seattle", "en"], ["US", "Chicago", "en"],
+];
+const KEYWORDS = ["migration", "security", "licensing", "support", "deployment", "compliance", "training", "backup", "identity", "teams", "sharepoint", "devices", "networking", "cloud", "consulting"];
+const SEGMENTS = ["small offices", "growing companies", "manufacturers", "schools", "municipalities", "law firms", "clinics", "retailers", "non-profits", "logistics companies", "accountants", "architects"];
+const PHRASES = [
+  "Fixed prices and a named consultant for every customer.",
+  "A local service desk that answers in your language.",
+  "Certified engineers, proven project method, clear reporting.",
+  "From first workshop to daily operations, one partner.",
+  "We plan carefully, move fast and leave nothing behind.",
+  "Security first: every project starts with a baseline review.",
+];
+const SIZES = ["1-9", "10-49", "50-249", "250-999", "1000+"];
+const LISTED_FROM = 5_000_000;
+
+/**
+ * Listed partners for the directory benchmark: `listed` partner organisations (Partner IDs from
+ * 5,000,001) with realistic listings; the listing trigger builds each search document. Idempotent.
+ */
+export async function seedDirectoryScale(db: Tx, { listed, log = () => {} }: { listed: number; log?: (message: string) => void }) {
+  const runTx = <T>(fn: (tx: Tx) => Promise<T>) => db.transaction((tx) => fn(tx as unknown as Tx));
+  const have = await runTx((tx) => count(tx, sql`select count(*)::int as n from organisations where kind = 'partner' and partner_number > ${LISTED_FROM}`));
+  for (let from = have; from < listed; from += 5_000) {
+    const n = Math.min(5_000, listed - from);
+    await runTx(async (tx) => {
+      await tx.execute(sql`
+        insert into organisations (kind, name, partner_number, country, city, email, website, is_authorised_advisor)
+        select 'partner', name, ${LISTED_FROM} + i, (${sql.raw(placesArray(0))})[p], (${sql.raw(placesArray(1))})[p],
+               'hello@' || slug || '.example', 'https://www.' || slug || '.example', true
+        from (
+          select i, 1 + (i::bigint * 7 % ${PLACES.length}) as p,
+                 ${arr(A)}[1 + i % ${A.length}] || ' ' || ${arr(["IT", "Cloud", "Digital", "Systems", "Technology", "Consulting", "Solutions", "Networks", "Data", "Secure"])}[1 + (i / ${A.length}) % 10] || ' ' || ${arr(C)}[1 + (i / ${A.length * 10}) % ${C.length}]
+                   || case when i > ${A.length * 10 * C.length} then ' ' || (1 + i / ${A.length * 10 * C.length}) else '' end as name,
+                 'partner-' || i as slug
+          from generate_series(${from + 1}::int, ${from + n}::int) as i
+        ) g`);
+      await tx.execute(sql`
+        insert into partner_listings (partner_org_id, listed, listed_at, description, countries, cities, sizes, keywords, languages)
+        select o.id, true, now(),
+               o.name || ' helps ' || ${arr(SEGMENTS)}[1 + (i::bigint * 13 % ${SEGMENTS.length})] || ' with ' || kw[1] || ' and ' || coalesce(kw[2], 'support') || '. ' || ${arr(PHRASES)}[1 + (i::bigint * 17 % ${PHRASES.length})],
+               case when i % 4 = 0 then array[o.country, (${sql.raw(placesArray(0))})[1 + ((i::bigint * 11) % ${PLACES.length})]] else array[o.country] end,
+               array[o.city],
+               (select array_agg(s order by s) from unnest(${arr(SIZES)}) with ordinality as z(s, k) where (i >> (k::int - 1)) & 1 = 1 or k = 1 + i % 5),
+               kw,
+               array(select distinct l from unnest(array[(${sql.raw(placesArray(2))})[1 + (i::bigint * 7 % ${PLACES.length})], 'en']) as l)
+        from (
+          select o.id, o.name, o.country, o.city, o.partner_number - ${LISTED_FROM} as i,
+                 (select array_agg(k) from (select ${arr(KEYWORDS)}[1 + ((o.partner_number::bigint * m) % ${KEYWORDS.length})] as k
+                    from unnest(array[3, 7, 11, 13, 17]) with ordinality as t(m, j) where j <= 2 + o.partner_number % 4 group by 1) ks) as kw
+          from organisations o
+          where o.kind = 'partner' and o.partner_number between ${LISTED_FROM + from + 1} and ${LISTED_FROM + from + n}
+        ) o
+        on conflict (partner_org_id) do nothing`);
+    });
+    log(`listed partners: ${Math.min(from + n, listed).toLocaleString("en")} / ${listed.toLocaleString("en")}`);
+  }
+  if (listed > have) await db.execute(sql`analyze partner_listings`);
+}
+
+function placesArray(column: 0 | 1 | 2) {
+  return `array[${PLACES.map((p) => `'${p[column].replace(/'/g, "''")}'`).join(",")}]::text[]`;
+}

@@ -16,6 +16,7 @@ import { expireTrials } from "./subscriptions.server";
 import { applyAgreementVersion } from "./agreements.server";
 import { runGdapLifecycle } from "./admin-relationships.server";
 import { runBulkGdapBatch } from "./bulk-gdap.server";
+import { purgeLostLeads } from "./directory/leads.server";
 
 const notifyPayload = z.object({
   orgId: z.string().uuid(),
@@ -60,6 +61,11 @@ export function registerScheduledWork() {
     await runGdapLifecycle(tx);
   });
   registerRecurring({ kind: "gdap.lifecycle", everySeconds: 600 });
+  // Lost leads are deleted after the retention (LEAD_RETENTION_DAYS), with old contact-form rate-limit rows.
+  registerJob("leads.purge", async (tx) => {
+    await purgeLostLeads(tx, { retentionDays: config().LEAD_RETENTION_DAYS });
+  });
+  registerRecurring({ kind: "leads.purge", everySeconds: 3600 });
   // Bulk GDAP requests: one batch per run; each batch enqueues the next.
   registerJob("bulk.gdap", async (tx, payload) => {
     const p = z.object({ operationId: z.string().uuid(), partnerId: z.string().uuid() }).parse(payload);

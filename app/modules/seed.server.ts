@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { agreementAcceptances, links, memberships, organisations, productKeys, relationships, subscriptions, users } from "../../db/schema";
+import { agreementAcceptances, links, memberships, organisations, partnerListings, productKeys, relationships, subscriptions, users } from "../../db/schema";
 import { checkProductKey, generateProductKey } from "./product-keys/key-format";
 import { hashProductKey } from "./product-keys/product-keys.server";
 import { createLink, linkUrl } from "./links/links.server";
@@ -68,6 +68,20 @@ export function demoProductKeys() {
   ].map((k, i) => ({ ...k, key: generateProductKey((n) => createHash("sha512").update(`partnerdesk-demo-key-${i}`).digest().subarray(0, n)) }));
 }
 
+/** Partners that are only in the directory (no staff): enough to search, filter and page. */
+const DIRECTORY_PARTNERS: { name: string; city: string; country: string; keywords: string[]; sizes: string[]; languages: string[]; text: string }[] = [
+  { name: "Aurora Cloud Partners", city: "Stockholm", country: "SE", keywords: ["migration", "identity", "security"], sizes: ["10-49", "50-249"], languages: ["sv", "en"], text: "Tenant-to-tenant and on-premises migrations, identity and conditional access for growing Swedish companies." },
+  { name: "Bergen Digital AS", city: "Bergen", country: "NO", keywords: ["support", "devices", "teams"], sizes: ["1-9", "10-49"], languages: ["no", "en"], text: "Everyday IT support, device management and Teams telephony for small offices on the west coast." },
+  { name: "Rheinland Lizenzberatung GmbH", city: "Köln", country: "DE", keywords: ["licensing", "compliance", "consulting"], sizes: ["250-999", "1000+"], languages: ["de", "en"], text: "Licensing advice, true-ups and compliance reviews for large German organisations." },
+  { name: "Kattegat Security ApS", city: "Aarhus", country: "DK", keywords: ["security", "backup", "compliance"], sizes: ["10-49", "50-249", "250-999"], languages: ["da", "en"], text: "Security baselines, backup and NIS2 readiness for Danish manufacturers and municipalities." },
+  { name: "Helsinki Modern Work Oy", city: "Helsinki", country: "FI", keywords: ["teams", "sharepoint", "training"], sizes: ["10-49", "50-249"], languages: ["fi", "sv", "en"], text: "Modern workplace projects: Teams, SharePoint intranets and hands-on user training." },
+  { name: "Polder IT Services BV", city: "Utrecht", country: "NL", keywords: ["migration", "support", "networking"], sizes: ["1-9", "10-49", "50-249"], languages: ["nl", "en", "de"], text: "Migrations from Google Workspace, networking and a friendly service desk for Dutch SMEs." },
+  { name: "Thames Valley Cloud Ltd", city: "Reading", country: "GB", keywords: ["security", "identity", "deployment"], sizes: ["50-249", "250-999"], languages: ["en"], text: "Zero-trust security, identity governance and device deployment for UK professional services firms." },
+  { name: "Wisła Systemy Sp. z o.o.", city: "Kraków", country: "PL", keywords: ["deployment", "devices", "support"], sizes: ["10-49", "50-249"], languages: ["pl", "en", "uk"], text: "Windows and device rollouts, patching and support in Polish, Ukrainian and English." },
+  { name: "Øresund Licensing A/S", city: "Copenhagen", country: "DK", keywords: ["licensing", "migration", "cloud"], sizes: ["1-9", "10-49", "50-249", "250-999"], languages: ["da", "sv", "en"], text: "Licensing for companies on both sides of the Øresund, and cloud migrations done properly." },
+  { name: "Alpine Secure Cloud AG", city: "Zürich", country: "CH", keywords: ["security", "compliance", "backup"], sizes: ["250-999", "1000+"], languages: ["de", "fr", "it", "en"], text: "Swiss data residency, compliance and backup for regulated industries." },
+];
+
 /** Seeds the demo data in the system context. Safe to run again. */
 export async function seedDemo(tx: Tx) {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
@@ -126,6 +140,24 @@ export async function seedDemo(tx: Tx) {
         }
       }
     }
+    // Both demo partners are listed in the partner directory.
+    await tx
+      .insert(partnerListings)
+      .values({
+        partnerOrgId: partnerId,
+        listed: true,
+        listedAt: sql`now()`,
+        description:
+          p.number === DEMO_PARTNERS[0].number
+            ? "Northwind Partners moves Nordic companies to the cloud and keeps them secure: migrations, security reviews, licensing advice and a Danish-speaking service desk."
+            : "Fabrikam IT Services runs IT for small Norwegian offices: support, devices, backup and licensing, in Norwegian and English.",
+        countries: p.number === DEMO_PARTNERS[0].number ? ["DK", "SE", "NO"] : ["NO"],
+        cities: [p.city],
+        sizes: p.number === DEMO_PARTNERS[0].number ? ["10-49", "50-249", "250-999"] : ["1-9", "10-49"],
+        keywords: p.number === DEMO_PARTNERS[0].number ? ["migration", "security", "licensing", "support"] : ["support", "devices", "backup", "licensing"],
+        languages: p.number === DEMO_PARTNERS[0].number ? ["da", "en", "sv"] : ["no", "en"],
+      })
+      .onConflictDoNothing();
     if (p.number === DEMO_PARTNERS[0].number) {
       const keys = demoProductKeys().map((k) => {
         const checked = checkProductKey(k.key);
@@ -153,6 +185,27 @@ export async function seedDemo(tx: Tx) {
         });
       }
     }
+  }
+  await seedDirectoryPartners(tx);
+}
+
+/** The directory-only demo partners (organisations without staff, each with a listing). */
+export async function seedDirectoryPartners(tx: Tx) {
+  for (const [i, d] of DIRECTORY_PARTNERS.entries()) {
+    const partnerId = await upsertOrg(tx, {
+      kind: "partner",
+      name: d.name,
+      partnerNumber: 4000101 + i,
+      email: `hello@${d.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}.example`,
+      website: `https://www.${d.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}.example`,
+      city: d.city,
+      country: d.country,
+      isAuthorisedAdvisor: true,
+    });
+    await tx
+      .insert(partnerListings)
+      .values({ partnerOrgId: partnerId, listed: true, listedAt: sql`now()`, description: d.text, countries: [d.country], cities: [d.city], sizes: d.sizes, keywords: d.keywords, languages: d.languages })
+      .onConflictDoNothing();
   }
 }
 

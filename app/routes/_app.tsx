@@ -36,9 +36,11 @@ const PARTNER_NAV: NavItem[] = [
   { to: "/partner/links", label: "Invitations and offers", permission: "links:manage" },
   { to: "/partner/product-keys", label: "Product keys", permission: "keys:manage" },
   { to: "/partner/subscriptions", label: "Subscriptions", permission: "subscriptions:view" },
+  { to: "/partner/leads", label: "Leads", permission: "leads:manage" },
   { to: "/partner/relationships", label: "Admin relationships", permission: "relationships:manage" },
   { to: "/partner/staff", label: "Staff", permission: "staff:manage" },
   { to: "/partner/profile", label: "Company profile", permission: "profile:view" },
+  { to: "/partner/listing", label: "Directory listing", permission: "listing:manage" },
   { to: "/partner/audit", label: "Audit log", permission: "audit:view" },
 ];
 const CUSTOMER_NAV: NavItem[] = [

@@ -5,7 +5,7 @@
 import { getFormProps, getSelectProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useLocation, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useEffect } from "react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
@@ -86,8 +86,15 @@ function replyError(submission: Parameters<typeof replyWithDomainError>[0], erro
   return replyWithDomainError(submission, error, { fields: { agreementVersion: "read" }, hideFields: ["password"] });
 }
 
+/** The token of a lead the partner answered with this link (`?lead=` in the emailed URL). */
+const leadTokenOf = (request: Request) => {
+  const token = new URL(request.url).searchParams.get("lead");
+  return token && /^[A-Za-z0-9_-]{20,100}$/.test(token) ? token : null;
+};
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const code = params.code ?? "";
+  const leadToken = leadTokenOf(request);
   const formData = await request.formData();
   const intent = formData.get("intent");
   if (intent === "visit") {
@@ -121,6 +128,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
           choices: { agreementVersion: v.agreementVersion, licences: definedCounts(v.licences), authoriseDap: Boolean(v.authoriseDap) },
           ip: clientIp(context),
           userAgent: request.headers.get("user-agent"),
+          leadToken,
         });
       });
       return redirectWithToast(where, { kind: "success", message: `Welcome to Partnerdesk, ${v.organisationName}. ${done(result.replay, result)}` }, { headers: { "Set-Cookie": result.setCookie } });
@@ -131,7 +139,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
   if (intent === "accept") {
     const auth = await loadAuth(request);
-    if (!auth) throw redirect(`/signin?redirectTo=${encodeURIComponent(`/l/${code}`)}`);
+    if (!auth) throw redirect(`/signin?redirectTo=${encodeURIComponent(`/l/${code}${leadToken ? `?lead=${leadToken}` : ""}`)}`);
     if (auth.org.kind !== "customer") throw new Response("Sign in as an administrator of a customer organisation to accept this.", { status: 403 });
     const submission = parseWithZod(formData, { schema: acceptSchema });
     if (submission.status !== "success") return data(submission.reply(), { status: 400 });
@@ -144,6 +152,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
           userId: auth.user.id,
           choices: { agreementVersion: v.agreementVersion, licences: definedCounts(v.licences), authoriseDap: Boolean(v.authoriseDap) },
           ip: clientIp(context),
+          leadToken,
         }),
       );
       return redirectWithToast(where, { kind: "success", message: done(result.replay, result) });
@@ -185,7 +194,9 @@ export default function PublicLink() {
     shouldRevalidate: "onInput",
   });
   const licenceFields = fields.licences.getFieldset();
-  const signInHref = `/signin?redirectTo=${encodeURIComponent(`/l/${link.code}`)}`;
+  // A lead's token (?lead=) travels through sign-in, so the redemption still wins the lead.
+  const { search } = useLocation();
+  const signInHref = `/signin?redirectTo=${encodeURIComponent(`/l/${link.code}${search}`)}`;
   const canAccept = viewer.kind === "anonymous" || (viewer.kind === "customer" && viewer.canRedeem && !accepted);
   const p = link.partner;
 

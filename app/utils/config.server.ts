@@ -63,6 +63,12 @@ const schema = z
       .regex(/^[a-z0-9_.]+(,[a-z0-9_.]+)*$/, "must be job kinds separated by commas, e.g. notify,bulk.gdap")
       .optional(),
     SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
+    /** The public contact form: requests per IP per hour, per email address per day, partners per request. */
+    CONTACT_MAX_PER_IP_PER_HOUR: int(5, 1),
+    CONTACT_MAX_PER_EMAIL_PER_DAY: int(3, 1),
+    CONTACT_MAX_PARTNERS: int(5, 1),
+    /** Lost leads are deleted this many days after they were marked lost. */
+    LEAD_RETENTION_DAYS: int(180, 1),
   })
   .transform((env) => ({
     ...env,

@@ -88,6 +88,14 @@ export async function withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<
   });
 }
 
+/**
+ * Runs fn as the app role with no organisation at all: it sees no tenant's rows, only what the
+ * public SECURITY DEFINER functions return (the public partner directory).
+ */
+export async function withPublic<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return withTenant({ orgId: "", userId: null }, fn);
+}
+
 /** Switches an open transaction to the app role and sets its tenant context (transaction-local). */
 export async function enterTenant(tx: Tx, ctx: TenantContext) {
   // One round trip: set_config('role', …, true) is SET LOCAL ROLE. Request transactions are short

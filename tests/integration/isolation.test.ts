@@ -33,6 +33,8 @@ let bGdap: { id: string; code: string };
 let aGdapId: string;
 const bKey = newProductKey();
 let bImportId: string;
+let bLeadId: string;
+let aLeadId: string;
 const linkPath = (url: string) => new URL(url).pathname;
 
 beforeAll(async () => {
@@ -91,6 +93,16 @@ beforeAll(async () => {
     bImportId = rowsOf<{ id: string }>(
       await tx.execute(sql`insert into product_key_imports (partner_org_id, file_name, accepted, refused, report) values (${B.orgId}, 'b-secret-keys.csv', 1, 0, '[]') returning id`),
     )[0]!.id;
+  });
+  // Directory: A is listed; B is not (its listing exists, unlisted). Each has a lead.
+  await withSystem(async (tx) => {
+    await tx.execute(sql`insert into partner_listings (partner_org_id, listed, description, countries, sizes, keywords, languages) values
+      (${A.orgId}, true, 'A listed partner for isolation tests', '{DK}', '{10-49}', '{security}', '{en}'),
+      (${B.orgId}, false, 'B secret unlisted description', '{DK}', '{10-49}', '{security}', '{en}')`);
+    const lead = (p: OrgFixture, who: string) =>
+      tx.execute(sql`insert into leads (partner_org_id, name, email, organisation, size, country, needs) values (${p.orgId}, ${who}, ${`${who.replace(/\W/g, "")}@lead.test`}, ${`${who} Org`}, '10-49', 'DK', 'needs') returning id`);
+    bLeadId = rowsOf<{ id: string }>(await lead(B, "B Secret Lead"))[0]!.id;
+    aLeadId = rowsOf<{ id: string }>(await lead(A, "A Lead"))[0]!.id;
   });
   // B acts, so B has audit entries and staff names A must never see.
   await as["B:global_admin"]!.fetch("/partner/profile", { form: { name: `${B.name} Secret Renamed` } });
@@ -316,6 +328,96 @@ const CASES: Record<string, Case> = {
     for (const [, b] of customerBrowsers()) expect((await b.html("/partner/product-keys/register")).location).toBe("/customer");
     const [k] = await withSystem(async (tx) => rowsOf<{ status: string; n: number }>(await tx.execute(sql`select status, (select count(*)::int from subscriptions where customer_org_id = ${C.orgId}) as n from product_keys where key_hash = ${hashProductKey(compactKey(bKey))}`)));
     expect(k!.status).toBe("available");
+  },
+  "routes/_app.partner.listing": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const page = await b.html("/partner/listing");
+      expect(page.status, role).toBe(role === "global_admin" ? 200 : 403);
+      if (role === "global_admin") {
+        expect(page.text).toContain("A listed partner for isolation tests");
+        expect(page.text).not.toContain("B secret unlisted description");
+      }
+      const post = await b.fetch("/partner/listing", { form: { listed: "on", description: "A changed listing text long enough", countries: "DK", sizes: "10-49", keywords: "security", languages: "en", partnerOrgId: B.orgId } });
+      expect(post.status, role).toBe(role === "global_admin" ? 302 : 403);
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.html("/partner/listing")).location).toBe("/customer");
+    const [bl] = await withSystem(async (tx) => rowsOf<{ description: string; listed: boolean }>(await tx.execute(sql`select description, listed from partner_listings where partner_org_id = ${B.orgId}`)));
+    expect(bl).toEqual({ description: "B secret unlisted description", listed: false });
+  },
+  "routes/_app.partner.leads._index": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const allowed = role === "global_admin" || role === "admin_agent" || role === "sales_agent";
+      const page = await b.html("/partner/leads");
+      expect(page.status, role).toBe(allowed ? 200 : 403);
+      if (allowed) {
+        expect(page.text).toContain("A Lead Org");
+        expect(page.text).not.toContain("B Secret Lead");
+        const crafted = Buffer.from(JSON.stringify(["2999-01-01T00:00:00.000000", bLeadId])).toString("base64url");
+        expect((await b.html(`/partner/leads?after=${crafted}`)).text).not.toContain("B Secret Lead");
+      }
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.html("/partner/leads")).location).toBe("/customer");
+  },
+  "routes/_app.partner.leads.$leadId": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const allowed = role === "global_admin" || role === "admin_agent" || role === "sales_agent";
+      const expected = allowed ? 404 : 403;
+      expect((await b.html(`/partner/leads/${bLeadId}`)).status, role).toBe(expected);
+      expect((await b.html("/partner/leads/not-a-uuid")).status).toBe(expected);
+      for (const form of [
+        { intent: "status", status: "lost" },
+        { intent: "assign", userId: A.users.sales_agent!.id },
+        { intent: "note", body: "grab" },
+        { intent: "answer", linkId: aLinkId, message: "" },
+        { intent: "delete" },
+      ] as Record<string, string>[]) {
+        expect((await b.fetch(`/partner/leads/${bLeadId}`, { form })).status, `${role} ${form.intent}`).toBe(expected);
+      }
+      if (allowed) {
+        const own = await b.html(`/partner/leads/${aLeadId}`);
+        expect(own.status).toBe(200);
+        expectNoTraceOf(own.text, B);
+        // A's lead cannot be answered with B's link, nor assigned to B's staff.
+        expect((await b.fetch(`/partner/leads/${aLeadId}`, { form: { intent: "answer", linkId: bLink.id } })).status).toBe(404);
+        expect((await b.fetch(`/partner/leads/${aLeadId}`, { form: { intent: "assign", userId: B.users.sales_agent!.id } })).status).toBe(400);
+      }
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.html(`/partner/leads/${aLeadId}`)).location).toBe("/customer");
+    const [bl] = await withSystem(async (tx) =>
+      rowsOf<{ status: string; assigned: string | null; notes: number; answered: string | null }>(
+        await tx.execute(sql`select status, assigned_user_id as assigned, answered_link_id as answered, (select count(*)::int from lead_notes where lead_id = ${bLeadId}) as notes from leads where id = ${bLeadId}`),
+      ),
+    );
+    expect(bl).toEqual({ status: "new", assigned: null, notes: 0, answered: null });
+  },
+  "routes/partners._index": async () => {
+    for (const b of [new Browser(), as["A:sales_agent"]!, as["C:global_admin"]!]) {
+      const page = await b.html("/partners?q=security&country=DK");
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(A.name);
+      expect(page.text).not.toContain(B.name);
+      expect(page.text).not.toContain("B secret unlisted description");
+      const crafted = Buffer.from(JSON.stringify([1, "", B.orgId])).toString("base64url");
+      expect((await b.html(`/partners?after=${crafted}`)).text).not.toContain(B.name);
+    }
+  },
+  "routes/partners.$partnerNumber": async () => {
+    const anon = new Browser();
+    expect((await anon.html(`/partners/${A.partnerNumber}`)).status).toBe(200);
+    expect((await anon.html(`/partners/${B.partnerNumber}`)).status).toBe(404);
+    expect((await anon.html("/partners/not-a-number")).status).toBe(404);
+    expect((await as["B:global_admin"]!.html(`/partners/${B.partnerNumber}`)).status).toBe(404);
+  },
+  "routes/partners.contact": async () => {
+    const anon = new Browser("10.9.9.9");
+    const page = await anon.html(`/partners/contact?p=${A.partnerNumber}&p=${B.partnerNumber}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(A.name);
+    expect(page.text).not.toContain(B.name);
+    const form = { p: [String(B.partnerNumber)], name: "Visitor", email: "visitor-iso@v.test", organisation: "Visitor Org", size: "10-49", country: "DK", needs: "We need help with security.", consent: "on" };
+    expect((await anon.fetch("/partners/contact", { form })).status).toBe(409);
+    const [n] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from leads where partner_org_id = ${B.orgId}`)));
+    expect(n!.n).toBe(1);
   },
   "routes/_app.partner.subscriptions": async () => {
     for (const [role, b] of partnerBrowsers()) {

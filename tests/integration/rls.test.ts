@@ -32,7 +32,7 @@ interface TableCase {
   /** The user whose context is "own" (defaults to the org's global admin). */
 }
 
-const GLOBAL_TABLES = ["sessions", "login_throttle", "jobs", "job_effects", "__drizzle_migrations", "customer_agreements", "products"];
+const GLOBAL_TABLES = ["sessions", "login_throttle", "jobs", "job_effects", "__drizzle_migrations", "customer_agreements", "products", "contact_requests"];
 
 const cases: TableCase[] = [
   {
@@ -258,6 +258,30 @@ const cases: TableCase[] = [
     delete: (t) => sql`delete from product_key_imports where partner_org_id = ${t.org.orgId} returning id`,
   },
   {
+    table: "partner_listings",
+    own: ["select", "insert", "update"],
+    select: (t) => sql`select partner_org_id from partner_listings where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into partner_listings (partner_org_id, listed) values (${t.org.orgId}, false) on conflict (partner_org_id) do update set listed = excluded.listed returning partner_org_id`,
+    update: (t) => sql`update partner_listings set description = description where partner_org_id = ${t.org.orgId} returning partner_org_id`,
+    delete: (t) => sql`delete from partner_listings where partner_org_id = ${t.org.orgId} returning partner_org_id`,
+  },
+  {
+    table: "leads",
+    own: ["select", "update", "delete"],
+    select: (t) => sql`select id from leads where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into leads (partner_org_id, name, email, organisation, size, country, needs) values (${t.org.orgId}, 'x', 'x@x.test', 'x', '1-9', 'DK', 'x') returning id`,
+    update: (t) => sql`update leads set status = status where partner_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from leads where partner_org_id = ${t.org.orgId} returning id`,
+  },
+  {
+    table: "lead_notes",
+    own: ["select", "insert", "delete"],
+    select: (t) => sql`select id from lead_notes where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into lead_notes (lead_id, partner_org_id, body) select id, ${t.org.orgId}, 'x' from leads where partner_org_id = ${t.org.orgId} limit 1 returning id`,
+    update: (t) => sql`update lead_notes set body = body where partner_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from lead_notes where partner_org_id = ${t.org.orgId} returning id`,
+  },
+  {
     table: "customer_selections",
     own: ["select", "insert", "update", "delete"],
     select: (t) => sql`select id from customer_selections where partner_org_id = ${t.org.orgId}`,
@@ -344,6 +368,9 @@ beforeAll(async () => {
     await tx.execute(sql`insert into bulk_operation_items (operation_id, partner_org_id, customer_org_id) values (${op!.id}, ${a.org.orgId}, ${a.customer.orgId})`);
     await tx.execute(sql`insert into product_keys (partner_org_id, key_hash, last_group, product_id, licences) values (${a.org.orgId}, ${randomUUID()}, 'BCDFG', 'business-basic', 2)`);
     await tx.execute(sql`insert into product_key_imports (partner_org_id, accepted, refused, report) values (${a.org.orgId}, 1, 0, '[]')`);
+    await tx.execute(sql`insert into partner_listings (partner_org_id, listed, description) values (${a.org.orgId}, true, 'seed')`);
+    const [lead] = rowsOf<{ id: string }>(await tx.execute(sql`insert into leads (partner_org_id, name, email, organisation, size, country, needs) values (${a.org.orgId}, 'x', 'x@x.test', 'x', '1-9', 'DK', 'x') returning id`));
+    await tx.execute(sql`insert into lead_notes (lead_id, partner_org_id, body) values (${lead!.id}, ${a.org.orgId}, 'seed')`);
     const [group] = rowsOf<{ id: string }>(await tx.execute(sql`insert into staff_groups (partner_org_id, name) values (${a.org.orgId}, 'seed group') returning id`));
     await tx.execute(sql`insert into staff_group_members (group_id, partner_org_id, user_id) values (${group!.id}, ${a.org.orgId}, ${a.userId})`);
     await tx.execute(sql`insert into gdap_assignments (admin_relationship_id, group_id, partner_org_id, roles)

@@ -25,6 +25,7 @@ import { DomainError, uniqueViolation } from "../errors";
 import { memberIdsWithRoles, notify } from "../notifications.server";
 import { checkLicenceCount } from "../products.server";
 import { upsertRelationship } from "../relationships.server";
+import { linkLeadToCustomer } from "../directory/leads.server";
 import type { LinkKind } from "./link-kinds";
 import { linkStatus, resolveLink } from "./links.server";
 
@@ -156,7 +157,17 @@ export function mayRedeem(kind: LinkKind, roles: readonly string[]) {
  */
 export async function redeemLink(
   tx: Tx,
-  input: { code: string; customerId: string; userId: string; choices: RedemptionChoices; ip: string | null; submissionKey?: string | null; signedUp?: boolean },
+  input: {
+    code: string;
+    customerId: string;
+    userId: string;
+    choices: RedemptionChoices;
+    ip: string | null;
+    submissionKey?: string | null;
+    signedUp?: boolean;
+    /** The token of a lead the partner answered with this link (from the emailed URL): the lead is won by this customer. */
+    leadToken?: string | null;
+  },
 ): Promise<RedemptionResult> {
   const { link, partner } = await liveLink(tx, input.code);
   // One redemption at a time per customer: a double submit waits here, then finds the first.
@@ -185,6 +196,7 @@ export async function redeemLink(
     .from(linkRedemptions)
     .where(and(eq(linkRedemptions.linkId, link.id), eq(linkRedemptions.customerOrgId, customer.id)));
   if (earlier) {
+    if (input.leadToken) await linkLeadToCustomer(tx, { token: input.leadToken, partnerId: partner.id, linkId: link.id, customerId: customer.id });
     return { redemptionId: earlier.id, customerId: customer.id, replay: true, dapAuthorised: earlier.dapAuthorised, dapRequested: earlier.dapRequested };
   }
 
@@ -277,6 +289,7 @@ export async function redeemLink(
     link: `/partner/links/${link.id}`,
     email: true,
   });
+  if (input.leadToken) await linkLeadToCustomer(tx, { token: input.leadToken, partnerId: partner.id, linkId: link.id, customerId: customer.id });
   return { redemptionId: redemption!.id, customerId: customer.id, replay: false, dapAuthorised, dapRequested };
 }
 
@@ -298,7 +311,7 @@ export type SignUpResult = RedemptionResult & { setCookie: string };
  */
 export async function signUpAndRedeem(
   tx: Tx,
-  input: { code: string; signUp: SignUp; passwordHash: string; submissionKey: string; choices: RedemptionChoices; ip: string; userAgent: string | null },
+  input: { code: string; signUp: SignUp; passwordHash: string; submissionKey: string; choices: RedemptionChoices; ip: string; userAgent: string | null; leadToken?: string | null },
 ): Promise<SignUpResult> {
   const { link } = await liveLink(tx, input.code);
   // A replay of this very form (double submit, reload after a lost answer) finds what it created.
@@ -355,7 +368,7 @@ export async function signUpAndRedeem(
     objectId: customerId,
     details: { name: input.signUp.organisationName, domain, country: input.signUp.country, via: "link", linkId: link.id },
   });
-  const result = await redeemLink(tx, { code: input.code, customerId, userId, choices: input.choices, ip: input.ip, submissionKey: input.submissionKey, signedUp: true });
+  const result = await redeemLink(tx, { code: input.code, customerId, userId, choices: input.choices, ip: input.ip, submissionKey: input.submissionKey, signedUp: true, leadToken: input.leadToken });
   const setCookie = await createSession(tx, { userId, orgId: customerId, ip: input.ip, userAgent: input.userAgent });
   return { ...result, setCookie };
 }

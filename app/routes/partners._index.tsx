@@ -1,0 +1,190 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useEffect } from "react";
+import { useDirectorySelection } from "~/components/directory-selection";
+import { EmptyState } from "~/components/layout";
+import { COUNTRY_OPTIONS, countryName } from "~/modules/countries";
+import { LANGUAGE_CODES, LANGUAGES, ORGANISATION_SIZES, parseDirectoryQuery, SIZE_LABELS, type OrganisationSize } from "~/modules/directory/directory-options";
+import { searchDirectory } from "~/modules/directory/directory.server";
+import { config } from "~/utils/config.server";
+import { withPublic } from "~/utils/db.server";
+
+export const meta: MetaFunction = () => [
+  { title: "Find a partner · Partnerdesk" },
+  { name: "description", content: "Find a partner by location, organisation size and the services you need, and contact several at once." },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const query = parseDirectoryQuery(new URL(request.url).searchParams);
+  const result = await withPublic((tx) => searchDirectory(tx, query));
+  return { ...result, query, maxPartners: config().CONTACT_MAX_PARTNERS };
+}
+
+export default function Directory() {
+  const { rows, next, total, query, maxPartners } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const navigation = useNavigation();
+  const loading = navigation.state === "loading" && navigation.location.pathname === "/partners";
+  const { selected, toggle, clear } = useDirectorySelection(maxPartners);
+  // Back from a sent request: the selection is done with.
+  const sent = params.get("sent");
+  useEffect(() => {
+    if (sent) clear();
+  }, [sent, clear]);
+  const nextHref = (() => {
+    if (!next) return null;
+    const p = new URLSearchParams(params);
+    p.delete("sent");
+    p.set("after", next);
+    return `/partners?${p.toString()}`;
+  })();
+  const searched = Boolean(query.q || query.country || query.city || query.size || query.language);
+  const full = selected.length >= maxPartners;
+  return (
+    <>
+      <h1>Find a partner</h1>
+      <p className="muted">Search by location, organisation size and the services you need. Select up to {maxPartners} partners and contact them with one form.</p>
+      <Form method="get" className="card directory-search" role="search" aria-label="Search partners">
+        <div className="field">
+          <label htmlFor="q">Services or keywords</label>
+          <input id="q" name="q" type="search" defaultValue={query.q ?? ""} placeholder="e.g. migration security" />
+        </div>
+        <div className="field">
+          <label htmlFor="country">Country</label>
+          <select id="country" name="country" defaultValue={query.country ?? ""}>
+            <option value="">Any</option>
+            {COUNTRY_OPTIONS.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="city">City</label>
+          <input id="city" name="city" defaultValue={query.city ?? ""} />
+        </div>
+        <div className="field">
+          <label htmlFor="size">Your organisation's size</label>
+          <select id="size" name="size" defaultValue={query.size ?? ""}>
+            <option value="">Any</option>
+            {ORGANISATION_SIZES.map((s) => (
+              <option key={s} value={s}>
+                {SIZE_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="language">Language</label>
+          <select id="language" name="language" defaultValue={query.language ?? ""}>
+            <option value="">Any</option>
+            {LANGUAGE_CODES.map((l) => (
+              <option key={l} value={l}>
+                {LANGUAGES[l]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="button primary">
+          Search
+        </button>
+      </Form>
+      <p role="status" className="top-gap">
+        {loading ? (
+          <>
+            <span className="spinner" aria-hidden="true" /> Searching…
+          </>
+        ) : (
+          <>
+            {total.more ? `More than ${total.count.toLocaleString("en")}` : total.count.toLocaleString("en")} partner{total.count === 1 && !total.more ? "" : "s"} {searched ? "match" : "listed"}
+            {query.q ? ", best matches first" : ""}.
+          </>
+        )}
+      </p>
+      {rows.length === 0 ? (
+        <EmptyState title="No partners match">
+          <p>Try fewer words, another city, or any size.</p>
+        </EmptyState>
+      ) : (
+        <Form method="get" action="/partners/contact" id="contact-selection">
+          <ul className="partner-results" aria-busy={loading}>
+            {rows.map((p) => {
+              const isSelected = selected.some((s) => s.partnerNumber === p.partnerNumber);
+              return (
+                <li key={p.partnerNumber} className="partner-card">
+                  <input
+                    type="checkbox"
+                    name="p"
+                    value={p.partnerNumber}
+                    checked={isSelected}
+                    disabled={!isSelected && full}
+                    onChange={(e) => toggle({ partnerNumber: p.partnerNumber, name: p.name }, e.target.checked)}
+                    aria-label={`Select ${p.name}`}
+                  />
+                  <div>
+                    <h2>
+                      <Link to={`/partners/${p.partnerNumber}`}>{p.name}</Link>
+                    </h2>
+                    <p className="muted small">
+                      {[p.cities.slice(0, 3).join(", "), p.countries.slice(0, 4).map(countryName).join(", ") + (p.countries.length > 4 ? ` and ${p.countries.length - 4} more` : "")]
+                        .filter(Boolean)
+                        .join(" · ")}
+                      {" · "}
+                      {p.sizes.map((s) => SIZE_LABELS[s as OrganisationSize]?.replace(" employees", "") ?? s).join(", ")} employees
+                    </p>
+                    <p>{p.description.length > 280 ? `${p.description.slice(0, 277)}…` : p.description}</p>
+                    <ul className="tags" aria-label="Services">
+                      {p.keywords.slice(0, 8).map((k) => (
+                        <li key={k}>{k}</li>
+                      ))}
+                    </ul>
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+          {/* Selected on other pages or searches: submitted too. */}
+          {selected
+            .filter((s) => !rows.some((r) => r.partnerNumber === s.partnerNumber))
+            .map((s) => (
+              <input key={s.partnerNumber} type="hidden" name="p" value={s.partnerNumber} />
+            ))}
+          <div className="selection-bar" aria-live="polite">
+            <span>
+              {selected.length === 0 ? "Select partners to contact them together." : `${selected.length} selected: ${selected.map((s) => s.name).join(", ")}`}
+              {full ? ` (the most one request can reach)` : ""}
+            </span>
+            <span className="inline-actions">
+              {selected.length ? (
+                <button type="button" className="button small" onClick={clear}>
+                  Clear
+                </button>
+              ) : null}
+              <button type="submit" className="button primary">
+                Contact selected partners
+              </button>
+            </span>
+          </div>
+        </Form>
+      )}
+      {nextHref ? (
+        <nav className="keyset-pager" aria-label="More results">
+          {params.get("after") ? (
+            <Link className="button small" to={`/partners?${(() => {
+              const p = new URLSearchParams(params);
+              p.delete("after");
+              p.delete("sent");
+              return p.toString();
+            })()}`}>
+              « First
+            </Link>
+          ) : null}
+          <Link className="button small" rel="next" to={nextHref}>
+            Next ›
+          </Link>
+        </nav>
+      ) : null}
+    </>
+  );
+}

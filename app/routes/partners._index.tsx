@@ -65,7 +65,7 @@ export default function Directory() {
           <input id="city" name="city" defaultValue={query.city ?? ""} />
         </div>
         <div className="field">
-          <label htmlFor="size">Your organisation's size</label>
+          <label htmlFor="size">Organisation size</label>
           <select id="size" name="size" defaultValue={query.size ?? ""}>
             <option value="">Any</option>
             {ORGANISATION_SIZES.map((s) => (

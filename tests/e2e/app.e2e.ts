@@ -65,9 +65,10 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 10_000) {
 async function linkFromOutbox(page: Page, to: string, pattern: RegExp) {
   for (let i = 0; i < 20; i++) {
     await page.goto(`${APP}/dev/outbox`);
-    const mail = page.locator("li.card", { hasText: to }).first();
-    if (await mail.count()) {
-      const href = await mail.getByRole("link", { name: pattern }).first().getAttribute("href");
+    // The newest mail to the address that holds such a link.
+    const links = page.locator("li.card", { hasText: to }).getByRole("link", { name: pattern });
+    if (await links.count()) {
+      const href = await links.first().getAttribute("href");
       if (href) return href;
     }
     await page.waitForTimeout(250);
@@ -78,12 +79,12 @@ async function linkFromOutbox(page: Page, to: string, pattern: RegExp) {
 const ROLES = [
   {
     email: "admin@northwind.example",
-    nav: ["Overview", "Customers", "Invitations and offers", "Product keys", "Subscriptions", "Admin relationships", "Staff", "Company profile", "Audit log"],
+    nav: ["Overview", "Customers", "Invitations and offers", "Product keys", "Subscriptions", "Leads", "Admin relationships", "Staff", "Company profile", "Directory listing", "Audit log"],
     staff: true,
   },
-  { email: "admin-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Product keys", "Subscriptions", "Admin relationships", "Company profile"], staff: false },
+  { email: "admin-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Product keys", "Subscriptions", "Leads", "Admin relationships", "Company profile"], staff: false },
   { email: "helpdesk-agent@northwind.example", nav: ["Overview", "Customers", "Company profile"], staff: false },
-  { email: "sales-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Product keys", "Subscriptions", "Company profile"], staff: false },
+  { email: "sales-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Product keys", "Subscriptions", "Leads", "Company profile"], staff: false },
   { email: "billing-admin@northwind.example", nav: ["Overview", "Customers", "Subscriptions", "Company profile"], staff: false },
 ];
 
@@ -439,6 +440,72 @@ describe("product keys and Partner of Record in a browser", () => {
     await sales.goto(`${APP}/partner/subscriptions`);
     await sales.getByRole("row", { name: /Kildevæld Bryggeri/ }).getByText("Partner of record & Reseller").waitFor();
     await sales.screenshot({ path: path.join(SHOTS, "partner-subscriptions.png"), fullPage: true });
+  });
+});
+
+describe("find a partner in a browser", () => {
+  it("a visitor searches, selects two partners and sends one form; a partner answers with a trial invitation; the visitor redeems it and the lead is won", async () => {
+    const visitor = await (await browser.newContext()).newPage();
+    await visitor.goto(`${APP}/partners`);
+    await visitor.getByRole("heading", { name: "Find a partner", level: 1 }).waitFor();
+    await visitor.getByLabel("Services or keywords").fill("security");
+    await visitor.getByLabel("Country").selectOption("DK");
+    await visitor.getByRole("button", { name: "Search" }).click();
+    await visitor.waitForURL(/q=security/);
+    await visitor.getByRole("link", { name: "Kattegat Security ApS" }).waitFor();
+    await visitor.getByRole("checkbox", { name: "Select Northwind Partners" }).check();
+    await visitor.getByRole("checkbox", { name: "Select Kattegat Security ApS" }).check();
+    await visitor.getByText("2 selected: Northwind Partners, Kattegat Security ApS").waitFor();
+    await visitor.screenshot({ path: path.join(SHOTS, "directory.png"), fullPage: true });
+    await visitor.getByRole("button", { name: "Contact selected partners" }).click();
+    await visitor.getByRole("heading", { name: "Contact selected partners", level: 1 }).waitFor();
+    // Consent missing first: a clear field error, nothing sent.
+    await visitor.getByLabel("Your name").fill("Freja Holm");
+    await visitor.getByLabel("Your work email").fill("freja@holm-e2e.dk");
+    await visitor.getByLabel("Organisation", { exact: true }).fill("Holm Tandklinik");
+    await visitor.getByLabel("Organisation size").selectOption("10-49");
+    await visitor.getByLabel("Country").selectOption("DK");
+    await visitor.getByLabel("What do you need?").fill("We need better security for 20 users and help moving our files to the cloud.");
+    await visitor.getByRole("button", { name: "Send to 2 partners" }).click();
+    await visitor.getByText("Tick the box to agree that the selected partners may contact you.").waitFor();
+    await visitor.getByRole("checkbox", { name: /may contact me/ }).check();
+    await visitor.screenshot({ path: path.join(SHOTS, "directory-contact.png"), fullPage: true });
+    await visitor.getByRole("button", { name: "Send to 2 partners" }).click();
+    await visitor.getByRole("status").filter({ hasText: "Your request was sent to Northwind Partners and Kattegat Security ApS" }).waitFor();
+
+    const sales = await (await browser.newContext()).newPage();
+    await signIn(sales, "sales-agent@northwind.example");
+    await sales.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Leads" }).click();
+    await sales.getByRole("link", { name: "Holm Tandklinik" }).click();
+    await sales.getByRole("heading", { name: "Holm Tandklinik", level: 1 }).waitFor();
+    await sales.getByLabel("Assigned to").selectOption({ label: "Sales agent (Northwind)" });
+    await sales.getByRole("button", { name: "Assign" }).click();
+    await sales.getByRole("status").filter({ hasText: "Lead assigned." }).waitFor();
+    await sales.getByLabel("Invitation or offer", { exact: true }).selectOption({ index: 1 });
+    await sales.getByLabel(/Message/).fill("Hello Freja, here is a month of Business Premium to try. — Northwind");
+    await sales.getByRole("button", { name: "Send to freja@holm-e2e.dk" }).click();
+    await sales.getByRole("status").filter({ hasText: "was emailed to the lead" }).waitFor();
+    await sales.screenshot({ path: path.join(SHOTS, "lead-answered.png"), fullPage: true });
+
+    const link = await linkFromOutbox(visitor, "freja@holm-e2e.dk", /\?lead=/);
+    expect(link).toMatch(/\/l\/.+\?lead=/);
+    await visitor.goto(link);
+    await visitor.getByLabel("Organisation name").fill("Holm Tandklinik ApS");
+    await visitor.getByLabel("Primary domain").fill("holm-e2e.dk");
+    await visitor.getByLabel("Country").selectOption("DK");
+    await visitor.getByLabel("Your name").fill("Freja Holm");
+    await visitor.getByLabel("Your work email").fill("freja@holm-e2e.dk");
+    await visitor.getByLabel("Choose a password").fill("freja-long-password");
+    await visitor.getByRole("checkbox", { name: /I have read the customer agreement/ }).check();
+    await visitor.getByRole("button", { name: "Sign up & accept" }).click();
+    await visitor.waitForURL(`${APP}/customer/subscriptions`);
+
+    await sales.reload();
+    await sales.getByText("Won:").waitFor();
+    await sales.getByRole("link", { name: "Holm Tandklinik ApS" }).waitFor();
+    await sales.screenshot({ path: path.join(SHOTS, "lead-won.png"), fullPage: true });
+    await sales.goto(`${APP}/partner/leads?status=won`);
+    await sales.getByRole("link", { name: "Holm Tandklinik" }).waitFor();
   });
 });
 

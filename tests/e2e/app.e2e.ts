@@ -9,9 +9,10 @@ import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "./free-port";
 import { generateProductKey } from "../../app/modules/product-keys/key-format";
 
-const PORT = 30000 + Math.floor(Math.random() * 10000);
+const PORT = await freePort();
 const APP = `http://127.0.0.1:${PORT}`;
 const PASSWORD = "Partnerdesk-demo-2026";
 const SHOTS = path.resolve("test-results");

@@ -7,10 +7,11 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "./free-port";
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const CUSTOMERS = 2500;
-const PORT = 40000 + Math.floor(Math.random() * 10000);
+const PORT = await freePort();
 const APP = `http://127.0.0.1:${PORT}`;
 const name = `partnerdesk_bulk_${randomBytes(4).toString("hex")}`;
 const url = (() => {

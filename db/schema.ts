@@ -731,11 +731,14 @@ export const partnerListings = pgTable(
     sortName: text("sort_name").notNull().default(""),
     partnerNumber: integer("partner_number"),
     searchVector: tsvector("search_vector").notNull().default(sql`''::tsvector`),
+    /** Name and keywords only: a match here ranks above a match in the description alone. */
+    keywordVector: tsvector("keyword_vector").notNull().default(sql`''::tsvector`),
     listedAt: tstz("listed_at"),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
   (t) => [
     index("partner_listings_search_idx").using("gin", t.searchVector).where(sql`listed`),
+    index("partner_listings_keyword_idx").using("gin", t.keywordVector).where(sql`listed`),
     index("partner_listings_countries_idx").using("gin", t.countries).where(sql`listed`),
     index("partner_listings_cities_idx").using("gin", t.citiesLower).where(sql`listed`),
     index("partner_listings_sizes_idx").using("gin", t.sizes).where(sql`listed`),

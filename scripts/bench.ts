@@ -196,7 +196,7 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
   console.log(`\n## ${kind}: seeding ${CUSTOMERS.toLocaleString("en")} customers for one partner among ${TOTAL.toLocaleString("en")} (kept between runs)`);
   run("npx", ["tsx", "scripts/db.ts", "seed", "--customers", String(CUSTOMERS), "--total", String(TOTAL)], env);
   const cursor = await deepCursor(options);
-  const redemption = await prepareRedemption(options, kind === "postgres" ? 12_000 : 6_000);
+  const redemption = process.env.BENCH_ONLY ? { code: "", cookies: [] as string[] } : await prepareRedemption(options, kind === "postgres" ? 12_000 : 6_000);
   const server = await startServer(env, port);
   try {
     const cookie = await signIn(port);
@@ -223,7 +223,13 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
       results.push(r);
       console.log(`  ${r.name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ""}`);
     };
-    for (const [name, url] of cases) report(await measure(name, url, url.includes("/partners?") ? "" : cookie));
+    // BENCH_ONLY=<regex> measures only the matching cases (and the baseline), without redemption.
+    const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : null;
+    for (const [name, url] of cases) {
+      if (only && name !== cases[0]![0] && !only.test(name)) continue;
+      report(await measure(name, url, url.includes("/partners?") ? "" : cookie));
+    }
+    if (only) return results;
 
     // Redemption.
     const linkUrl = `${base}/l/${redemption.code}`;

@@ -79,7 +79,10 @@ describe("directory search", () => {
   it("pages by cursor through every match, ranked and unranked, without skipping or repeating", async () => {
     const pageTag = `pg${uniq()}`;
     const made = [];
-    for (let i = 0; i < 45; i++) made.push((await listedPartner({ description: `${"backup ".repeat(1 + (i % 5))} ${pageTag}`, keywords: [pageTag] }, `Paged ${String(i % 7)} Partner`)).orgId);
+    // Half match "backup" by keyword (the first tier), half only in the description (the second).
+    for (let i = 0; i < 45; i++) {
+      made.push((await listedPartner({ description: `${"backup ".repeat(1 + (i % 5))} ${pageTag}`, keywords: i % 2 ? [pageTag, "backup"] : [pageTag] }, `Paged ${String(i % 7)} Partner`)).orgId);
+    }
     for (const params of [{ q: `backup ${pageTag}` }, { q: pageTag }]) {
       const seen: string[] = [];
       let after: string | null = null;
@@ -95,6 +98,16 @@ describe("directory search", () => {
       expect(new Set(seen).size).toBe(45);
       expect([...seen].sort()).toEqual([...made].sort());
     }
+    // With "backup", every keyword match comes before every description-only match.
+    const ranked: string[] = [];
+    let after: string | null = null;
+    do {
+      const r = await search({ q: `backup ${pageTag}`, ...(after ? { after } : {}) });
+      ranked.push(...r.rows.map((x) => x.partnerOrgId));
+      after = r.next;
+    } while (after);
+    const keywordMatches = made.filter((_, i) => i % 2 === 1);
+    expect(new Set(ranked.slice(0, keywordMatches.length))).toEqual(new Set(keywordMatches));
   });
 
   it("serves the search through functions: the app role reads no listing directly", async () => {
@@ -116,6 +129,8 @@ describe("directory search", () => {
     const shapes: SQL[] = [
       sql`select partner_org_id from partner_listings l where l.listed and l.search_vector @@ websearch_to_tsquery('english', 'security') and l.countries @> array['DK']`,
       sql`select partner_org_id from partner_listings l where l.listed and l.search_vector @@ websearch_to_tsquery('english', 'security migration')`,
+      sql`select partner_org_id from partner_listings l where l.listed and l.keyword_vector @@ websearch_to_tsquery('english', 'security') order by l.sort_name, l.partner_org_id limit 21`,
+      sql`select partner_org_id from partner_listings l where l.listed and l.search_vector @@ websearch_to_tsquery('english', 'security') and not (l.keyword_vector @@ websearch_to_tsquery('english', 'security')) order by l.sort_name, l.partner_org_id limit 21`,
       sql`select partner_org_id from partner_listings l where l.listed and l.countries @> array['SE'] order by l.sort_name, l.partner_org_id limit 21`,
       sql`select partner_org_id from partner_listings l where l.listed and l.cities_lower @> array['malmö']`,
       sql`select partner_org_id from partner_listings l where l.listed and l.sizes @> array['1000+'] and l.languages @> array['sv']`,

@@ -722,8 +722,6 @@ export const partnerListings = pgTable(
     description: text("description").notNull().default(""),
     countries: text("countries").array().notNull().default(sql`'{}'::text[]`),
     cities: text("cities").array().notNull().default(sql`'{}'::text[]`),
-    /** lower(cities), for a case-insensitive city filter on a GIN index. */
-    citiesLower: text("cities_lower").array().notNull().default(sql`'{}'::text[]`),
     sizes: text("sizes").array().notNull().default(sql`'{}'::text[]`),
     keywords: text("keywords").array().notNull().default(sql`'{}'::text[]`),
     languages: text("languages").array().notNull().default(sql`'{}'::text[]`),
@@ -739,10 +737,6 @@ export const partnerListings = pgTable(
   (t) => [
     index("partner_listings_search_idx").using("gin", t.searchVector).where(sql`listed`),
     index("partner_listings_keyword_idx").using("gin", t.keywordVector).where(sql`listed`),
-    index("partner_listings_countries_idx").using("gin", t.countries).where(sql`listed`),
-    index("partner_listings_cities_idx").using("gin", t.citiesLower).where(sql`listed`),
-    index("partner_listings_sizes_idx").using("gin", t.sizes).where(sql`listed`),
-    index("partner_listings_languages_idx").using("gin", t.languages).where(sql`listed`),
     index("partner_listings_name_idx").on(t.sortName, t.partnerOrgId).where(sql`listed`),
     check("partner_listings_description", sql`length(description) <= 2000`),
     check("partner_listings_sizes", sql`sizes <@ array['1-9', '10-49', '50-249', '250-999', '1000+']::text[]`),

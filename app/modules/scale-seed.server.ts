@@ -211,7 +211,8 @@ export async function seedDirectoryScale(db: Tx, { listed, log = () => {} }: { l
     });
     log(`listed partners: ${Math.min(from + n, listed).toLocaleString("en")} / ${listed.toLocaleString("en")}`);
   }
-  if (listed > have) await db.execute(sql`analyze partner_listings`);
+  // Outside a transaction: statistics, and the GIN indexes' pending entries merged.
+  if (listed > have) await db.execute(sql`vacuum analyze partner_listings`);
 }
 
 function placesArray(column: 0 | 1 | 2) {

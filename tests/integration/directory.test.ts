@@ -126,14 +126,14 @@ describe("directory search", () => {
 
   it("answers every search shape from an index, never a sequential scan (as the functions run them)", async () => {
     await withSystem((tx) => tx.execute(sql`analyze partner_listings`));
+    // The statements of pd_directory_search / pd_directory_count, with the filters as lexemes.
+    const q = (text: string) => sql`(websearch_to_tsquery('english', ${text}) && pd_facet_query('DK', null, '10-49', null))`;
     const shapes: SQL[] = [
-      sql`select partner_org_id from partner_listings l where l.listed and l.search_vector @@ websearch_to_tsquery('english', 'security') and l.countries @> array['DK']`,
+      sql`select partner_org_id from partner_listings l where l.listed and l.keyword_vector @@ ${q("security")} order by l.sort_name, l.partner_org_id limit 21`,
+      sql`select partner_org_id from partner_listings l where l.listed and l.search_vector @@ ${q("security")} and not (l.keyword_vector @@ ${q("security")}) order by l.sort_name, l.partner_org_id limit 21`,
       sql`select partner_org_id from partner_listings l where l.listed and l.search_vector @@ websearch_to_tsquery('english', 'security migration')`,
-      sql`select partner_org_id from partner_listings l where l.listed and l.keyword_vector @@ websearch_to_tsquery('english', 'security') order by l.sort_name, l.partner_org_id limit 21`,
-      sql`select partner_org_id from partner_listings l where l.listed and l.search_vector @@ websearch_to_tsquery('english', 'security') and not (l.keyword_vector @@ websearch_to_tsquery('english', 'security')) order by l.sort_name, l.partner_org_id limit 21`,
-      sql`select partner_org_id from partner_listings l where l.listed and l.countries @> array['SE'] order by l.sort_name, l.partner_org_id limit 21`,
-      sql`select partner_org_id from partner_listings l where l.listed and l.cities_lower @> array['malmö']`,
-      sql`select partner_org_id from partner_listings l where l.listed and l.sizes @> array['1000+'] and l.languages @> array['sv']`,
+      sql`select partner_org_id from partner_listings l where l.listed and l.search_vector @@ pd_facet_query('SE', 'Malmö', '1000+', 'sv') order by l.sort_name, l.partner_org_id limit 21`,
+      sql`select count(*) from (select 1 from partner_listings l where l.listed and l.search_vector @@ pd_facet_query(null, null, null, 'sv') limit 1001) s`,
       sql`select partner_org_id from partner_listings l where l.listed order by l.sort_name, l.partner_org_id limit 21`,
       sql`select partner_org_id, name from partner_listings l where l.listed and l.partner_number = 4100001`,
     ];

@@ -1,0 +1,1 @@
+ALTER TABLE "partner_listings" DROP COLUMN "cities_lower";

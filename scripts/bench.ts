@@ -215,7 +215,7 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
       ["sort created desc", list("&sort=created&dir=desc")],
       // The public partner directory (10,000 listed partners; anonymous).
       ["directory: 'security'", `${base}/partners?q=security`],
-      ["directory: text+country+size", `${base}/partners?q=migration+backup&country=DK&size=10-49`],
+      ["directory: text+country+size", `${base}/partners?q=security&country=DK&size=50-249`],
       ["directory: country+language", `${base}/partners?country=DE&language=de`],
     ];
     const results: Result[] = [];

@@ -56,10 +56,8 @@ function decodeCursor(value: string | undefined): Cursor | null {
 /** One page of listed partners matching the query (ranked when there is text), and a cheap total. */
 export async function searchDirectory(tx: Tx, query: DirectoryQuery) {
   const after = decodeCursor(query.after);
-  // One round trip: the capped total joined with the page (a page past the end still has its total).
-  const found = rowsOf<{
-    total: number;
-    partner_org_id: string | null;
+  const rows = rowsOf<{
+    partner_org_id: string;
     partner_number: number;
     name: string;
     sort_name: string;
@@ -71,13 +69,12 @@ export async function searchDirectory(tx: Tx, query: DirectoryQuery) {
     languages: string[];
     rank: number;
   }>(
-    await tx.execute(sql`select c.total, s.* from
-      (select pd_directory_count(${query.q ?? null}, ${query.country ?? null}, ${query.city ?? null}, ${query.size ?? null}, ${query.language ?? null}, ${DIRECTORY_COUNT_CAP}) as total) c
-      left join lateral pd_directory_search(${query.q ?? null}, ${query.country ?? null}, ${query.city ?? null}, ${query.size ?? null}, ${query.language ?? null},
-        ${after ? after[0] : null}::real, ${after ? after[1] : null}, ${after ? after[2] : null}::uuid, ${DIRECTORY_PAGE_SIZE + 1}) s on true`),
+    await tx.execute(sql`select * from pd_directory_search(${query.q ?? null}, ${query.country ?? null}, ${query.city ?? null}, ${query.size ?? null}, ${query.language ?? null},
+      ${after ? after[0] : null}::real, ${after ? after[1] : null}, ${after ? after[2] : null}::uuid, ${DIRECTORY_PAGE_SIZE + 1})`),
   );
-  const count = { n: Number(found[0]?.total ?? 0) };
-  const rows = found.filter((r) => r.partner_org_id !== null) as (Omit<(typeof found)[number], "partner_org_id"> & { partner_org_id: string })[];
+  const [count] = rowsOf<{ n: number }>(
+    await tx.execute(sql`select pd_directory_count(${query.q ?? null}, ${query.country ?? null}, ${query.city ?? null}, ${query.size ?? null}, ${query.language ?? null}, ${DIRECTORY_COUNT_CAP}) as n`),
+  );
   const page = rows.slice(0, DIRECTORY_PAGE_SIZE);
   const last = page[page.length - 1];
   return {
@@ -95,7 +92,7 @@ export async function searchDirectory(tx: Tx, query: DirectoryQuery) {
       }),
     ),
     next: rows.length > DIRECTORY_PAGE_SIZE && last ? encodeCursor([Number(last.rank), last.sort_name, last.partner_org_id]) : null,
-    total: { count: Math.min(count.n, DIRECTORY_COUNT_CAP), more: count.n > DIRECTORY_COUNT_CAP },
+    total: { count: Math.min(Number(count?.n ?? 0), DIRECTORY_COUNT_CAP), more: Number(count?.n ?? 0) > DIRECTORY_COUNT_CAP },
   };
 }
 

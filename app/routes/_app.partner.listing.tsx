@@ -2,6 +2,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useState } from "react";
 import { z } from "zod";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { Badge, formatDate, PageHeader } from "~/components/layout";
@@ -88,6 +89,8 @@ export default function Listing() {
     },
   });
   const has = (value: unknown, x: string) => (Array.isArray(value) ? value.includes(x) : value === x);
+  const initialCountries = fields.countries.initialValue;
+  const [countries, setCountries] = useState<string[]>(Array.isArray(initialCountries) ? (initialCountries as string[]) : initialCountries ? [String(initialCountries)] : []);
   return (
     <>
       <PageHeader
@@ -138,6 +141,7 @@ export default function Listing() {
             multiple
             size={8}
             defaultValue={(fields.countries.initialValue as string[] | undefined) ?? []}
+            onChange={(e) => setCountries([...e.currentTarget.selectedOptions].map((o) => o.value))}
             aria-invalid={fields.countries.errors?.length ? true : undefined}
             aria-describedby={fields.countries.errorId}
           >
@@ -147,6 +151,9 @@ export default function Listing() {
               </option>
             ))}
           </select>
+          <p className="hint" aria-live="polite">
+            Selected: {countries.length ? countries.map(countryName).join(", ") : "none"}
+          </p>
           <ErrorList id={fields.countries.errorId} errors={fields.countries.errors} />
         </div>
         <div className="field">

@@ -183,7 +183,7 @@ export default function ProductKeys() {
               <label htmlFor="import-csv">
                 Or paste the CSV <span className="optional">(optional)</span>
               </label>
-              <textarea id="import-csv" name="csv" rows={5} className="mono" placeholder={"key,product,licences\nXXXXX-XXXXX-XXXXX-XXXXX-XXXXX,m365-business-premium,25"} />
+              <textarea id="import-csv" name="csv" rows={5} className="mono" placeholder={"key,product,licences\nXXXXX-XXXXX-XXXXX-XXXXX-XXXXX,business-premium,25"} />
             </div>
             <ErrorList id="import-error" errors={result ? [result.error] : null} />
             <SubmitButton pendingText="Importing…">Import</SubmitButton>

@@ -282,6 +282,32 @@ describe("the leads inbox", () => {
     expect((await one<{ n: number }>(sql`select count(*)::int as n from lead_notes where lead_id = ${leadId}`)).n).toBe(0);
   });
 
+  it("a tampered token, or the token on another partner's link, wins nothing", async () => {
+    const p = await listedPartner({ description: "Token partner for lead tests.", keywords: ["support"] });
+    const other = await listedPartner({ description: "Other partner for lead tests.", keywords: ["support"] });
+    const email = `token-${uniq()}@visitor.test`;
+    expect((await new Browser().fetch("/partners/contact", { form: { p: String(p.partnerNumber), name: "Tom", email, organisation: "Tokenco", size: "1-9", country: "DK", needs: "A trial, please, for ten people.", consent: "on" } })).status).toBe(302);
+    const { id: leadId } = await one<{ id: string }>(sql`select id from leads where partner_org_id = ${p.orgId} and email = ${email}`);
+    const linkOf = (partner: OrgFixture) =>
+      withTenant({ orgId: partner.orgId, userId: partner.users.sales_agent!.id }, (tx) =>
+        createLink(tx, { partnerId: partner.orgId, actor: { userId: partner.users.sales_agent!.id, orgId: partner.orgId }, link: { kind: "trial", items: [{ productId: "business-premium" }], offerDap: false, message: null, expiresAt: null } }),
+      );
+    const [mine, theirs] = [await linkOf(p), await linkOf(other)];
+    const sales = new Browser();
+    await sales.signIn(p.users.sales_agent!.email);
+    expect((await sales.fetch(`/partner/leads/${leadId}`, { form: { intent: "answer", linkId: mine.id, message: "" } })).status).toBe(302);
+    const token = /\?lead=([\w-]+)/.exec(await lastMailTo(email))![1]!;
+    const signUp = (url: string, lead: string) => {
+      const id = uniq();
+      return new Browser().fetch(`${new URL(url).pathname}?lead=${lead}`, {
+        form: { intent: "signup", agreementVersion: "2026-11", read: "on", submissionKey: `key-${id}-${uniq()}-${uniq()}`, organisationName: `Tok ${id}`, primaryDomain: `tok-${id}.dk`, country: "DK", adminName: "Tom", email: `tom-${id}@tok.test`, password: "a-long-enough-password" },
+      });
+    };
+    expect((await signUp(mine.url, `${token.slice(0, -4)}AAAA`)).status).toBe(302);
+    expect((await signUp(theirs.url, token)).status).toBe(302);
+    expect(await one(sql`select status, customer_org_id from leads where id = ${leadId}`)).toEqual({ status: "contacted", customer_org_id: null });
+  });
+
   it("purges lost leads after the retention, and keeps the others", async () => {
     const p = await listedPartner({ description: "Purge partner.", keywords: ["support"] });
     const insert = (status: string, daysAgo: number) =>

@@ -210,16 +210,17 @@ export async function deleteLead(tx: Tx, { partnerId, actor, leadId }: { partner
 
 /**
  * Redemption (system context): the customer that redeemed a link through a lead's emailed URL is
- * tied to the lead, which is won. Only the lead of that link's partner, answered with that link.
+ * tied to the lead, which is won. Only a lead of that link's partner; any of the partner's links
+ * carrying the lead's token counts (a lead answered twice, with two links, is won by either).
  */
 export async function linkLeadToCustomer(tx: Tx, { token, partnerId, linkId, customerId }: { token: string; partnerId: string; linkId: string; customerId: string }) {
   const won = await tx
     .update(leads)
     .set({ customerOrgId: customerId, status: "won", statusChangedAt: sql`now()` })
-    .where(and(eq(leads.answerToken, token), eq(leads.partnerOrgId, partnerId), eq(leads.answeredLinkId, linkId), isNull(leads.customerOrgId)))
+    .where(and(eq(leads.answerToken, token), eq(leads.partnerOrgId, partnerId), isNull(leads.customerOrgId)))
     .returning({ id: leads.id });
   for (const w of won) {
-    await recordAudit(tx, { actor: { userId: null, orgId: customerId }, subjectOrgId: partnerId, action: "lead.won", objectType: "lead", objectId: w.id, details: { customerId } });
+    await recordAudit(tx, { actor: { userId: null, orgId: customerId }, subjectOrgId: partnerId, action: "lead.won", objectType: "lead", objectId: w.id, details: { customerId, linkId } });
   }
   return won.length;
 }

@@ -44,7 +44,6 @@ CREATE TABLE "partner_listings" (
 	"description" text DEFAULT '' NOT NULL,
 	"countries" text[] DEFAULT '{}'::text[] NOT NULL,
 	"cities" text[] DEFAULT '{}'::text[] NOT NULL,
-	"cities_lower" text[] DEFAULT '{}'::text[] NOT NULL,
 	"sizes" text[] DEFAULT '{}'::text[] NOT NULL,
 	"keywords" text[] DEFAULT '{}'::text[] NOT NULL,
 	"languages" text[] DEFAULT '{}'::text[] NOT NULL,
@@ -52,6 +51,7 @@ CREATE TABLE "partner_listings" (
 	"sort_name" text DEFAULT '' NOT NULL,
 	"partner_number" integer,
 	"search_vector" "tsvector" DEFAULT ''::tsvector NOT NULL,
+	"keyword_vector" "tsvector" DEFAULT ''::tsvector NOT NULL,
 	"listed_at" timestamp with time zone,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "partner_listings_description" CHECK (length(description) <= 2000),
@@ -76,8 +76,5 @@ CREATE INDEX "leads_partner_status_idx" ON "leads" USING btree ("partner_org_id"
 CREATE INDEX "leads_lost_idx" ON "leads" USING btree ("status_changed_at") WHERE status = 'lost';--> statement-breakpoint
 CREATE UNIQUE INDEX "leads_answer_token_key" ON "leads" USING btree ("answer_token");--> statement-breakpoint
 CREATE INDEX "partner_listings_search_idx" ON "partner_listings" USING gin ("search_vector") WHERE listed;--> statement-breakpoint
-CREATE INDEX "partner_listings_countries_idx" ON "partner_listings" USING gin ("countries") WHERE listed;--> statement-breakpoint
-CREATE INDEX "partner_listings_cities_idx" ON "partner_listings" USING gin ("cities_lower") WHERE listed;--> statement-breakpoint
-CREATE INDEX "partner_listings_sizes_idx" ON "partner_listings" USING gin ("sizes") WHERE listed;--> statement-breakpoint
-CREATE INDEX "partner_listings_languages_idx" ON "partner_listings" USING gin ("languages") WHERE listed;--> statement-breakpoint
+CREATE INDEX "partner_listings_keyword_idx" ON "partner_listings" USING gin ("keyword_vector") WHERE listed;--> statement-breakpoint
 CREATE INDEX "partner_listings_name_idx" ON "partner_listings" USING btree ("sort_name","partner_org_id") WHERE listed;

@@ -250,19 +250,16 @@ export async function convertTrial(tx: Tx, { customerId, actor, subscriptionId, 
 
 /** Scheduled work: trials past their end become expired, and each one's partner of record hears of it (system context; idempotent). */
 export async function expireTrials(tx: Tx): Promise<number> {
-  const expired = await tx
-    .update(subscriptions)
-    .set({ status: "expired", endedAt: sql`${subscriptions.endsAt}` })
-    .where(and(eq(subscriptions.status, "trial"), sql`${subscriptions.endsAt} <= now()`))
-    .returning({ id: subscriptions.id, customerId: subscriptions.customerOrgId, productId: subscriptions.productId, partnerId: subscriptions.advisorPartnerOrgId });
+  const expired = rowsOf<{ partner_id: string | null; customer: string | null; product: string }>(
+    await tx.execute(sql`with e as (
+        update subscriptions set status = 'expired', ended_at = ends_at where status = 'trial' and ends_at <= now()
+        returning customer_org_id, product_id, advisor_partner_org_id)
+      select e.advisor_partner_org_id as partner_id, o.name as customer, p.name as product
+      from e join products p on p.id = e.product_id left join organisations o on o.id = e.customer_org_id`),
+  );
   for (const e of expired) {
-    if (!e.partnerId) continue;
-    const [names] = await tx
-      .select({ customer: organisations.name, product: products.name })
-      .from(organisations)
-      .innerJoin(products, eq(products.id, e.productId))
-      .where(eq(organisations.id, e.customerId));
-    await notifyPartnerOfRecord(tx, { partnerId: e.partnerId, kind: "subscription.trial_expired", title: `${names?.customer ?? "A customer"}'s ${names?.product ?? e.productId} trial expired without being converted` });
+    if (!e.partner_id) continue;
+    await notifyPartnerOfRecord(tx, { partnerId: e.partner_id, kind: "subscription.trial_expired", title: `${e.customer ?? "A customer"}'s ${e.product} trial expired without being converted` });
   }
   return expired.length;
 }

@@ -5,6 +5,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
+import { AdminRoleChoices } from "~/components/admin-role-choices";
 import { PageHeader } from "~/components/layout";
 import { NewCustomerFields } from "~/components/new-customer-fields";
 import { ADMIN_ROLES, GDAP } from "~/modules/admin-roles";
@@ -220,19 +221,7 @@ export default function RegisterKey() {
               />
               <ErrorList id={fields.gdapDuration.errorId} errors={fields.gdapDuration.errors} />
             </div>
-            <fieldset className="choice-group" aria-describedby={fields.gdapRoles.errorId}>
-              <legend>Roles</legend>
-              <ErrorList id={fields.gdapRoles.errorId} errors={fields.gdapRoles.errors} />
-              {roles.map((r) => (
-                <label key={r.templateId} className="choice">
-                  <input type="checkbox" name={fields.gdapRoles.name} value={r.templateId} defaultChecked={chosenRoles.has(r.templateId)} />
-                  <span>
-                    <strong>{r.name}</strong>
-                    <span className="hint">{r.description}</span>
-                  </span>
-                </label>
-              ))}
-            </fieldset>
+            <AdminRoleChoices name={fields.gdapRoles.name} errorId={fields.gdapRoles.errorId} errors={fields.gdapRoles.errors} roles={roles} chosen={chosenRoles} />
           </div>
         ) : null}
         <div>

@@ -4,6 +4,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
+import { AdminRoleChoices } from "~/components/admin-role-choices";
 import { PageHeader } from "~/components/layout";
 import { ADMIN_ROLES, GDAP, GLOBAL_ADMINISTRATOR } from "~/modules/admin-roles";
 import { findOwnCustomer, requestGdap } from "~/modules/admin-relationships.server";
@@ -132,19 +133,7 @@ export default function RequestAdminRoles() {
           <span>Extend automatically by {GDAP.autoExtendDays} days at the end (not with Global Administrator)</span>
         </label>
         <ErrorList id={fields.autoExtend.errorId} errors={fields.autoExtend.errors} />
-        <fieldset className="choice-group" aria-describedby={fields.roles.errorId}>
-          <legend>Roles</legend>
-          <ErrorList id={fields.roles.errorId} errors={fields.roles.errors} />
-          {roles.map((r) => (
-            <label key={r.templateId} className="choice">
-              <input type="checkbox" name={fields.roles.name} value={r.templateId} defaultChecked={chosen.has(r.templateId)} />
-              <span>
-                <strong>{r.name}</strong>
-                <span className="hint">{r.description}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
+        <AdminRoleChoices name={fields.roles.name} errorId={fields.roles.errorId} errors={fields.roles.errors} roles={roles} chosen={chosen} />
         <div>
           <SubmitButton pendingText="Requesting…">Request</SubmitButton>
         </div>

@@ -1,1 +1,0 @@
-ALTER TABLE "partner_listings" DROP COLUMN "cities_lower";

@@ -263,6 +263,8 @@ export const relationships = pgTable(
   (t) => [
     uniqueIndex("relationships_partner_customer_type_key").on(t.partnerOrgId, t.customerOrgId, t.type),
     index("relationships_customer_idx").on(t.customerOrgId),
+    // The partner's admin relationships list reads DAP rows newest first, keyset-paged on (created_at, id).
+    index("relationships_partner_type_created_idx").on(t.partnerOrgId, t.type, t.createdAt, t.id),
   ],
 );
 export type Relationship = typeof relationships.$inferSelect;
@@ -531,6 +533,8 @@ export const adminRelationships = pgTable(
     uniqueIndex("admin_relationships_partner_name_key").on(t.partnerOrgId, sql`lower(${t.displayName})`),
     uniqueIndex("admin_relationships_approval_code_key").on(t.approvalCode),
     index("admin_relationships_partner_idx").on(t.partnerOrgId, t.status, t.createdAt),
+    // The partner's list, newest first, keyset-paged on (created_at, id).
+    index("admin_relationships_partner_created_idx").on(t.partnerOrgId, t.createdAt, t.id),
     index("admin_relationships_customer_idx").on(t.customerOrgId, t.status),
     index("admin_relationships_ends_idx").on(t.endsAt).where(sql`status = 'active'`),
     check("admin_relationships_name", sql`length(display_name) between 1 and 50`),

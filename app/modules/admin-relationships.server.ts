@@ -7,11 +7,13 @@
  * answers run as the app role in their own context. Approving an open request (no customer yet)
  * goes through its approval code in the system context.
  */
-import { and, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { TimeCursor } from "./time-cursor";
 import { adminRelationships, organisations, partnerCustomers, relationships } from "../../db/schema";
 import { rowsOf } from "../../db/client";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
+import { normaliseTerm } from "./customers.server";
 import { adminRole, GDAP, GLOBAL_ADMINISTRATOR, type RelationshipFilter } from "./admin-roles";
 import { recordAudit, type Actor } from "./audit.server";
 import { randomToken } from "./auth/crypto.server";
@@ -221,59 +223,122 @@ export interface AdminRelationshipRow {
 }
 
 
-/** The partner's admin relationships (GDAP and DAP), filtered by status and searched by name or customer. */
-export async function listAdminRelationships(
-  tx: Tx,
-  { partnerId, filter, q, now = new Date() }: { partnerId: string; filter?: RelationshipFilter; q?: string; now?: Date },
-): Promise<AdminRelationshipRow[]> {
-  const ar = adminRelationships;
-  const conditions: SQL[] = [eq(ar.partnerOrgId, partnerId)];
-  const soon = new Date(now.getTime() + GDAP.expiringWithinDays * DAY_MS);
-  if (filter === "active") conditions.push(sql`${ar.status} = 'active' and ${ar.endsAt} > ${ts(soon)}`);
-  if (filter === "expiring") conditions.push(sql`${ar.status} = 'active' and ${ar.endsAt} <= ${ts(soon)}`);
-  if (filter === "pending") conditions.push(inArray(ar.status, ["created", "approval_pending"]));
-  if (filter === "expired") conditions.push(eq(ar.status, "expired"));
-  if (filter === "terminated") conditions.push(inArray(ar.status, ["termination_requested", "terminated"]));
-  const term = q?.trim();
-  const pattern = term ? `%${term.replace(/[\\%_]/g, "\\$&")}%` : null;
-  if (pattern) conditions.push(or(ilike(ar.displayName, pattern), ilike(organisations.name, pattern))!);
-  const gdap = await tx
-    .select({ row: ar, customerName: organisations.name })
-    .from(ar)
-    .leftJoin(organisations, eq(organisations.id, ar.customerOrgId))
-    .where(and(...conditions))
-    .orderBy(desc(ar.createdAt))
-    .limit(500);
-  const rows: AdminRelationshipRow[] = gdap.map(({ row, customerName }) => ({
-    id: row.id,
-    kind: "gdap",
-    displayName: row.displayName,
-    customerId: row.customerOrgId,
-    customerName,
-    status: displayStatus(row, now),
-    roles: row.roles,
-    durationDays: row.durationDays,
-    autoExtendDays: row.autoExtendDays,
-    createdAt: row.createdAt,
-    endsAt: row.endsAt,
-  }));
-  // DAP has no end date: it is active, requested (pending) or ended.
+export const ADMIN_RELATIONSHIPS_PAGE = 50;
+/** The total counts matches up to this many, then shows "more than". */
+export const ADMIN_RELATIONSHIPS_COUNT_CAP = 10_000;
+
+export interface AdminRelationshipQuery {
+  filter?: RelationshipFilter;
+  q?: string;
+  /** The page after (older than) this row, or before (newer than) it; `last` is the oldest page. */
+  after?: TimeCursor;
+  before?: TimeCursor;
+  last?: boolean;
+  size?: number;
+}
+
+/**
+ * The partner's admin relationships, GDAP and DAP in one list, newest first, filtered by status and
+ * searched by name or customer. Keyset-paged on (created_at, id) in both directions: each table
+ * is read in index order (partner, created_at, id) up to one page past the cursor and the two are
+ * merged, so any page costs the same at any depth; the total is exact up to
+ * ADMIN_RELATIONSHIPS_COUNT_CAP. Runs as the partner (RLS: only its own relationships).
+ */
+export async function listAdminRelationships(tx: Tx, { partnerId, query = {}, now = new Date() }: { partnerId: string; query?: AdminRelationshipQuery; now?: Date }) {
+  const size = query.size ?? ADMIN_RELATIONSHIPS_PAGE;
+  const { filter } = query;
+  const soon = ts(new Date(now.getTime() + GDAP.expiringWithinDays * DAY_MS));
+  const gdap: SQL[] = [sql`ar.partner_org_id = ${partnerId}`];
+  if (filter === "active") gdap.push(sql`ar.status = 'active' and ar.ends_at > ${soon}`);
+  if (filter === "expiring") gdap.push(sql`ar.status = 'active' and ar.ends_at <= ${soon}`);
+  if (filter === "pending") gdap.push(sql`ar.status in ('created', 'approval_pending')`);
+  if (filter === "expired") gdap.push(sql`ar.status = 'expired'`);
+  if (filter === "terminated") gdap.push(sql`ar.status in ('termination_requested', 'terminated')`);
+  // DAP has no end date: it is active, requested (pending) or ended; it is never expiring or expired.
   const dapStatus = filter === "active" ? ["active"] : filter === "pending" ? ["requested"] : filter === "terminated" ? ["ended"] : filter ? [] : ["active", "requested", "ended"];
-  if (dapStatus.length) {
-    const dapConditions: SQL[] = [eq(relationships.partnerOrgId, partnerId), eq(relationships.type, "dap"), inArray(relationships.status, dapStatus as ("active" | "requested" | "ended")[])];
-    if (pattern) dapConditions.push(ilike(organisations.name, pattern));
-    const dap = await tx
-      .select({ id: relationships.id, customerId: relationships.customerOrgId, customerName: organisations.name, status: relationships.status, createdAt: relationships.createdAt })
-      .from(relationships)
-      .leftJoin(organisations, eq(organisations.id, relationships.customerOrgId))
-      .where(and(...dapConditions))
-      .orderBy(desc(relationships.createdAt))
-      .limit(500);
-    for (const d of dap) {
-      rows.push({ id: d.id, kind: "dap", displayName: "Delegated admin (DAP)", customerId: d.customerId, customerName: d.customerName, status: d.status as "requested" | "active" | "ended", roles: [], durationDays: null, autoExtendDays: 0, createdAt: d.createdAt, endsAt: null });
-    }
+  const dap: SQL[] = [sql`r.partner_org_id = ${partnerId}`, sql`r.type = 'dap'`, dapStatus.length ? sql`r.status in (${sql.join(dapStatus.map((v) => sql`${v}`), sql`, `)})` : sql`false`];
+  // Search: the relationship's name (GDAP), or the customer's name or domain through the customer
+  // search function (trigram-indexed, ADR 0007), materialised once per statement.
+  const term = normaliseTerm(query.q);
+  const ctes = term ? sql`with matches as materialized (select customer_org_id from pd_search_partner_customers(${term})) ` : sql``;
+  if (term) {
+    const pattern = `%${term.replace(/[\\%_]/g, "\\$&")}%`;
+    gdap.push(sql`(ar.display_name ilike ${pattern} or ar.customer_org_id in (select customer_org_id from matches))`);
+    dap.push(sql`r.customer_org_id in (select customer_org_id from matches)`);
   }
-  return rows.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  const cursor = query.after ?? query.before;
+  const backwards = Boolean(query.before) || Boolean(query.last && !query.after);
+  const dir = backwards ? sql`asc` : sql`desc`;
+  const page = (alias: "ar" | "r", where: SQL[]) => {
+    const all = [...where];
+    if (cursor) {
+      const at = sql`(${cursor[0]}::timestamp at time zone 'UTC', ${cursor[1]}::uuid)`;
+      all.push(backwards ? sql`(${sql.raw(alias)}.created_at, ${sql.raw(alias)}.id) > ${at}` : sql`(${sql.raw(alias)}.created_at, ${sql.raw(alias)}.id) < ${at}`);
+    }
+    return sql.join(all, sql` and `);
+  };
+  const rows = rowsOf<{
+    kind: "gdap" | "dap";
+    id: string;
+    display_name: string;
+    customer_id: string | null;
+    customer_name: string | null;
+    status: string;
+    roles: string[];
+    duration_days: number | null;
+    auto_extend_days: number;
+    created_at: string | Date;
+    ends_at: string | Date | null;
+    created_text: string;
+  }>(
+    await tx.execute(sql`${ctes}
+      select u.*, to_char(u.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_text from (
+        (select 'gdap' as kind, ar.id, ar.display_name, ar.customer_org_id as customer_id, o.name as customer_name, ar.status, ar.roles,
+                ar.duration_days, ar.auto_extend_days, ar.created_at, ar.ends_at
+           from admin_relationships ar left join partner_customers o on o.partner_org_id = ${partnerId} and o.customer_org_id = ar.customer_org_id
+          where ${page("ar", gdap)}
+          order by ar.created_at ${dir}, ar.id ${dir} limit ${size + 1})
+        union all
+        (select 'dap', r.id, 'Delegated admin (DAP)', r.customer_org_id, o.name, r.status, '{}'::text[], null::int, 0, r.created_at, null::timestamptz
+           from relationships r left join partner_customers o on o.partner_org_id = ${partnerId} and o.customer_org_id = r.customer_org_id
+          where ${page("r", dap)}
+          order by r.created_at ${dir}, r.id ${dir} limit ${size + 1})
+      ) u order by u.created_at ${dir}, u.id ${dir} limit ${size + 1}`),
+  );
+  const more = rows.length > size;
+  const shown = rows.slice(0, size);
+  if (backwards) shown.reverse();
+  const [count] = rowsOf<{ n: number }>(
+    await tx.execute(sql`${ctes}
+      select (select count(*) from (select 1 from admin_relationships ar where ${sql.join(gdap, sql` and `)} limit ${ADMIN_RELATIONSHIPS_COUNT_CAP + 1}) g)
+           + (select count(*) from (select 1 from relationships r where ${sql.join(dap, sql` and `)} limit ${ADMIN_RELATIONSHIPS_COUNT_CAP + 1}) d) as n`),
+  );
+  const n = Number(count?.n ?? 0);
+  const first = shown[0];
+  const lastRow = shown[shown.length - 1];
+  // Without a cursor we are at the start (or, with `last`, the end).
+  const hasNewer = query.after ? true : backwards ? more : false;
+  const hasOlder = query.before ? true : backwards ? false : more;
+  return {
+    rows: shown.map(
+      (r): AdminRelationshipRow => ({
+        id: r.id,
+        kind: r.kind,
+        displayName: r.display_name,
+        customerId: r.customer_id,
+        customerName: r.customer_name,
+        status: r.kind === "gdap" ? displayStatus({ status: r.status, endsAt: r.ends_at ? new Date(r.ends_at) : null }, now) : (r.status as "requested" | "active" | "ended"),
+        roles: r.roles,
+        durationDays: r.duration_days,
+        autoExtendDays: Number(r.auto_extend_days),
+        createdAt: new Date(r.created_at),
+        endsAt: r.ends_at ? new Date(r.ends_at) : null,
+      }),
+    ),
+    newer: hasNewer && first ? ([first.created_text, first.id] as const) : null,
+    older: hasOlder && lastRow ? ([lastRow.created_text, lastRow.id] as const) : null,
+    total: { count: Math.min(n, ADMIN_RELATIONSHIPS_COUNT_CAP), more: n > ADMIN_RELATIONSHIPS_COUNT_CAP },
+  };
 }
 
 // ---- The customer's side ----

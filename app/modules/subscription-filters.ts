@@ -5,26 +5,12 @@
  */
 import { z } from "zod";
 import { PAGE_SIZES } from "./customer-list";
+import { timeCursor } from "./time-cursor";
 
 export const SUBSCRIPTION_STATUSES = ["trial", "active", "expired", "cancelled"] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 /** "Trials ending soon" means within this many days. */
 export const TRIAL_ENDING_DAYS = 30;
-
-const cursor = z
-  .string()
-  .max(200)
-  .transform((v, ctx) => {
-    try {
-      const parsed = z
-        .tuple([z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/), z.string().uuid()])
-        .parse(JSON.parse(atob(v.replace(/-/g, "+").replace(/_/g, "/"))));
-      return parsed;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "bad cursor" });
-      return z.NEVER;
-    }
-  });
 
 export const partnerSubscriptionQuery = z.object({
   status: z.enum(SUBSCRIPTION_STATUSES).optional().catch(undefined),
@@ -42,8 +28,8 @@ export const partnerSubscriptionQuery = z.object({
     .number()
     .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
     .catch(50),
-  after: cursor.optional().catch(undefined),
-  before: cursor.optional().catch(undefined),
+  after: timeCursor.optional().catch(undefined),
+  before: timeCursor.optional().catch(undefined),
   last: z
     .enum(["1"])
     .transform(() => true)
@@ -57,8 +43,4 @@ export function parsePartnerSubscriptionQuery(params: URLSearchParams): PartnerS
   const raw: Record<string, string> = {};
   for (const [k, v] of params) if (v !== "") raw[k] = v;
   return partnerSubscriptionQuery.parse(raw);
-}
-
-export function encodeSubscriptionCursor(c: readonly [string, string]): string {
-  return btoa(JSON.stringify(c)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

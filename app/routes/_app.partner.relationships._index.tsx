@@ -1,9 +1,13 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { z } from "zod";
+import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
 import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
 import { adminRole, RELATIONSHIP_FILTERS } from "~/modules/admin-roles";
+import { PAGE_SIZES } from "~/modules/customer-list";
 import { listAdminRelationships, requestDap } from "~/modules/admin-relationships.server";
+import { encodeTimeCursor, timeCursor } from "~/modules/time-cursor";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
@@ -13,13 +17,32 @@ export const meta: MetaFunction = () => [{ title: "Admin relationships · Partne
 const query = z.object({
   status: z.enum(RELATIONSHIP_FILTERS).optional().catch(undefined),
   q: z.string().max(100).optional().catch(undefined),
+  size: z.coerce
+    .number()
+    .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
+    .catch(50),
+  after: timeCursor.optional().catch(undefined),
+  before: timeCursor.optional().catch(undefined),
+  last: z
+    .enum(["1"])
+    .transform(() => true)
+    .optional()
+    .catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
-  const params = query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const rows = await withTenant(tenantOf(auth), (tx) => listAdminRelationships(tx, { partnerId: auth.org.id, filter: params.status, q: params.q }));
-  return { rows: rows.map((r) => ({ ...r, roleNames: r.roles.map((id) => adminRole(id)?.name ?? id) })), filter: params.status ?? null, q: params.q ?? "" };
+  const params = query.parse(Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== "")));
+  const list = await withTenant(tenantOf(auth), (tx) => listAdminRelationships(tx, { partnerId: auth.org.id, query: { ...params, filter: params.status } }));
+  return {
+    rows: list.rows.map((r) => ({ ...r, roleNames: r.roles.map((id) => adminRole(id)?.name ?? id) })),
+    newer: list.newer ? encodeTimeCursor(list.newer) : null,
+    older: list.older ? encodeTimeCursor(list.older) : null,
+    total: list.total,
+    filter: params.status ?? null,
+    q: params.q ?? "",
+    size: params.size,
+  };
 }
 
 const dapForm = z.object({ intent: z.literal("dap"), customerId: z.string().uuid() });
@@ -45,15 +68,60 @@ const STATUS: Record<string, [tone: "good" | "warn" | "bad" | "info" | "neutral"
 };
 const FILTER_LABELS: Record<(typeof RELATIONSHIP_FILTERS)[number], string> = { active: "Active", expiring: "Expiring", pending: "Pending", expired: "Expired", terminated: "Terminated" };
 
+type Row = Awaited<ReturnType<typeof loader>>["rows"][number];
+const column = createColumnHelper<Row>();
+/** One order (newest first) keyed for paging: the columns do not sort. */
+const columns = [
+  column.accessor("displayName", {
+    id: "name",
+    header: "Name",
+    enableSorting: false,
+    cell: ({ row: { original: r } }) => (r.kind === "gdap" ? <CellLink href={`/partner/relationships/${r.id}`}>{r.displayName}</CellLink> : r.displayName),
+  }),
+  column.accessor("customerName", {
+    header: "Customer",
+    enableSorting: false,
+    cell: ({ row: { original: r } }) =>
+      r.customerId && r.customerName ? <CellLink href={`/partner/customers/${r.customerId}`}>{r.customerName}</CellLink> : <span className="muted">{r.customerId ? "—" : "Open request"}</span>,
+  }),
+  column.display({
+    id: "roles",
+    header: "Roles",
+    cell: ({ row: { original: r } }) => (r.kind === "dap" ? "Global Administrator (admin agents), Helpdesk Administrator (helpdesk agents)" : r.roleNames.join(", ")),
+  }),
+  column.accessor("status", {
+    header: "Status",
+    enableSorting: false,
+    cell: ({ row: { original: r } }) => (
+      <>
+        <Badge tone={STATUS[r.status]?.[0] ?? "neutral"}>{STATUS[r.status]?.[1] ?? r.status}</Badge>
+        {r.autoExtendDays ? <span className="muted small"> · auto-extends</span> : null}
+      </>
+    ),
+  }),
+  column.accessor("createdAt", { id: "created", header: "Requested", enableSorting: false, cell: ({ row: { original: r } }) => formatDate(r.createdAt) }),
+  column.accessor("endsAt", {
+    header: "Ends",
+    enableSorting: false,
+    cell: ({ row: { original: r } }) => (r.endsAt ? formatDate(r.endsAt) : r.durationDays ? `${r.durationDays} days after approval` : "—"),
+  }),
+] as ColumnDef<Row, unknown>[];
+
 export default function AdminRelationships() {
-  const { rows, filter, q } = useLoaderData<typeof loader>();
+  const { rows, newer, older, total, filter, q, size } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
-  const hrefWith = (status: string | null) => {
+  const navigation = useNavigation();
+  const href = (change: Record<string, string | null>) => {
     const next = new URLSearchParams(params);
-    if (status) next.set("status", status);
-    else next.delete("status");
-    return `?${next}`;
+    for (const k of ["after", "before", "last"]) next.delete(k);
+    for (const [k, v] of Object.entries(change)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    const s = next.toString();
+    return s ? `/partner/relationships?${s}` : "/partner/relationships";
   };
+  const searching = navigation.state === "loading" && navigation.location.pathname === "/partner/relationships";
   return (
     <>
       <PageHeader
@@ -66,11 +134,11 @@ export default function AdminRelationships() {
         }
       />
       <nav aria-label="Status" className="tabs">
-        <Link to={hrefWith(null)} aria-current={filter === null ? "page" : undefined}>
+        <Link to={href({ status: null })} aria-current={filter === null ? "page" : undefined}>
           All
         </Link>
         {RELATIONSHIP_FILTERS.map((f) => (
-          <Link key={f} to={hrefWith(f)} aria-current={filter === f ? "page" : undefined}>
+          <Link key={f} to={href({ status: f })} aria-current={filter === f ? "page" : undefined}>
             {FILTER_LABELS[f]}
           </Link>
         ))}
@@ -81,42 +149,44 @@ export default function AdminRelationships() {
           <label htmlFor="q">Search by name or customer</label>
           <input id="q" name="q" type="search" defaultValue={q} maxLength={100} />
         </div>
-        <button type="submit" className="button primary">
-          Search
+        <div className="field">
+          <label htmlFor="size">Rows per page</label>
+          <select id="size" name="size" defaultValue={String(size)}>
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="button primary" aria-busy={searching || undefined}>
+          {searching ? "Searching…" : "Search"}
         </button>
       </Form>
-      {rows.length === 0 ? (
-        <EmptyState title={filter || q ? "No admin relationships match" : "No admin relationships yet"}>
-          <p>Request admin roles for a customer, or send an open request that any customer's global admin can approve.</p>
-        </EmptyState>
-      ) : (
-        <table className="table">
-          <caption className="visually-hidden">Admin relationships</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Customer</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Status</th>
-              <th scope="col">Ends</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={`${r.kind}-${r.id}`}>
-                <td>{r.kind === "gdap" ? <Link to={`/partner/relationships/${r.id}`}>{r.displayName}</Link> : r.displayName}</td>
-                <td>{r.customerId && r.customerName ? <Link to={`/partner/customers/${r.customerId}`}>{r.customerName}</Link> : <span className="muted">{r.customerId ? "—" : "Open request"}</span>}</td>
-                <td>{r.kind === "dap" ? "Global Administrator (admin agents), Helpdesk Administrator (helpdesk agents)" : r.roleNames.join(", ")}</td>
-                <td>
-                  <Badge tone={STATUS[r.status]?.[0] ?? "neutral"}>{STATUS[r.status]?.[1] ?? r.status}</Badge>
-                  {r.autoExtendDays ? <span className="muted small"> · auto-extends</span> : null}
-                </td>
-                <td>{r.endsAt ? formatDate(r.endsAt) : r.durationDays ? `${r.durationDays} days after approval` : "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <p className="muted" aria-live="polite">
+        {total.more ? `More than ${total.count.toLocaleString("en")}` : total.count.toLocaleString("en")} {total.count === 1 && !total.more ? "relationship" : "relationships"}
+        {filter || q ? " match" : ""}, newest first.
+      </p>
+      <DataTable
+        caption="Admin relationships, newest first"
+        columns={columns}
+        data={rows}
+        getRowId={(r) => `${r.kind}-${r.id}`}
+        sort={{ id: "created", dir: "desc" }}
+        sortHref={() => href({})}
+        empty={
+          <EmptyState title={filter || q ? "No admin relationships match" : "No admin relationships yet"}>
+            <p>{filter || q ? "Choose another status or change the search." : "Request admin roles for a customer, or send an open request that any customer's global admin can approve."}</p>
+          </EmptyState>
+        }
+      />
+      <KeysetPager
+        label="Pages of admin relationships"
+        first={newer ? href({}) : null}
+        prev={newer ? href({ before: newer }) : null}
+        next={older ? href({ after: older }) : null}
+        last={older ? href({ last: "1" }) : null}
+      />
     </>
   );
 }

@@ -5,7 +5,8 @@ import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
 import { EmptyState, formatDate, formatMoney, PageHeader, SubscriptionStatus } from "~/components/layout";
 import { PAGE_SIZES } from "~/modules/customer-list";
 import { listProducts } from "~/modules/products.server";
-import { encodeSubscriptionCursor, parsePartnerSubscriptionQuery, SUBSCRIPTION_STATUSES, TRIAL_ENDING_DAYS } from "~/modules/subscription-filters";
+import { parsePartnerSubscriptionQuery, SUBSCRIPTION_STATUSES, TRIAL_ENDING_DAYS } from "~/modules/subscription-filters";
+import { encodeTimeCursor } from "~/modules/time-cursor";
 import { listPartnerSubscriptions } from "~/modules/subscriptions.server";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
@@ -19,8 +20,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const list = await listPartnerSubscriptions(tx, { partnerId: auth.org.id, query });
     return {
       ...list,
-      newer: list.newer ? encodeSubscriptionCursor(list.newer) : null,
-      older: list.older ? encodeSubscriptionCursor(list.older) : null,
+      newer: list.newer ? encodeTimeCursor(list.newer) : null,
+      older: list.older ? encodeTimeCursor(list.older) : null,
       products: (await listProducts(tx)).map((p) => ({ id: p.id, name: p.name })),
       filtered: Boolean(query.status || query.product || query.ending),
     };

@@ -5,10 +5,10 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
-import { withSystem } from "../../app/utils/db.server";
+import { withSystem, withTenant } from "../../app/utils/db.server";
 import { GLOBAL_ADMINISTRATOR, HELPDESK_ADMINISTRATOR } from "../../app/modules/admin-roles";
-import { displayStatus, runGdapLifecycle } from "../../app/modules/admin-relationships.server";
-import { createCustomer, createPartner, relate, uniq, type OrgFixture } from "../support/factories";
+import { displayStatus, listAdminRelationships, runGdapLifecycle } from "../../app/modules/admin-relationships.server";
+import { createCustomer, createCustomersFor, createPartner, relate, uniq, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 import { Browser } from "../support/http";
 
@@ -243,5 +243,112 @@ describe("lifecycle (controllable clock)", () => {
     expect((await notices(id)).n).toBe(1);
     const jobs = await one<{ n: number }>(sql`select count(*)::int as n from jobs where kind = 'notify' and payload->>'kind' = 'gdap.ending' and payload->>'title' like ${"%ends in 7 days"}`);
     expect(jobs.n).toBeGreaterThanOrEqual(2); // partner and customer
+  });
+});
+
+describe("the admin relationships list at scale", () => {
+  // 12 DAP and 20 GDAP relationships of one partner, created in pairs at the same instant (ties across
+  // both tables), and another partner's relationships with the same customers.
+  const base = Date.parse("2026-06-01T12:00:00Z");
+  let p: OrgFixture;
+  let other: OrgFixture;
+  let customerIds: string[];
+  const list = (org: OrgFixture, query: Parameters<typeof listAdminRelationships>[1]["query"]) =>
+    withTenant({ orgId: org.orgId, userId: org.users.global_admin!.id }, (tx) => listAdminRelationships(tx, { partnerId: org.orgId, query, now: new Date(base) }));
+
+  it("sets up", async () => {
+    p = await createPartner();
+    other = await createPartner();
+    const tag = uniq();
+    customerIds = await createCustomersFor(p, Array.from({ length: 12 }, (_, i) => ({ name: `Paging ${tag} ${String(i).padStart(2, "0")}`, types: ["reseller", "dap"] as const })).map((s) => ({ ...s, types: [...s.types] })));
+    await withSystem(async (tx) => {
+      for (const [i, id] of customerIds.entries()) {
+        await tx.execute(sql`update relationships set status = ${i % 3 === 0 ? "requested" : "active"}, created_at = ${new Date(base - Math.floor(i / 2) * 60_000).toISOString()}::timestamptz
+          where partner_org_id = ${p.orgId} and customer_org_id = ${id} and type = 'dap'`);
+        await tx.execute(sql`insert into relationships (partner_org_id, customer_org_id, type, status) values (${other.orgId}, ${id}, 'dap', 'active')`);
+      }
+      for (let i = 0; i < 20; i++) {
+        const status = i % 4 === 0 ? "approval_pending" : i % 4 === 1 ? "expired" : "active";
+        await tx.execute(sql`insert into admin_relationships (partner_org_id, customer_org_id, display_name, duration_days, roles, status, approval_code, request_expires_at, created_at, ends_at)
+          values (${p.orgId}, ${customerIds[i % 12]!}, ${`Helpdesk ${tag} ${i}`}, 30, ${`{${HELPDESK_ADMINISTRATOR}}`}::text[], ${status}, ${`code-${tag}-${i}`},
+                  now() + interval '90 days', ${new Date(base - Math.floor(i / 3) * 60_000).toISOString()}::timestamptz,
+                  ${status === "active" ? new Date(base + (i % 2 ? 10 : 100) * DAY).toISOString() : null}::timestamptz)`);
+      }
+    });
+  });
+
+  it("walks every page forward and back in (created, id) order without skipping or repeating", async () => {
+    const expected = (
+      await withSystem(async (tx) =>
+        rowsOf<{ id: string }>(
+          await tx.execute(sql`select id from (select id, created_at from admin_relationships where partner_org_id = ${p.orgId}
+            union all select id, created_at from relationships where partner_org_id = ${p.orgId} and type = 'dap') u order by created_at desc, id desc`),
+        ),
+      )
+    ).map((r) => r.id);
+    expect(expected).toHaveLength(32);
+    const forward: string[] = [];
+    let page = await list(p, { size: 7 });
+    expect(page.newer).toBeNull();
+    expect(page.total).toEqual({ count: 32, more: false });
+    forward.push(...page.rows.map((r) => r.id));
+    while (page.older) {
+      page = await list(p, { size: 7, after: page.older });
+      forward.push(...page.rows.map((r) => r.id));
+    }
+    expect(forward).toEqual(expected);
+    const backward: string[] = [];
+    page = await list(p, { size: 7, last: true });
+    expect(page.rows).toHaveLength(7);
+    expect(page.older).toBeNull();
+    backward.unshift(...page.rows.map((r) => r.id));
+    while (page.newer) {
+      page = await list(p, { size: 7, before: page.newer });
+      backward.unshift(...page.rows.map((r) => r.id));
+    }
+    expect(backward).toEqual(expected);
+  });
+
+  it("filters by status across GDAP and DAP, searches by name or customer, and shows only the partner's own", async () => {
+    const all = async (query: Parameters<typeof list>[1]) => (await list(p, { size: 200, ...query })).rows;
+    const pending = await all({ filter: "pending" });
+    expect(pending.filter((r) => r.kind === "gdap")).toHaveLength(5);
+    expect(pending.filter((r) => r.kind === "dap")).toHaveLength(4);
+    expect(pending.every((r) => r.status === "approval_pending" || r.status === "requested")).toBe(true);
+    // Active GDAP ending within 30 days are "expiring", not "active"; DAP is never expiring.
+    const expiring = await all({ filter: "expiring" });
+    expect(expiring.length).toBeGreaterThan(0);
+    expect(expiring.every((r) => r.kind === "gdap" && r.status === "expiring")).toBe(true);
+    expect((await all({ filter: "active" })).every((r) => r.status === "active")).toBe(true);
+    expect((await all({ filter: "expired" })).map((r) => r.kind)).toEqual(Array(5).fill("gdap"));
+    // Customer 03 has one DAP and the GDAP relationships 3 and 15; "Helpdesk … 1" matches 1 and 10–19.
+    const byCustomer = await all({ q: (await list(p, { size: 200 })).rows.find((r) => r.customerId === customerIds[3])!.customerName!.slice(-9) });
+    expect(byCustomer.map((r) => r.customerId)).toEqual(Array(3).fill(customerIds[3]));
+    const byName = await all({ q: `${(await all({ filter: "expired" }))[0]!.displayName.split(" ").slice(0, 2).join(" ")} 1` });
+    expect(byName.map((r) => r.displayName.split(" ").pop()).sort((a, b) => Number(a) - Number(b))).toEqual(["1", ...Array.from({ length: 10 }, (_, i) => String(10 + i))]);
+    expect((await all({ q: "100%_" })).length).toBe(0);
+    // The other partner sees its own 12 DAP rows and none of p's GDAP.
+    const theirs = (await list(other, { size: 200 })).rows;
+    expect(theirs).toHaveLength(12);
+    expect(theirs.every((r) => r.kind === "dap")).toBe(true);
+    expect((await list(other, { size: 200, q: "Helpdesk" })).rows).toHaveLength(0);
+  });
+
+  it("pages over HTTP with the total; a bad cursor shows the first page", async () => {
+    const b = new Browser();
+    await b.signIn(p.users.global_admin!.email);
+    const first = await b.html("/partner/relationships?size=25");
+    expect(first.status).toBe(200);
+    expect(first.text).toContain("32 relationships, newest first.");
+    expect(first.text).not.toContain('rel="prev"');
+    const next = first.text.match(/<a [^>]*href="(\/partner\/relationships\?size=25&amp;after=[^"]+)"/)?.[1];
+    expect(next).toBeTruthy();
+    // Page 2 has the 7 remaining rows and a link back to the first page.
+    const second = await b.html(next!.replace(/&amp;/g, "&"));
+    expect(second.status).toBe(200);
+    expect((second.text.match(/<tr/g) ?? []).length - 1).toBe(7);
+    expect(second.text).toContain('rel="prev"');
+    // A bad cursor falls back to the first page.
+    expect((await b.html("/partner/relationships?after=not-a-cursor")).text).toContain("32 relationships");
   });
 });

@@ -10,7 +10,8 @@ import { rowsOf } from "../../db/client";
 import { withSystem, withTenant } from "../../app/utils/db.server";
 import { partnerTypeLabel } from "../../app/modules/customer-partners.server";
 import { expireTrials, listPartnerSubscriptions } from "../../app/modules/subscriptions.server";
-import { encodeSubscriptionCursor, parsePartnerSubscriptionQuery } from "../../app/modules/subscription-filters";
+import { parsePartnerSubscriptionQuery } from "../../app/modules/subscription-filters";
+import { encodeTimeCursor } from "../../app/modules/time-cursor";
 import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 import { Browser } from "../support/http";
@@ -277,7 +278,7 @@ describe("the partner's subscriptions page", () => {
     forward.push(...page.rows.map((r) => r.id));
     expect(page.newer).toBeNull();
     while (page.older) {
-      page = await list({ after: encodeSubscriptionCursor(page.older) });
+      page = await list({ after: encodeTimeCursor(page.older) });
       forward.push(...page.rows.map((r) => r.id));
     }
     expect(forward).toHaveLength(33);
@@ -288,7 +289,7 @@ describe("the partner's subscriptions page", () => {
     expect(page.rows).toHaveLength(25);
     backward.unshift(...page.rows.map((r) => r.id));
     while (page.newer) {
-      page = await list({ before: encodeSubscriptionCursor(page.newer) });
+      page = await list({ before: encodeTimeCursor(page.newer) });
       backward.unshift(...page.rows.map((r) => r.id));
     }
     expect(backward).toEqual(forward);

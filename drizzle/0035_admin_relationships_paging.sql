@@ -1,0 +1,2 @@
+CREATE INDEX "admin_relationships_partner_created_idx" ON "admin_relationships" USING btree ("partner_org_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "relationships_partner_type_created_idx" ON "relationships" USING btree ("partner_org_id","type","created_at","id");

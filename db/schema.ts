@@ -455,6 +455,37 @@ export const subscriptions = pgTable(
 export type Subscription = typeof subscriptions.$inferSelect;
 
 /**
+ * Read model: one row per subscription and partner that may see it (its partner of record, and
+ * each active reseller of the customer), kept by triggers on subscriptions and relationships, so
+ * the partner's subscriptions page reads its own rows in index order instead of testing the
+ * visibility rule against every subscription in the system. Partner-readable under RLS.
+ */
+export const partnerSubscriptions = pgTable(
+  "partner_subscriptions",
+  {
+    partnerOrgId: uuid("partner_org_id").notNull(),
+    subscriptionId: uuid("subscription_id").notNull(),
+    customerOrgId: uuid("customer_org_id").notNull(),
+    productId: text("product_id").notNull(),
+    licences: integer("licences").notNull(),
+    status: text("status", { enum: ["trial", "active", "expired", "cancelled"] }).notNull(),
+    isPartnerOfRecord: boolean("is_partner_of_record").notNull(),
+    isReseller: boolean("is_reseller").notNull(),
+    startedAt: tstz("started_at").notNull(),
+    endsAt: tstz("ends_at"),
+    createdAt: tstz("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.partnerOrgId, t.subscriptionId] }),
+    index("partner_subscriptions_created_idx").on(t.partnerOrgId, t.createdAt, t.subscriptionId),
+    index("partner_subscriptions_status_idx").on(t.partnerOrgId, t.status, t.createdAt, t.subscriptionId),
+    index("partner_subscriptions_customer_idx").on(t.partnerOrgId, t.customerOrgId),
+    // The page's totals read (status, product, licences) from the index alone.
+    index("partner_subscriptions_totals_idx").on(t.partnerOrgId, t.status, t.productId, t.licences),
+  ],
+);
+
+/**
  * One row per customer that redeemed a link: a customer redeems a link once (a reload or a double
  * submit finds this row instead of creating anything again). The submission key of a sign-up
  * form makes its replay find the tenant it created.

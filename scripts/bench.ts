@@ -4,7 +4,8 @@
 // partner among 1,000,000 (kept between runs: partnerdesk_bench / data/bench-pglite), start
 // `node server.js`, sign in, and drive it with autocannon (8 connections, 5 s warm-up, 30 s
 // measured) for: a trivial page behind the same layout and session check (the baseline), the
-// first page, a page 1,000 pages deep reached by cursor, a 4-character search, and each sort.
+// first page, a page 1,000 pages deep reached by cursor, a 4-character search, each sort, the
+// partner's subscriptions page (totals over all of them) and three public directory searches.
 // Then link redemption: the public page of a trial invitation, an existing customer's global admin
 // accepting it (each request a different customer, signed in), and a new customer signing up from
 // it (argon2id at the configured cost included).
@@ -213,6 +214,8 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
       ["sort relationships", list("&sort=types")],
       ["sort agreement", list("&sort=agreement")],
       ["sort created desc", list("&sort=created&dir=desc")],
+      // The partner's subscriptions (read model, totals over all of them).
+      ["partner subscriptions", `${base}/partner/subscriptions`],
       // The public partner directory (10,000 listed partners; anonymous).
       ["directory: 'security'", `${base}/partners?q=security`],
       ["directory: text+country+size", `${base}/partners?q=security&country=DK&size=50-249`],

@@ -2,7 +2,7 @@
  * Scale data for benchmarks and manual testing: `npm run db:seed -- --customers 100000 --total 1000000`
  * gives the first demo partner N customers and spreads the rest of the total over filler
  * partners. Rows are generated inside the database (INSERT … SELECT generate_series) in batches,
- * with triggers off, then the partner_customers read model is rebuilt in one statement.
+ * with triggers off, then the partner_customers and partner_subscriptions read models are rebuilt.
  * Every customer has a global admin; all share one precomputed password hash.
  */
 import { sql } from "drizzle-orm";
@@ -17,6 +17,7 @@ const FILLER_PARTNERS = 99;
 const A = ["Adatum", "Alpine", "Bellows", "Blue Yonder", "Coho", "Contoso", "Fourth Coffee", "Graphic", "Humongous", "Litware", "Lucerne", "Margie's", "Nod", "Proseware", "Relecloud", "Southridge", "Tailspin", "Trey", "Wide World", "Woodgrove", "Wingtip", "VanArsdel", "Munson's", "Fincher", "Northwind", "Fabrikam", "Datum", "Lamna", "Olympia", "Consolidated"];
 const B = ["Bakery", "Logistics", "Architects", "Dental", "Consulting", "Travel", "Pickles", "Insurance", "Research", "Studios", "Foods", "Legal", "Motors", "Health", "Energy", "Media", "Winery", "Publishing", "Outfitters", "Robotics", "Bank", "Pharmacy", "Books", "Hotels", "Farms"];
 const C = ["ApS", "GmbH", "AS", "Ltd", "AB", "BV", "Oy", "SA", "Inc", "LLC", "A/S", "S.r.l."];
+const PRODUCTS = ["business-basic", "business-standard", "business-premium", "email-plan-1", "visio-plan-2", "project-plan-3"];
 const COUNTRIES = ["DK", "DE", "NO", "SE", "NL", "GB", "FR", "PL", "FI", "AT", "US", "ES", "IT", "BE", "CH", "IE"];
 
 const arr = (xs: string[]) => sql.raw(`(array[${xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(",")}]::text[])`);
@@ -26,7 +27,7 @@ async function count(tx: Tx, query: ReturnType<typeof sql>) {
   return Number(row?.n ?? 0);
 }
 
-/** Inserts customers from+1 … from+n for one partner, with admins, relationships and acceptances, in one statement. */
+/** Inserts customers from+1 … from+n for one partner, with admins, relationships, subscriptions and acceptances, in one statement. */
 async function insertCustomers(tx: Tx, { partnerId, from, n, passwordHash }: { partnerId: string; from: number; n: number; passwordHash: string }) {
   await tx.execute(sql`
     with g as materialized (
@@ -53,6 +54,20 @@ async function insertCustomers(tx: Tx, { partnerId, from, n, passwordHash }: { p
       where t.type = 'reseller' or (t.type = 'advisor' and d.i % 3 = 0) or (t.type = 'dap' and d.i % 10 = 0)
       returning 1
     ),
+    -- One or two subscriptions per customer (active, trials ending within 60 days, expired,
+    -- cancelled); the partner is partner of record of every third customer's if it may be.
+    subs as (
+      insert into subscriptions (customer_org_id, product_id, licences, status, advisor_partner_org_id, started_at, ends_at, created_at)
+      select d.id, ${arr(PRODUCTS)}[1 + ((d.i * 13 + k) % ${PRODUCTS.length})], 5 + (d.i * 7 + k * 11) % 60,
+             st.status,
+             case when d.i % 3 = 0 and (select is_authorised_advisor from organisations where id = ${partnerId}) then ${partnerId}::uuid end,
+             d.created_at, case when st.status = 'trial' then now() + make_interval(days => 1 + (d.i % 60)::int) end,
+             d.created_at + make_interval(secs => k)
+      from d cross join generate_series(0, 1) as k
+      cross join lateral (select (array['active', 'active', 'active', 'trial', 'expired', 'cancelled'])[1 + ((d.i + k * 5) % 6)::int] as status) st
+      where not d.pending and (k = 0 or d.i % 2 = 0)
+      returning 1
+    ),
     accepted as (
       insert into agreement_acceptances (customer_org_id, version, accepted_at)
       select d.id, pd_current_agreement_version(), now() from d where not d.pending
@@ -69,7 +84,7 @@ async function insertCustomers(tx: Tx, { partnerId, from, n, passwordHash }: { p
       select d.id, admins.id, '{global_admin}', 'active', now() from d join admins on admins.email = 'admin@' || d.domain
       returning 1
     )
-    select (select count(*) from orgs) + (select count(*) from rels) + (select count(*) from accepted) + (select count(*) from members) as n`);
+    select (select count(*) from orgs) + (select count(*) from rels) + (select count(*) from subs) + (select count(*) from accepted) + (select count(*) from members) as n`);
 }
 
 export interface ScaleSeedResult {
@@ -133,11 +148,12 @@ export async function seedScale(
     }
   }
   if (inserted > 0) {
-    log("rebuilding the partner_customers read model");
+    log("rebuilding the partner_customers and partner_subscriptions read models");
     await runTx(async (tx) => {
       // The rebuild recomputes the counters itself; per-row triggers would only slow it down.
       await tx.execute(sql`set local session_replication_role = replica`);
       await tx.execute(sql`select pd_rebuild_partner_customers()`);
+      await tx.execute(sql`select pd_rebuild_partner_subscriptions()`);
     });
     // Outside a transaction: set the visibility map (index-only scans) and the statistics.
     log("vacuum analyze");

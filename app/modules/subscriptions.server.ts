@@ -10,8 +10,8 @@
  * app and by email) through scheduled work in the partner's context; a partner removed or
  * replaced hears of that last change and nothing after it (RLS hides the subscription from it).
  */
-import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
-import { licenceAssignments, organisations, partnerCustomers, products, relationships, subscriptions } from "../../db/schema";
+import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
+import { licenceAssignments, organisations, partnerCustomers, partnerSubscriptions, products, relationships, subscriptions } from "../../db/schema";
 import { rowsOf } from "../../db/client";
 import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
@@ -292,20 +292,23 @@ export async function listCustomerSubscriptionsForPartner(tx: Tx, { partnerId, c
 
 export const PARTNER_SUBSCRIPTIONS_PAGE = 50;
 
-const createdText = sql<string>`to_char(${subscriptions.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
+const ps = partnerSubscriptions;
+const createdText = sql<string>`to_char(${ps.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
 const fromText = (v: string) => sql`(${v}::timestamp at time zone 'UTC')`;
 
 /**
  * Every subscription the partner is partner of record or active reseller of, newest first,
- * keyset-paged on (created_at, id) in both directions, with totals of the filtered set.
+ * keyset-paged on (created_at, id) in both directions, with totals of the filtered set. Reads the
+ * partner_subscriptions read model (ADR 0013): the partner's own rows in index order, never a
+ * test of the visibility rule against every subscription in the system.
  */
 export async function listPartnerSubscriptions(tx: Tx, { partnerId, query, now = new Date() }: { partnerId: string; query: PartnerSubscriptionQuery; now?: Date }) {
-  const filters: SQL[] = [visibleTo(partnerId)];
-  if (query.status) filters.push(eq(subscriptions.status, query.status));
-  if (query.product) filters.push(eq(subscriptions.productId, query.product));
+  const filters: SQL[] = [eq(ps.partnerOrgId, partnerId)];
+  if (query.status) filters.push(eq(ps.status, query.status));
+  if (query.product) filters.push(eq(ps.productId, query.product));
   if (query.ending) {
     filters.push(
-      sql`${subscriptions.status} = 'trial' and ${subscriptions.endsAt} > ${now.toISOString()}::timestamptz and ${subscriptions.endsAt} <= ${now.toISOString()}::timestamptz + make_interval(days => ${TRIAL_ENDING_DAYS})`,
+      sql`${ps.status} = 'trial' and ${ps.endsAt} > ${now.toISOString()}::timestamptz and ${ps.endsAt} <= ${now.toISOString()}::timestamptz + make_interval(days => ${TRIAL_ENDING_DAYS})`,
     );
   }
   const where = and(...filters);
@@ -313,32 +316,32 @@ export async function listPartnerSubscriptions(tx: Tx, { partnerId, query, now =
   const backwards = Boolean(query.before) || query.last;
   const cursorCondition = cursor
     ? backwards
-      ? or(gt(subscriptions.createdAt, fromText(cursor[0])), and(eq(subscriptions.createdAt, fromText(cursor[0])), gt(subscriptions.id, cursor[1])))
-      : or(lt(subscriptions.createdAt, fromText(cursor[0])), and(eq(subscriptions.createdAt, fromText(cursor[0])), lt(subscriptions.id, cursor[1])))
+      ? sql`(${ps.createdAt}, ${ps.subscriptionId}) > (${fromText(cursor[0])}, ${cursor[1]}::uuid)`
+      : sql`(${ps.createdAt}, ${ps.subscriptionId}) < (${fromText(cursor[0])}, ${cursor[1]}::uuid)`
     : undefined;
   const rows = await tx
     .select({
-      id: subscriptions.id,
-      customerId: subscriptions.customerOrgId,
+      id: ps.subscriptionId,
+      customerId: ps.customerOrgId,
       customerName: partnerCustomers.name,
       customerDomain: partnerCustomers.primaryDomain,
-      productId: subscriptions.productId,
+      productId: ps.productId,
       productName: products.name,
-      licences: subscriptions.licences,
-      status: subscriptions.status,
-      startedAt: subscriptions.startedAt,
-      endsAt: subscriptions.endsAt,
-      monthlyValueCents: sql<number>`case when ${subscriptions.status} = 'active' then ${subscriptions.licences} * ${products.monthlyPriceCents} else 0 end`.mapWith(Number),
+      licences: ps.licences,
+      status: ps.status,
+      startedAt: ps.startedAt,
+      endsAt: ps.endsAt,
+      monthlyValueCents: sql<number>`case when ${ps.status} = 'active' then ${ps.licences} * ${products.monthlyPriceCents} else 0 end`.mapWith(Number),
       currency: products.currency,
-      isPartnerOfRecord: sql<boolean>`${subscriptions.advisorPartnerOrgId} is not distinct from ${partnerId}::uuid`,
-      isReseller: sql<boolean>`coalesce(${partnerCustomers.isReseller}, false)`,
+      isPartnerOfRecord: ps.isPartnerOfRecord,
+      isReseller: ps.isReseller,
       createdText,
     })
-    .from(subscriptions)
-    .innerJoin(products, eq(products.id, subscriptions.productId))
-    .leftJoin(partnerCustomers, and(eq(partnerCustomers.partnerOrgId, partnerId), eq(partnerCustomers.customerOrgId, subscriptions.customerOrgId)))
+    .from(ps)
+    .innerJoin(products, eq(products.id, ps.productId))
+    .leftJoin(partnerCustomers, and(eq(partnerCustomers.partnerOrgId, partnerId), eq(partnerCustomers.customerOrgId, ps.customerOrgId)))
     .where(and(where, cursorCondition))
-    .orderBy(...(backwards ? [asc(subscriptions.createdAt), asc(subscriptions.id)] : [desc(subscriptions.createdAt), desc(subscriptions.id)]))
+    .orderBy(...(backwards ? [asc(ps.createdAt), asc(ps.subscriptionId)] : [desc(ps.createdAt), desc(ps.subscriptionId)]))
     .limit(query.size + 1);
   const more = rows.length > query.size;
   const page = rows.slice(0, query.size);
@@ -348,21 +351,28 @@ export async function listPartnerSubscriptions(tx: Tx, { partnerId, query, now =
   // Without a cursor we are at the start (or, with `last`, the end).
   const hasNewer = query.after ? true : backwards ? more : false;
   const hasOlder = query.before ? true : backwards ? false : more;
-  const [totals] = await tx
-    .select({
-      subscriptions: sql<number>`count(*)`.mapWith(Number),
-      licences: sql<number>`coalesce(sum(${subscriptions.licences}), 0)`.mapWith(Number),
-      activeLicences: sql<number>`coalesce(sum(${subscriptions.licences}) filter (where ${subscriptions.status} = 'active'), 0)`.mapWith(Number),
-      monthlyValueCents: sql<number>`coalesce(sum(${subscriptions.licences} * ${products.monthlyPriceCents}) filter (where ${subscriptions.status} = 'active'), 0)`.mapWith(Number),
-      currency: sql<string | null>`min(${products.currency})`,
-    })
-    .from(subscriptions)
-    .innerJoin(products, eq(products.id, subscriptions.productId))
-    .where(where);
+  // Grouped by status and product first: read from partner_subscriptions_totals_idx alone, then
+  // priced with the (few) products.
+  const [totals] = rowsOf<{ subscriptions: number; licences: number; active_licences: number; monthly_value_cents: number; currency: string | null }>(
+    await tx.execute(sql`
+      select coalesce(sum(t.n), 0)::int as subscriptions, coalesce(sum(t.l), 0)::int as licences,
+             coalesce(sum(t.l) filter (where t.status = 'active'), 0)::int as active_licences,
+             coalesce(sum(t.l * p.monthly_price_cents) filter (where t.status = 'active'), 0)::bigint as monthly_value_cents,
+             min(p.currency) as currency
+      from (select ${ps.status} as status, ${ps.productId} as product_id, count(*) as n, sum(${ps.licences}) as l
+              from ${ps} where ${where} group by 1, 2) t
+      join ${products} p on p.id = t.product_id`),
+  );
   return {
     rows: page.map(({ createdText: _c, ...r }) => r),
     newer: hasNewer && first ? [first.createdText, first.id] as [string, string] : null,
     older: hasOlder && last ? [last.createdText, last.id] as [string, string] : null,
-    totals: { ...totals!, currency: totals?.currency ?? "EUR" },
+    totals: {
+      subscriptions: Number(totals?.subscriptions ?? 0),
+      licences: Number(totals?.licences ?? 0),
+      activeLicences: Number(totals?.active_licences ?? 0),
+      monthlyValueCents: Number(totals?.monthly_value_cents ?? 0),
+      currency: totals?.currency ?? "EUR",
+    },
   };
 }

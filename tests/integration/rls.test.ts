@@ -116,6 +116,15 @@ const cases: TableCase[] = [
     delete: (t) => sql`delete from partner_customers where partner_org_id = ${t.org.orgId} returning customer_org_id`,
   },
   {
+    table: "partner_subscriptions",
+    own: ["select"],
+    select: (t) => sql`select subscription_id from partner_subscriptions where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into partner_subscriptions (partner_org_id, subscription_id, customer_org_id, product_id, licences, status, is_partner_of_record, is_reseller, started_at, created_at)
+      values (${t.org.orgId}, ${randomUUID()}, ${t.customer.orgId}, 'business-basic', 1, 'active', true, false, now(), now()) returning subscription_id`,
+    update: (t) => sql`update partner_subscriptions set licences = 99 where partner_org_id = ${t.org.orgId} returning subscription_id`,
+    delete: (t) => sql`delete from partner_subscriptions where partner_org_id = ${t.org.orgId} returning subscription_id`,
+  },
+  {
     table: "partner_customer_counts",
     own: ["select"],
     select: (t) => sql`select customers from partner_customer_counts where partner_org_id = ${t.org.orgId}`,

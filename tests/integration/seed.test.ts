@@ -3,9 +3,10 @@ import { describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem } from "../../app/utils/db.server";
 import { DEMO_PARTNERS, seedDemo } from "../../app/modules/seed.server";
+import { seedScale } from "../../app/modules/scale-seed.server";
 import { installTestDatabase, testDbKind } from "../support/db";
 
-installTestDatabase();
+const holder = installTestDatabase();
 
 // The PostgreSQL test database is shared by every test file; the demo seed belongs in its own.
 describe.runIf(testDbKind() === "pglite")("demo seed", () => {
@@ -28,5 +29,29 @@ describe.runIf(testDbKind() === "pglite")("demo seed", () => {
     expect(first).toEqual({ partners: 12, customers, users: 5 + 1 + customers, memberships: 5 + 1 + customers, relationships: customers });
     await withSystem(seedDemo);
     expect(await counts()).toEqual(first);
+  });
+
+  it("the scale seed adds customers with subscriptions, and both read models match their rules", async () => {
+    await withSystem(seedDemo);
+    const result = await seedScale(holder.database!.db, { customers: 400, total: 900 });
+    expect(result).toMatchObject({ partnerCustomers: 400, totalCustomers: 900 });
+    const [check] = await withSystem(async (tx) =>
+      rowsOf<{ customers: number; modelled_customers: number; visible: number; modelled: number; missing: number; statuses: string[] }>(
+        await tx.execute(sql`with p as (select id from organisations where partner_number = ${DEMO_PARTNERS[0].number}),
+          visible as (select s.id from subscriptions s, p where s.advisor_partner_org_id = p.id
+                        or exists (select 1 from relationships r where r.partner_org_id = p.id and r.customer_org_id = s.customer_org_id and r.type = 'reseller' and r.status = 'active'))
+          select (select count(distinct customer_org_id)::int from relationships r, p where r.partner_org_id = p.id) as customers,
+                 (select count(*)::int from partner_customers pc, p where pc.partner_org_id = p.id) as modelled_customers,
+                 (select count(*)::int from visible) as visible,
+                 (select count(*)::int from partner_subscriptions ps, p where ps.partner_org_id = p.id) as modelled,
+                 (select count(*)::int from visible v where not exists (select 1 from partner_subscriptions ps, p where ps.partner_org_id = p.id and ps.subscription_id = v.id)) as missing,
+                 (select array_agg(distinct status order by status) from subscriptions) as statuses`),
+      ),
+    );
+    expect(check!.modelled_customers).toBe(check!.customers);
+    expect(check!.visible).toBeGreaterThan(250);
+    expect(check!.modelled).toBe(check!.visible);
+    expect(check!.missing).toBe(0);
+    expect(check!.statuses).toEqual(["active", "cancelled", "expired", "trial"]);
   });
 });

@@ -323,3 +323,66 @@ describe("the partner's subscriptions page", () => {
     expect(await count("status=bogus")).toBe(33);
   });
 });
+
+describe("the partner_subscriptions read model", () => {
+  /** What the partner may see by the rule (POR, or active reseller), and what the read model holds. */
+  const byRule = async (partner: OrgFixture) =>
+    (
+      await all<{ id: string; por: boolean; reseller: boolean; licences: number; status: string }>(sql`
+        select s.id, s.advisor_partner_org_id is not distinct from ${partner.orgId}::uuid as por,
+               exists (select 1 from relationships r where r.partner_org_id = ${partner.orgId} and r.customer_org_id = s.customer_org_id and r.type = 'reseller' and r.status = 'active') as reseller,
+               s.licences, s.status
+        from subscriptions s
+        where s.advisor_partner_org_id = ${partner.orgId} or exists (select 1 from relationships r where r.partner_org_id = ${partner.orgId} and r.customer_org_id = s.customer_org_id and r.type = 'reseller' and r.status = 'active')
+        order by s.id`)
+    ).map((r) => ({ ...r, licences: Number(r.licences) }));
+  const modelled = async (partner: OrgFixture) =>
+    (
+      await all<{ id: string; por: boolean; reseller: boolean; licences: number; status: string }>(sql`
+        select subscription_id as id, is_partner_of_record as por, is_reseller as reseller, licences, status
+        from partner_subscriptions where partner_org_id = ${partner.orgId} order by subscription_id`)
+    ).map((r) => ({ ...r, licences: Number(r.licences) }));
+  const expectInStep = async (...partners: OrgFixture[]) => {
+    for (const partner of partners) expect(await modelled(partner)).toEqual(await byRule(partner));
+  };
+
+  it("follows subscriptions, partners of record and reseller relationships through every change", async () => {
+    const [R, S, cust] = await Promise.all([createPartner(), createPartner(), createCustomer()]);
+    await withSystem((tx) => tx.execute(sql`update organisations set is_authorised_advisor = true where id in (${R.orgId}, ${S.orgId})`));
+    // R resells to the customer, pending its agreement: nothing yet.
+    await relate(R, cust, "pending");
+    const first = await newSubscription(cust, null);
+    const second = await newSubscription(cust, S, "trial");
+    expect((await modelled(R)).length).toBe(0);
+    expect((await modelled(S)).map((r) => r.id)).toEqual([second]);
+    await expectInStep(R, S);
+    // The reseller relationship becomes active: R sees both, S still only its own.
+    await withSystem((tx) => tx.execute(sql`update relationships set status = 'active' where partner_org_id = ${R.orgId} and customer_org_id = ${cust.orgId} and type = 'reseller'`));
+    expect((await modelled(R)).length).toBe(2);
+    await expectInStep(R, S);
+    // Licences, status and the partner of record change: the model follows; the old POR loses it.
+    await withSystem((tx) => tx.execute(sql`update subscriptions set licences = 17, status = 'active', ends_at = null, advisor_partner_org_id = ${R.orgId} where id = ${second}`));
+    expect(await modelled(S)).toEqual([]);
+    expect((await modelled(R)).find((r) => r.id === second)).toMatchObject({ por: true, reseller: true, licences: 17, status: "active" });
+    await expectInStep(R, S);
+    await withSystem((tx) => tx.execute(sql`update subscriptions set advisor_partner_org_id = ${S.orgId} where id = ${first}`));
+    await expectInStep(R, S);
+    // The reseller relationship ends: R keeps only what it is partner of record of.
+    await withSystem((tx) => tx.execute(sql`update relationships set status = 'ended', ended_at = now() where partner_org_id = ${R.orgId} and customer_org_id = ${cust.orgId} and type = 'reseller'`));
+    expect((await modelled(R)).map((r) => r.id)).toEqual([second]);
+    expect((await modelled(R))[0]).toMatchObject({ por: true, reseller: false });
+    await expectInStep(R, S);
+    // A deleted subscription, and a removed relationship row, leave nothing behind.
+    await withSystem((tx) => tx.execute(sql`delete from subscriptions where id = ${first}`));
+    await withSystem((tx) => tx.execute(sql`delete from relationships where partner_org_id = ${R.orgId} and customer_org_id = ${cust.orgId}`));
+    await expectInStep(R, S);
+    expect(await modelled(S)).toEqual([]);
+  });
+
+  it("is rebuilt from scratch exactly as the triggers keep it", async () => {
+    const before = [await modelled(P), await modelled(Q)];
+    await withSystem((tx) => tx.execute(sql`select pd_rebuild_partner_subscriptions()`));
+    expect([await modelled(P), await modelled(Q)]).toEqual(before);
+    await expectInStep(P, Q);
+  });
+});

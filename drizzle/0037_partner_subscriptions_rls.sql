@@ -1,0 +1,99 @@
+-- partner_subscriptions (ADR 0013): one row per subscription and partner that may see it, the
+-- same rule as the subscriptions policies (partner of record, or active reseller of the customer),
+-- kept by triggers. The partner reads its own rows; only the SECURITY DEFINER functions write.
+ALTER TABLE partner_subscriptions ENABLE ROW LEVEL SECURITY;
+--> statement-breakpoint
+ALTER TABLE partner_subscriptions FORCE ROW LEVEL SECURITY;
+--> statement-breakpoint
+CREATE POLICY partner_subscriptions_own ON partner_subscriptions FOR SELECT TO partnerdesk_app USING (partner_org_id = app_org_id());
+--> statement-breakpoint
+GRANT SELECT ON partner_subscriptions TO partnerdesk_app;
+--> statement-breakpoint
+-- The rows of one partner and customer, recomputed from the customer's subscriptions (a handful).
+CREATE FUNCTION pd_refresh_partner_subscriptions(p_partner uuid, p_customer uuid) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE v_reseller boolean;
+BEGIN
+  SELECT EXISTS (SELECT 1 FROM relationships WHERE partner_org_id = p_partner AND customer_org_id = p_customer AND type = 'reseller' AND status = 'active')
+    INTO v_reseller;
+  DELETE FROM partner_subscriptions WHERE partner_org_id = p_partner AND customer_org_id = p_customer;
+  INSERT INTO partner_subscriptions (partner_org_id, subscription_id, customer_org_id, product_id, licences, status,
+      is_partner_of_record, is_reseller, started_at, ends_at, created_at)
+  SELECT p_partner, s.id, s.customer_org_id, s.product_id, s.licences, s.status,
+      s.advisor_partner_org_id IS NOT DISTINCT FROM p_partner, v_reseller, s.started_at, s.ends_at, s.created_at
+  FROM subscriptions s
+  WHERE s.customer_org_id = p_customer AND (v_reseller OR s.advisor_partner_org_id = p_partner);
+END $$;
+--> statement-breakpoint
+REVOKE ALL ON FUNCTION pd_refresh_partner_subscriptions(uuid, uuid) FROM PUBLIC;
+--> statement-breakpoint
+-- A subscription changed: refresh it for its old and new partner of record and the customer's
+-- active resellers.
+CREATE FUNCTION pd_subscription_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  v_customer uuid;
+  v_old_advisor uuid;
+  v_new_advisor uuid;
+  v_partner uuid;
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    v_customer := OLD.customer_org_id;
+    v_old_advisor := OLD.advisor_partner_org_id;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    v_customer := NEW.customer_org_id;
+    v_new_advisor := NEW.advisor_partner_org_id;
+  END IF;
+  FOR v_partner IN
+    SELECT partner_org_id FROM relationships WHERE customer_org_id = v_customer AND type = 'reseller' AND status = 'active'
+    UNION SELECT v_old_advisor WHERE v_old_advisor IS NOT NULL
+    UNION SELECT v_new_advisor WHERE v_new_advisor IS NOT NULL
+  LOOP
+    PERFORM pd_refresh_partner_subscriptions(v_partner, v_customer);
+  END LOOP;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER subscriptions_refresh_partner_subscriptions AFTER INSERT OR UPDATE OR DELETE ON subscriptions
+  FOR EACH ROW EXECUTE FUNCTION pd_subscription_changed();
+--> statement-breakpoint
+-- A reseller relationship began, ended or was removed: the partner's view of that customer's
+-- subscriptions changes.
+CREATE FUNCTION pd_reseller_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' AND OLD.type = 'reseller' THEN
+    PERFORM pd_refresh_partner_subscriptions(OLD.partner_org_id, OLD.customer_org_id);
+  END IF;
+  IF TG_OP <> 'DELETE' AND NEW.type = 'reseller' AND (TG_OP = 'INSERT' OR NEW.partner_org_id <> OLD.partner_org_id OR NEW.customer_org_id <> OLD.customer_org_id OR OLD.type <> 'reseller') THEN
+    PERFORM pd_refresh_partner_subscriptions(NEW.partner_org_id, NEW.customer_org_id);
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER relationships_refresh_partner_subscriptions AFTER INSERT OR UPDATE OF status, type, partner_org_id, customer_org_id OR DELETE ON relationships
+  FOR EACH ROW EXECUTE FUNCTION pd_reseller_changed();
+--> statement-breakpoint
+-- The whole read model from scratch (after a bulk load with triggers off, and below). The lock
+-- makes concurrent per-row refreshes wait and then see the rebuilt rows.
+CREATE FUNCTION pd_rebuild_partner_subscriptions() RETURNS void LANGUAGE sql AS $$
+  LOCK TABLE partner_subscriptions IN EXCLUSIVE MODE;
+  DELETE FROM partner_subscriptions;
+  INSERT INTO partner_subscriptions (partner_org_id, subscription_id, customer_org_id, product_id, licences, status,
+      is_partner_of_record, is_reseller, started_at, ends_at, created_at)
+  SELECT v.partner_org_id, s.id, s.customer_org_id, s.product_id, s.licences, s.status,
+      bool_or(v.partner_org_id IS NOT DISTINCT FROM s.advisor_partner_org_id), bool_or(v.reseller), s.started_at, s.ends_at, s.created_at
+  FROM subscriptions s
+  JOIN LATERAL (
+    SELECT s.advisor_partner_org_id AS partner_org_id, false AS reseller WHERE s.advisor_partner_org_id IS NOT NULL
+    UNION ALL
+    SELECT r.partner_org_id, true FROM relationships r
+     WHERE r.customer_org_id = s.customer_org_id AND r.type = 'reseller' AND r.status = 'active'
+  ) v ON true
+  GROUP BY v.partner_org_id, s.id;
+$$;
+--> statement-breakpoint
+REVOKE ALL ON FUNCTION pd_rebuild_partner_subscriptions() FROM PUBLIC;
+--> statement-breakpoint
+SELECT pd_rebuild_partner_subscriptions();

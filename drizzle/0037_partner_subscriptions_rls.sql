@@ -27,6 +27,14 @@ END $$;
 --> statement-breakpoint
 REVOKE ALL ON FUNCTION pd_refresh_partner_subscriptions(uuid, uuid) FROM PUBLIC;
 --> statement-breakpoint
+-- Changes of one customer's subscriptions and reseller relationships take turns (a transaction
+-- lock per customer, taken before reading who may see them), so two concurrent changes can neither
+-- miss each other (a reseller activated while a subscription is bought) nor insert the same row.
+CREATE FUNCTION pd_lock_partner_subscriptions(p_customer uuid) RETURNS void
+LANGUAGE sql AS $$ SELECT pg_advisory_xact_lock(hashtextextended('partner_subscriptions:' || p_customer::text, 0)) $$;
+--> statement-breakpoint
+REVOKE ALL ON FUNCTION pd_lock_partner_subscriptions(uuid) FROM PUBLIC;
+--> statement-breakpoint
 -- A subscription changed: refresh it for its old and new partner of record and the customer's
 -- active resellers.
 CREATE FUNCTION pd_subscription_changed() RETURNS trigger
@@ -45,10 +53,12 @@ BEGIN
     v_customer := NEW.customer_org_id;
     v_new_advisor := NEW.advisor_partner_org_id;
   END IF;
+  PERFORM pd_lock_partner_subscriptions(v_customer);
   FOR v_partner IN
     SELECT partner_org_id FROM relationships WHERE customer_org_id = v_customer AND type = 'reseller' AND status = 'active'
     UNION SELECT v_old_advisor WHERE v_old_advisor IS NOT NULL
     UNION SELECT v_new_advisor WHERE v_new_advisor IS NOT NULL
+    ORDER BY 1
   LOOP
     PERFORM pd_refresh_partner_subscriptions(v_partner, v_customer);
   END LOOP;
@@ -64,9 +74,11 @@ CREATE FUNCTION pd_reseller_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
   IF TG_OP <> 'INSERT' AND OLD.type = 'reseller' THEN
+    PERFORM pd_lock_partner_subscriptions(OLD.customer_org_id);
     PERFORM pd_refresh_partner_subscriptions(OLD.partner_org_id, OLD.customer_org_id);
   END IF;
   IF TG_OP <> 'DELETE' AND NEW.type = 'reseller' AND (TG_OP = 'INSERT' OR NEW.partner_org_id <> OLD.partner_org_id OR NEW.customer_org_id <> OLD.customer_org_id OR OLD.type <> 'reseller') THEN
+    PERFORM pd_lock_partner_subscriptions(NEW.customer_org_id);
     PERFORM pd_refresh_partner_subscriptions(NEW.partner_org_id, NEW.customer_org_id);
   END IF;
   RETURN NULL;

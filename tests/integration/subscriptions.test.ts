@@ -13,7 +13,7 @@ import { expireTrials, listPartnerSubscriptions } from "../../app/modules/subscr
 import { parsePartnerSubscriptionQuery } from "../../app/modules/subscription-filters";
 import { encodeTimeCursor } from "../../app/modules/time-cursor";
 import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
-import { installTestDatabase } from "../support/db";
+import { installTestDatabase, testDbKind } from "../support/db";
 import { Browser } from "../support/http";
 
 installTestDatabase();
@@ -377,6 +377,24 @@ describe("the partner_subscriptions read model", () => {
     await withSystem((tx) => tx.execute(sql`delete from relationships where partner_org_id = ${R.orgId} and customer_org_id = ${cust.orgId}`));
     await expectInStep(R, S);
     expect(await modelled(S)).toEqual([]);
+  });
+
+  // Concurrency is proven on PostgreSQL (PGlite runs one statement at a time).
+  it.runIf(testDbKind() === "postgres")("stays in step when a reseller relationship changes while the customer's subscriptions are bought and changed", async () => {
+    const [R, cust] = await Promise.all([createPartner(), createCustomer()]);
+    await relate(R, cust, "pending");
+    const existing = await Promise.all([newSubscription(cust, null), newSubscription(cust, null)]);
+    for (let round = 0; round < 6; round++) {
+      const status = round % 2 === 0 ? "active" : "ended";
+      const results = await Promise.allSettled([
+        withSystem((tx) => tx.execute(sql`update relationships set status = ${status} where partner_org_id = ${R.orgId} and customer_org_id = ${cust.orgId} and type = 'reseller'`)),
+        ...Array.from({ length: 6 }, () => newSubscription(cust, null)),
+        ...existing.map((id, i) => withSystem((tx) => tx.execute(sql`update subscriptions set licences = ${round * 2 + i + 1} where id = ${id}`))),
+      ]);
+      expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+      await expectInStep(R);
+      expect((await modelled(R)).length).toBe(status === "active" ? 2 + 6 * (round + 1) : 0);
+    }
   });
 
   it("is rebuilt from scratch exactly as the triggers keep it", async () => {

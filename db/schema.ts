@@ -159,6 +159,9 @@ export const auditLog = pgTable(
   (t) => [
     index("audit_log_actor_org_idx").on(t.actorOrgId, t.id),
     index("audit_log_subject_org_idx").on(t.subjectOrgId, t.id),
+    // The audit page filtered by action, and its list of actions (a skip scan), at any volume.
+    index("audit_log_actor_action_idx").on(t.actorOrgId, t.action, t.id),
+    index("audit_log_subject_action_idx").on(t.subjectOrgId, t.action, t.id),
   ],
 );
 

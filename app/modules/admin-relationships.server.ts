@@ -222,7 +222,6 @@ export interface AdminRelationshipRow {
   endsAt: Date | null;
 }
 
-
 export const ADMIN_RELATIONSHIPS_PAGE = 50;
 /** The total counts matches up to this many, then shows "more than". */
 export const ADMIN_RELATIONSHIPS_COUNT_CAP = 10_000;

@@ -4,6 +4,8 @@ import { rowsOf } from "../../db/client";
 import { withSystem } from "../../app/utils/db.server";
 import { signIn } from "../../app/modules/auth/auth.server";
 import { createPartner as operatorCreatePartner, setCapability } from "../../app/modules/organisations.server";
+import { listAuditActions, listAuditEntries } from "../../app/modules/audit.server";
+import { withTenant } from "../../app/utils/db.server";
 import { createCustomer, createPartner, PASSWORD, relate, uniq } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 import { Browser } from "../support/http";
@@ -132,6 +134,43 @@ describe("audit log page", () => {
     expect(bySales.text).toContain("No audit entries");
     const junk = await b.html(`/partner/audit?user=not-a-uuid&before=abc`);
     expect(junk.status).toBe(200); // a bad URL falls back to no filter
+  });
+});
+
+describe("audit entries as actor and as subject", () => {
+  it("merges both sides newest first, once each, in pages both ways; lists the actions of both sides only", async () => {
+    const [p, c, other] = await Promise.all([createPartner(["global_admin"]), createCustomer(), createPartner(["global_admin"])]);
+    const ids: number[] = [];
+    await withSystem(async (tx) => {
+      for (let i = 0; i < 37; i++) {
+        // The partner acting in its own organisation, in a customer's, and another partner acting on it.
+        const [actor, subject] = i % 3 === 0 ? [p.orgId, p.orgId] : i % 3 === 1 ? [p.orgId, c.orgId] : [other.orgId, p.orgId];
+        const [row] = rowsOf<{ id: string }>(await tx.execute(sql`insert into audit_log (actor_org_id, subject_org_id, action) values (${actor}, ${subject}, ${`side.${i % 3}`}) returning id`));
+        ids.push(Number(row!.id));
+        await tx.execute(sql`insert into audit_log (actor_org_id, subject_org_id, action) values (${other.orgId}, ${c.orgId}, 'not.ours')`);
+      }
+    });
+    const expected = [...ids].reverse();
+    const as = <T>(fn: Parameters<typeof withTenant<T>>[1]) => withTenant({ orgId: p.orgId, userId: p.users.global_admin!.id }, fn);
+    const forward: number[] = [];
+    let page = await as((tx) => listAuditEntries(tx, { orgId: p.orgId, limit: 8 }));
+    forward.push(...page.entries.map((e) => e.id));
+    while (page.hasOlder) {
+      page = await as((tx) => listAuditEntries(tx, { orgId: p.orgId, limit: 8, before: forward[forward.length - 1] }));
+      forward.push(...page.entries.map((e) => e.id));
+    }
+    expect(forward).toEqual(expected);
+    const backward: number[] = [];
+    page = await as((tx) => listAuditEntries(tx, { orgId: p.orgId, limit: 8, after: expected[expected.length - 1]! - 1 }));
+    backward.unshift(...page.entries.map((e) => e.id));
+    while (page.hasNewer) {
+      page = await as((tx) => listAuditEntries(tx, { orgId: p.orgId, limit: 8, after: backward[0] }));
+      backward.unshift(...page.entries.map((e) => e.id));
+    }
+    expect(backward).toEqual(expected);
+    const filtered = await as((tx) => listAuditEntries(tx, { orgId: p.orgId, action: "side.2", limit: 100 }));
+    expect(filtered.entries.map((e) => e.id)).toEqual(expected.filter((id) => ids.indexOf(id) % 3 === 2));
+    expect(await as((tx) => listAuditActions(tx, { orgId: p.orgId }))).toEqual(["side.0", "side.1", "side.2"]);
   });
 });
 

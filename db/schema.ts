@@ -489,6 +489,38 @@ export const partnerSubscriptions = pgTable(
 );
 
 /**
+ * The partner's subscription totals by status and product (ADR 0013): compacted sums, plus the
+ * changes not yet folded in. Every refresh of partner_subscriptions appends its difference to
+ * partner_subscription_total_changes (insert-only: concurrent purchases never wait on a shared
+ * row); scheduled work folds the changes into partner_subscription_totals every minute. A
+ * partner's totals are the sum of both, read from a few dozen rows whatever its size.
+ */
+export const partnerSubscriptionTotals = pgTable(
+  "partner_subscription_totals",
+  {
+    partnerOrgId: uuid("partner_org_id").notNull(),
+    status: text("status").notNull(),
+    productId: text("product_id").notNull(),
+    subscriptions: bigint("subscriptions", { mode: "number" }).notNull(),
+    licences: bigint("licences", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partnerOrgId, t.status, t.productId] })],
+);
+
+export const partnerSubscriptionTotalChanges = pgTable(
+  "partner_subscription_total_changes",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    partnerOrgId: uuid("partner_org_id").notNull(),
+    status: text("status").notNull(),
+    productId: text("product_id").notNull(),
+    subscriptions: integer("subscriptions").notNull(),
+    licences: integer("licences").notNull(),
+  },
+  (t) => [index("partner_subscription_total_changes_partner_idx").on(t.partnerOrgId, t.status, t.productId)],
+);
+
+/**
  * One row per customer that redeemed a link: a customer redeems a link once (a reload or a double
  * submit finds this row instead of creating anything again). The submission key of a sign-up
  * form makes its replay find the tenant it created.

@@ -12,7 +12,7 @@ import { purgeStaleThrottleRows } from "./auth/throttle.server";
 import { registerJob, registerRecurring, releaseOrphanedJobs, runDueJobs, defaultWorkerId } from "./jobs.server";
 import { deliverPendingMail } from "./mail.server";
 import { memberIdsWithRoles, notify } from "./notifications.server";
-import { expireTrials } from "./subscriptions.server";
+import { compactSubscriptionTotals, expireTrials } from "./subscriptions.server";
 import { applyAgreementVersion } from "./agreements.server";
 import { runGdapLifecycle } from "./admin-relationships.server";
 import { runBulkGdapBatch } from "./bulk-gdap.server";
@@ -51,6 +51,11 @@ export function registerScheduledWork() {
     await expireTrials(tx);
   });
   registerRecurring({ kind: "subscriptions.expire_trials", everySeconds: 300 });
+  // The partners' subscription totals: appended changes are folded into the kept sums (ADR 0013).
+  registerJob("subscriptions.compact_totals", async (tx) => {
+    await compactSubscriptionTotals(tx);
+  });
+  registerRecurring({ kind: "subscriptions.compact_totals", everySeconds: 60 });
   // A new customer agreement version: customers that have not accepted it become "pending".
   registerJob("agreements.apply_version", async (tx) => {
     await applyAgreementVersion(tx);

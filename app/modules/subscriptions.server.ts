@@ -299,8 +299,8 @@ const fromText = (v: string) => sql`(${v}::timestamp at time zone 'UTC')`;
 /**
  * Every subscription the partner is partner of record or active reseller of, newest first,
  * keyset-paged on (created_at, id) in both directions, with totals of the filtered set. Reads the
- * partner_subscriptions read model (ADR 0013): the partner's own rows in index order, never a
- * test of the visibility rule against every subscription in the system.
+ * partner_subscriptions read model and its totals (ADR 0013): the partner's own rows in index
+ * order, never a test of the visibility rule against every subscription in the system.
  */
 export async function listPartnerSubscriptions(tx: Tx, { partnerId, query, now = new Date() }: { partnerId: string; query: PartnerSubscriptionQuery; now?: Date }) {
   const filters: SQL[] = [eq(ps.partnerOrgId, partnerId)];
@@ -351,16 +351,27 @@ export async function listPartnerSubscriptions(tx: Tx, { partnerId, query, now =
   // Without a cursor we are at the start (or, with `last`, the end).
   const hasNewer = query.after ? true : backwards ? more : false;
   const hasOlder = query.before ? true : backwards ? false : more;
-  // Grouped by status and product first: read from partner_subscriptions_totals_idx alone, then
-  // priced with the (few) products.
+  // Totals by status and product, then priced with the (few) products: from the kept totals and
+  // the changes not yet folded in (a few dozen rows whatever the partner's size), or — for trials
+  // ending within 30 days, which depend on today — from the partner's trial rows.
+  const groupFilters: SQL[] = [sql`partner_org_id = ${partnerId}`];
+  if (query.status) groupFilters.push(sql`status = ${query.status}`);
+  if (query.product) groupFilters.push(sql`product_id = ${query.product}`);
+  const groupWhere = sql.join(groupFilters, sql` and `);
+  const groups = query.ending
+    ? sql`select ${ps.status} as status, ${ps.productId} as product_id, count(*) as n, sum(${ps.licences}) as l from ${ps} where ${where} group by 1, 2`
+    : sql`select status, product_id, sum(subscriptions) as n, sum(licences) as l from (
+          select status, product_id, subscriptions, licences from partner_subscription_totals where ${groupWhere}
+          union all
+          select status, product_id, subscriptions, licences from partner_subscription_total_changes where ${groupWhere}) c
+        group by 1, 2`;
   const [totals] = rowsOf<{ subscriptions: number; licences: number; active_licences: number; monthly_value_cents: number; currency: string | null }>(
     await tx.execute(sql`
       select coalesce(sum(t.n), 0)::int as subscriptions, coalesce(sum(t.l), 0)::int as licences,
              coalesce(sum(t.l) filter (where t.status = 'active'), 0)::int as active_licences,
              coalesce(sum(t.l * p.monthly_price_cents) filter (where t.status = 'active'), 0)::bigint as monthly_value_cents,
-             min(p.currency) as currency
-      from (select ${ps.status} as status, ${ps.productId} as product_id, count(*) as n, sum(${ps.licences}) as l
-              from ${ps} where ${where} group by 1, 2) t
+             min(p.currency) filter (where t.n > 0) as currency
+      from (${groups}) t
       join ${products} p on p.id = t.product_id`),
   );
   return {
@@ -375,4 +386,10 @@ export async function listPartnerSubscriptions(tx: Tx, { partnerId, query, now =
       currency: totals?.currency ?? "EUR",
     },
   };
+}
+
+/** Folds the appended total changes into the partners' subscription totals (scheduled work). */
+export async function compactSubscriptionTotals(tx: Tx) {
+  const [row] = rowsOf<{ moved: number }>(await tx.execute(sql`select pd_compact_partner_subscription_totals() as moved`));
+  return Number(row?.moved ?? 0);
 }

@@ -125,6 +125,22 @@ const cases: TableCase[] = [
     delete: (t) => sql`delete from partner_subscriptions where partner_org_id = ${t.org.orgId} returning subscription_id`,
   },
   {
+    table: "partner_subscription_totals",
+    own: ["select"],
+    select: (t) => sql`select status from partner_subscription_totals where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into partner_subscription_totals (partner_org_id, status, product_id, subscriptions, licences) values (${t.org.orgId}, 'x', 'business-basic', 1, 1) returning status`,
+    update: (t) => sql`update partner_subscription_totals set licences = 99 where partner_org_id = ${t.org.orgId} returning status`,
+    delete: (t) => sql`delete from partner_subscription_totals where partner_org_id = ${t.org.orgId} returning status`,
+  },
+  {
+    table: "partner_subscription_total_changes",
+    own: ["select"],
+    select: (t) => sql`select id from partner_subscription_total_changes where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into partner_subscription_total_changes (partner_org_id, status, product_id, subscriptions, licences) values (${t.org.orgId}, 'x', 'business-basic', 1, 1) returning id`,
+    update: (t) => sql`update partner_subscription_total_changes set licences = 99 where partner_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from partner_subscription_total_changes where partner_org_id = ${t.org.orgId} returning id`,
+  },
+  {
     table: "partner_customer_counts",
     own: ["select"],
     select: (t) => sql`select customers from partner_customer_counts where partner_org_id = ${t.org.orgId}`,
@@ -367,6 +383,8 @@ beforeAll(async () => {
     await tx.execute(sql`update organisations set is_authorised_advisor = true where id = ${a.org.orgId}`);
     await tx.execute(sql`insert into subscriptions (customer_org_id, product_id, licences, status, advisor_partner_org_id, source_link_id) values (${a.org.orgId}, 'business-basic', 3, 'active', ${a.org.orgId}, ${link!.id})`);
     await tx.execute(sql`insert into link_redemptions (link_id, partner_org_id, customer_org_id) values (${link!.id}, ${a.org.orgId}, ${b.customer.orgId})`);
+    // A's subscription above appended a total change; a kept total as the compaction would leave.
+    await tx.execute(sql`insert into partner_subscription_totals (partner_org_id, status, product_id, subscriptions, licences) values (${a.org.orgId}, 'cancelled', 'visio-plan-2', 1, 1)`);
     await tx.execute(sql`insert into link_visits (link_id, partner_org_id, day, visits) values (${link!.id}, ${a.org.orgId}, '2026-11-24', 3)`);
     await tx.execute(sql`insert into admin_relationships (partner_org_id, customer_org_id, display_name, duration_days, roles, status, approval_code, request_expires_at)
       values (${a.org.orgId}, ${a.customer.orgId}, 'seed', 30, '{x}', 'approval_pending', ${randomUUID()}, now() + interval '90 days')`);

@@ -1,2 +1,0 @@
-CREATE INDEX IF NOT EXISTS "audit_log_actor_action_idx" ON "audit_log" USING btree ("actor_org_id","action","id");--> statement-breakpoint
-CREATE INDEX IF NOT EXISTS "audit_log_subject_action_idx" ON "audit_log" USING btree ("subject_org_id","action","id");

@@ -4,8 +4,7 @@
  * row's creation time (as text, to the microsecond) and id.
  */
 import { z } from "zod";
-import { PAGE_SIZES } from "./customer-list";
-import { timeCursor } from "./time-cursor";
+import { timeKeysetFields } from "./time-cursor";
 
 export const SUBSCRIPTION_STATUSES = ["trial", "active", "expired", "cancelled"] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
@@ -24,17 +23,7 @@ export const partnerSubscriptionQuery = z.object({
     .transform(() => true)
     .optional()
     .catch(undefined),
-  size: z.coerce
-    .number()
-    .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
-    .catch(50),
-  after: timeCursor.optional().catch(undefined),
-  before: timeCursor.optional().catch(undefined),
-  last: z
-    .enum(["1"])
-    .transform(() => true)
-    .optional()
-    .catch(undefined),
+  ...timeKeysetFields,
 });
 
 export type PartnerSubscriptionQuery = Omit<z.infer<typeof partnerSubscriptionQuery>, "size"> & { size: number };

@@ -5,6 +5,7 @@
  * and the list falls back to its first page.
  */
 import { z } from "zod";
+import { PAGE_SIZES } from "./customer-list";
 
 export type TimeCursor = readonly [createdText: string, id: string];
 
@@ -24,4 +25,41 @@ export const timeCursor = z
 
 export function encodeTimeCursor(c: TimeCursor): string {
   return btoa(JSON.stringify(c)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** A newest-first list's page in the URL: its size and position (forgiving: a bad value is ignored). */
+export const timeKeysetFields = {
+  size: z.coerce
+    .number()
+    .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
+    .catch(50),
+  after: timeCursor.optional().catch(undefined),
+  before: timeCursor.optional().catch(undefined),
+  last: z
+    .enum(["1"])
+    .transform(() => true)
+    .optional()
+    .catch(undefined),
+};
+
+/** The list's URL with `change` applied and the page position dropped (a new filter starts at the top). */
+export function listHref(path: string, params: URLSearchParams, change: Record<string, string | null>) {
+  const next = new URLSearchParams(params);
+  for (const k of ["after", "before", "last"]) next.delete(k);
+  for (const [k, v] of Object.entries(change)) {
+    if (v) next.set(k, v);
+    else next.delete(k);
+  }
+  const s = next.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+/** First / previous / next / last of a newest-first list, from its boundary cursors. */
+export function pagerLinks(newer: string | null, older: string | null, href: (change: Record<string, string | null>) => string) {
+  return {
+    first: newer ? href({}) : null,
+    prev: newer ? href({ before: newer }) : null,
+    next: older ? href({ after: older }) : null,
+    last: older ? href({ last: "1" }) : null,
+  };
 }

@@ -7,7 +7,7 @@ import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
 import { adminRole, RELATIONSHIP_FILTERS } from "~/modules/admin-roles";
 import { PAGE_SIZES } from "~/modules/customer-list";
 import { listAdminRelationships, requestDap } from "~/modules/admin-relationships.server";
-import { encodeTimeCursor, timeCursor } from "~/modules/time-cursor";
+import { encodeTimeCursor, listHref, pagerLinks, timeKeysetFields } from "~/modules/time-cursor";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
@@ -17,17 +17,7 @@ export const meta: MetaFunction = () => [{ title: "Admin relationships · Partne
 const query = z.object({
   status: z.enum(RELATIONSHIP_FILTERS).optional().catch(undefined),
   q: z.string().max(100).optional().catch(undefined),
-  size: z.coerce
-    .number()
-    .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
-    .catch(50),
-  after: timeCursor.optional().catch(undefined),
-  before: timeCursor.optional().catch(undefined),
-  last: z
-    .enum(["1"])
-    .transform(() => true)
-    .optional()
-    .catch(undefined),
+  ...timeKeysetFields,
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -111,16 +101,7 @@ export default function AdminRelationships() {
   const { rows, newer, older, total, filter, q, size } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const navigation = useNavigation();
-  const href = (change: Record<string, string | null>) => {
-    const next = new URLSearchParams(params);
-    for (const k of ["after", "before", "last"]) next.delete(k);
-    for (const [k, v] of Object.entries(change)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    const s = next.toString();
-    return s ? `/partner/relationships?${s}` : "/partner/relationships";
-  };
+  const href = (change: Record<string, string | null>) => listHref("/partner/relationships", params, change);
   const searching = navigation.state === "loading" && navigation.location.pathname === "/partner/relationships";
   return (
     <>
@@ -180,13 +161,7 @@ export default function AdminRelationships() {
           </EmptyState>
         }
       />
-      <KeysetPager
-        label="Pages of admin relationships"
-        first={newer ? href({}) : null}
-        prev={newer ? href({ before: newer }) : null}
-        next={older ? href({ after: older }) : null}
-        last={older ? href({ last: "1" }) : null}
-      />
+      <KeysetPager label="Pages of admin relationships" {...pagerLinks(newer, older, href)} />
     </>
   );
 }

@@ -6,7 +6,7 @@ import { EmptyState, formatDate, formatMoney, PageHeader, SubscriptionStatus } f
 import { PAGE_SIZES } from "~/modules/customer-list";
 import { listProducts } from "~/modules/products.server";
 import { parsePartnerSubscriptionQuery, SUBSCRIPTION_STATUSES, TRIAL_ENDING_DAYS } from "~/modules/subscription-filters";
-import { encodeTimeCursor } from "~/modules/time-cursor";
+import { encodeTimeCursor, listHref, pagerLinks } from "~/modules/time-cursor";
 import { listPartnerSubscriptions } from "~/modules/subscriptions.server";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
@@ -61,16 +61,7 @@ export default function PartnerSubscriptions() {
   const { rows, newer, older, totals, products, filtered } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const submit = useSubmit();
-  const href = (change: Record<string, string | null>) => {
-    const p = new URLSearchParams(params);
-    for (const k of ["after", "before", "last"]) p.delete(k);
-    for (const [k, v] of Object.entries(change)) {
-      if (v) p.set(k, v);
-      else p.delete(k);
-    }
-    const s = p.toString();
-    return s ? `/partner/subscriptions?${s}` : "/partner/subscriptions";
-  };
+  const href = (change: Record<string, string | null>) => listHref("/partner/subscriptions", params, change);
   return (
     <>
       <PageHeader title="Subscriptions" description="Every subscription you are Partner of Record or reseller for. Totals cover all that match the filters, not just this page." />
@@ -153,13 +144,7 @@ export default function PartnerSubscriptions() {
           </EmptyState>
         }
       />
-      <KeysetPager
-        label="Pages of subscriptions"
-        first={newer ? href({}) : null}
-        prev={newer ? href({ before: newer }) : null}
-        next={older ? href({ after: older }) : null}
-        last={older ? href({ last: "1" }) : null}
-      />
+      <KeysetPager label="Pages of subscriptions" {...pagerLinks(newer, older, href)} />
     </>
   );
 }

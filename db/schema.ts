@@ -483,8 +483,6 @@ export const partnerSubscriptions = pgTable(
     index("partner_subscriptions_created_idx").on(t.partnerOrgId, t.createdAt, t.subscriptionId),
     index("partner_subscriptions_status_idx").on(t.partnerOrgId, t.status, t.createdAt, t.subscriptionId),
     index("partner_subscriptions_customer_idx").on(t.partnerOrgId, t.customerOrgId),
-    // The page's totals read (status, product, licences) from the index alone.
-    index("partner_subscriptions_totals_idx").on(t.partnerOrgId, t.status, t.productId, t.licences),
   ],
 );
 

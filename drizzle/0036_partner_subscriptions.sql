@@ -37,6 +37,5 @@ CREATE INDEX "partner_subscription_total_changes_partner_idx" ON "partner_subscr
 CREATE INDEX "partner_subscriptions_created_idx" ON "partner_subscriptions" USING btree ("partner_org_id","created_at","subscription_id");--> statement-breakpoint
 CREATE INDEX "partner_subscriptions_status_idx" ON "partner_subscriptions" USING btree ("partner_org_id","status","created_at","subscription_id");--> statement-breakpoint
 CREATE INDEX "partner_subscriptions_customer_idx" ON "partner_subscriptions" USING btree ("partner_org_id","customer_org_id");--> statement-breakpoint
-CREATE INDEX "partner_subscriptions_totals_idx" ON "partner_subscriptions" USING btree ("partner_org_id","status","product_id","licences");--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "audit_log_actor_action_idx" ON "audit_log" USING btree ("actor_org_id","action","id");--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "audit_log_subject_action_idx" ON "audit_log" USING btree ("subject_org_id","action","id");

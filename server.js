@@ -95,7 +95,8 @@ async function startHttp() {
   server.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   // Only paths that look like files reach the file system: page requests skip a stat() each.
   const assets = express.static("public", { maxAge: "1h" });
-  server.use((req, res, next) => (/\.[A-Za-z0-9]+$/.test(req.path) ? assets(req, res, next) : next()));
+  // Single-fetch data requests (`/page.data`, the app's client navigations) are not files.
+  server.use((req, res, next) => (/\.[A-Za-z0-9]+$/.test(req.path) && !req.path.endsWith(".data") ? assets(req, res, next) : next()));
 
   server.get("/healthz", (_req, res) => res.type("text").send("ok"));
 

@@ -4,8 +4,9 @@
 // partner among 1,000,000 (kept between runs: partnerdesk_bench / data/bench-pglite), start
 // `node server.js`, sign in, and drive it with autocannon (8 connections, 5 s warm-up, 30 s
 // measured) for: a trivial page behind the same layout and session check (the baseline), the
-// first page, a page 1,000 pages deep reached by cursor, a 4-character search, each sort, the
-// partner's subscriptions page (totals over all of them) and three public directory searches.
+// first page, a page 1,000 pages deep reached by cursor, a 4-character search, each sort (as
+// documents, and some as the client navigations the app makes when paging), the partner's
+// subscriptions page (totals over all of them) and three public directory searches.
 // Then link redemption: the public page of a trial invitation, an existing customer's global admin
 // accepting it (each request a different customer, signed in), and a new customer signing up from
 // it (argon2id at the configured cost included).
@@ -203,6 +204,7 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
     const cookie = await signIn(port);
     const base = `http://127.0.0.1:${port}`;
     const list = (q: string) => `${base}/partner/customers?size=${PAGE}${q}`;
+    const nav = (q: string) => `${base}/partner/customers.data?size=${PAGE}${q}`;
     const cases: [string, string][] = [
       ["trivial page (baseline)", `${base}/ping`],
       ["first page", list("")],
@@ -214,6 +216,13 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
       ["sort relationships", list("&sort=types")],
       ["sort agreement", list("&sort=agreement")],
       ["sort created desc", list("&sort=created&dir=desc")],
+      // Inside the app, paging, sorting and searching are client navigations: the browser fetches
+      // the route data only (single fetch, `.data`), every loader of the page included.
+      ["first page, navigation", nav("")],
+      ["page 1,001, navigation", nav(`&after=${cursor}`)],
+      ["search 'bake', navigation", nav("&q=bake")],
+      ["sort name desc, navigation", nav("&sort=name&dir=desc")],
+      ["sort created desc, navigation", nav("&sort=created&dir=desc")],
       // The partner's subscriptions (read model, totals over all of them).
       ["partner subscriptions", `${base}/partner/subscriptions`],
       // The public partner directory (10,000 listed partners; anonymous).
@@ -224,7 +233,7 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
     const results: Result[] = [];
     const report = (r: Result) => {
       results.push(r);
-      console.log(`  ${r.name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ""}`);
+      console.log(`  ${r.name.padEnd(30)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ""}`);
     };
     // BENCH_ONLY=<regex> measures only the matching cases (and the baseline), without redemption.
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : null;

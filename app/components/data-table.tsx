@@ -4,24 +4,38 @@
  * back button and a shared link restore the view. Row selection is local to the page.
  */
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type RowSelectionState } from "@tanstack/react-table";
-import { Link, useLocation, useNavigate, useNavigation } from "@remix-run/react";
+import { useLocation, useNavigate, useNavigation } from "@remix-run/react";
 import { createContext, useContext, useEffect, useState, type MouseEvent, type ReactNode } from "react";
 
 const NavigateContext = createContext<ReturnType<typeof useNavigate> | null>(null);
 
 /**
- * A link for table cells: a plain anchor that navigates client-side on a plain click. Remix's
- * <Link> resolves its path on every render; with hundreds of cells that dominated rendering.
+ * A link for tables (cells, sort headers, pager): a plain anchor with an absolute href that
+ * navigates client-side on a plain click. Remix's <Link> resolves its path twice on every render;
+ * with hundreds of cells, and on every sort header and pager button, that dominated rendering.
  */
-export function CellLink({ href, children }: { href: string; children: ReactNode }) {
+export function CellLink({
+  href,
+  children,
+  className,
+  rel,
+  preventScrollReset,
+}: {
+  href: string;
+  children: ReactNode;
+  className?: string;
+  rel?: string;
+  /** Keep the scroll position (sorting and paging keep the table in view). */
+  preventScrollReset?: boolean;
+}) {
   const navigate = useContext(NavigateContext);
   const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
     if (!navigate || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
-    navigate(href);
+    navigate(href, preventScrollReset ? { preventScrollReset: true } : undefined);
   };
   return (
-    <a href={href} onClick={onClick}>
+    <a href={href} onClick={onClick} className={className} rel={rel}>
       {children}
     </a>
   );
@@ -109,8 +123,8 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
                 return (
                   <th key={header.id} scope="col" aria-sort={active ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}>
                     {header.column.getCanSort() ? (
-                      <Link
-                        to={sortHref(id, active && sort.dir === "asc" ? "desc" : "asc")}
+                      <CellLink
+                        href={sortHref(id, active && sort.dir === "asc" ? "desc" : "asc")}
                         className={`sort-link${active ? " active" : ""}`}
                         preventScrollReset
                       >
@@ -121,7 +135,7 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
                         <span className="visually-hidden">
                           {active ? `, sorted ${sort.dir === "asc" ? "ascending" : "descending"}; sort ${sort.dir === "asc" ? "descending" : "ascending"}` : ", sort"}
                         </span>
-                      </Link>
+                      </CellLink>
                     ) : (
                       label
                     )}
@@ -185,22 +199,26 @@ export function KeysetPager({
   last: string | null;
   label: string;
 }) {
+  // Outside a DataTable (a pager below a list) there is no table to lend its navigate.
+  const navigate = useNavigate();
   const item = (href: string | null, text: string, rel?: string) =>
     href ? (
-      <Link to={href} rel={rel} className="button small" preventScrollReset>
+      <CellLink href={href} rel={rel} className="button small" preventScrollReset>
         {text}
-      </Link>
+      </CellLink>
     ) : (
       <span className="button small" aria-disabled="true">
         {text}
       </span>
     );
   return (
-    <nav className="keyset-pager" aria-label={label}>
-      {item(first, "« First")}
-      {item(prev, "‹ Previous", "prev")}
-      {item(next, "Next ›", "next")}
-      {item(last, "Last »")}
-    </nav>
+    <NavigateContext.Provider value={navigate}>
+      <nav className="keyset-pager" aria-label={label}>
+        {item(first, "« First")}
+        {item(prev, "‹ Previous", "prev")}
+        {item(next, "Next ›", "next")}
+        {item(last, "Last »")}
+      </nav>
+    </NavigateContext.Provider>
   );
 }

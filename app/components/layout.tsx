@@ -25,18 +25,27 @@ export function Badge({ tone = "neutral", children }: { tone?: "neutral" | "good
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
 
-// Formatters are built once: constructing Intl formatters per call dominated list rendering.
-const DATE_TIME = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const DATE = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+// Dates are formatted by hand, in UTC, as en-GB's medium style writes them ("5 Sept 2026",
+// "5 Sept 2026, 07:03 UTC"): Intl formatting cost more than the rest of a table row, and the
+// server's and the browser's ICU data can differ, which would break hydration.
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"];
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+function toDate(value: string | Date) {
+  const d = typeof value === "string" ? new Date(value) : value;
+  return Number.isNaN(d.getTime()) ? null : d;
+}
 
 export function formatDateTime(value: string | Date | null | undefined) {
-  if (!value) return "—";
-  return `${DATE_TIME.format(typeof value === "string" ? new Date(value) : value)} UTC`;
+  const d = value ? toDate(value) : null;
+  if (!d) return "—";
+  return `${formatDate(d)}, ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())} UTC`;
 }
 
 export function formatDate(value: string | Date | null | undefined) {
-  if (!value) return "—";
-  return DATE.format(typeof value === "string" ? new Date(value) : value);
+  const d = value ? toDate(value) : null;
+  if (!d) return "—";
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
 }
 
 const SUBSCRIPTION_STATUS = {

@@ -10,7 +10,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { Sql } from "postgres";
 import * as schema from "./schema";
+
+type PostgresClient = Sql<Record<string, never>>;
 
 export type Schema = typeof schema;
 /** A database or transaction handle; both driver flavours share this type. */
@@ -39,11 +42,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const client = postgres(options.url, {
       max: options.poolMax ?? 10,
       onnotice: () => {},
-      connection: { application_name: "partnerdesk" },
+      // Statements are prepared (see preparing below), but always planned for their actual
+      // values: a search term's length decides between the trigram and the btree index (ADR 0007).
+      connection: { application_name: "partnerdesk", plan_cache_mode: "force_custom_plan" },
     });
     return {
       kind: "postgres",
-      db: drizzle(client, { schema }) as unknown as Tx,
+      db: drizzle(preparing(client), { schema }) as unknown as Tx,
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -58,6 +63,44 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     db: drizzle(client, { schema }) as unknown as Tx,
     close: () => client.close(),
   };
+}
+
+/** Statements with more parameters are bulk writes whose text varies with their row count. */
+const PREPARE_MAX_PARAMETERS = 64;
+
+/**
+ * Makes drizzle's statements named prepared statements. drizzle sends every `execute` unnamed
+ * (`prepare: false`), and postgres.js then asks the server to describe each statement before
+ * binding it: two round trips per statement, and a parse every time. Prepared, a statement is
+ * parsed and described once per connection (postgres.js caches it by text and types) and costs one
+ * round trip after that. Connections are recycled after 30–60 minutes (postgres.js's
+ * max_lifetime), which bounds the statements a connection keeps; bulk writes (many parameters,
+ * text varying with their size) stay unnamed. Transactions and savepoints hand drizzle a scoped
+ * client, which is wrapped the same way.
+ */
+function preparing<T extends PostgresClient>(sql: T): T {
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      if (property === "unsafe") {
+        return (query: string, params: unknown[] = [], opts: Record<string, unknown> = {}) =>
+          target.unsafe(query, params as never[], { ...opts, prepare: params.length > 0 && params.length <= PREPARE_MAX_PARAMETERS });
+      }
+      if (property === "begin") {
+        return (optionsOrFn: string | ((tx: PostgresClient) => unknown), fn?: (tx: PostgresClient) => unknown) =>
+          typeof optionsOrFn === "function"
+            ? target.begin((tx) => optionsOrFn(preparing(tx as unknown as PostgresClient)))
+            : target.begin(optionsOrFn, (tx) => fn!(preparing(tx as unknown as PostgresClient)));
+      }
+      if (property === "savepoint") {
+        const savepoint = (target as unknown as { savepoint: (...a: unknown[]) => Promise<unknown> }).savepoint;
+        return (nameOrFn: string | ((tx: PostgresClient) => unknown), fn?: (tx: PostgresClient) => unknown) =>
+          typeof nameOrFn === "function"
+            ? savepoint((tx: PostgresClient) => nameOrFn(preparing(tx)))
+            : savepoint(nameOrFn, (tx: PostgresClient) => fn!(preparing(tx)));
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
 }
 
 export async function migrateDatabase(options: DatabaseOptions, database?: Database): Promise<void> {

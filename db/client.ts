@@ -9,6 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
 import * as schema from "./schema";
@@ -26,6 +27,12 @@ export type DatabaseOptions =
 export interface Database {
   kind: "postgres" | "pglite";
   db: Tx;
+  /**
+   * A transaction whose first statement is `prelude` (one simple-protocol statement, no
+   * parameters), sent without a round trip of its own: it is on the wire before any statement of
+   * fn, and if it fails the transaction is aborted, so nothing of fn runs without it.
+   */
+  transactionAfter<T>(prelude: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -46,9 +53,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       // values: a search term's length decides between the trigram and the btree index (ADR 0007).
       connection: { application_name: "partnerdesk", plan_cache_mode: "force_custom_plan" },
     });
+    const { PostgresJsSession, PostgresJsTransaction } = await import("drizzle-orm/postgres-js/session");
+    const db = drizzle(preparing(client), { schema });
+    // drizzle's own transaction (PostgresJsSession#transaction), with the prelude sent first.
+    const base = (db as unknown as { session: { dialect: never; schema: never; options: never } }).session;
     return {
       kind: "postgres",
-      db: drizzle(preparing(client), { schema }) as unknown as Tx,
+      db: db as unknown as Tx,
+      transactionAfter: <T>(prelude: string, fn: (tx: Tx) => Promise<T>) =>
+        client.begin(async (scoped) => {
+          // execute() queues the statement now; postgres.js sends its queries in the order they
+          // were queued, and fn's first statement is queued later (drizzle builds it first).
+          const entered = scoped.unsafe(prelude).execute();
+          const session = new PostgresJsSession(preparing(scoped as unknown as PostgresClient), base.dialect, base.schema, base.options) as never;
+          const tx = new PostgresJsTransaction(base.dialect, session, base.schema);
+          const [, result] = await Promise.all([entered, fn(tx as unknown as Tx)]);
+          return result;
+        }) as Promise<T>,
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -58,9 +79,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const { drizzle } = await import("drizzle-orm/pglite");
   if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
   const client = await PGlite.create(options.dataDir ?? undefined, { extensions: { pg_trgm, btree_gin } });
+  const db = drizzle(client, { schema }) as unknown as Tx;
   return {
     kind: "pglite",
-    db: drizzle(client, { schema }) as unknown as Tx,
+    db,
+    // In process, a round trip costs nothing: the prelude is simply the first statement.
+    transactionAfter: (prelude, fn) =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql.raw(prelude));
+        return fn(tx as unknown as Tx);
+      }),
     close: () => client.close(),
   };
 }

@@ -78,14 +78,27 @@ export async function closeDatabase() {
 
 /** Runs fn in a transaction as the app role with the organisation (and user) context set. */
 export async function withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const { db } = await getDatabase();
-  return db.transaction(async (tx) => {
-    // Awaited before fn runs: the driver does not promise that two statements issued together
-    // reach the server in the order they were issued (a pipelined context was tried, and the
-    // isolation tests caught a statement running before it).
-    await enterTenant(tx as unknown as Tx, ctx);
-    return fn(tx as unknown as Tx);
-  });
+  const database = await getDatabase();
+  // The context is the transaction's first statement, sent with fn's first one rather than a
+  // round trip ahead of it (ADR 0014). It has to be queued on the driver itself: two drizzle
+  // statements issued together can reach the server in either order (tried once; the isolation
+  // tests caught a statement running before its context).
+  return database.transactionAfter(tenantPrelude(ctx), fn);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * enterTenant's statement as one parameterless statement (the simple protocol, which
+ * transactionAfter needs): the values are inlined, so only ids of the uuid shape (or none) pass.
+ */
+export function tenantPrelude(ctx: TenantContext) {
+  const id = (value: string | null | undefined) => {
+    if (!value) return "";
+    if (!UUID.test(value)) throw new Error("tenant context: not an id");
+    return value.toLowerCase();
+  };
+  return `select set_config('app.org_id', '${id(ctx.orgId)}', true), set_config('app.user_id', '${id(ctx.userId)}', true), set_config('role', '${APP_ROLE}', true), set_config('jit', 'off', true)`;
 }
 
 /**
@@ -100,9 +113,7 @@ export async function withPublic<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
 export async function enterTenant(tx: Tx, ctx: TenantContext) {
   // One round trip: set_config('role', …, true) is SET LOCAL ROLE. Request transactions are short
   // OLTP statements, for which JIT compilation only ever costs time.
-  await tx.execute(
-    sql`select set_config('app.org_id', ${ctx.orgId}, true), set_config('app.user_id', ${ctx.userId ?? ""}, true), set_config('role', ${APP_ROLE}, true), set_config('jit', 'off', true)`,
-  );
+  await tx.execute(sql.raw(tenantPrelude(ctx)));
 }
 
 /**

@@ -476,6 +476,31 @@ describe("row-level security matrix", () => {
     }
   });
 
+  it("the context travels with the work's first statement: concurrent transactions each see only their own", async () => {
+    // The context is sent ahead of the work without waiting for it (ADR 0014); each transaction's
+    // first statement, of every kind, must still run as the app role in its own organisation.
+    const runs = Array.from({ length: 60 }, (_, i) => {
+      const who = i % 2 === 0 ? a : b;
+      const ctx = { orgId: who.org.orgId, userId: who.userId };
+      const first =
+        i % 3 === 0
+          ? (tx: Tx) => tx.execute(sql`select current_user as r, current_setting('app.org_id') as org`) // parameterless
+          : i % 3 === 1
+            ? (tx: Tx) => tx.execute(sql`select current_user as r, current_setting('app.org_id') as org, ${i}::int as i`)
+            : async (tx: Tx) => tx.execute(sql`select current_user as r, current_setting('app.org_id') as org where ${true}`);
+      return withTenant(ctx, (tx) => first(tx)).then((res) => ({ expected: who.org.orgId, row: rowsOf<{ r: string; org: string }>(res)[0]! }));
+    });
+    for (const { expected, row } of await Promise.all(runs)) {
+      expect(row.r).toBe(APP_ROLE);
+      expect(row.org).toBe(expected);
+    }
+  });
+
+  it("a tenant context takes ids only: anything else is refused before a statement is sent", async () => {
+    await expect(withTenant({ orgId: "x', true), set_config('role', 'postgres", userId: null }, async (tx) => tx.execute(sql`select 1`))).rejects.toThrow(/not an id/);
+    await expect(withTenant({ orgId: a.org.orgId, userId: "1 or 1=1" }, async (tx) => tx.execute(sql`select 1`))).rejects.toThrow(/not an id/);
+  });
+
   it("a partner enters a customer's context only through an active admin relationship (pd_act_in_customer)", async () => {
     // A has a reseller relationship with its customer but no DAP/GDAP: refused; B's customer: refused.
     for (const customer of [b.customer, a.customer]) {

@@ -94,7 +94,7 @@ export default function AppShell() {
           {org.partnerNumber ? <span className="muted small"> Partner ID {org.partnerNumber}</span> : null}
         </div>
         <nav aria-label="Account" className="topbar-actions">
-          <NavLink to="/notifications" className="bell" aria-label={`Notifications, ${unread} unread`}>
+          <NavLink to="/notifications" className="bell" aria-label={`Notifications, ${unread > 99 ? "more than 99" : unread} unread`}>
             <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
               <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
             </svg>

@@ -101,6 +101,17 @@ describe("notifications", () => {
     expect((await b.html("/partner")).text).toContain("Notifications, 0 unread");
   });
 
+  it("counts unread notifications up to 100: the bell says 99+", async () => {
+    const p = await createPartner(["global_admin"]);
+    const me = p.users.global_admin!.id;
+    await withSystem((tx) => tx.execute(sql`insert into notifications (org_id, user_id, kind, title) select ${p.orgId}, ${me}, 'test', 'Notice ' || i from generate_series(1, 150) i`));
+    const b = new Browser();
+    await b.signIn(p.users.global_admin!.email);
+    const page = await b.html("/partner");
+    expect(page.text).toContain("Notifications, more than 99 unread");
+    expect(page.text).toContain(">99+<");
+  });
+
   it("has an empty state", async () => {
     const p = await createPartner(["billing_admin"]);
     const b = new Browser();

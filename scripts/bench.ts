@@ -6,8 +6,8 @@
 // measured) for: a trivial page behind the same layout and session check (the baseline), the
 // first page, a page 1,000 pages deep reached by cursor, a 4-character search, each sort (as
 // documents, and some as the client navigations the app makes when paging, compared with the
-// trivial page's navigation), the partner's
-// subscriptions page (totals over all of them) and three public directory searches.
+// trivial page's navigation), the partner's subscriptions page (totals over all of them) and three
+// public directory searches.
 // Then link redemption: the public page of a trial invitation, an existing customer's global admin
 // accepting it (each request a different customer, signed in), and a new customer signing up from
 // it (argon2id at the configured cost included).
@@ -169,7 +169,7 @@ async function prepareRedemption(options: DatabaseOptions, count: number) {
  * cascades through every table that references an organisation and took 8 minutes, so they stay;
  * drop the bench database for a run from the seeded state.)
  */
-async function removeLeftovers(options: DatabaseOptions) {
+async function settleEarlierRuns(options: DatabaseOptions) {
   const database = await openDatabase(options);
   try {
     await database.db.execute(sql`
@@ -220,7 +220,7 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
   }
   console.log(`\n## ${kind}: seeding ${CUSTOMERS.toLocaleString("en")} customers for one partner among ${TOTAL.toLocaleString("en")} (kept between runs)`);
   run("npx", ["tsx", "scripts/db.ts", "seed", "--customers", String(CUSTOMERS), "--total", String(TOTAL)], env);
-  await removeLeftovers(options);
+  await settleEarlierRuns(options);
   const cursor = await deepCursor(options);
   const redemption = process.env.BENCH_ONLY ? { code: "", cookies: [] as string[] } : await prepareRedemption(options, kind === "postgres" ? 12_000 : 6_000);
   const server = await startServer(env, port);

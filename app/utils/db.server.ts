@@ -89,8 +89,9 @@ export async function withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * enterTenant's statement as one parameterless statement (the simple protocol, which
- * transactionAfter needs): the values are inlined, so only ids of the uuid shape (or none) pass.
+ * The statement that enters a tenant context (withTenant, enterTenant), without parameters (the
+ * simple protocol, which transactionAfter needs): the values are inlined, so only ids of the uuid
+ * shape (or none) pass.
  */
 export function tenantPrelude(ctx: TenantContext) {
   const id = (value: string | null | undefined) => {

@@ -104,10 +104,10 @@ export async function deleteSessionsOfUser(tx: Tx, userId: string) {
 // Every loader of a request asks for the session; look it up once per request.
 const perRequest = new WeakMap<Request, Promise<AuthContext | null>>();
 
-/** The signed-in user and active organisation, or null (session lookup: system context). */
 /** The bell counts unread notifications up to this many; beyond, it shows "99+". */
 export const UNREAD_CAP = 100;
 
+/** The signed-in user and active organisation, or null (session lookup: system context). */
 export function loadAuth(request: Request): Promise<AuthContext | null> {
   let pending = perRequest.get(request);
   if (!pending) {

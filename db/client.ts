@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
+import { pipelinedTransaction } from "./pipelined-transaction";
 import * as schema from "./schema";
 
 type PostgresClient = Sql<Record<string, never>>;
@@ -60,16 +61,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       kind: "postgres",
       db: db as unknown as Tx,
+      // drizzle's own transaction classes over a pipelined transaction: BEGIN, the prelude and
+      // fn's first statement leave in one write (db/pipelined-transaction.ts).
       transactionAfter: <T>(prelude: string, fn: (tx: Tx) => Promise<T>) =>
-        client.begin(async (scoped) => {
-          // execute() queues the statement now; postgres.js sends its queries in the order they
-          // were queued, and fn's first statement is queued later (drizzle builds it first).
-          const entered = scoped.unsafe(prelude).execute();
+        pipelinedTransaction(client as unknown as PostgresClient, prelude, (scoped) => {
           const session = new PostgresJsSession(preparing(scoped as unknown as PostgresClient), base.dialect, base.schema, base.options) as never;
-          const tx = new PostgresJsTransaction(base.dialect, session, base.schema);
-          const [, result] = await Promise.all([entered, fn(tx as unknown as Tx)]);
-          return result;
-        }) as Promise<T>,
+          return fn(new PostgresJsTransaction(base.dialect, session, base.schema) as unknown as Tx);
+        }),
       close: () => client.end({ timeout: 5 }),
     };
   }

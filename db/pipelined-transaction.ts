@@ -1,0 +1,78 @@
+/**
+ * A PostgreSQL transaction whose BEGIN travels with its first statements.
+ *
+ * postgres.js's `begin()` awaits BEGIN before it runs the transaction's function, so every
+ * transaction costs a round trip that carries nothing: a write to the server, a read of its
+ * answer and a turn of the event loop before the first real statement leaves (ADR 0014). Here
+ * the transaction runs on a reserved connection, on which postgres.js pipelines statements in the
+ * order they are issued: BEGIN, the prelude (the tenant context) and the function's first
+ * statement leave in one write. If BEGIN fails, the connection is gone, and so is everything
+ * queued behind it; if the prelude fails, the transaction is aborted and nothing of the function
+ * runs without its context.
+ *
+ * Semantics follow `begin()`: COMMIT when the function resolves, ROLLBACK when it (or any of its
+ * statements, awaited or not) fails, the first error reported rather than the "current transaction
+ * is aborted" errors it caused, and savepoints for nested transactions.
+ */
+import type { ReservedSql, Sql } from "postgres";
+
+type Client = Sql<Record<string, never>>;
+type Scoped = Client & { savepoint: <T>(nameOrFn: string | ((sql: Scoped) => Promise<T>), fn?: (sql: Scoped) => Promise<T>) => Promise<T> };
+
+const ABORTED = "25P02";
+
+export async function pipelinedTransaction<T>(client: Client, prelude: string, fn: (sql: Scoped) => Promise<T>): Promise<T> {
+  const reserved = await client.reserve();
+  let savepoints = 0;
+  try {
+    const begun = reserved.unsafe("begin").execute();
+    const entered = reserved.unsafe(prelude).execute();
+    return await scope(reserved, [begun, entered], fn, null);
+  } finally {
+    reserved.release();
+  }
+
+  async function scope<R>(sql: ReservedSql<Record<string, never>>, first: Promise<unknown>[], body: (sql: Scoped) => Promise<R>, name: string | null): Promise<R> {
+    let failed: unknown;
+    let ended = false;
+    const scoped = new Proxy(sql, {
+      get(target, property, receiver) {
+        if (property === "unsafe") {
+          return (...args: Parameters<typeof target.unsafe>) => {
+            if (ended) throw new Error("statement issued after its transaction ended");
+            const query = target.unsafe(...args);
+            // Like begin(): a statement nobody awaited still fails the transaction.
+            query.catch((e: unknown) => (failed ??= e));
+            return query;
+          };
+        }
+        if (property === "savepoint") {
+          return (nameOrFn: string | ((s: Scoped) => Promise<unknown>), inner?: (s: Scoped) => Promise<unknown>) => {
+            const run = typeof nameOrFn === "function" ? nameOrFn : inner!;
+            const label = `s${savepoints++}${typeof nameOrFn === "string" ? `_${nameOrFn.replace(/[^a-z0-9_]/gi, "")}` : ""}`;
+            return scope(sql, [sql.unsafe(`savepoint ${label}`).execute()], run, label);
+          };
+        }
+        if (property === "begin" || property === "reserve" || property === "release") {
+          return () => {
+            throw new Error(`${String(property)}() inside a transaction`);
+          };
+        }
+        return Reflect.get(target, property, receiver);
+      },
+    }) as unknown as Scoped;
+
+    // Wait for the body to settle even when an opening statement failed: a statement it issues
+    // after the ROLLBACK would otherwise run outside this transaction, on a released connection.
+    const [opened, done] = await Promise.allSettled([Promise.all(first), body(scoped)]);
+    const error = opened.status === "rejected" ? opened.reason : done.status === "rejected" ? done.reason : failed;
+    if (error !== undefined || done.status === "rejected") {
+      ended = true;
+      await sql.unsafe(name ? `rollback to savepoint ${name}` : "rollback").catch(() => {});
+      throw (error as { code?: string } | undefined)?.code === ABORTED && failed ? failed : error;
+    }
+    ended = true;
+    await sql.unsafe(name ? `release savepoint ${name}` : "commit");
+    return (done as PromiseFulfilledResult<R>).value;
+  }
+}

@@ -52,4 +52,23 @@ export const COUNTRY_CODES = Object.keys(COUNTRY_NAMES);
 
 export const countryName = (code: string) => COUNTRY_NAMES[code] ?? code;
 
-export const COUNTRY_OPTIONS = COUNTRY_CODES.map((code) => ({ code, name: COUNTRY_NAMES[code]! })).sort((a, b) => a.name.localeCompare(b.name, "en"));
+/**
+ * Names in alphabetical order, accents ignored ("Åland Islands" with the A's). Deterministic, not
+ * localeCompare: the server and the browser must agree on the order, or hydration fails.
+ */
+const sortKey = (name: string) => name.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+const byName = (a: { name: string; key: string }, b: { name: string; key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+export const COUNTRY_OPTIONS = COUNTRY_CODES.map((code) => ({ code, name: COUNTRY_NAMES[code]!, key: sortKey(COUNTRY_NAMES[code]!) }))
+  .sort(byName)
+  .map(({ code, name }) => ({ code, name }));
+
+const ORDER = new Map(COUNTRY_OPTIONS.map((c, i) => [c.code, i]));
+
+/** Options for the given codes, in the same order as COUNTRY_OPTIONS (unknown codes last, by code). */
+export function countryOptionsFor(codes: readonly string[]) {
+  return [...new Set(codes)]
+    .map((code) => ({ code, name: countryName(code), at: ORDER.get(code) ?? Number.MAX_SAFE_INTEGER }))
+    .sort((a, b) => a.at - b.at || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+    .map(({ code, name }) => ({ code, name }));
+}

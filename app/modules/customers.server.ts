@@ -114,7 +114,6 @@ export interface CustomerRow {
   relationshipTypes: string[];
   agreementStatus: "accepted" | "pending";
   createdAt: string;
-  cursor: string;
 }
 
 export interface CustomerTotal {
@@ -210,8 +209,9 @@ export async function listCustomers(
     relationshipTypes: r.relationship_types ? r.relationship_types.split(",") : [],
     agreementStatus: r.agreement_status,
     createdAt: r.created_at,
-    cursor: encodeCursor([r.cursor_value, r.id]),
   }));
+  // Only the pager needs cursors: the first row's (previous page) and the last row's (next).
+  const cursorOf = (r: (typeof page)[number] | undefined) => (r ? encodeCursor([r.cursor_value, r.id]) : null);
   const hasNext = backwards ? !fromEnd && rows.length > 0 : more;
   const hasPrev = backwards ? more : Boolean(after);
   return {
@@ -223,8 +223,8 @@ export async function listCustomers(
         : term
           ? { count: totalCount, exact: false, estimated: true }
           : { count: EXACT_TOTAL_LIMIT, exact: false },
-    next: hasNext && rows.length ? rows[rows.length - 1]!.cursor : null,
-    prev: hasPrev && rows.length ? rows[0]!.cursor : null,
+    next: hasNext ? cursorOf(page[page.length - 1]) : null,
+    prev: hasPrev ? cursorOf(page[0]) : null,
     isFirst: !hasPrev,
     isLast: !hasNext,
   };

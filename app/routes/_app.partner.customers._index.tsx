@@ -6,7 +6,7 @@ import { z } from "zod";
 import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
 import { SubmitButton } from "~/components/forms";
 import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
-import { countryName } from "~/modules/countries";
+import { countryName, countryOptionsFor } from "~/modules/countries";
 import { customerListHref, parseCustomerListQuery, PAGE_SIZES, RELATIONSHIP_LABELS, RELATIONSHIP_TYPES, type RelationshipType } from "~/modules/customer-list";
 import { createSelection, listCustomerCountriesCached, listCustomers, type CustomerRow } from "~/modules/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
@@ -22,12 +22,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     await listCustomers(tx, { partnerId: auth.org.id, query }),
     await listCustomerCountriesCached(tx, { partnerId: auth.org.id }),
   ] as const);
-  // Only the pager needs cursors; rows travel without theirs.
-  const rows = page.rows.map(({ cursor: _cursor, ...row }) => row);
-  const countryOptions = [...new Set([...countries, ...(query.country ? [query.country] : [])])]
-    .map((code) => ({ code, name: countryName(code) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  return { page: { ...page, rows }, query, countryOptions, canCreate: auth.permissions.includes("customers:create") };
+  // Codes only: the names are a fixed table the page has anyway.
+  const countryCodes = query.country && !countries.includes(query.country) ? [...countries, query.country] : countries;
+  return { page, query, countryCodes, canCreate: auth.permissions.includes("customers:create") };
 }
 
 const selectionForm = z.discriminatedUnion("mode", [
@@ -49,11 +46,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   throw redirect(`/partner/customers/selections/${selection.id}`);
 }
 
-type Row = Omit<CustomerRow, "cursor">;
+type Row = CustomerRow;
 const column = createColumnHelper<Row>();
 
 export default function Customers() {
-  const { page, query, countryOptions, canCreate } = useLoaderData<typeof loader>();
+  const { page, query, countryCodes, canCreate } = useLoaderData<typeof loader>();
+  const countryOptions = useMemo(() => countryOptionsFor(countryCodes), [countryCodes]);
   const [params] = useSearchParams();
   const [selected, setSelected] = useState<string[]>([]);
   const onSelectionChange = useCallback((ids: string[]) => setSelected(ids), []);

@@ -50,9 +50,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const client = postgres(options.url, {
       max: options.poolMax ?? 10,
       onnotice: () => {},
-      // Statements are prepared (see preparing below), but always planned for their actual
-      // values: a search term's length decides between the trigram and the btree index (ADR 0007).
-      connection: { application_name: "partnerdesk", plan_cache_mode: "force_custom_plan" },
+      // Statements are prepared (see preparing below). Tenant transactions plan each execution for
+      // its actual values (plan_cache_mode in the tenant prelude, ADR 0007, 0015); outside them
+      // (the session lookup, jobs) PostgreSQL's default may reuse a generic plan.
+      connection: { application_name: "partnerdesk" },
     });
     const { PostgresJsSession, PostgresJsTransaction } = await import("drizzle-orm/postgres-js/session");
     const db = drizzle(preparing(client), { schema });

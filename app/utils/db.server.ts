@@ -91,7 +91,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * The statement that enters a tenant context (withTenant, enterTenant), without parameters (the
  * simple protocol, which transactionAfter needs): the values are inlined, so only ids of the uuid
- * shape (or none) pass.
+ * shape (or none) pass. Tenant statements are planned for their actual values on every execution
+ * (`plan_cache_mode`): a filter value's frequency or a search term's length decides the index, and
+ * a generic plan must never pick one for all of them (ADR 0007, 0015).
  */
 export function tenantPrelude(ctx: TenantContext) {
   const id = (value: string | null | undefined) => {
@@ -99,7 +101,7 @@ export function tenantPrelude(ctx: TenantContext) {
     if (!UUID.test(value)) throw new Error("tenant context: not an id");
     return value.toLowerCase();
   };
-  return `select set_config('app.org_id', '${id(ctx.orgId)}', true), set_config('app.user_id', '${id(ctx.userId)}', true), set_config('role', '${APP_ROLE}', true), set_config('jit', 'off', true)`;
+  return `select set_config('app.org_id', '${id(ctx.orgId)}', true), set_config('app.user_id', '${id(ctx.userId)}', true), set_config('role', '${APP_ROLE}', true), set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`;
 }
 
 /**

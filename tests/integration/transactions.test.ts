@@ -10,7 +10,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rowsOf, type Tx } from "../../db/client";
 import { enqueueMail } from "../../app/modules/mail.server";
-import { withSystem, withTenant } from "../../app/utils/db.server";
+import { withSystem, withSystemStatement, withTenant } from "../../app/utils/db.server";
 import { createPartner } from "../support/factories";
 import { installTestDatabase, testDbKind } from "../support/db";
 
@@ -86,6 +86,14 @@ describe("request transactions", () => {
       await mail(tx, ctx.orgId, `${tag}-outer-after`);
     });
     expect(await subjectsKept(tag)).toEqual([`${tag}-inner-kept`, `${tag}-outer`, `${tag}-outer-after`]);
+  });
+
+  it("plan tenant statements for their actual values; other statements may reuse a generic plan", async () => {
+    const ctx = await partnerContext();
+    const mode = async (tx: Tx) => rowsOf<{ mode: string }>(await tx.execute(sql`select current_setting('plan_cache_mode') as mode`))[0]!.mode;
+    expect(await withTenant(ctx, mode)).toBe("force_custom_plan");
+    expect(await withSystemStatement(mode)).toBe("auto");
+    expect(await withSystem(mode)).toBe("auto");
   });
 
   it.runIf(postgresOnly)("fail when a statement nobody awaited failed, and refuse statements after they ended", async () => {

@@ -57,7 +57,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     });
     const { PostgresJsSession, PostgresJsTransaction } = await import("drizzle-orm/postgres-js/session");
     const db = drizzle(preparing(client), { schema });
-    // drizzle's own transaction (PostgresJsSession#transaction), with the prelude sent first.
+    // The dialect, schema and options of drizzle's session, for the transactions built below.
     const base = (db as unknown as { session: { dialect: never; schema: never; options: never } }).session;
     return {
       kind: "postgres",

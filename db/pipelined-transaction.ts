@@ -3,7 +3,7 @@
  *
  * postgres.js's `begin()` awaits BEGIN before it runs the transaction's function, so every
  * transaction costs a round trip that carries nothing: a write to the server, a read of its
- * answer and a turn of the event loop before the first real statement leaves (ADR 0014). Here
+ * answer and a turn of the event loop before the first real statement leaves (ADR 0015). Here
  * the transaction runs on a reserved connection, on which postgres.js pipelines statements in the
  * order they are issued: BEGIN, the prelude (the tenant context) and the function's first
  * statement leave in one write. If BEGIN fails, the connection is gone, and so is everything

@@ -57,10 +57,10 @@ export const countryName = (code: string) => COUNTRY_NAMES[code] ?? code;
  * localeCompare: the server and the browser must agree on the order, or hydration fails.
  */
 const sortKey = (name: string) => name.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
-const byName = (a: { name: string; key: string }, b: { name: string; key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export const COUNTRY_OPTIONS = COUNTRY_CODES.map((code) => ({ code, name: COUNTRY_NAMES[code]!, key: sortKey(COUNTRY_NAMES[code]!) }))
-  .sort(byName)
+  .sort((a, b) => compare(a.key, b.key))
   .map(({ code, name }) => ({ code, name }));
 
 const ORDER = new Map(COUNTRY_OPTIONS.map((c, i) => [c.code, i]));
@@ -69,6 +69,6 @@ const ORDER = new Map(COUNTRY_OPTIONS.map((c, i) => [c.code, i]));
 export function countryOptionsFor(codes: readonly string[]) {
   return [...new Set(codes)]
     .map((code) => ({ code, name: countryName(code), at: ORDER.get(code) ?? Number.MAX_SAFE_INTEGER }))
-    .sort((a, b) => a.at - b.at || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+    .sort((a, b) => a.at - b.at || compare(a.code, b.code))
     .map(({ code, name }) => ({ code, name }));
 }

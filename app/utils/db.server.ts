@@ -80,7 +80,7 @@ export async function closeDatabase() {
 export async function withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const database = await getDatabase();
   // The context is the transaction's first statement, sent with fn's first one rather than a
-  // round trip ahead of it (ADR 0014). It has to be queued on the driver itself: two drizzle
+  // round trip ahead of it (ADR 0014), and on PostgreSQL with BEGIN too (ADR 0015). It has to be queued on the driver itself: two drizzle
   // statements issued together can reach the server in either order (tried once; the isolation
   // tests caught a statement running before its context).
   return database.transactionAfter(tenantPrelude(ctx), fn);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem } from "../../app/utils/db.server";
 import { signIn } from "../../app/modules/auth/auth.server";
@@ -29,6 +29,26 @@ describe("organisations and the shell", () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain(customer.domain);
     expect((await b.html("/partner")).location).toBe("/customer");
+  });
+
+  it("a rendered document leaves no render timer behind", async () => {
+    // The render's abort timer must be cleared with the response: a pending one keeps the whole
+    // render reachable for seconds, hundreds of them under load.
+    const p = await createPartner(["global_admin"]);
+    const b = new Browser();
+    await b.signIn(p.users.global_admin!.email);
+    const set = vi.spyOn(globalThis, "setTimeout");
+    const clear = vi.spyOn(globalThis, "clearTimeout");
+    try {
+      const page = await b.html("/partner/customers");
+      expect(page.status).toBe(200);
+      const renderTimers = set.mock.results.filter((_, i) => set.mock.calls[i]![1] === 5_000).map((r) => r.value);
+      expect(renderTimers).toHaveLength(1);
+      expect(clear.mock.calls.map((c) => c[0])).toContain(renderTimers[0]);
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+    }
   });
 
   it("an expired session leads to sign-in", async () => {

@@ -641,7 +641,7 @@ export const gdapAssignments = pgTable(
     roles: text("roles").array().notNull(),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.adminRelationshipId, t.groupId] }), index("gdap_assignments_group_idx").on(t.partnerOrgId, t.groupId), check("gdap_assignments_roles", sql`cardinality(roles) > 0`)],
+  (t) => [primaryKey({ columns: [t.adminRelationshipId, t.groupId] }), index("gdap_assignments_group_idx").on(t.groupId), check("gdap_assignments_roles", sql`cardinality(roles) > 0`)],
 );
 
 /** Which user holds a licence of which subscription (never more than the subscription's count). */
@@ -856,6 +856,8 @@ export const leads = pgTable(
     index("leads_partner_idx").on(t.partnerOrgId, t.createdAt, t.id),
     index("leads_partner_status_idx").on(t.partnerOrgId, t.status, t.createdAt),
     index("leads_lost_idx").on(t.statusChangedAt).where(sql`status = 'lost'`),
+    // The daily purge of old contact requests sets this to null on their leads, one lookup each.
+    index("leads_contact_request_idx").on(t.contactRequestId).where(sql`contact_request_id is not null`),
     uniqueIndex("leads_answer_token_key").on(t.answerToken),
     check("leads_lengths", sql`length(name) <= 200 and length(email) <= 254 and length(organisation) <= 200 and length(needs) <= 4000`),
   ],

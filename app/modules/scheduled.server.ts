@@ -10,7 +10,7 @@ import { purgeOldTokens } from "./auth/auth.server";
 import { purgeExpiredSessions } from "./auth/session.server";
 import { purgeStaleThrottleRows } from "./auth/throttle.server";
 import { registerJob, registerRecurring, releaseOrphanedJobs, runDueJobs, defaultWorkerId } from "./jobs.server";
-import { deliverPendingMail } from "./mail.server";
+import { deliverPendingMail, resetMailTransport } from "./mail.server";
 import { memberIdsWithRoles, notify } from "./notifications.server";
 import { compactSubscriptionTotals, expireTrials } from "./subscriptions.server";
 import { applyAgreementVersion } from "./agreements.server";
@@ -114,6 +114,7 @@ export function startWorker() {
       stopped = true;
       clearTimeout(timer);
       await running;
+      resetMailTransport();
     },
   };
   return g.__partnerdesk_worker;

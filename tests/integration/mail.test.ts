@@ -8,6 +8,7 @@ import { createPartner } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 
 const received: { to: string[]; data: string }[] = [];
+let connections = 0;
 let server: SMTPServer;
 // Before any module reads the configuration.
 const port = vi.hoisted(() => {
@@ -22,6 +23,11 @@ beforeAll(async () => {
   server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
+    disableReverseLookup: true,
+    onConnect(_session, callback) {
+      connections++;
+      callback();
+    },
     onData(stream, session, callback) {
       let data = "";
       stream.on("data", (c: Buffer) => (data += c.toString()));
@@ -57,6 +63,21 @@ describe("mail", () => {
     expect(received.some((m) => m.to.includes("rolled-back@x.test"))).toBe(false);
     const [row] = await withSystem(async (tx) => rowsOf<{ sent: boolean }>(await tx.execute(sql`select sent_at is not null as sent from mail_outbox where 'kept@x.test' = any("to")`)));
     expect(row!.sent).toBe(true);
+  });
+
+  it("delivers a batch over one pooled connection, not one connection per message", async () => {
+    const { db } = await getDatabase();
+    // Other files' mail may be pending on a shared database: deliver it first.
+    while ((await deliverPendingMail(db, 100)) > 0);
+    const p = await createPartner(["global_admin"]);
+    await withTenant({ orgId: p.orgId, userId: null }, async (tx) => {
+      for (let i = 0; i < 5; i++) await enqueueMail(tx, { orgId: p.orgId, to: [`batch-${i}@x.test`], subject: `Batch ${i}`, text: "t" });
+    });
+    resetMailTransport();
+    const before = connections;
+    await deliverPendingMail(db, 100);
+    expect(received.filter((m) => m.to.some((t) => t.startsWith("batch-")))).toHaveLength(5);
+    expect(connections - before).toBe(1);
   });
 
   it("retries later with backoff when the SMTP server is down", async () => {

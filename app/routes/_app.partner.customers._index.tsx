@@ -49,6 +49,32 @@ export async function action({ request, context }: ActionFunctionArgs) {
 type Row = CustomerRow;
 const column = createColumnHelper<Row>();
 
+// Module level: the data table builds its column model once per column set.
+const columns = [
+  column.accessor("name", {
+    id: "name",
+    header: "Name",
+    cell: (c) => <CellLink href={`/partner/customers/${c.row.original.id}`}>{c.getValue()}</CellLink>,
+  }),
+  column.accessor("primaryDomain", { id: "domain", header: "Primary domain" }),
+  column.accessor("country", {
+    id: "country",
+    header: "Country",
+    cell: (c) => (c.getValue() ? <span title={countryName(c.getValue())}>{c.getValue()}</span> : "—"),
+  }),
+  column.accessor("relationshipTypes", {
+    id: "types",
+    header: "Relationships",
+    cell: (c) => c.getValue().map((t) => RELATIONSHIP_LABELS[t as RelationshipType] ?? t).join(", "),
+  }),
+  column.accessor("agreementStatus", {
+    id: "agreement",
+    header: "Agreement",
+    cell: (c) => (c.getValue() === "accepted" ? <Badge tone="good">Accepted</Badge> : <Badge tone="warn">Agreement pending</Badge>),
+  }),
+  column.accessor("createdAt", { id: "created", header: "Created", cell: (c) => formatDate(c.getValue()) }),
+] as ColumnDef<Row, unknown>[];
+
 export default function Customers() {
   const { page, query, countryCodes, canCreate } = useLoaderData<typeof loader>();
   const countryOptions = useMemo(() => countryOptionsFor(countryCodes), [countryCodes]);
@@ -63,34 +89,6 @@ export default function Customers() {
       ? `about ${page.total.count.toLocaleString("en")}`
       : `${page.total.count.toLocaleString("en")}+`;
 
-  const columns = useMemo(
-    () =>
-      [
-        column.accessor("name", {
-          id: "name",
-          header: "Name",
-          cell: (c) => <CellLink href={`/partner/customers/${c.row.original.id}`}>{c.getValue()}</CellLink>,
-        }),
-        column.accessor("primaryDomain", { id: "domain", header: "Primary domain" }),
-        column.accessor("country", {
-          id: "country",
-          header: "Country",
-          cell: (c) => (c.getValue() ? <span title={countryName(c.getValue())}>{c.getValue()}</span> : "—"),
-        }),
-        column.accessor("relationshipTypes", {
-          id: "types",
-          header: "Relationships",
-          cell: (c) => c.getValue().map((t) => RELATIONSHIP_LABELS[t as RelationshipType] ?? t).join(", "),
-        }),
-        column.accessor("agreementStatus", {
-          id: "agreement",
-          header: "Agreement",
-          cell: (c) => (c.getValue() === "accepted" ? <Badge tone="good">Accepted</Badge> : <Badge tone="warn">Agreement pending</Badge>),
-        }),
-        column.accessor("createdAt", { id: "created", header: "Created", cell: (c) => formatDate(c.getValue()) }),
-      ] as ColumnDef<Row, unknown>[],
-    [],
-  );
 
   const allOnPage = selected.length > 0 && selected.length === page.rows.length;
   return (

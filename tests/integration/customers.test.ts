@@ -249,6 +249,30 @@ describe("customer list", () => {
     expect(junk.text).toMatch(/<option value="50" selected="">/);
   });
 
+  it("renders each request's own sort and rows when many pages render at once", async () => {
+    // The table's column model is shared by every render of the list (data-table.tsx): nothing of
+    // one request's sort, rows or selection may show in another's page.
+    const b = new Browser();
+    await b.signIn(p.users.helpdesk_agent!.email);
+    const views = [
+      { sort: "name", dir: "asc", label: "Name" },
+      { sort: "name", dir: "desc", label: "Name" },
+      { sort: "domain", dir: "desc", label: "Primary domain" },
+      { sort: "country", dir: "asc", label: "Country" },
+      { sort: "created", dir: "desc", label: "Created" },
+      { sort: "agreement", dir: "asc", label: "Agreement" },
+    ] as const;
+    const pages = await Promise.all(views.map((v) => b.html(`/partner/customers?sort=${v.sort}&dir=${v.dir}&size=25`)));
+    for (const [i, v] of views.entries()) {
+      const expected = await asPartner(p, (tx) => listCustomers(tx, { partnerId: p.orgId, query: q({ sort: v.sort, dir: v.dir, size: "25" }) }));
+      const text = pages[i]!.text;
+      const sorted = [...text.matchAll(/<th scope="col" aria-sort="(ascending|descending)"><a[^>]*>([^<]+)</g)];
+      expect(sorted.map((m) => [m[1], m[2]])).toEqual([[v.dir === "asc" ? "ascending" : "descending", v.label]]);
+      const rowLinks = [...text.matchAll(/<td><a href="\/partner\/customers\/([0-9a-f-]{36})">/g)].map((m) => m[1]);
+      expect(rowLinks).toEqual(expected.rows.map((r) => r.id));
+    }
+  });
+
   it("saves a selection of the page or of all matching customers with the exact count", async () => {
     const b = new Browser();
     await b.signIn(p.users.sales_agent!.email);

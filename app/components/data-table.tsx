@@ -177,6 +177,7 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
           {data.map((original, index) => {
             const id = getRowId(original);
             const selected = Boolean(rowSelection[id]);
+            const row = { original, index, id };
             return (
               <tr key={id} aria-selected={selectable ? selected : undefined}>
                 {selectable ? (
@@ -192,7 +193,7 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
                 {leafColumns.map((column) => {
                   const value = column.accessorFn ? column.accessorFn(original, index) : undefined;
                   const render = column.columnDef.cell;
-                  const context = { getValue: () => value, renderValue: () => value, row: { original, index, id }, column, table };
+                  const context = { getValue: () => value, renderValue: () => value, row, column, table };
                   return (
                     <td key={column.id}>
                       {typeof render === "function" ? (render(context as never) as ReactNode) : (value as ReactNode)}

@@ -17,6 +17,8 @@ export const RELATIONSHIP_LABELS: Record<RelationshipType, string> = {
   gdap: "Granular delegated admin",
 };
 
+// Absent parameters take their default without a failed parse: .catch alone would build a zod
+// issue (and its message) for every missing sort, direction and size on every request.
 export const customerListQuery = z.object({
   q: z.string().max(100).optional().catch(undefined),
   type: z.enum(RELATIONSHIP_TYPES).optional().catch(undefined),
@@ -26,12 +28,13 @@ export const customerListQuery = z.object({
     .optional()
     .catch(undefined),
   agreement: z.enum(["accepted", "pending"]).optional().catch(undefined),
-  sort: z.enum(CUSTOMER_SORTS).catch("name"),
-  dir: z.enum(["asc", "desc"]).catch("asc"),
+  sort: z.enum(CUSTOMER_SORTS).catch("name").default("name"),
+  dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
   size: z.coerce
     .number()
     .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
-    .catch(50),
+    .catch(50)
+    .default(50),
   after: z.string().max(2000).optional().catch(undefined),
   before: z.string().max(2000).optional().catch(undefined),
   last: z

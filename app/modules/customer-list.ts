@@ -17,6 +17,13 @@ export const RELATIONSHIP_LABELS: Record<RelationshipType, string> = {
   gdap: "Granular delegated admin",
 };
 
+/** A list's page size in the URL: one of PAGE_SIZES, else 50 (absent without a failed parse). */
+export const pageSizeField = z.coerce
+  .number()
+  .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
+  .catch(50)
+  .default(50);
+
 // Absent parameters take their default without a failed parse: .catch alone would build a zod
 // issue (and its message) for every missing sort, direction and size on every request.
 export const customerListQuery = z.object({
@@ -30,11 +37,7 @@ export const customerListQuery = z.object({
   agreement: z.enum(["accepted", "pending"]).optional().catch(undefined),
   sort: z.enum(CUSTOMER_SORTS).catch("name").default("name"),
   dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
-  size: z.coerce
-    .number()
-    .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
-    .catch(50)
-    .default(50),
+  size: pageSizeField,
   after: z.string().max(2000).optional().catch(undefined),
   before: z.string().max(2000).optional().catch(undefined),
   last: z

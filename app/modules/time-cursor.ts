@@ -5,7 +5,7 @@
  * and the list falls back to its first page.
  */
 import { z } from "zod";
-import { PAGE_SIZES } from "./customer-list";
+import { pageSizeField } from "./customer-list";
 
 export type TimeCursor = readonly [createdText: string, id: string];
 
@@ -29,10 +29,7 @@ export function encodeTimeCursor(c: TimeCursor): string {
 
 /** A newest-first list's page in the URL: its size and position (forgiving: a bad value is ignored). */
 export const timeKeysetFields = {
-  size: z.coerce
-    .number()
-    .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
-    .catch(50),
+  size: pageSizeField,
   after: timeCursor.optional().catch(undefined),
   before: timeCursor.optional().catch(undefined),
   last: z

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
-import { pipelinedTransaction } from "./pipelined-transaction";
+import { pipelinedReads, pipelinedTransaction } from "./pipelined-transaction";
 import * as schema from "./schema";
 
 type PostgresClient = Sql<Record<string, never>>;
@@ -34,6 +34,14 @@ export interface Database {
    * fn, and if it fails the transaction is aborted, so nothing of fn runs without it.
    */
   transactionAfter<T>(prelude: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Read-only work after the same kind of prelude: on PostgreSQL each statement of fn runs in its
+   * own READ ONLY transaction, sent with BEGIN, the prelude and COMMIT in one write (no round trip
+   * for the transaction itself; db/pipelined-transaction.ts, ADR 0017); on PGlite one READ ONLY
+   * transaction. Either way a write fails, and each statement reads its own snapshot, as in a
+   * READ COMMITTED transaction.
+   */
+  readsAfter<T>(prelude: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -59,16 +67,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const db = drizzle(preparing(client), { schema });
     // The dialect, schema and options of drizzle's session, for the transactions built below.
     const base = (db as unknown as { session: { dialect: never; schema: never; options: never } }).session;
+    // drizzle's own transaction classes over a scoped client (a pipelined transaction or reads).
+    const over = (scoped: PostgresClient) => {
+      const session = new PostgresJsSession(preparing(scoped), base.dialect, base.schema, base.options) as never;
+      return new PostgresJsTransaction(base.dialect, session, base.schema) as unknown as Tx;
+    };
     return {
       kind: "postgres",
       db: db as unknown as Tx,
-      // drizzle's own transaction classes over a pipelined transaction: BEGIN, the prelude and
-      // fn's first statement leave in one write (db/pipelined-transaction.ts).
+      // A transaction's BEGIN, prelude and first statement leave in one write; for reads, each
+      // statement leaves with its BEGIN, prelude and COMMIT (db/pipelined-transaction.ts).
       transactionAfter: <T>(prelude: string, fn: (tx: Tx) => Promise<T>) =>
-        pipelinedTransaction(client as unknown as PostgresClient, prelude, (scoped) => {
-          const session = new PostgresJsSession(preparing(scoped as unknown as PostgresClient), base.dialect, base.schema, base.options) as never;
-          return fn(new PostgresJsTransaction(base.dialect, session, base.schema) as unknown as Tx);
-        }),
+        pipelinedTransaction(client as unknown as PostgresClient, prelude, (scoped) => fn(over(scoped as unknown as PostgresClient))),
+      readsAfter: <T>(prelude: string, fn: (tx: Tx) => Promise<T>) =>
+        pipelinedReads(client as unknown as PostgresClient, prelude, (scoped) => fn(over(scoped))),
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -88,6 +100,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         await tx.execute(sql.raw(prelude));
         return fn(tx as unknown as Tx);
       }),
+    readsAfter: (prelude, fn) =>
+      db.transaction(
+        async (tx) => {
+          await tx.execute(sql.raw(prelude));
+          return fn(tx as unknown as Tx);
+        },
+        { accessMode: "read only" },
+      ),
     close: () => client.close(),
   };
 }

@@ -76,3 +76,64 @@ export async function pipelinedTransaction<T>(client: Client, prelude: string, f
     return (done as PromiseFulfilledResult<R>).value;
   }
 }
+
+/**
+ * Read-only work without a transaction round trip of its own: every statement fn issues runs in
+ * its own READ ONLY transaction, sent as one write with BEGIN, the prelude and COMMIT around it
+ * (ADR 0017). A request that reads with one statement then costs one round trip in all, where a
+ * transaction costs two (the COMMIT after the last statement waits for that statement's answer).
+ *
+ * What fn sees is what it would see in one READ COMMITTED transaction: each statement reads its
+ * own snapshot there too, and as there, a failed statement fails the whole (statements after it are
+ * refused, and fn's result is the failure even if fn caught it). What differs: a write fails
+ * (read_only_sql_transaction), the transaction timestamp is the statement's, and nothing a
+ * statement sets (SET LOCAL) outlives it. The statements share one reserved connection, so they
+ * run in the order fn issues them.
+ */
+export async function pipelinedReads<T>(client: Client, prelude: string, fn: (sql: Client) => Promise<T>): Promise<T> {
+  const reserved = await client.reserve();
+  const issued: Promise<unknown>[] = [];
+  let preludeError: unknown;
+  let failed: unknown;
+  let ended = false;
+  const scoped = new Proxy(reserved, {
+    get(target, property, receiver) {
+      if (property === "unsafe") {
+        return (...args: Parameters<typeof target.unsafe>) => {
+          if (ended) throw new Error("statement issued after its reads ended");
+          // As in a transaction, nothing runs after a failed statement, and the failure is fn's.
+          if (failed !== undefined) throw failed;
+          // Issued in this order on one connection, these leave in one write (postgres.js
+          // coalesces what is queued before the event loop turns) and run in this order.
+          const settle = (q: Promise<unknown>, onError?: (e: unknown) => void) => issued.push(q.catch((e: unknown) => onError?.(e)));
+          settle(target.unsafe("begin read only").execute());
+          settle(target.unsafe(prelude).execute(), (e) => (preludeError ??= e));
+          const query = target.unsafe(...args);
+          settle(query, (e) => (failed ??= e));
+          // COMMIT of a failed statement's transaction rolls it back; it reports no error.
+          settle(target.unsafe("commit").execute());
+          return query;
+        };
+      }
+      if (property === "begin" || property === "reserve" || property === "release" || property === "savepoint") {
+        return () => {
+          throw new Error(`${String(property)}() in read-only statements`);
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  }) as unknown as Client;
+  try {
+    const result = await fn(scoped);
+    if (failed !== undefined) throw failed;
+    return result;
+  } catch (error) {
+    // A statement that ran without its context reports "transaction is aborted"; the cause is the prelude's error.
+    throw (error as { code?: string } | undefined)?.code === ABORTED && preludeError ? preludeError : error;
+  } finally {
+    ended = true;
+    // A statement nobody awaited must finish before the connection goes back to the pool.
+    await Promise.allSettled(issued);
+    reserved.release();
+  }
+}

@@ -10,7 +10,7 @@ import { countryName, countryOptionsFor } from "~/modules/countries";
 import { customerListHref, parseCustomerListQuery, PAGE_SIZES, RELATIONSHIP_LABELS, RELATIONSHIP_TYPES, type RelationshipType } from "~/modules/customer-list";
 import { createSelection, listCustomerCountriesCached, listCustomers, type CustomerRow } from "~/modules/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Customers · Partnerdesk" }];
@@ -18,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: "Customers · Partnerdesk" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const query = parseCustomerListQuery(new URL(request.url).searchParams);
-  const [page, countries] = await withTenant(tenantOf(auth), async (tx) => [
+  const [page, countries] = await withTenantReads(tenantOf(auth), async (tx) => [
     await listCustomers(tx, { partnerId: auth.org.id, query }),
     await listCustomerCountriesCached(tx, { partnerId: auth.org.id }),
   ] as const);

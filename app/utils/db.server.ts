@@ -1,6 +1,7 @@
 /**
- * The process-wide database and the two ways to use it:
+ * The process-wide database and the ways to use it:
  *  - withTenant: a transaction as the app role, scoped by RLS to one organisation (and user);
+ *    withTenantReads the same for read-only work (loaders), without a transaction round trip;
  *  - withSystem: a transaction as the owner, for the named cross-tenant paths only
  *    (sign-in, session lookup, token redemption, scheduled work). See ADR 0002.
  */
@@ -84,6 +85,18 @@ export async function withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<
   // statements issued together can reach the server in either order (tried once; the isolation
   // tests caught a statement running before its context).
   return database.transactionAfter(tenantPrelude(ctx), fn);
+}
+
+/**
+ * Read-only work as the app role in the tenant's context: for loaders. A write fails
+ * (read_only_sql_transaction), so a GET cannot change state even by mistake; on PostgreSQL each
+ * statement is its own READ ONLY transaction, sent with BEGIN, the context and COMMIT in one
+ * write, so a one-statement loader costs one round trip where withTenant costs two (ADR 0017).
+ * Each statement reads its own snapshot, as it would in a withTenant (READ COMMITTED) transaction.
+ */
+export async function withTenantReads<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const database = await getDatabase();
+  return database.readsAfter(tenantPrelude(ctx), fn);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

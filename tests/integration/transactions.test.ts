@@ -10,8 +10,8 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rowsOf, type Tx } from "../../db/client";
 import { enqueueMail } from "../../app/modules/mail.server";
-import { withSystem, withSystemStatement, withTenant } from "../../app/utils/db.server";
-import { createPartner } from "../support/factories";
+import { withSystem, withSystemStatement, withTenant, withTenantReads } from "../../app/utils/db.server";
+import { createCustomersFor, createPartner } from "../support/factories";
 import { installTestDatabase, testDbKind } from "../support/db";
 
 installTestDatabase();
@@ -131,5 +131,82 @@ describe("request transactions", () => {
       rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from pg_stat_activity where application_name = 'partnerdesk' and state = 'idle in transaction' and datname = current_database()`)),
     );
     expect(open[0]!.n).toBe(0);
+  });
+});
+
+describe("read-only tenant work (withTenantReads, for loaders)", () => {
+  const whoAmI = async (tx: Tx) =>
+    rowsOf<{ role: string; org: string; ro: string }>(
+      await tx.execute(sql`select current_user as role, current_setting('app.org_id') as org, current_setting('transaction_read_only') as ro`),
+    )[0]!;
+  const customerNames = async (tx: Tx) =>
+    rowsOf<{ name: string }>(await tx.execute(sql`select name from partner_customers order by name`)).map((r) => r.name);
+
+  it("run every statement as the app role in the tenant's context, also statements issued together", async () => {
+    const a = await createPartner(["global_admin"]);
+    const b = await createPartner(["global_admin"]);
+    await createCustomersFor(a, [{ name: "Alpha Bakery" }, { name: "Alpha Dairy" }]);
+    await createCustomersFor(b, [{ name: "Beta Brewery" }]);
+    const ctx = { orgId: a.orgId, userId: a.users.global_admin!.id };
+    const [first, names, second, again] = await withTenantReads(ctx, (tx) => Promise.all([whoAmI(tx), customerNames(tx), whoAmI(tx), customerNames(tx)]));
+    for (const me of [first, second]) expect(me).toEqual({ role: "partnerdesk_app", org: a.orgId, ro: "on" });
+    // Row-level security: partner A's customers only.
+    expect(names).toEqual(["Alpha Bakery", "Alpha Dairy"]);
+    expect(again).toEqual(names);
+  });
+
+  it("refuse writes: nothing a loader does can change state", async () => {
+    const ctx = await partnerContext();
+    const tag = `ro-${randomUUID()}`;
+    await expect(withTenantReads(ctx, (tx) => mail(tx, ctx.orgId, `${tag}-never`))).rejects.toMatchObject({ cause: { code: "25006" } });
+    expect(await subjectsKept(tag)).toEqual([]);
+  });
+
+  it("report the statement that failed", async () => {
+    const ctx = await partnerContext();
+    await expect(withTenantReads(ctx, (tx) => tx.execute(sql`select 1 / 0`))).rejects.toMatchObject({ cause: { code: "22012" } });
+  });
+
+  it.runIf(postgresOnly)("fail as a whole when a statement fails, even one the function caught, and run nothing after it", async () => {
+    const ctx = await partnerContext();
+    await expect(
+      withTenantReads(ctx, async (tx) => {
+        await tx.execute(sql`select 1 / 0`).catch(() => {});
+        return "answered";
+      }),
+    ).rejects.toMatchObject({ code: "22012" });
+    let after = "not tried";
+    await expect(
+      withTenantReads(ctx, async (tx) => {
+        await tx.execute(sql`select 1 / 0`).catch(() => {});
+        after = await tx.execute(sql`select 1`).then(() => "ran", () => "refused");
+      }),
+    ).rejects.toMatchObject({ code: "22012" });
+    expect(after).toBe("refused");
+  });
+
+  it.runIf(postgresOnly)("many at once, more than the pool has connections, leave no connection in a transaction", async () => {
+    const ctx = await partnerContext();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) => withTenantReads(ctx, async (tx) => (i % 4 === 0 ? tx.execute(sql`select 1 / 0`) : whoAmI(tx)))),
+    );
+    expect(outcomes.filter((o) => o.status === "rejected")).toHaveLength(15);
+    for (const o of outcomes) if (o.status === "fulfilled") expect(o.value).toMatchObject({ role: "partnerdesk_app", org: ctx.orgId });
+    const open = await withSystem(async (tx) =>
+      rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from pg_stat_activity where application_name = 'partnerdesk' and state like 'idle in transaction%' and datname = current_database()`)),
+    );
+    expect(open[0]!.n).toBe(0);
+    // The connections went back to the pool outside any tenant context.
+    expect(await withSystemStatement(async (db) => rowsOf<{ role: string }>(await db.execute(sql`select current_user as role`))[0]!.role)).not.toBe("partnerdesk_app");
+  });
+
+  it.runIf(postgresOnly)("refuse statements after the function returned", async () => {
+    const ctx = await partnerContext();
+    let leaked: Tx | undefined;
+    await withTenantReads(ctx, async (tx) => {
+      leaked = tx;
+      return whoAmI(tx);
+    });
+    await expect(leaked!.execute(sql`select 1`)).rejects.toMatchObject({ cause: { message: expect.stringContaining("after its reads ended") } });
   });
 });

@@ -3,7 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
 import { customerOverview, getOrganisation } from "~/modules/organisations.server";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenantReads } from "~/utils/db.server";
 
 export const meta: MetaFunction = () => [{ title: "Organisation · Partnerdesk" }];
 
@@ -11,7 +11,7 @@ const TYPE_LABELS: Record<string, string> = { reseller: "Reseller", advisor: "Ad
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "overview:view", { kind: "customer" });
-  return withTenant(tenantOf(auth), async (tx) => ({
+  return withTenantReads(tenantOf(auth), async (tx) => ({
     org: await getOrganisation(tx, { orgId: auth.org.id }),
     overview: await customerOverview(tx, { orgId: auth.org.id }),
   }));

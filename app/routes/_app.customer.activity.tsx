@@ -4,14 +4,14 @@ import { z } from "zod";
 import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
 import { listPartnerActivity } from "~/modules/customer-partners.server";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenantReads } from "~/utils/db.server";
 
 export const meta: MetaFunction = () => [{ title: "Partner activity · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "partners:view", { kind: "customer" });
   const before = z.coerce.number().int().positive().optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
-  return withTenant(tenantOf(auth), (tx) => listPartnerActivity(tx, { customerId: auth.org.id, before }));
+  return withTenantReads(tenantOf(auth), (tx) => listPartnerActivity(tx, { customerId: auth.org.id, before }));
 }
 
 /** What an entry says, in words. */

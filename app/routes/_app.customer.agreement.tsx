@@ -5,7 +5,7 @@ import { ErrorList, SubmitButton } from "~/components/forms";
 import { formatDate, PageHeader } from "~/components/layout";
 import { acceptAgreement, getCurrentAgreement } from "~/modules/agreements.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { DomainError } from "~/modules/errors";
 
@@ -13,7 +13,7 @@ export const meta: MetaFunction = () => [{ title: "Customer agreement · Partner
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "overview:view", { kind: "customer" });
-  const agreement = await withTenant(tenantOf(auth), getCurrentAgreement);
+  const agreement = await withTenantReads(tenantOf(auth), getCurrentAgreement);
   return { agreement, pending: auth.org.agreementPending, canAccept: auth.permissions.includes("agreement:accept") };
 }
 

@@ -6,14 +6,14 @@ import { ConfirmAction } from "~/components/confirm";
 import { listGdapForCustomer, removeAdminRoles } from "~/modules/admin-relationships.server";
 import { listPartnerRelationships, listPendingRequests, removePartner, resellerRemovalRule } from "~/modules/customer-partners.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Partners · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "partners:view", { kind: "customer" });
-  return withTenant(tenantOf(auth), async (tx) => ({
+  return withTenantReads(tenantOf(auth), async (tx) => ({
     partners: (await listPartnerRelationships(tx, { customerId: auth.org.id })).map((p) => ({
       ...p,
       isReseller: p.types.includes("reseller") || p.relationships.some((r) => r.type === "reseller" && r.status !== "ended"),

@@ -5,7 +5,7 @@ import { ConfirmAction } from "~/components/confirm";
 import { Badge, formatDate, formatDateTime, PageHeader } from "~/components/layout";
 import { approveGdap, declineGdap, getGdapForCustomer } from "~/modules/admin-relationships.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin roles request · Partnerdesk" }];
@@ -15,7 +15,7 @@ const idOf = (params: { id?: string }) => uuidParam(params.id, "No such request.
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "partners:view", { kind: "customer" });
   const id = idOf(params);
-  const gdap = await orThrowResponse(withTenant(tenantOf(auth), (tx) => getGdapForCustomer(tx, { customerId: auth.org.id, id })));
+  const gdap = await orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getGdapForCustomer(tx, { customerId: auth.org.id, id })));
   return { gdap, canApprove: auth.permissions.includes("requests:approve"), agreementPending: auth.org.agreementPending };
 }
 

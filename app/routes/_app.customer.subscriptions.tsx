@@ -17,14 +17,14 @@ import {
   setSubscriptionPartner,
 } from "~/modules/subscriptions.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "subscriptions:manage", { kind: "customer" });
-  return withTenant(tenantOf(auth), async (tx) => ({
+  return withTenantReads(tenantOf(auth), async (tx) => ({
     subscriptions: await listSubscriptions(tx, { customerId: auth.org.id }),
     products: (await listProducts(tx)).map((p) => ({ id: p.id, name: p.name, min: p.minLicences, max: p.maxLicences, price: p.monthlyPriceCents, currency: p.currency })),
   }));

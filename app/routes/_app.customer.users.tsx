@@ -7,13 +7,13 @@ import { AddUserForm, ResetPasswordButton, TenantUserResultNotice, TenantUsersTa
 import { DomainError } from "~/modules/errors";
 import { createTenantUser, listTenantUsers, resetTenantUserPassword } from "~/modules/tenant-users.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 
 export const meta: MetaFunction = () => [{ title: "Users · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "users:manage", { kind: "customer" });
-  return { users: await withTenant(tenantOf(auth), (tx) => listTenantUsers(tx, { customerId: auth.org.id })), me: auth.user.id };
+  return { users: await withTenantReads(tenantOf(auth), (tx) => listTenantUsers(tx, { customerId: auth.org.id })), me: auth.user.id };
 }
 
 const schema = z.discriminatedUnion("intent", [

@@ -5,7 +5,7 @@ import { SubmitButton } from "~/components/forms";
 import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
 import { listNotifications, markNotificationsRead } from "~/modules/notifications.server";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Notifications · Partnerdesk" }];
@@ -13,7 +13,7 @@ export const meta: MetaFunction = () => [{ title: "Notifications · Partnerdesk"
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "notifications:view");
   const before = z.string().datetime().optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
-  return withTenant(tenantOf(auth), (tx) => listNotifications(tx, { orgId: auth.org.id, userId: auth.user.id, before }));
+  return withTenantReads(tenantOf(auth), (tx) => listNotifications(tx, { orgId: auth.org.id, userId: auth.user.id, before }));
 }
 
 export async function action({ request }: ActionFunctionArgs) {

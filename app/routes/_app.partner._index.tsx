@@ -3,13 +3,13 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, PageHeader } from "~/components/layout";
 import { getOrganisation, partnerOverview } from "~/modules/organisations.server";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenantReads } from "~/utils/db.server";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "overview:view", { kind: "partner" });
-  return withTenant(tenantOf(auth), async (tx) => ({
+  return withTenantReads(tenantOf(auth), async (tx) => ({
     org: await getOrganisation(tx, { orgId: auth.org.id }),
     counts: await partnerOverview(tx, { orgId: auth.org.id }),
     canManageStaff: auth.permissions.includes("staff:manage"),

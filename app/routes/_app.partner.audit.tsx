@@ -5,7 +5,7 @@ import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
 import { listAuditActions, listAuditEntries } from "~/modules/audit.server";
 import { listStaff } from "~/modules/staff.server";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenantReads } from "~/utils/db.server";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Partnerdesk" }];
 
@@ -20,7 +20,7 @@ const query = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "audit:view", { kind: "partner" });
   const q = query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return withTenant(tenantOf(auth), async (tx) => ({
+  return withTenantReads(tenantOf(auth), async (tx) => ({
     page: await listAuditEntries(tx, { orgId: auth.org.id, action: q.action || undefined, userId: q.user, before: q.before, after: q.after }),
     actions: await listAuditActions(tx, { orgId: auth.org.id }),
     staff: (await listStaff(tx, { orgId: auth.org.id })).map((s) => ({ id: s.userId, name: s.displayName, email: s.email })),

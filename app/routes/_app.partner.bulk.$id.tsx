@@ -6,7 +6,7 @@ import { z } from "zod";
 import { Badge, formatDateTime, PageHeader } from "~/components/layout";
 import { getBulkOperation } from "~/modules/bulk-gdap.server";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenantReads } from "~/utils/db.server";
 import { orThrowResponse } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Bulk request · Partnerdesk" }];
@@ -15,7 +15,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
   const id = z.string().uuid().safeParse(params.id);
   if (!id.success) throw new Response("No such bulk operation.", { status: 404 });
-  return orThrowResponse(withTenant(tenantOf(auth), (tx) => getBulkOperation(tx, { partnerId: auth.org.id, id: id.data })));
+  return orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getBulkOperation(tx, { partnerId: auth.org.id, id: id.data })));
 }
 
 export default function BulkOperation() {

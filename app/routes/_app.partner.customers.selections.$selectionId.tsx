@@ -10,7 +10,7 @@ import { countryName } from "~/modules/countries";
 import { RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customer-list";
 import { deleteSelection, getSelection } from "~/modules/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Selected customers · Partnerdesk" }];
@@ -21,7 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const id = idParam.safeParse(params.selectionId);
   if (!id.success) throw new Response("No such selection.", { status: 404 });
-  const selection = await orThrowResponse(withTenant(tenantOf(auth), (tx) => getSelection(tx, { partnerId: auth.org.id, selectionId: id.data })));
+  const selection = await orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getSelection(tx, { partnerId: auth.org.id, selectionId: id.data })));
   return { ...selection, canRequestRoles: auth.permissions.includes("relationships:manage"), roles: ADMIN_ROLES.map(({ templateId, name }) => ({ templateId, name })) };
 }
 

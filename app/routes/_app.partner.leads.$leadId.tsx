@@ -11,7 +11,7 @@ import { addLeadNote, answerLead, assignLead, deleteLead, getLead, setLeadStatus
 import { DomainError } from "~/modules/errors";
 import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.lead.organisation ?? "Lead"} · Leads · Partnerdesk` }];
@@ -19,7 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "leads:manage", { kind: "partner" });
   const leadId = uuidParam(params.leadId, "No such lead.");
-  return orThrowResponse(withTenant(tenantOf(auth), (tx) => getLead(tx, { partnerId: auth.org.id, leadId })));
+  return orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getLead(tx, { partnerId: auth.org.id, leadId })));
 }
 
 const forms = z.discriminatedUnion("intent", [

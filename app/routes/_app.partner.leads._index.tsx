@@ -7,7 +7,7 @@ import { countryName } from "~/modules/countries";
 import { LEAD_STATUS_LABELS, LEAD_STATUS_TONES as LEAD_TONE, LEAD_STATUSES, type LeadStatus } from "~/modules/directory/directory-options";
 import { listLeads } from "~/modules/directory/leads.server";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenantReads } from "~/utils/db.server";
 
 export const meta: MetaFunction = () => [{ title: "Leads · Partnerdesk" }];
 
@@ -16,7 +16,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const status = (LEAD_STATUSES as readonly string[]).includes(params.get("status") ?? "") ? (params.get("status") as LeadStatus) : undefined;
   const assigned = params.get("assigned") === "me" ? "me" : params.get("assigned") === "none" ? "none" : undefined;
-  const result = await withTenant(tenantOf(auth), (tx) => listLeads(tx, { partnerId: auth.org.id, userId: auth.user.id, query: { status, assigned, after: params.get("after") ?? undefined } }));
+  const result = await withTenantReads(tenantOf(auth), (tx) => listLeads(tx, { partnerId: auth.org.id, userId: auth.user.id, query: { status, assigned, after: params.get("after") ?? undefined } }));
   return { ...result, status: status ?? null, assigned: assigned ?? null };
 }
 

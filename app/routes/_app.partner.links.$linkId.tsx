@@ -12,7 +12,7 @@ import { linkUrl, revokeLink } from "~/modules/links/links.server";
 import { getLinkTracking } from "~/modules/links/redemption.server";
 import { htmlSnippet, qrCodeSvg, shareLinkByEmail } from "~/modules/links/sharing.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, replyWithDomainError, uuidParam } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Link · Partnerdesk" }];
@@ -22,7 +22,7 @@ const linkIdOf = (params: { linkId?: string }) => uuidParam(params.linkId, "No s
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "links:manage", { kind: "partner" });
   const linkId = linkIdOf(params);
-  const tracking = await orThrowResponse(withTenant(tenantOf(auth), (tx) => getLinkTracking(tx, { partnerId: auth.org.id, linkId })));
+  const tracking = await orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getLinkTracking(tx, { partnerId: auth.org.id, linkId })));
   const url = linkUrl(tracking.link.code);
   const svg = await qrCodeSvg(url);
   return {

@@ -5,13 +5,13 @@ import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
 import { listLinks } from "~/modules/links/links.server";
 import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenantReads } from "~/utils/db.server";
 
 export const meta: MetaFunction = () => [{ title: "Links · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "links:manage", { kind: "partner" });
-  const links = await withTenant(tenantOf(auth), (tx) => listLinks(tx, { partnerId: auth.org.id }));
+  const links = await withTenantReads(tenantOf(auth), (tx) => listLinks(tx, { partnerId: auth.org.id }));
   return {
     links: links.map((l) => ({
       id: l.id,

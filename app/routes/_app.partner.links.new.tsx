@@ -11,7 +11,7 @@ import { createLink } from "~/modules/links/links.server";
 import { getOrganisation } from "~/modules/organisations.server";
 import { listProducts } from "~/modules/products.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Create link · Partnerdesk" }];
@@ -37,7 +37,7 @@ const schema = z
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "links:manage", { kind: "partner" });
-  return withTenant(tenantOf(auth), async (tx) => {
+  return withTenantReads(tenantOf(auth), async (tx) => {
     const org = await getOrganisation(tx, { orgId: auth.org.id });
     return { advisor: org.isAuthorisedAdvisor, dap: org.isDapCertified, products: await listProducts(tx) };
   });

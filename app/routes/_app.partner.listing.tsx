@@ -10,7 +10,7 @@ import { COUNTRY_CODES, COUNTRY_OPTIONS, countryName } from "~/modules/countries
 import { LANGUAGE_CODES, LANGUAGES, ORGANISATION_SIZES, SERVICE_KEYWORDS, SIZE_LABELS } from "~/modules/directory/directory-options";
 import { getListing, saveListing } from "~/modules/directory/listing.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Directory listing · Partnerdesk" }];
@@ -44,7 +44,7 @@ const schema = z.object({
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "listing:manage", { kind: "partner" });
-  return withTenant(tenantOf(auth), (tx) => getListing(tx, { partnerId: auth.org.id }));
+  return withTenantReads(tenantOf(auth), (tx) => getListing(tx, { partnerId: auth.org.id }));
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

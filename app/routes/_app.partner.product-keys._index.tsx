@@ -15,7 +15,7 @@ import { getOrganisation } from "~/modules/organisations.server";
 import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from "~/modules/product-keys/key-format";
 import { importProductKeys, listProductKeys } from "~/modules/product-keys/product-keys.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Product keys · Partnerdesk" }];
@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const status = url.searchParams.get("status");
   const filter = status === "available" || status === "used" ? status : undefined;
-  return withTenant(tenantOf(auth), async (tx) => {
+  return withTenantReads(tenantOf(auth), async (tx) => {
     const org = await getOrganisation(tx, { orgId: auth.org.id });
     const inventory = await listProductKeys(tx, { partnerId: auth.org.id, status: filter, after: url.searchParams.get("after") ?? undefined });
     return { authorised: org.isAuthorisedAdvisor, filter: filter ?? null, ...inventory };

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, formatDateTime, PageHeader } from "~/components/layout";
 import { getImport, maskedKey } from "~/modules/product-keys/product-keys.server";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, uuidParam } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Key import report · Partnerdesk" }];
@@ -11,7 +11,7 @@ export const meta: MetaFunction = () => [{ title: "Key import report · Partnerd
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
   const importId = uuidParam(params.importId, "No such import.");
-  const row = await orThrowResponse(withTenant(tenantOf(auth), (tx) => getImport(tx, { partnerId: auth.org.id, importId })));
+  const row = await orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getImport(tx, { partnerId: auth.org.id, importId })));
   return {
     fileName: row.fileName,
     createdAt: row.createdAt,

@@ -16,7 +16,7 @@ import { getOrganisation } from "~/modules/organisations.server";
 import { checkProductKey, KEY_EXAMPLE } from "~/modules/product-keys/key-format";
 import { registerProductKey, type DelegatedAdminChoice, type RegisterInput } from "~/modules/product-keys/product-keys.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Register a product key · Partnerdesk" }];
@@ -69,7 +69,7 @@ const CONSTRAINT = (() => {
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
   const customerId = z.string().uuid().safeParse(new URL(request.url).searchParams.get("customer"));
-  return withTenant(tenantOf(auth), async (tx) => {
+  return withTenantReads(tenantOf(auth), async (tx) => {
     const org = await getOrganisation(tx, { orgId: auth.org.id });
     const customer = customerId.success ? await findOwnCustomer(tx, { partnerId: auth.org.id, customerId: customerId.data }) : null;
     return {

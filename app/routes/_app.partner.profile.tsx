@@ -7,7 +7,7 @@ import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { PageHeader } from "~/components/layout";
 import { getOrganisation, updateProfile } from "~/modules/organisations.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Company profile · Partnerdesk" }];
@@ -45,7 +45,7 @@ const schema = z.object({
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "profile:view", { kind: "partner" });
-  const org = await withTenant(tenantOf(auth), (tx) => getOrganisation(tx, { orgId: auth.org.id }));
+  const org = await withTenantReads(tenantOf(auth), (tx) => getOrganisation(tx, { orgId: auth.org.id }));
   return { org, canEdit: auth.permissions.includes("profile:edit") };
 }
 

@@ -8,7 +8,7 @@ import { Badge, formatDate, formatDateTime, PageHeader } from "~/components/layo
 import { getGdapForPartner, terminateGdap } from "~/modules/admin-relationships.server";
 import { ConfirmAction } from "~/components/confirm";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin relationship · Partnerdesk" }];
@@ -18,7 +18,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = z.string().uuid().safeParse(params.id);
   if (!id.success) throw new Response("No such admin relationship.", { status: 404 });
   return orThrowResponse(
-    withTenant(tenantOf(auth), async (tx) => ({
+    withTenantReads(tenantOf(auth), async (tx) => ({
       ...(await getGdapForPartner(tx, { partnerId: auth.org.id, id: id.data })),
       groups: (await listGroups(tx, { partnerId: auth.org.id })).map((g) => ({ id: g.id, name: g.name, members: g.members.length })),
       assignments: await listAssignments(tx, { partnerId: auth.org.id, adminRelationshipId: id.data }),

@@ -11,7 +11,7 @@ import { findOwnCustomer, requestGdap } from "~/modules/admin-relationships.serv
 import { DomainError } from "~/modules/errors";
 import { getOrganisation } from "~/modules/organisations.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Request admin roles · Partnerdesk" }];
@@ -33,7 +33,7 @@ const schema = z
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
   const customerId = z.string().uuid().safeParse(new URL(request.url).searchParams.get("customer"));
-  return withTenant(tenantOf(auth), async (tx) => {
+  return withTenantReads(tenantOf(auth), async (tx) => {
     const org = await getOrganisation(tx, { orgId: auth.org.id });
     const customer = customerId.success ? await findOwnCustomer(tx, { partnerId: auth.org.id, customerId: customerId.data }) : null;
     return { certified: org.isDapCertified, customer, roles: ADMIN_ROLES.map(({ templateId, name, description }) => ({ templateId, name, description })) };

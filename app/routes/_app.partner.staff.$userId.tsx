@@ -8,7 +8,7 @@ import { Badge, PageHeader } from "~/components/layout";
 import { PARTNER_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from "~/modules/permissions";
 import { changeStaffRoles, getStaffMember, resendInvitation, revokeInvitation, setStaffActive } from "~/modules/staff.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Staff member · Partnerdesk" }];
@@ -19,7 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
   const userId = userIdParam.safeParse(params.userId);
   if (!userId.success) throw new Response("No such staff member.", { status: 404 });
-  const member = await orThrowResponse(withTenant(tenantOf(auth), (tx) => getStaffMember(tx, { orgId: auth.org.id, userId: userId.data })));
+  const member = await orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getStaffMember(tx, { orgId: auth.org.id, userId: userId.data })));
   return { member, isMe: member.userId === auth.user.id };
 }
 

@@ -8,14 +8,14 @@ import { DomainError } from "~/modules/errors";
 import { listStaff } from "~/modules/staff.server";
 import { addGroupMember, createGroup, deleteGroup, listGroups, removeGroupMember } from "~/modules/staff-groups.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Staff groups · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
-  return withTenant(tenantOf(auth), async (tx) => ({
+  return withTenantReads(tenantOf(auth), async (tx) => ({
     groups: await listGroups(tx, { partnerId: auth.org.id }),
     staff: (await listStaff(tx, { orgId: auth.org.id })).filter((s) => s.status === "active").map((s) => ({ id: s.userId, displayName: s.displayName, email: s.email })),
   }));

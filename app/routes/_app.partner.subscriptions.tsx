@@ -9,14 +9,14 @@ import { parsePartnerSubscriptionQuery, SUBSCRIPTION_STATUSES, TRIAL_ENDING_DAYS
 import { encodeTimeCursor, listHref, pagerLinks } from "~/modules/time-cursor";
 import { listPartnerSubscriptions } from "~/modules/subscriptions.server";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenantReads } from "~/utils/db.server";
 
 export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "subscriptions:view", { kind: "partner" });
   const query = parsePartnerSubscriptionQuery(new URL(request.url).searchParams);
-  return withTenant(tenantOf(auth), async (tx) => {
+  return withTenantReads(tenantOf(auth), async (tx) => {
     const list = await listPartnerSubscriptions(tx, { partnerId: auth.org.id, query });
     return {
       ...list,

@@ -1,6 +1,7 @@
 /**
  * CSV export of the filtered customer list, streamed: rows are read in keyset batches of 1,000,
- * each in its own short tenant transaction, and written as they come, so memory stays flat.
+ * each one read-only statement in the tenant's context (withTenantReads), and written as they
+ * come, so memory stays flat. The export itself is audited, in a transaction of its own.
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { stringify } from "csv-stringify/sync";
@@ -8,7 +9,7 @@ import { parseCustomerListQuery, RELATIONSHIP_LABELS, type RelationshipType } fr
 import { walkCustomers } from "~/modules/customers.server";
 import { recordAudit } from "~/modules/audit.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 
 const HEADER = ["Name", "Primary domain", "Country", "Relationships", "Agreement", "Created (UTC)", "Customer ID"];
 
@@ -18,7 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   await withTenant(tenantOf(auth), (tx) =>
     recordAudit(tx, { actor: actorOf(auth, context), action: "customers.exported", objectType: "customer_list", details: { q: query.q ?? null, type: query.type ?? null, country: query.country ?? null, agreement: query.agreement ?? null } }),
   );
-  const batches = walkCustomers((fn) => withTenant(tenantOf(auth), fn), { partnerId: auth.org.id, query });
+  const batches = walkCustomers((fn) => withTenantReads(tenantOf(auth), fn), { partnerId: auth.org.id, query });
   const encoder = new TextEncoder();
   let headerSent = false;
   const stream = new ReadableStream<Uint8Array>({

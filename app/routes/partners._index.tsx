@@ -7,7 +7,7 @@ import { COUNTRY_OPTIONS, countryName } from "~/modules/countries";
 import { LANGUAGE_CODES, LANGUAGES, ORGANISATION_SIZES, parseDirectoryQuery, SIZE_LABELS, type OrganisationSize } from "~/modules/directory/directory-options";
 import { searchDirectory } from "~/modules/directory/directory.server";
 import { config } from "~/utils/config.server";
-import { withPublic } from "~/utils/db.server";
+import { withPublicReads } from "~/utils/db.server";
 
 export const meta: MetaFunction = () => [
   { title: "Find a partner · Partnerdesk" },
@@ -16,7 +16,7 @@ export const meta: MetaFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const query = parseDirectoryQuery(new URL(request.url).searchParams);
-  const result = await withPublic((tx) => searchDirectory(tx, query));
+  const result = await withPublicReads((tx) => searchDirectory(tx, query));
   return { ...result, query, maxPartners: config().CONTACT_MAX_PARTNERS };
 }
 

@@ -9,7 +9,7 @@ import { ORGANISATION_SIZES, SIZE_LABELS } from "~/modules/directory/directory-o
 import { selectedPartners, submitContact } from "~/modules/directory/directory.server";
 import { clientIp } from "~/utils/auth.server";
 import { config } from "~/utils/config.server";
-import { withPublic, withSystem } from "~/utils/db.server";
+import { withPublicReads, withSystem } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Contact selected partners · Partnerdesk" }, { name: "robots", content: "noindex" }];
@@ -32,7 +32,7 @@ const schema = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   const numbers = partnerNumbers(new URL(request.url).searchParams.getAll("p"));
   const max = config().CONTACT_MAX_PARTNERS;
-  const partners = numbers.length ? await withPublic((tx) => selectedPartners(tx, numbers.slice(0, max))) : [];
+  const partners = numbers.length ? await withPublicReads((tx) => selectedPartners(tx, numbers.slice(0, max))) : [];
   return { partners, tooMany: numbers.length > max, max };
 }
 

@@ -125,6 +125,11 @@ export async function withPublic<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   return withTenant({ orgId: "", userId: null }, fn);
 }
 
+/** withPublic for loaders: read-only statements (withTenantReads) in no organisation's context. */
+export async function withPublicReads<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return withTenantReads({ orgId: "", userId: null }, fn);
+}
+
 /** Switches an open transaction to the app role and sets its tenant context (transaction-local). */
 export async function enterTenant(tx: Tx, ctx: TenantContext) {
   // One round trip: set_config('role', …, true) is SET LOCAL ROLE. Request transactions are short

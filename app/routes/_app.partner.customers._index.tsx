@@ -11,6 +11,7 @@ import { customerListHref, parseCustomerListQuery, PAGE_SIZES, RELATIONSHIP_LABE
 import { createSelection, listCustomerCountriesCached, listCustomers, type CustomerRow } from "~/modules/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
+import { fromColumns, toColumns } from "~/utils/row-columns";
 import { orThrowResponse } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Customers · Partnerdesk" }];
@@ -24,7 +25,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   ] as const);
   // Codes only: the names are a fixed table the page has anyway.
   const countryCodes = query.country && !countries.includes(query.country) ? [...countries, query.country] : countries;
-  return { page, query, countryCodes, canCreate: auth.permissions.includes("customers:create") };
+  // The rows travel as columns (app/utils/row-columns.ts): a third less to encode and to send.
+  const { rows, ...pager } = page;
+  return { rows: toColumns(rows), pager, query, countryCodes, canCreate: auth.permissions.includes("customers:create") };
 }
 
 const selectionForm = z.discriminatedUnion("mode", [
@@ -76,7 +79,9 @@ const columns = [
 ] as ColumnDef<Row, unknown>[];
 
 export default function Customers() {
-  const { page, query, countryCodes, canCreate } = useLoaderData<typeof loader>();
+  const { rows: columnsOfRows, pager, query, countryCodes, canCreate } = useLoaderData<typeof loader>();
+  const rows = useMemo(() => fromColumns(columnsOfRows), [columnsOfRows]);
+  const page = { ...pager, rows };
   const countryOptions = useMemo(() => countryOptionsFor(countryCodes), [countryCodes]);
   const [params] = useSearchParams();
   const [selected, setSelected] = useState<string[]>([]);

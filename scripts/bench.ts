@@ -11,9 +11,13 @@
 // Then link redemption: the public page of a trial invitation, an existing customer's global admin
 // accepting it (each request a different customer, signed in), and a new customer signing up from
 // it (argon2id at the configured cost included).
-// Prints p50/p95/p99 latency, requests per second and throughput relative to the baseline.
+// Prints p50/p95/p99 latency, requests per second and throughput relative to the baseline. The
+// trivial page is measured in slices of 10 s between the cases, and each case is compared with the
+// slices right before and after it, so a machine that speeds up or slows down over the minutes of a
+// run does not skew the ratios; the baseline's row pools all of its slices.
 //
 // Environment: BENCH_DB=postgres|pglite|both (default both), BENCH_SECONDS (30), BENCH_WARMUP (5),
+// BENCH_BASELINE_SECONDS (10),
 // BENCH_CONNECTIONS (8), BENCH_CUSTOMERS (100000), BENCH_TOTAL (1000000), TEST_DATABASE_URL.
 import { createHash, randomBytes } from "node:crypto";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -29,6 +33,8 @@ import { createLinkCode, parseSigningKeys } from "../app/modules/links/link-code
 import { DEMO_PARTNERS, DEMO_PASSWORD } from "../app/modules/seed.server";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+/** Each slice of the trivial page measured between two cases. */
+const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
@@ -46,6 +52,16 @@ interface Result {
   p99: number;
   errors: number;
   requests: number;
+  /** The trivial page's req/s this case is compared with (measured right before and after it). */
+  baselineRps?: number;
+}
+
+/** One stretch of measuring: its latencies (sorted), requests and errors. */
+interface Slice {
+  latencies: number[];
+  requests: number;
+  errors: number;
+  seconds: number;
 }
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
@@ -92,7 +108,7 @@ interface MeasureOptions {
   ok?: number[];
 }
 
-async function measure(name: string, url: string, cookie: string, o: MeasureOptions = {}): Promise<Result> {
+async function measureSlice(url: string, cookie: string, o: MeasureOptions & { seconds: number; warmup: number }): Promise<Slice> {
   const opts = {
     url,
     connections: CONNECTIONS,
@@ -100,27 +116,37 @@ async function measure(name: string, url: string, cookie: string, o: MeasureOpti
     pipelining: 1,
     ...(o.setupRequest ? { requests: [{ method: o.method ?? "POST", setupRequest: o.setupRequest }] } : {}),
   } as autocannon.Options;
-  if (WARMUP > 0) await autocannon({ ...opts, duration: WARMUP });
+  if (o.warmup > 0) await autocannon({ ...opts, duration: o.warmup });
   const latencies: number[] = [];
   let bad = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ ...opts, duration: SECONDS }, (err, res) => (err ? reject(err) : resolve(res)));
+    const instance = autocannon({ ...opts, duration: o.seconds }, (err, res) => (err ? reject(err) : resolve(res)));
     // autocannon reports p97.5 but not p95; keep every latency and read the percentiles exactly.
     instance.on("response", (_client, status, _bytes, responseTime) => {
       latencies.push(responseTime);
       if (o.ok ? !o.ok.includes(status) : status >= 300) bad++;
     });
   });
-  latencies.sort((a, b) => a - b);
+  return { latencies, requests: result.requests.total, errors: bad + result.errors + result.timeouts, seconds: o.seconds };
+}
+
+/** A result from one or more slices of the same case (pooled: all requests over all seconds). */
+function resultOf(name: string, slices: Slice[]): Result {
+  const latencies = slices.flatMap((x) => x.latencies).sort((a, b) => a - b);
+  const requests = slices.reduce((n, x) => n + x.requests, 0);
   return {
     name,
-    rps: result.requests.average,
+    rps: requests / slices.reduce((n, x) => n + x.seconds, 0),
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
-    errors: bad + result.errors + result.timeouts,
-    requests: result.requests.total,
+    errors: slices.reduce((n, x) => n + x.errors, 0),
+    requests,
   };
+}
+
+async function measure(name: string, url: string, cookie: string, o: MeasureOptions = {}): Promise<Result> {
+  return resultOf(name, [await measureSlice(url, cookie, { ...o, seconds: SECONDS, warmup: WARMUP })]);
 }
 
 const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
@@ -229,8 +255,15 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
     const base = `http://127.0.0.1:${port}`;
     const list = (q: string) => `${base}/partner/customers?size=${PAGE}${q}`;
     const nav = (q: string) => `${base}/partner/customers.data?size=${PAGE}${q}`;
+    // Every case is compared with the trivial page measured right before and right after it
+    // (documents with the trivial document, client navigations with the trivial navigation): on a
+    // shared machine the speed drifts over minutes, and a baseline measured once, minutes away,
+    // would carry that drift into the ratio.
+    const baselines = {
+      document: { name: "trivial page (baseline)", url: `${base}/ping`, slices: [] as Slice[] },
+      navigation: { name: "trivial page, navigation (baseline)", url: `${base}/ping.data`, slices: [] as Slice[] },
+    };
     const cases: [string, string][] = [
-      ["trivial page (baseline)", `${base}/ping`],
       ["first page", list("")],
       ["page 1,001 by cursor", list(`&after=${cursor}`)],
       ["search 'bake'", list("&q=bake")],
@@ -240,31 +273,59 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
       ["sort relationships", list("&sort=types")],
       ["sort agreement", list("&sort=agreement")],
       ["sort created desc", list("&sort=created&dir=desc")],
-      // Inside the app, paging, sorting and searching are client navigations: the browser fetches
-      // the route data only (single fetch, `.data`), every loader of the page included.
-      ["trivial page, navigation (baseline)", `${base}/ping.data`],
-      ["first page, navigation", nav("")],
-      ["page 1,001, navigation", nav(`&after=${cursor}`)],
-      ["search 'bake', navigation", nav("&q=bake")],
-      ["sort name desc, navigation", nav("&sort=name&dir=desc")],
-      ["sort created desc, navigation", nav("&sort=created&dir=desc")],
       // The partner's subscriptions (read model, totals over all of them).
       ["partner subscriptions", `${base}/partner/subscriptions`],
       // The public partner directory (10,000 listed partners; anonymous).
       ["directory: 'security'", `${base}/partners?q=security`],
       ["directory: text+country+size", `${base}/partners?q=security&country=DK&size=50-249`],
       ["directory: country+language", `${base}/partners?country=DE&language=de`],
+      // Inside the app, paging, sorting and searching are client navigations: the browser fetches
+      // the route data only (single fetch, `.data`), every loader of the page included.
+      ["first page, navigation", nav("")],
+      ["page 1,001, navigation", nav(`&after=${cursor}`)],
+      ["search 'bake', navigation", nav("&q=bake")],
+      ["sort name desc, navigation", nav("&sort=name&dir=desc")],
+      ["sort created desc, navigation", nav("&sort=created&dir=desc")],
     ];
     const results: Result[] = [];
+    const print = (r: Result) =>
+      console.log(`  ${r.name.padEnd(30)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ""}`);
     const report = (r: Result) => {
       results.push(r);
-      console.log(`  ${r.name.padEnd(30)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ""}`);
+      print(r);
+    };
+    const baselineSlice = async (kind: keyof typeof baselines) => {
+      const b = baselines[kind];
+      const slice = await measureSlice(b.url, cookie, { seconds: BASELINE_SECONDS, warmup: b.slices.length === 0 ? WARMUP : 0 });
+      b.slices.push(slice);
+      console.log(`  · ${b.name.padEnd(28)} ${(slice.requests / slice.seconds).toFixed(0).padStart(6)} req/s (${slice.seconds} s)`);
+      return slice.requests / slice.seconds;
     };
     // BENCH_ONLY=<regex> measures only the matching cases (and the baseline), without redemption.
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : null;
-    for (const [name, url] of cases) {
-      if (only && !name.includes("(baseline)") && !only.test(name)) continue;
-      report(await measure(name, url, url.includes("/partners?") ? "" : cookie));
+    const chosen = cases.filter(([name]) => !only || only.test(name));
+    const kindOf = (name: string): keyof typeof baselines => (name.includes("navigation") ? "navigation" : "document");
+    const measured: { result: Result; kind: keyof typeof baselines; before: number }[] = [];
+    let last: { kind: keyof typeof baselines; rps: number } | null = null;
+    for (const [name, url] of chosen) {
+      const kind = kindOf(name);
+      // The slice after the previous case of this kind is the one before this case.
+      const before = last?.kind === kind ? last.rps : await baselineSlice(kind);
+      const result = await measure(name, url, url.includes("/partners?") ? "" : cookie);
+      print(result);
+      const after = await baselineSlice(kind);
+      result.baselineRps = (before + after) / 2;
+      console.log(`    ${name}: ${(result.rps / result.baselineRps).toFixed(2)} of the trivial page around it (${before.toFixed(0)} and ${after.toFixed(0)} req/s)`);
+      measured.push({ result, kind, before });
+      last = { kind, rps: after };
+    }
+    for (const kind of ["document", "navigation"] as const) {
+      const b = baselines[kind];
+      if (b.slices.length === 0) continue;
+      const pooled = resultOf(b.name, b.slices);
+      results.push(pooled);
+      console.log(`  ${b.name}: ${pooled.rps.toFixed(0)} req/s over ${b.slices.length} slices`);
+      results.push(...measured.filter((m) => m.kind === kind).map((m) => m.result));
     }
     if (only) return results;
 
@@ -305,7 +366,11 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
   }
 }
 
-/** Documents are compared with the trivial document, client navigations with the trivial navigation. */
+/**
+ * Documents are compared with the trivial document, client navigations with the trivial navigation:
+ * the list cases with its slices right before and after them (baselineRps), the rest with all of
+ * its slices pooled.
+ */
 function baselineOf(results: Result[], r: Result) {
   const navigation = r.name.includes("navigation");
   return (results.find((b) => b.name.includes("(baseline)") && b.name.includes("navigation") === navigation) ?? results[0]!).rps;
@@ -317,7 +382,7 @@ function table(kind: string, results: Result[]) {
     "",
     "| case | req/s | p50 ms | p95 ms | p99 ms | throughput vs trivial | errors |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...results.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.rps / baselineOf(results, r)).toFixed(2)} | ${r.errors} |`),
+    ...results.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.rps / (r.baselineRps ?? baselineOf(results, r))).toFixed(2)} | ${r.errors} |`),
   ];
   return lines.join("\n");
 }
@@ -337,7 +402,7 @@ const which = process.env.BENCH_DB ?? "both";
 run("npx", ["remix", "build"], {});
 const out: string[] = [
   `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
-    `${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s measured, ${PAGE} rows per page; server, database and load generator on one machine.`,
+    `${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s measured per case, the trivial page in ${BASELINE_SECONDS} s slices between the cases (each case's ratio against the slices right before and after it), ${PAGE} rows per page; server, database and load generator on one machine.`,
 ];
 if (which !== "pglite") {
   if (await pgReachable()) out.push(table("PostgreSQL", await benchOne("postgres", 3950)));

@@ -8,7 +8,7 @@ import { randomInt } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { memberships, users } from "../../db/schema";
 import { rowsOf } from "../../db/client";
-import type { Tx } from "~/utils/db.server";
+import { requireTransaction, type Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { hashPassword } from "./auth/crypto.server";
 import type { TenantAction } from "./admin-roles";
@@ -21,6 +21,7 @@ import { effectiveRights, requireTenantAction } from "./staff-groups.server";
  * partner has an active DAP or GDAP relationship with the customer.
  */
 export async function enterCustomerAsPartner(tx: Tx, { customerId }: { customerId: string }) {
+  requireTransaction(tx, "Acting in a customer");
   try {
     await tx.execute(sql`select pd_act_in_customer(${customerId}::uuid)`);
   } catch (error) {

@@ -8,7 +8,7 @@ import { DomainError } from "~/modules/errors";
 import { actInCustomer, enterCustomerAsPartner, openCustomerWorkspace } from "~/modules/tenant-users.server";
 import { closeServiceRequest, commentServiceRequest, listServiceRequests, openServiceRequest } from "~/modules/tenant-work.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant, withTenantReads } from "~/utils/db.server";
+import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Service requests · Partnerdesk" }];
@@ -19,7 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
   return orThrowResponse(
-    withTenantReads(tenantOf(auth), async (tx) => {
+    withTenant(tenantOf(auth), async (tx) => {
       const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
       const base = { customer, canManage: rights.actions.has("service-requests:manage") };
       if (!rights.actions.has("service-requests:read")) return { ...base, requests: null };

@@ -11,7 +11,7 @@ import { adminRole } from "~/modules/admin-roles";
 import { DomainError } from "~/modules/errors";
 import { actInCustomer, createTenantUser, enterCustomerAsPartner, listTenantUsers, openCustomerWorkspace, resetTenantUserPassword } from "~/modules/tenant-users.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant, withTenantReads } from "~/utils/db.server";
+import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, uuidParam } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Customer users · Partnerdesk" }];
@@ -22,7 +22,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
   return orThrowResponse(
-    withTenantReads(tenantOf(auth), async (tx) => {
+    withTenant(tenantOf(auth), async (tx) => {
       const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
       const base = { customer, roles: rights.roles.map((r) => adminRole(r)?.name ?? r), actions: [...rights.actions] };
       if (!rights.actions.has("users:read")) return { ...base, users: null };

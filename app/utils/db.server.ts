@@ -96,7 +96,22 @@ export async function withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<
  */
 export async function withTenantReads<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const database = await getDatabase();
-  return database.readsAfter(tenantPrelude(ctx), fn);
+  return database.readsAfter(tenantPrelude(ctx), (tx) => {
+    readOnlyHandles.add(tx);
+    return fn(tx);
+  });
+}
+
+const readOnlyHandles = new WeakSet<Tx>();
+
+/**
+ * For statements that change the context of the statements after them (a partner moving into a
+ * customer's context, enterTenant): they need one transaction. In withTenantReads each statement
+ * is its own transaction on PostgreSQL, so the change would silently not reach the next statement
+ * (and on PGlite it would); refuse it there on both.
+ */
+export function requireTransaction(tx: Tx, what: string) {
+  if (readOnlyHandles.has(tx)) throw new Error(`${what} needs a transaction (withTenant), not withTenantReads: its context does not outlive the statement`);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -132,6 +147,7 @@ export async function withPublicReads<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
 
 /** Switches an open transaction to the app role and sets its tenant context (transaction-local). */
 export async function enterTenant(tx: Tx, ctx: TenantContext) {
+  requireTransaction(tx, "enterTenant");
   // One round trip: set_config('role', …, true) is SET LOCAL ROLE. Request transactions are short
   // OLTP statements, for which JIT compilation only ever costs time.
   await tx.execute(sql.raw(tenantPrelude(ctx)));

@@ -10,7 +10,8 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rowsOf, type Tx } from "../../db/client";
 import { enqueueMail } from "../../app/modules/mail.server";
-import { withSystem, withSystemStatement, withTenant, withTenantReads } from "../../app/utils/db.server";
+import { enterTenant, withSystem, withSystemStatement, withTenant, withTenantReads } from "../../app/utils/db.server";
+import { enterCustomerAsPartner } from "../../app/modules/tenant-users.server";
 import { createCustomersFor, createPartner } from "../support/factories";
 import { installTestDatabase, testDbKind } from "../support/db";
 
@@ -160,6 +161,14 @@ describe("read-only tenant work (withTenantReads, for loaders)", () => {
     const tag = `ro-${randomUUID()}`;
     await expect(withTenantReads(ctx, (tx) => mail(tx, ctx.orgId, `${tag}-never`))).rejects.toMatchObject({ cause: { code: "25006" } });
     expect(await subjectsKept(tag)).toEqual([]);
+  });
+
+  it("refuse a context change meant for the statements after it (it needs withTenant)", async () => {
+    const ctx = await partnerContext();
+    await expect(withTenantReads(ctx, (tx) => enterCustomerAsPartner(tx, { customerId: randomUUID() }))).rejects.toThrow("needs a transaction");
+    await expect(withTenantReads(ctx, (tx) => enterTenant(tx, ctx))).rejects.toThrow("needs a transaction");
+    // In a transaction it is what it was: the database decides (no relationship: 403).
+    await expect(withTenant(ctx, (tx) => enterCustomerAsPartner(tx, { customerId: randomUUID() }))).rejects.toMatchObject({ status: 403 });
   });
 
   it("report the statement that failed", async () => {

@@ -56,7 +56,7 @@ interface Result {
   baselineRps?: number;
 }
 
-/** One stretch of measuring: its latencies (sorted), requests and errors. */
+/** One stretch of measuring: its latencies, requests, errors and length. */
 interface Slice {
   latencies: number[];
   requests: number;
@@ -305,7 +305,7 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : null;
     const chosen = cases.filter(([name]) => !only || only.test(name));
     const kindOf = (name: string): keyof typeof baselines => (name.includes("navigation") ? "navigation" : "document");
-    const measured: { result: Result; kind: keyof typeof baselines; before: number }[] = [];
+    const measured: { result: Result; kind: keyof typeof baselines }[] = [];
     let last: { kind: keyof typeof baselines; rps: number } | null = null;
     for (const [name, url] of chosen) {
       const kind = kindOf(name);
@@ -316,7 +316,7 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
       const after = await baselineSlice(kind);
       result.baselineRps = (before + after) / 2;
       console.log(`    ${name}: ${(result.rps / result.baselineRps).toFixed(2)} of the trivial page around it (${before.toFixed(0)} and ${after.toFixed(0)} req/s)`);
-      measured.push({ result, kind, before });
+      measured.push({ result, kind });
       last = { kind, rps: after };
     }
     for (const kind of ["document", "navigation"] as const) {

@@ -73,7 +73,8 @@ function run(cmd: string, args: string[], env: Record<string, string>) {
 
 async function startServer(env: Record<string, string>, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["server.js"], {
-    env: { ...process.env, ...env, NODE_ENV: "production", PORT: String(port), APP_URL: `http://127.0.0.1:${port}`, SESSION_SECRET: SECRET, LINK_SIGNING_KEYS: `bench:${SECRET}`, PRODUCT_KEY_PEPPER: SECRET, SEED_DEMO: "never", LOG_LEVEL: "warn", LOGIN_MAX_FAILURES_PER_IP: "1000" },
+    // NODE_OPTIONS as `npm start` sets it (package.json; ADR 0014, addendum: the young generation).
+    env: { ...process.env, ...env, NODE_OPTIONS: `--max-semi-space-size=32 ${process.env.NODE_OPTIONS ?? ""}`, NODE_ENV: "production", PORT: String(port), APP_URL: `http://127.0.0.1:${port}`, SESSION_SECRET: SECRET, LINK_SIGNING_KEYS: `bench:${SECRET}`, PRODUCT_KEY_PEPPER: SECRET, SEED_DEMO: "never", LOG_LEVEL: "warn", LOGIN_MAX_FAILURES_PER_IP: "1000" },
     stdio: ["ignore", "inherit", "inherit"],
   });
   for (let i = 0; i < 600; i++) {

@@ -11,7 +11,7 @@ import { customerListHref, parseCustomerListQuery, PAGE_SIZES, RELATIONSHIP_LABE
 import { createSelection, listCustomerCountriesCached, listCustomers, type CustomerRow } from "~/modules/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { fromColumns, toColumns } from "~/utils/row-columns";
+import { packRows, unpackRows } from "~/utils/row-columns";
 import { orThrowResponse } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Customers · Partnerdesk" }];
@@ -25,9 +25,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   ] as const);
   // Codes only: the names are a fixed table the page has anyway.
   const countryCodes = query.country && !countries.includes(query.country) ? [...countries, query.country] : countries;
-  // The rows travel as columns (app/utils/row-columns.ts): a third less to encode and to send.
+  // The rows travel packed (app/utils/row-columns.ts): columns as one JSON text, far cheaper to
+  // encode for the browser than an object per row.
   const { rows, ...pager } = page;
-  return { rows: toColumns(rows), pager, query, countryCodes, canCreate: auth.permissions.includes("customers:create") };
+  return { rows: packRows(rows), pager, query, countryCodes, canCreate: auth.permissions.includes("customers:create") };
 }
 
 const selectionForm = z.discriminatedUnion("mode", [
@@ -79,8 +80,8 @@ const columns = [
 ] as ColumnDef<Row, unknown>[];
 
 export default function Customers() {
-  const { rows: columnsOfRows, pager, query, countryCodes, canCreate } = useLoaderData<typeof loader>();
-  const rows = useMemo(() => fromColumns(columnsOfRows), [columnsOfRows]);
+  const { rows: packedRows, pager, query, countryCodes, canCreate } = useLoaderData<typeof loader>();
+  const rows = useMemo(() => unpackRows(packedRows), [packedRows]);
   const page = { ...pager, rows };
   const countryOptions = useMemo(() => countryOptionsFor(countryCodes), [countryCodes]);
   const [params] = useSearchParams();

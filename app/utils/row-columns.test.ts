@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromColumns, toColumns } from "./row-columns";
+import { fromColumns, packRows, toColumns, unpackRows } from "./row-columns";
 
 describe("rows as columns", () => {
   const rows = [
@@ -20,5 +20,22 @@ describe("rows as columns", () => {
   it("have no columns for no rows, and give no rows back", () => {
     expect(toColumns([])).toEqual({});
     expect(fromColumns(toColumns<{ id: string }>([]))).toEqual([]);
+  });
+
+  it("packed, are one JSON text of the columns and unpack to the same rows", () => {
+    const packed = packRows(rows);
+    expect(typeof packed).toBe("string");
+    expect(JSON.parse(packed)).toEqual(toColumns(rows));
+    const back = unpackRows(packed);
+    expect(back).toEqual(rows);
+    expect(Object.keys(back[0]!)).toEqual(["id", "name", "types", "pending"]);
+    expect(unpackRows(packRows([]))).toEqual([]);
+  });
+
+  it("refuse, by type, values JSON would not carry unchanged", () => {
+    // @ts-expect-error a Date would come back a string
+    packRows([{ id: "a", at: new Date() }]);
+    // @ts-expect-error undefined would be dropped
+    packRows([{ id: "a", note: undefined as string | undefined }]);
   });
 });

@@ -54,39 +54,48 @@ export function registerRecurring(r: Recurring) {
   if (!recurring.some((x) => x.kind === r.kind)) recurring.push(r);
 }
 
-/** Enqueues the current slot of each recurring job; every instance may call this, one job results. */
-export async function scheduleRecurring(tx: Tx, now = new Date()) {
-  for (const r of recurring) {
-    const slot = Math.floor(now.getTime() / 1000 / r.everySeconds);
-    await enqueueJob(tx, { kind: r.kind, dedupeKey: `${r.kind}@${slot}`, maxAttempts: 3 });
-  }
+/** The slot of each recurring kind this process has enqueued (so a pass writes only when a slot begins). */
+const enqueuedSlots = new Map<string, number>();
+
+/**
+ * Enqueues the current slot of each recurring job, in one statement, for the kinds whose slot this
+ * process has not enqueued yet: a worker pass every second writes once a minute, not six times a
+ * second. Every instance may call this; the dedupe key leaves one job per slot.
+ */
+export async function scheduleRecurring(db: TransactionRunner, now = new Date()) {
+  const due = recurring
+    .map((r) => ({ kind: r.kind, slot: Math.floor(now.getTime() / 1000 / r.everySeconds) }))
+    .filter((r) => enqueuedSlots.get(r.kind) !== r.slot);
+  if (due.length === 0) return;
+  await db
+    .insert(jobs)
+    .values(due.map((r) => ({ kind: r.kind, payload: {}, dedupeKey: `${r.kind}@${r.slot}`, runAt: sql`now()`, maxAttempts: 3 })))
+    .onConflictDoNothing();
+  for (const r of due) enqueuedSlots.set(r.kind, r.slot);
 }
 
 const LEASE_SECONDS = 300;
 export const backoffSeconds = (attempts: number) => Math.min(3600, 5 * 2 ** Math.max(0, attempts - 1));
 
-type TransactionRunner = { transaction: Tx["transaction"] };
+type TransactionRunner = Pick<Tx, "transaction" | "insert" | "update">;
 
-/** Claims due jobs for this worker (system context), of the given kinds only when kinds are given. */
+/** Claims due jobs for this worker (system context), of the given kinds only when kinds are given: one statement. */
 async function claimJobs(db: TransactionRunner, workerId: string, limit: number, kinds?: string[]): Promise<Job[]> {
-  return db.transaction(async (tx) => {
-    const result = await tx.execute(sql`
-      update jobs set locked_until = now() + make_interval(secs => ${LEASE_SECONDS}),
-                      locked_by = ${workerId}, attempts = attempts + 1
-      where id in (
+  const claimed = await db
+    .update(jobs)
+    .set({ lockedUntil: sql`now() + make_interval(secs => ${LEASE_SECONDS})`, lockedBy: workerId, attempts: sql`${jobs.attempts} + 1` })
+    .where(
+      sql`${jobs.id} in (
         select id from jobs
         where done_at is null and failed_at is null and run_at <= now()
           and (locked_until is null or locked_until < now())
           ${kinds?.length ? sql`and kind = any(string_to_array(${kinds.join(",")}, ','))` : sql``}
         order by run_at, id
         limit ${limit}
-        for update skip locked)
-      returning id`);
-    const ids = rowsOf<{ id: number | string }>(result).map((r) => Number(r.id));
-    if (ids.length === 0) return [];
-    const claimed = await tx.select().from(jobs).where(inArray(jobs.id, ids));
-    return claimed.sort((a, b) => a.id - b.id);
-  });
+        for update skip locked)`,
+    )
+    .returning();
+  return claimed.sort((a, b) => a.id - b.id);
 }
 
 /** Runs one claimed job: its handler, its effect key and its completion commit together. */
@@ -135,7 +144,7 @@ async function runJob(db: TransactionRunner, job: Job, workerId: string) {
 
 /** One pass of the worker: schedule recurring slots, then run due jobs. Returns how many ran. */
 export async function runDueJobs(db: TransactionRunner, { workerId = defaultWorkerId(), limit = 10, kinds }: { workerId?: string; limit?: number; kinds?: string[] } = {}) {
-  await db.transaction((tx) => scheduleRecurring(tx));
+  await scheduleRecurring(db);
   let ran = 0;
   for (;;) {
     const claimed = await claimJobs(db, workerId, limit, kinds);

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { getDatabase, withSystem, withTenant } from "../../app/utils/db.server";
-import { enqueueJob, registerJob, runDueJobs } from "../../app/modules/jobs.server";
+import { enqueueJob, registerJob, runDueJobs, scheduleRecurring } from "../../app/modules/jobs.server";
 import { registerScheduledWork } from "../../app/modules/scheduled.server";
 import { createPartner } from "../support/factories";
 import { testDbKind, installTestDatabase } from "../support/db";
@@ -83,6 +83,27 @@ describe("scheduled work", () => {
     await runDueJobs(db, { kinds: ["test.half"] });
     expect(await count(sql`select count(*) as n from notifications where org_id = ${p.orgId}`)).toBe(0);
     expect(await count(sql`select count(*) as n from job_effects where key = ${`half:${p.orgId}`}`)).toBe(0);
+  });
+
+  it("enqueues each recurring kind's time slot once, however often a pass runs, and the next slot when it begins", async () => {
+    const { db } = await getDatabase();
+    const at = new Date(Date.UTC(2031, 0, 1, 0, 0, 30)); // a slot no other test reaches
+    const slot = Math.floor(at.getTime() / 1000 / 60);
+    const key = (n: number) => `subscriptions.compact_totals@${n}`;
+    const started = new Date(Date.now() - 1000);
+    try {
+      await scheduleRecurring(db, at);
+      await scheduleRecurring(db, new Date(at.getTime() + 10_000));
+      expect(await count(sql`select count(*) as n from jobs where dedupe_key = ${key(slot)}`)).toBe(1);
+      expect(await count(sql`select count(*) as n from jobs where dedupe_key = ${key(slot + 1)}`)).toBe(0);
+      await scheduleRecurring(db, new Date(at.getTime() + 60_000));
+      expect(await count(sql`select count(*) as n from jobs where dedupe_key = ${key(slot + 1)}`)).toBe(1);
+      // Every recurring kind of the app has its slot (the hourly sweep included).
+      expect(await count(sql`select count(*) as n from jobs where dedupe_key = ${`maintenance.sweep@${Math.floor(at.getTime() / 1000 / 3600)}`}`)).toBe(1);
+    } finally {
+      // The future slots enqueued here must not run: remove what this test added.
+      await withSystem((tx) => tx.execute(sql`delete from jobs where dedupe_key like '%@%' and done_at is null and created_at >= ${started.toISOString()}`));
+    }
   });
 });
 

@@ -16,32 +16,33 @@ export type JobHandler = (tx: Tx, payload: Record<string, unknown>, job: Job) =>
 
 const handlers = new Map<string, JobHandler>();
 
+/** What the worker needs of the (system) database: single statements and transactions. */
+type WorkerDb = Pick<Tx, "transaction" | "insert" | "update">;
+
 export function registerJob(kind: string, handler: JobHandler) {
   handlers.set(kind, handler);
 }
 
-export async function enqueueJob(
-  tx: Tx,
-  job: {
-    kind: string;
-    payload?: Record<string, unknown>;
-    effectKey?: string;
-    dedupeKey?: string;
-    runAt?: Date;
-    maxAttempts?: number;
-  },
-) {
-  await tx
-    .insert(jobs)
-    .values({
-      kind: job.kind,
-      payload: job.payload ?? {},
-      effectKey: job.effectKey ?? null,
-      dedupeKey: job.dedupeKey ?? null,
-      runAt: job.runAt ?? sql`now()`,
-      maxAttempts: job.maxAttempts ?? 8,
-    })
-    .onConflictDoNothing();
+export interface NewJob {
+  kind: string;
+  payload?: Record<string, unknown>;
+  effectKey?: string;
+  dedupeKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+const jobRow = (job: NewJob) => ({
+  kind: job.kind,
+  payload: job.payload ?? {},
+  effectKey: job.effectKey ?? null,
+  dedupeKey: job.dedupeKey ?? null,
+  runAt: job.runAt ?? sql`now()`,
+  maxAttempts: job.maxAttempts ?? 8,
+});
+
+export async function enqueueJob(tx: Tx, job: NewJob) {
+  await tx.insert(jobs).values(jobRow(job)).onConflictDoNothing();
 }
 
 export interface Recurring {
@@ -62,14 +63,14 @@ const enqueuedSlots = new Map<string, number>();
  * process has not enqueued yet: a worker pass every second writes once a minute, not six times a
  * second. Every instance may call this; the dedupe key leaves one job per slot.
  */
-export async function scheduleRecurring(db: TransactionRunner, now = new Date()) {
+export async function scheduleRecurring(db: WorkerDb, now = new Date()) {
   const due = recurring
     .map((r) => ({ kind: r.kind, slot: Math.floor(now.getTime() / 1000 / r.everySeconds) }))
     .filter((r) => enqueuedSlots.get(r.kind) !== r.slot);
   if (due.length === 0) return;
   await db
     .insert(jobs)
-    .values(due.map((r) => ({ kind: r.kind, payload: {}, dedupeKey: `${r.kind}@${r.slot}`, runAt: sql`now()`, maxAttempts: 3 })))
+    .values(due.map((r) => jobRow({ kind: r.kind, dedupeKey: `${r.kind}@${r.slot}`, maxAttempts: 3 })))
     .onConflictDoNothing();
   for (const r of due) enqueuedSlots.set(r.kind, r.slot);
 }
@@ -77,10 +78,8 @@ export async function scheduleRecurring(db: TransactionRunner, now = new Date())
 const LEASE_SECONDS = 300;
 export const backoffSeconds = (attempts: number) => Math.min(3600, 5 * 2 ** Math.max(0, attempts - 1));
 
-type TransactionRunner = Pick<Tx, "transaction" | "insert" | "update">;
-
 /** Claims due jobs for this worker (system context), of the given kinds only when kinds are given: one statement. */
-async function claimJobs(db: TransactionRunner, workerId: string, limit: number, kinds?: string[]): Promise<Job[]> {
+async function claimJobs(db: WorkerDb, workerId: string, limit: number, kinds?: string[]): Promise<Job[]> {
   const claimed = await db
     .update(jobs)
     .set({ lockedUntil: sql`now() + make_interval(secs => ${LEASE_SECONDS})`, lockedBy: workerId, attempts: sql`${jobs.attempts} + 1` })
@@ -99,7 +98,7 @@ async function claimJobs(db: TransactionRunner, workerId: string, limit: number,
 }
 
 /** Runs one claimed job: its handler, its effect key and its completion commit together. */
-async function runJob(db: TransactionRunner, job: Job, workerId: string) {
+async function runJob(db: WorkerDb, job: Job, workerId: string) {
   const handler = handlers.get(job.kind);
   try {
     if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
@@ -143,7 +142,7 @@ async function runJob(db: TransactionRunner, job: Job, workerId: string) {
 }
 
 /** One pass of the worker: schedule recurring slots, then run due jobs. Returns how many ran. */
-export async function runDueJobs(db: TransactionRunner, { workerId = defaultWorkerId(), limit = 10, kinds }: { workerId?: string; limit?: number; kinds?: string[] } = {}) {
+export async function runDueJobs(db: WorkerDb, { workerId = defaultWorkerId(), limit = 10, kinds }: { workerId?: string; limit?: number; kinds?: string[] } = {}) {
   await scheduleRecurring(db);
   let ran = 0;
   for (;;) {
@@ -174,7 +173,7 @@ const alive = (pid: number) => {
  * released at once instead of waiting out their lease. A lease held under this very process's
  * id predates it (the id was reused after a restart) and is released too.
  */
-export async function releaseOrphanedJobs(db: TransactionRunner, { host = hostname(), isAlive = alive }: { host?: string; isAlive?: (pid: number) => boolean } = {}) {
+export async function releaseOrphanedJobs(db: WorkerDb, { host = hostname(), isAlive = alive }: { host?: string; isAlive?: (pid: number) => boolean } = {}) {
   return db.transaction(async (tx) => {
     const held = rowsOf<{ locked_by: string }>(
       await tx.execute(sql`select distinct locked_by from jobs where done_at is null and failed_at is null and locked_until > now() and locked_by like ${`${host}:%`}`),

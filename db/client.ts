@@ -39,9 +39,10 @@ export interface Database {
    * own READ ONLY transaction, sent with BEGIN, the prelude and COMMIT in one write (no round trip
    * for the transaction itself; db/pipelined-transaction.ts, ADR 0017); on PGlite one READ ONLY
    * transaction. Either way a write fails, and each statement reads its own snapshot, as in a
-   * READ COMMITTED transaction.
+   * READ COMMITTED transaction. A prelude given as a function of the statement's text is asked
+   * for each statement on PostgreSQL; PGlite, with its one transaction, asks it once, with "".
    */
-  readsAfter<T>(prelude: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  readsAfter<T>(prelude: string | ((statement: string) => string), fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -79,7 +80,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       // statement leaves with its BEGIN, prelude and COMMIT (db/pipelined-transaction.ts).
       transactionAfter: <T>(prelude: string, fn: (tx: Tx) => Promise<T>) =>
         pipelinedTransaction(client as unknown as PostgresClient, prelude, (scoped) => fn(over(scoped as unknown as PostgresClient))),
-      readsAfter: <T>(prelude: string, fn: (tx: Tx) => Promise<T>) =>
+      readsAfter: <T>(prelude: string | ((statement: string) => string), fn: (tx: Tx) => Promise<T>) =>
         pipelinedReads(client as unknown as PostgresClient, prelude, (scoped) => fn(over(scoped))),
       close: () => client.end({ timeout: 5 }),
     };
@@ -103,7 +104,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     readsAfter: (prelude, fn) =>
       db.transaction(
         async (tx) => {
-          await tx.execute(sql.raw(prelude));
+          await tx.execute(sql.raw(typeof prelude === "function" ? prelude("") : prelude));
           return fn(tx as unknown as Tx);
         },
         { accessMode: "read only" },

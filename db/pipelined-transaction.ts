@@ -88,9 +88,10 @@ export async function pipelinedTransaction<T>(client: Client, prelude: string, f
  * refused, and fn's result is the failure even if fn caught it). What differs: a write fails
  * (read_only_sql_transaction), the transaction timestamp is the statement's, and nothing a
  * statement sets (SET LOCAL) outlives it. The statements share one reserved connection, so they
- * run in the order fn issues them.
+ * run in the order fn issues them. The prelude may depend on the statement it precedes (a function
+ * of the statement's text): the tenant prelude chooses the statement's plan cache mode that way.
  */
-export async function pipelinedReads<T>(client: Client, prelude: string, fn: (sql: Client) => Promise<T>): Promise<T> {
+export async function pipelinedReads<T>(client: Client, prelude: string | ((statement: string) => string), fn: (sql: Client) => Promise<T>): Promise<T> {
   const reserved = await client.reserve();
   const issued: Promise<unknown>[] = [];
   let preludeError: unknown;
@@ -107,7 +108,8 @@ export async function pipelinedReads<T>(client: Client, prelude: string, fn: (sq
           // coalesces what is queued before the event loop turns) and run in this order.
           const settle = (q: Promise<unknown>, onError?: (e: unknown) => void) => issued.push(q.catch((e: unknown) => onError?.(e)));
           settle(target.unsafe("begin read only").execute());
-          settle(target.unsafe(prelude).execute(), (e) => (preludeError ??= e));
+          const before = typeof prelude === "function" ? prelude(String(args[0])) : prelude;
+          settle(target.unsafe(before).execute(), (e) => (preludeError ??= e));
           const query = target.unsafe(...args);
           settle(query, (e) => (failed ??= e));
           // COMMIT of a failed statement's transaction rolls it back; it reports no error.

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { auditLog, customerSelectionItems, customerSelections, organisations, partnerCustomers, relationships, users } from "../../db/schema";
 import { rowsOf } from "../../db/client";
 import { config } from "~/utils/config.server";
-import type { Tx } from "~/utils/db.server";
+import { genericPlan, type Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { listCustomerSubscriptionsForPartner } from "./subscriptions.server";
 import { ACTIVATION_TOKEN_DAYS } from "./auth/auth.server";
@@ -177,12 +177,17 @@ export async function listCustomers(
     totalQueryText = sql`select n, n <= ${EXACT_TOTAL_LIMIT} or ${isUnfiltered(query)} as exact from (${totalQuery(partnerId, query, source)}) t`;
   }
   // One statement: the page and (unless not wanted) the total.
-  const result = withTotal
-    ? await tx.execute(sql`
+  const statement = withTotal
+    ? sql`
         with total as (${totalQueryText})
         select total.n as total, total.exact as total_exact, page.* from total left join lateral (${pageQuery}) page on true
-        order by page.position`)
-    : await tx.execute(sql`select null::int as total, null::boolean as total_exact, page.* from (${pageQuery}) page order by page.position`);
+        order by page.position`
+    : sql`select null::int as total, null::boolean as total_exact, page.* from (${pageQuery}) page order by page.position`;
+  // Unfiltered, the page is a walk of the sort's index from the cursor whatever the values (the
+  // partner, the cursor, the size): planned once per connection, not on every page (ADR 0018;
+  // tests/integration/customer-plans.test.ts checks every shape's generic plan). Filters and
+  // search keep plans made for their values.
+  const result = await tx.execute(isUnfiltered(query) ? genericPlan(statement) : statement);
   const all = rowsOf<{
     total: number | null;
     total_exact: boolean | null;

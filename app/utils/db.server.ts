@@ -7,7 +7,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { APP_ROLE, migrateDatabase, openDatabase, type Database, type DatabaseOptions, type Tx } from "../../db/client";
 import { config } from "./config.server";
 
@@ -96,7 +96,9 @@ export async function withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<
  */
 export async function withTenantReads<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const database = await getDatabase();
-  return database.readsAfter(tenantPrelude(ctx), (tx) => {
+  const custom = tenantPrelude(ctx);
+  const generic = tenantPrelude(ctx, "generic");
+  return database.readsAfter((statement) => (statement.startsWith(GENERIC_PLAN_MARK) ? generic : custom), (tx) => {
     readOnlyHandles.add(tx);
     return fn(tx);
   });
@@ -116,20 +118,33 @@ export function requireTransaction(tx: Tx, what: string) {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const GENERIC_PLAN_MARK = "/* generic plan */ ";
+
+/**
+ * Marks a read whose best plan is the same for every value of its parameters, so PostgreSQL may
+ * plan it once per connection instead of on every execution (ADR 0018). Only withTenantReads on
+ * PostgreSQL honours it (elsewhere the statement is planned for its values as before); use it only
+ * where a test shows the generic plan is the right one for every value.
+ */
+export function genericPlan(statement: SQL): SQL {
+  return sql`${sql.raw(GENERIC_PLAN_MARK)}${statement}`;
+}
+
 /**
  * The statement that enters a tenant context (withTenant, enterTenant), without parameters (the
  * simple protocol, which transactionAfter needs): the values are inlined, so only ids of the uuid
  * shape (or none) pass. Tenant statements are planned for their actual values on every execution
  * (`plan_cache_mode`): a filter value's frequency or a search term's length decides the index, and
- * a generic plan must never pick one for all of them (ADR 0007, 0015).
+ * a generic plan must never pick one for all of them (ADR 0007, 0015). A read marked with
+ * genericPlan gets the prelude that lets its prepared statement keep one plan (ADR 0018).
  */
-export function tenantPrelude(ctx: TenantContext) {
+export function tenantPrelude(ctx: TenantContext, plan: "custom" | "generic" = "custom") {
   const id = (value: string | null | undefined) => {
     if (!value) return "";
     if (!UUID.test(value)) throw new Error("tenant context: not an id");
     return value.toLowerCase();
   };
-  return `select set_config('app.org_id', '${id(ctx.orgId)}', true), set_config('app.user_id', '${id(ctx.userId)}', true), set_config('role', '${APP_ROLE}', true), set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`;
+  return `select set_config('app.org_id', '${id(ctx.orgId)}', true), set_config('app.user_id', '${id(ctx.userId)}', true), set_config('role', '${APP_ROLE}', true), set_config('jit', 'off', true), set_config('plan_cache_mode', '${plan === "generic" ? "force_generic_plan" : "force_custom_plan"}', true)`;
 }
 
 /**

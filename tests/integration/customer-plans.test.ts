@@ -5,6 +5,7 @@
  * Search runs inside a SECURITY DEFINER function; its statement is checked as the owner.
  */
 import { sql, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf, type Tx } from "../../db/client";
 import { enterTenant, withSystem } from "../../app/utils/db.server";
@@ -32,9 +33,13 @@ beforeAll(async () => {
 
 class Rollback extends Error {}
 
-/** Runs the list as the app role, capturing its statements, and returns their plans. */
-async function plansOf(params: Record<string, string>): Promise<string[]> {
-  const plans: string[] = [];
+/**
+ * Runs the list as the app role (the first page, and the next page by cursor, so the keyset
+ * condition is planned too; with `more`, also the page before that one and the last page),
+ * capturing its statements, and hands them to `inspect` in the same transaction.
+ */
+async function withListStatements<T>(params: Record<string, string>, inspect: (tx: Tx, statements: SQL[]) => Promise<T>, more = false): Promise<T> {
+  let out: T;
   await withSystem(async (tx) => {
     await tx.execute(sql`set local enable_seqscan = off`);
     await enterTenant(tx, { orgId: p.orgId, userId: p.users.global_admin!.id });
@@ -47,17 +52,78 @@ async function plansOf(params: Record<string, string>): Promise<string[]> {
     }) as Tx;
     const query = parseCustomerListQuery(new URLSearchParams(params));
     const first = await listCustomers(spy, { partnerId: p.orgId, query });
-    // And the next page, so the keyset condition is planned too.
-    if (first.next) await listCustomers(spy, { partnerId: p.orgId, query: { ...query, after: first.next } });
-    for (const q of captured) {
-      const rows = rowsOf<Record<string, string>>(await tx.execute(sql`explain ${q}`));
-      plans.push(rows.map((r) => Object.values(r)[0]).join("\n"));
+    if (first.next) {
+      const second = await listCustomers(spy, { partnerId: p.orgId, query: { ...query, after: first.next } });
+      if (more && second.prev) await listCustomers(spy, { partnerId: p.orgId, query: { ...query, before: second.prev } });
     }
+    if (more) await listCustomers(spy, { partnerId: p.orgId, query: { ...query, last: true } });
+    out = await inspect(tx, captured);
     throw new Rollback();
   }).catch((e) => {
     if (!(e instanceof Rollback)) throw e;
   });
-  return plans;
+  return out!;
+}
+
+/** The plans of the list's statements, as the app role, planned for their values. */
+async function plansOf(params: Record<string, string>): Promise<string[]> {
+  return withListStatements(params, async (tx, statements) => {
+    const plans: string[] = [];
+    for (const q of statements) {
+      const rows = rowsOf<Record<string, string>>(await tx.execute(sql`explain ${q}`));
+      plans.push(rows.map((r) => Object.values(r)[0]).join("\n"));
+    }
+    return plans;
+  });
+}
+
+const dialect = new PgDialect();
+let probes = 0;
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
+const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+
+/**
+ * The generic plans (one plan for every value of the parameters, as PostgreSQL keeps for a
+ * statement marked genericPlan) of the list's marked statements, as the app role; and how many
+ * statements were not marked.
+ */
+async function genericPlansOf(params: Record<string, string>) {
+  return withListStatements(
+    params,
+    async (tx, statements) => {
+      const plans: PlanNode[] = [];
+      let unmarked = 0;
+      for (const q of statements) {
+        const { sql: text, params: values } = dialect.sqlToQuery(q);
+        if (!text.startsWith("/* generic plan */")) {
+          unmarked++;
+          continue;
+        }
+        // A prepared statement outlives the transaction: a name of its own, and deallocated.
+        const name = `pd_generic_probe_${probes++}`;
+        await tx.execute(sql.raw(`prepare ${name} as ${text}`));
+        await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+        const [prepared] = rowsOf<{ types: string[] | string }>(
+          await tx.execute(sql`select parameter_types::text[] as types from pg_prepared_statements where name = ${name}`),
+        );
+        const types = Array.isArray(prepared!.types) ? prepared!.types : prepared!.types.replace(/^\{|\}$/g, "").split(",");
+        // EXPLAIN EXECUTE takes no parameters of its own: the values go in as typed literals.
+        const literal = (v: unknown, i: number) => (v === null ? "null" : `'${String(v).replaceAll("'", "''")}'::${types[i]}`);
+        const [row] = rowsOf<{ "QUERY PLAN": unknown }>(await tx.execute(sql.raw(`explain (format json) execute ${name}(${values.map(literal).join(", ")})`)));
+        const json = row!["QUERY PLAN"];
+        plans.push((typeof json === "string" ? JSON.parse(json) : json)[0].Plan as PlanNode);
+        await tx.execute(sql.raw(`deallocate ${name}`));
+        await tx.execute(sql`set local plan_cache_mode = force_custom_plan`);
+      }
+      return { plans, unmarked };
+    },
+    true,
+  );
 }
 
 describe("customer list plans under RLS", () => {
@@ -70,6 +136,40 @@ describe("customer list plans under RLS", () => {
       });
     }
   }
+
+  // Unfiltered, the list's statement is marked for a generic plan (ADR 0018): PostgreSQL then
+  // plans it once, for no particular partner, cursor or size, so that one plan must walk the
+  // sort's index from the cursor for every value, with no sort of the partner's rows under the
+  // limit. Filtered and searched lists are planned for their values (checked below).
+  for (const sort of CUSTOMER_SORTS) {
+    for (const dir of ["asc", "desc"]) {
+      it(`sort ${sort} ${dir}: one plan for every partner, cursor and size walks the sort's index`, async () => {
+        const { plans, unmarked } = await genericPlansOf({ sort, dir, size: "25" });
+        expect(unmarked).toBe(0);
+        expect(plans.length).toBe(4); // first, next by cursor, previous by cursor, last
+        for (const plan of plans) {
+          const limit = nodesOf(plan).find((n) => n["Node Type"] === "Limit" && nodesOf(n).some((m) => m["Relation Name"] === "partner_customers"));
+          const summary = JSON.stringify(plan);
+          expect(limit, summary).toBeDefined();
+          // A generic plan: the values are parameters in it, not constants.
+          expect(summary).toMatch(/\$\d/);
+          const under = nodesOf(limit!);
+          expect(under.filter((n) => n["Node Type"] === "Sort"), summary).toEqual([]);
+          const scans = under.filter((n) => n["Relation Name"] === "partner_customers");
+          expect(scans.map((n) => [n["Node Type"], n["Index Name"]]), summary).toEqual([["Index Scan", `partner_customers_${sort}_idx`]]);
+        }
+      });
+    }
+  }
+
+  it("filtered or searched, the list is planned for its values (not marked for a generic plan)", async () => {
+    const shapes: Record<string, string>[] = [{ country: "DK" }, { agreement: "pending" }, { type: "advisor" }, { q: "plan" }];
+    for (const params of shapes) {
+      const { plans, unmarked } = await genericPlansOf({ size: "25", ...params });
+      expect(plans, JSON.stringify(params)).toEqual([]);
+      expect(unmarked, JSON.stringify(params)).toBeGreaterThan(0);
+    }
+  });
 
   it("filters and the last page: index only", async () => {
     const shapes: Record<string, string>[] = [{ country: "DK" }, { agreement: "pending" }, { type: "advisor" }, { last: "1" }, { country: "SE", agreement: "accepted", sort: "created", dir: "desc" }];

@@ -6,11 +6,11 @@
  * pipelining must not change.
  */
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rowsOf, type Tx } from "../../db/client";
 import { enqueueMail } from "../../app/modules/mail.server";
-import { enterTenant, withSystem, withSystemStatement, withTenant, withTenantReads } from "../../app/utils/db.server";
+import { enterTenant, genericPlan, withSystem, withSystemStatement, withTenant, withTenantReads } from "../../app/utils/db.server";
 import { enterCustomerAsPartner } from "../../app/modules/tenant-users.server";
 import { createCustomersFor, createPartner } from "../support/factories";
 import { installTestDatabase, testDbKind } from "../support/db";
@@ -174,6 +174,26 @@ describe("read-only tenant work (withTenantReads, for loaders)", () => {
   it("report the statement that failed", async () => {
     const ctx = await partnerContext();
     await expect(withTenantReads(ctx, (tx) => tx.execute(sql`select 1 / 0`))).rejects.toMatchObject({ cause: { code: "22012" } });
+  });
+
+  it("plan a statement marked genericPlan once (PostgreSQL), the others for their values, all in the tenant's context", async () => {
+    const a = await createPartner(["global_admin"]);
+    await createCustomersFor(a, [{ name: "Gamma Garage" }]);
+    const ctx = { orgId: a.orgId, userId: a.users.global_admin!.id };
+    const state = (q: SQL) => async (tx: Tx) =>
+      rowsOf<{ mode: string; role: string; org: string; ro: string; n: number }>(await tx.execute(q))[0]!;
+    const probe = sql`select current_setting('plan_cache_mode') as mode, current_user as role, current_setting('app.org_id') as org,
+      current_setting('transaction_read_only') as ro, (select count(*)::int from partner_customers) as n`;
+    // Issued together, so the marked and the unmarked statement share the write and the connection.
+    const [marked, plain, markedAgain] = await withTenantReads(ctx, (tx) => Promise.all([state(genericPlan(probe))(tx), state(probe)(tx), state(genericPlan(probe))(tx)]));
+    const tenant = { role: "partnerdesk_app", org: a.orgId, ro: "on", n: 1 };
+    // PGlite runs a loader's reads in one transaction with one prelude: planned for their values.
+    const generic = postgresOnly ? "force_generic_plan" : "force_custom_plan";
+    expect(marked).toEqual({ mode: generic, ...tenant });
+    expect(markedAgain).toEqual({ mode: generic, ...tenant });
+    expect(plain).toEqual({ mode: "force_custom_plan", ...tenant });
+    // The mark does not reach transactions: their statements are planned for their values.
+    expect(await withTenant(ctx, state(genericPlan(probe)))).toMatchObject({ mode: "force_custom_plan", role: "partnerdesk_app" });
   });
 
   it.runIf(postgresOnly)("fail as a whole when a statement fails, even one the function caught, and run nothing after it", async () => {

@@ -42,7 +42,15 @@ export function formatDateTime(value: string | Date | null | undefined) {
   return `${formatDate(d)}, ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())} UTC`;
 }
 
+/** A UTC timestamp as the database and the API write it: "2026-09-05T07:03:00Z" (fraction optional). */
+const ISO_UTC = /^([1-9]\d{3})-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?Z$/;
+
 export function formatDate(value: string | Date | null | undefined) {
+  // A UTC timestamp's date is its first ten characters: read them without parsing a Date (a list
+  // page formats one per row). Only days 1–28 and a time of day in range, which no month can
+  // overflow; anything else takes the Date path (which rolls "2026-02-30" over into March).
+  const iso = typeof value === "string" ? ISO_UTC.exec(value) : null;
+  if (iso) return `${Number(iso[3])} ${MONTHS[Number(iso[2]) - 1]} ${iso[1]}`;
   const d = value ? toDate(value) : null;
   if (!d) return "—";
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;

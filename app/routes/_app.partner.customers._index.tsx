@@ -8,10 +8,10 @@ import { SubmitButton } from "~/components/forms";
 import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
 import { countryName, countryOptionsFor } from "~/modules/countries";
 import { customerListHref, parseCustomerListQuery, PAGE_SIZES, RELATIONSHIP_LABELS, RELATIONSHIP_TYPES, type RelationshipType } from "~/modules/customer-list";
-import { createSelection, listCustomerCountriesCached, listCustomers, type CustomerRow } from "~/modules/customers.server";
+import { createSelection, listCustomerCountriesCached, listCustomerPage, type CustomerRow } from "~/modules/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { packRows, unpackRows } from "~/utils/row-columns";
+import { unpackRows } from "~/utils/row-columns";
 import { orThrowResponse } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Customers · Partnerdesk" }];
@@ -20,15 +20,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const query = parseCustomerListQuery(new URL(request.url).searchParams);
   const [page, countries] = await withTenantReads(tenantOf(auth), async (tx) => [
-    await listCustomers(tx, { partnerId: auth.org.id, query }),
+    await listCustomerPage(tx, { partnerId: auth.org.id, query }),
     await listCustomerCountriesCached(tx, { partnerId: auth.org.id }),
   ] as const);
   // Codes only: the names are a fixed table the page has anyway.
   const countryCodes = query.country && !countries.includes(query.country) ? [...countries, query.country] : countries;
-  // The rows travel packed (app/utils/row-columns.ts): columns as one JSON text, far cheaper to
-  // encode for the browser than an object per row.
-  const { rows, ...pager } = page;
-  return { rows: packRows(rows), pager, query, countryCodes, canCreate: auth.permissions.includes("customers:create") };
+  // The rows travel packed (app/utils/row-columns.ts) as PostgreSQL built them: columns as one
+  // JSON text, far cheaper to encode for the browser than an object per row (ADR 0019).
+  const { packed, ...pager } = page;
+  return { rows: packed, pager, query, countryCodes, canCreate: auth.permissions.includes("customers:create") };
 }
 
 const selectionForm = z.discriminatedUnion("mode", [

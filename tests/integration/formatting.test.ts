@@ -17,6 +17,18 @@ describe("date formatting", () => {
     }
   });
 
+  it("reads a UTC timestamp string as the same date its Date would give", () => {
+    const strings = [
+      "2026-09-05T07:03:00Z", "2026-09-05T07:03:00.123456Z", "2026-12-31T23:59:59Z", "2026-01-28T00:00:00.5Z",
+      "2024-02-29T12:00:00Z", "2026-02-30T00:00:00Z", "2026-04-31T10:00:00Z", "2026-01-01T24:00:00Z",
+      "0999-03-04T00:00:00Z", "2026-03-04T00:00:00+02:00", "2026-03-04", "2026-03-04T23:30:00-01:00",
+    ];
+    for (const s of strings) {
+      const d = new Date(s);
+      expect(formatDate(s), s).toBe(Number.isNaN(d.getTime()) ? "—" : DATE.format(d));
+    }
+  });
+
   it("shows a dash for a missing or unreadable date", () => {
     expect(formatDate(null)).toBe("—");
     expect(formatDate(undefined)).toBe("—");

@@ -13,13 +13,16 @@ import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
 import { pipelinedReads, pipelinedTransaction } from "./pipelined-transaction";
-import * as schema from "./schema";
 
 type PostgresClient = Sql<Record<string, never>>;
 
-export type Schema = typeof schema;
-/** A database or transaction handle; both driver flavours share this type. */
-export type Tx = PgDatabase<PgQueryResultHKT, Schema>;
+/**
+ * A database or transaction handle; both driver flavours share this type. Without the schema:
+ * statements are built with drizzle's query builder and `sql` over the tables of db/schema.ts,
+ * never its relational API (`tx.query.*`), whose builders a handle given the schema makes for
+ * every table when it is created (a handle per loader read, ADR 0019).
+ */
+export type Tx = PgDatabase<PgQueryResultHKT>;
 
 export type DatabaseOptions =
   | { kind: "postgres"; url: string; poolMax?: number }
@@ -65,7 +68,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       connection: { application_name: "partnerdesk" },
     });
     const { PostgresJsSession, PostgresJsTransaction } = await import("drizzle-orm/postgres-js/session");
-    const db = drizzle(preparing(client), { schema });
+    const db = drizzle(preparing(client));
     // The dialect, schema and options of drizzle's session, for the transactions built below.
     const base = (db as unknown as { session: { dialect: never; schema: never; options: never } }).session;
     // drizzle's own transaction classes over a scoped client (a pipelined transaction or reads).
@@ -91,7 +94,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const { drizzle } = await import("drizzle-orm/pglite");
   if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
   const client = await PGlite.create(options.dataDir ?? undefined, { extensions: { pg_trgm, btree_gin } });
-  const db = drizzle(client, { schema }) as unknown as Tx;
+  const db = drizzle(client) as unknown as Tx;
   return {
     kind: "pglite",
     db,

@@ -25,9 +25,9 @@ export async function pipelinedTransaction<T>(client: Client, prelude: string, f
   const reserved = await client.reserve();
   let savepoints = 0;
   try {
-    const begun = reserved.unsafe("begin").execute();
-    const entered = reserved.unsafe(prelude).execute();
-    return await scope(reserved, [begun, entered], fn, null);
+    // BEGIN and the prelude as one simple query: one message, parsed and run as it arrives.
+    const entered = reserved.unsafe(`begin; ${prelude}`).simple().execute();
+    return await scope(reserved, [entered], fn, null);
   } finally {
     reserved.release();
   }
@@ -107,13 +107,14 @@ export async function pipelinedReads<T>(client: Client, prelude: string | ((stat
           // Issued in this order on one connection, these leave in one write (postgres.js
           // coalesces what is queued before the event loop turns) and run in this order.
           const settle = (q: Promise<unknown>, onError?: (e: unknown) => void) => issued.push(q.catch((e: unknown) => onError?.(e)));
-          settle(target.unsafe("begin read only").execute());
+          // BEGIN and the prelude as one simple query (no parameters): one message for the
+          // server, with no parse, describe and bind of its own, and one query for postgres.js.
           const before = typeof prelude === "function" ? prelude(String(args[0])) : prelude;
-          settle(target.unsafe(before).execute(), (e) => (preludeError ??= e));
+          settle(target.unsafe(`begin read only; ${before}`).simple().execute(), (e) => (preludeError ??= e));
           const query = target.unsafe(...args);
           settle(query, (e) => (failed ??= e));
           // COMMIT of a failed statement's transaction rolls it back; it reports no error.
-          settle(target.unsafe("commit").execute());
+          settle(target.unsafe("commit").simple().execute());
           return query;
         };
       }

@@ -9,6 +9,7 @@ import { auditLog, customerSelectionItems, customerSelections, organisations, pa
 import { rowsOf } from "../../db/client";
 import { config } from "~/utils/config.server";
 import { genericPlan, type Tx } from "~/utils/db.server";
+import { statementShapes, type Slots } from "~/utils/sql-shapes";
 import { unpackRows, type PackedRows } from "~/utils/row-columns";
 import { recordAudit, type Actor } from "./audit.server";
 import { listCustomerSubscriptionsForPartner } from "./subscriptions.server";
@@ -31,7 +32,7 @@ interface SortSpec {
   /** The cursor value as text, exactly (no precision lost on the way through JSON). */
   cursorValue: SQL;
   /** The cursor text turned back into the column's type for the comparison. */
-  fromCursor: (value: string) => SQL;
+  fromCursor: (value: SQL) => SQL;
 }
 
 const pc = partnerCustomers;
@@ -78,7 +79,10 @@ export function normaliseTerm(q: string | undefined) {
  * returns (it applies the tenant filter itself, ADR 0007), materialised once per statement and
  * aliased as partner_customers so the same column references work.
  */
-function listSource(partnerId: string, query: Pick<CustomerListQuery, "q" | "type" | "country" | "agreement">) {
+/** A value in a statement: the value itself, or a statement shape's slot for it (app/utils/sql-shapes.ts). */
+type Value = string | SQL;
+
+function listSource(partnerId: Value, query: { q?: string; type?: CustomerListQuery["type"]; country?: Value; agreement?: Value }) {
   const conditions: SQL[] = [sql`${pc.partnerOrgId} = ${partnerId}`];
   if (query.type) {
     const column = { reseller: pc.isReseller, advisor: pc.isAdvisor, dap: pc.isDap, gdap: pc.isGdap }[query.type];
@@ -92,17 +96,17 @@ function listSource(partnerId: string, query: Pick<CustomerListQuery, "q" | "typ
     : { ctes: [] as SQL[], from: sql`${pc}`, conditions };
 }
 
-const isUnfiltered = (query: Pick<CustomerListQuery, "q" | "type" | "country" | "agreement">) =>
+const isUnfiltered = (query: { q?: string; type?: unknown; country?: unknown; agreement?: unknown }) =>
   !normaliseTerm(query.q) && !query.type && !query.country && !query.agreement;
 
 /**
  * The total: the partner's counter row when nothing narrows the list (exact, O(1)); otherwise a
  * count over at most EXACT_TOTAL_LIMIT + 1 matching rows.
  */
-function totalQuery(partnerId: string, query: CustomerListQuery, source: ReturnType<typeof listSource>) {
+function totalQuery(partnerId: Value, query: Parameters<typeof isUnfiltered>[0], source: ReturnType<typeof listSource>) {
   return isUnfiltered(query)
     ? sql`select coalesce((select customers from partner_customer_counts where partner_org_id = ${partnerId}), 0)::int as n`
-    : sql`select count(*)::int as n from (select 1 from ${source.from} where ${sql.join(source.conditions, sql` and `)} limit ${EXACT_TOTAL_LIMIT + 1}) capped`;
+    : sql`select count(*)::int as n from (select 1 from ${source.from} where ${sql.join(source.conditions, sql` and `)} limit ${sql.raw(String(EXACT_TOTAL_LIMIT + 1))}) capped`;
 }
 
 const withClause = (ctes: SQL[]) => (ctes.length ? sql`with ${sql.join(ctes, sql`, `)}` : sql``);
@@ -165,7 +169,6 @@ export async function listCustomerPage(
   tx: Tx,
   { partnerId, query, withTotal = true }: { partnerId: string; query: CustomerListQuery; withTotal?: boolean },
 ): Promise<PackedCustomerPage> {
-  const spec = SORT_SPECS[query.sort];
   const after = decodeCursor(query.after);
   const before = after ? undefined : decodeCursor(query.before);
   const fromEnd = !after && !before && query.last === true;
@@ -173,52 +176,31 @@ export async function listCustomerPage(
   // Scanning direction: forwards follows the chosen order; backwards is its reverse.
   const ascending = (query.dir === "asc") !== backwards;
   const term = normaliseTerm(query.q);
-  const order = ascending ? sql`${spec.column} asc, ${pc.customerOrgId} asc` : sql`${spec.column} desc, ${pc.customerOrgId} desc`;
-  const columns = sql`${pc.customerOrgId} as id, ${pc.name} as name, ${pc.primaryDomain} as primary_domain, ${pc.country} as country,
-           ${pc.relationshipTypes} as relationship_types, ${pc.agreementStatus} as agreement_status,
-           to_char(${pc.customerCreatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as created_at,
-           ${spec.cursorValue} as cursor_value, row_number() over (order by ${order}) as position`;
   const cursor = after ?? before;
-  let pageQuery: SQL;
-  let totalQueryText: SQL;
-  if (term) {
-    // Search pages inside the SECURITY DEFINER function (ADR 0007); its rows are aliased as
-    // partner_customers so the same column references work.
-    pageQuery = sql`select ${columns} from pd_search_partner_customers_page(${term}::text, ${query.type ?? null}::text,
-      ${query.country ?? null}::text, ${query.agreement ?? null}::text, ${query.sort}::text, ${ascending}::boolean,
-      ${cursor?.[0] ?? null}::text, ${cursor?.[1] ?? null}::uuid, ${query.size + 1}::int) as partner_customers order by ${order}`;
-    totalQueryText = sql`select n, exact from pd_count_partner_customer_matches(${term}::text, ${query.type ?? null}::text,
-      ${query.country ?? null}::text, ${query.agreement ?? null}::text, ${SEARCH_EXACT_LIMIT}::int)`;
-  } else {
-    const source = listSource(partnerId, query);
-    const pageConditions = [...source.conditions];
-    if (cursor) {
-      const op = ascending ? sql`>` : sql`<`;
-      pageConditions.push(sql`(${spec.column}, ${pc.customerOrgId}) ${op} (${spec.fromCursor(cursor[0])}, ${cursor[1]}::uuid)`);
-    }
-    pageQuery = sql`select ${columns} from ${source.from} where ${sql.join(pageConditions, sql` and `)} order by ${order} limit ${query.size + 1}`;
-    totalQueryText = sql`select n, n <= ${EXACT_TOTAL_LIMIT} or ${isUnfiltered(query)} as exact from (${totalQuery(partnerId, query, source)}) t`;
-  }
-  // The page's rows are positions 1..size (one more was fetched to see whether there is more);
-  // scanned backwards, they are shown in reverse.
-  const shown = backwards ? sql`position desc` : sql`position`;
-  const column = (key: keyof CustomerRow, value: SQL) =>
-    sql`${sql.raw(`'${key}'`)}, coalesce(json_agg(${value} order by ${shown}) filter (where position <= ${query.size}::int), '[]'::json)`;
-  const edge = (at: SQL) => sql`(select json_build_array(cursor_value, id)::text from page where position = ${at})`;
-  // One statement, one row: the total (unless not wanted), the page packed, the rows at its two
-  // ends (for the cursors) and how many rows were fetched.
-  const statement = sql`
-    with total as (${withTotal ? totalQueryText : sql`select null::int as n, null::boolean as exact`}),
-    page as (${pageQuery})
-    select (select n from total) as total, (select exact from total) as total_exact,
-      (select count(*)::int from page) as fetched,
-      ${edge(sql`1`)} as near_edge,
-      ${edge(sql`least((select count(*) from page), ${query.size}::int)`)} as far_edge,
-      (select json_build_object(
-        ${column("id", sql`id`)}, ${column("name", sql`name`)}, ${column("primaryDomain", sql`primary_domain`)},
-        ${column("country", sql`country`)},
-        ${column("relationshipTypes", sql`coalesce(string_to_array(nullif(relationship_types, ''), ','), '{}'::text[])`)},
-        ${column("agreementStatus", sql`agreement_status`)}, ${column("createdAt", sql`created_at`)})::text from page) as packed`;
+  const shape: PageShape = {
+    sort: query.sort,
+    ascending,
+    backwards,
+    cursor: Boolean(cursor),
+    search: Boolean(term),
+    type: query.type ?? null,
+    country: Boolean(query.country),
+    agreement: Boolean(query.agreement),
+    withTotal,
+  };
+  const values: PageValues = {
+    partner: partnerId,
+    size: query.size,
+    fetch: query.size + 1,
+    cursorValue: cursor?.[0] ?? null,
+    cursorId: cursor?.[1] ?? null,
+    term: term ?? null,
+    type: query.type ?? null,
+    country: query.country ?? null,
+    agreement: query.agreement ?? null,
+    sort: query.sort,
+  };
+  const statement = pageStatements(JSON.stringify(shape), (slots) => pageStatement(shape, slots), values);
   // Unfiltered, the page is a walk of the sort's index from the cursor whatever the values (the
   // partner, the cursor, the size): planned once per connection, not on every page (ADR 0018;
   // tests/integration/customer-plans.test.ts checks every shape's generic plan). Filters and
@@ -255,6 +237,89 @@ export async function listCustomerPage(
     isFirst: !hasPrev,
     isLast: !hasNext,
   };
+}
+
+/** What the text of a page's statement depends on; its values go in through slots. */
+interface PageShape {
+  sort: CustomerSort;
+  ascending: boolean;
+  backwards: boolean;
+  cursor: boolean;
+  search: boolean;
+  type: CustomerListQuery["type"] | null;
+  country: boolean;
+  agreement: boolean;
+  withTotal: boolean;
+}
+
+type PageValues = {
+  partner: string;
+  size: number;
+  fetch: number;
+  cursorValue: string | null;
+  cursorId: string | null;
+  term: string | null;
+  type: string | null;
+  country: string | null;
+  agreement: string | null;
+  sort: CustomerSort;
+};
+
+/** A page's statement is built once per shape (app/utils/sql-shapes.ts): a page costs binding its values. */
+const pageStatements = statementShapes<PageValues>();
+
+/**
+ * One statement, one row: the total (unless not wanted), the page packed (each column's values in
+ * display order, as JSON), the rows at its two ends (for the cursors) and how many rows were
+ * fetched (one more than the page, to see whether there is more).
+ */
+function pageStatement(shape: PageShape, v: Slots<PageValues>): SQL {
+  const spec = SORT_SPECS[shape.sort];
+  const order = shape.ascending ? sql`${spec.column} asc, ${pc.customerOrgId} asc` : sql`${spec.column} desc, ${pc.customerOrgId} desc`;
+  const columns = sql`${pc.customerOrgId} as id, ${pc.name} as name, ${pc.primaryDomain} as primary_domain, ${pc.country} as country,
+           ${pc.relationshipTypes} as relationship_types, ${pc.agreementStatus} as agreement_status,
+           to_char(${pc.customerCreatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as created_at,
+           ${spec.cursorValue} as cursor_value, row_number() over (order by ${order}) as position`;
+  let pageQuery: SQL;
+  let totalQueryText: SQL;
+  if (shape.search) {
+    // Search pages inside the SECURITY DEFINER function (ADR 0007); its rows are aliased as
+    // partner_customers so the same column references work.
+    const [cursorValue, cursorId] = shape.cursor ? [v.cursorValue, v.cursorId] : [sql`null`, sql`null`];
+    pageQuery = sql`select ${columns} from pd_search_partner_customers_page(${v.term}::text, ${shape.type ? v.type : sql`null`}::text,
+      ${shape.country ? v.country : sql`null`}::text, ${shape.agreement ? v.agreement : sql`null`}::text, ${v.sort}::text,
+      ${sql.raw(String(shape.ascending))}::boolean, ${cursorValue}::text, ${cursorId}::uuid, ${v.fetch}::int) as partner_customers order by ${order}`;
+    totalQueryText = sql`select n, exact from pd_count_partner_customer_matches(${v.term}::text, ${shape.type ? v.type : sql`null`}::text,
+      ${shape.country ? v.country : sql`null`}::text, ${shape.agreement ? v.agreement : sql`null`}::text, ${sql.raw(String(SEARCH_EXACT_LIMIT))}::int)`;
+  } else {
+    const filters = { type: shape.type ?? undefined, country: shape.country ? v.country : undefined, agreement: shape.agreement ? v.agreement : undefined };
+    const source = listSource(v.partner, filters);
+    const pageConditions = [...source.conditions];
+    if (shape.cursor) {
+      const op = shape.ascending ? sql`>` : sql`<`;
+      pageConditions.push(sql`(${spec.column}, ${pc.customerOrgId}) ${op} (${spec.fromCursor(v.cursorValue)}, ${v.cursorId}::uuid)`);
+    }
+    pageQuery = sql`select ${columns} from ${source.from} where ${sql.join(pageConditions, sql` and `)} order by ${order} limit ${v.fetch}`;
+    totalQueryText = sql`select n, n <= ${sql.raw(String(EXACT_TOTAL_LIMIT))} or ${sql.raw(String(isUnfiltered(filters)))} as exact
+      from (${totalQuery(v.partner, filters, source)}) t`;
+  }
+  // The page's rows are positions 1..size; scanned backwards, they are shown in reverse.
+  const shown = shape.backwards ? sql`position desc` : sql`position`;
+  const column = (key: keyof CustomerRow, value: SQL) =>
+    sql`${sql.raw(`'${key}'`)}, coalesce(json_agg(${value} order by ${shown}) filter (where position <= ${v.size}::int), '[]'::json)`;
+  const edge = (at: SQL) => sql`(select json_build_array(cursor_value, id)::text from page where position = ${at})`;
+  return sql`
+    with total as (${shape.withTotal ? totalQueryText : sql`select null::int as n, null::boolean as exact`}),
+    page as (${pageQuery})
+    select (select n from total) as total, (select exact from total) as total_exact,
+      (select count(*)::int from page) as fetched,
+      ${edge(sql`1`)} as near_edge,
+      ${edge(sql`least((select count(*) from page), ${v.size}::int)`)} as far_edge,
+      (select json_build_object(
+        ${column("id", sql`id`)}, ${column("name", sql`name`)}, ${column("primaryDomain", sql`primary_domain`)},
+        ${column("country", sql`country`)},
+        ${column("relationshipTypes", sql`coalesce(string_to_array(nullif(relationship_types, ''), ','), '{}'::text[])`)},
+        ${column("agreementStatus", sql`agreement_status`)}, ${column("createdAt", sql`created_at`)})::text from page) as packed`;
 }
 
 /** Exact when unfiltered (the counter) or up to EXACT_TOTAL_LIMIT, "more than" beyond: never a count over the whole tenant. */

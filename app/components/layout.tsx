@@ -21,7 +21,14 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   );
 }
 
-export function Badge({ tone = "neutral", children }: { tone?: "neutral" | "good" | "warn" | "bad" | "info"; children: ReactNode }) {
+type Tone = "neutral" | "good" | "warn" | "bad" | "info";
+
+export function Badge({ tone = "neutral", children }: { tone?: Tone; children: ReactNode }) {
+  return badge(tone, children);
+}
+
+/** A badge as an element, not a component: for table cells, built once at module level. */
+export function badge(tone: Tone, children: ReactNode) {
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
 

@@ -3,9 +3,9 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { useCallback, useMemo, useState } from "react";
 import { z } from "zod";
-import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
+import { DataTable, KeysetPager } from "~/components/data-table";
 import { SubmitButton } from "~/components/forms";
-import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
+import { badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
 import { countryName, countryOptionsFor } from "~/modules/countries";
 import { customerListHref, parseCustomerListQuery, PAGE_SIZES, RELATIONSHIP_LABELS, RELATIONSHIP_TYPES, type RelationshipType } from "~/modules/customer-list";
 import { createSelection, listCustomerCountriesCached, listCustomerPage, type CustomerRow } from "~/modules/customers.server";
@@ -53,12 +53,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
 type Row = CustomerRow;
 const column = createColumnHelper<Row>();
 
+const AGREEMENT_BADGES = { accepted: badge("good", "Accepted"), pending: badge("warn", "Agreement pending") };
+
 // Module level: the data table builds its column model once per column set.
 const columns = [
   column.accessor("name", {
     id: "name",
     header: "Name",
-    cell: (c) => <CellLink href={`/partner/customers/${c.row.original.id}`}>{c.getValue()}</CellLink>,
+    // A plain anchor: the data table navigates its rows' links client-side.
+    cell: (c) => <a href={`/partner/customers/${c.row.original.id}`}>{c.getValue()}</a>,
   }),
   column.accessor("primaryDomain", { id: "domain", header: "Primary domain" }),
   column.accessor("country", {
@@ -74,7 +77,7 @@ const columns = [
   column.accessor("agreementStatus", {
     id: "agreement",
     header: "Agreement",
-    cell: (c) => (c.getValue() === "accepted" ? <Badge tone="good">Accepted</Badge> : <Badge tone="warn">Agreement pending</Badge>),
+    cell: (c) => AGREEMENT_BADGES[c.getValue() as CustomerRow["agreementStatus"]],
   }),
   column.accessor("createdAt", { id: "created", header: "Created", cell: (c) => formatDate(c.getValue()) }),
 ] as ColumnDef<Row, unknown>[];

@@ -240,6 +240,17 @@ describe("the customer workspace in a browser", () => {
     expect(await shared.getByLabel("Search by name or domain").inputValue()).toBe("BAKE");
     expect(await shared.locator("tbody tr td:nth-child(2)").allTextContents()).toEqual(await names());
 
+    // A customer's name opens its detail page in the app (no full page load); back returns.
+    const firstName = (await names())[0]!;
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    await page.locator("tbody tr").first().getByRole("link", { name: firstName }).click();
+    await page.getByRole("heading", { name: firstName, level: 1 }).waitFor();
+    expect(page.url()).toMatch(/\/partner\/customers\/[0-9a-f-]{36}$/);
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    await page.goBack();
+    await page.waitForURL(/q=BAKE/);
+    await until(async () => (await names())[0] === firstName);
+
     await page.getByLabel("Search by name or domain").fill("no such customer anywhere");
     await page.getByRole("button", { name: "Search" }).click();
     await page.getByRole("heading", { name: "No customers match" }).waitFor();

@@ -69,7 +69,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     });
     const { PostgresJsSession, PostgresJsTransaction } = await import("drizzle-orm/postgres-js/session");
     const db = drizzle(preparing(client));
-    // The dialect, schema and options of drizzle's session, for the transactions built below.
+    // The dialect and options of drizzle's session (no schema: see Tx), for the transactions built below.
     const base = (db as unknown as { session: { dialect: never; schema: never; options: never } }).session;
     // drizzle's own transaction classes over a scoped client (a pipelined transaction or reads).
     const over = (scoped: PostgresClient) => {

@@ -73,15 +73,15 @@ export function normaliseTerm(q: string | undefined) {
   return t.length ? t.slice(0, 100) : undefined;
 }
 
+/** A value in a statement: the value itself, or a statement shape's slot for it (app/utils/sql-shapes.ts). */
+type Value = string | SQL;
+
 /**
  * Where the rows come from, and the filter conditions. Without a search term: the partner's rows
  * of partner_customers, under RLS. With one: the rows the SECURITY DEFINER search function
  * returns (it applies the tenant filter itself, ADR 0007), materialised once per statement and
  * aliased as partner_customers so the same column references work.
  */
-/** A value in a statement: the value itself, or a statement shape's slot for it (app/utils/sql-shapes.ts). */
-type Value = string | SQL;
-
 function listSource(partnerId: Value, query: { q?: string; type?: CustomerListQuery["type"]; country?: Value; agreement?: Value }) {
   const conditions: SQL[] = [sql`${pc.partnerOrgId} = ${partnerId}`];
   if (query.type) {
@@ -285,12 +285,11 @@ function pageStatement(shape: PageShape, v: Slots<PageValues>): SQL {
   if (shape.search) {
     // Search pages inside the SECURITY DEFINER function (ADR 0007); its rows are aliased as
     // partner_customers so the same column references work.
-    const [cursorValue, cursorId] = shape.cursor ? [v.cursorValue, v.cursorId] : [sql`null`, sql`null`];
-    pageQuery = sql`select ${columns} from pd_search_partner_customers_page(${v.term}::text, ${shape.type ? v.type : sql`null`}::text,
-      ${shape.country ? v.country : sql`null`}::text, ${shape.agreement ? v.agreement : sql`null`}::text, ${v.sort}::text,
-      ${sql.raw(String(shape.ascending))}::boolean, ${cursorValue}::text, ${cursorId}::uuid, ${v.fetch}::int) as partner_customers order by ${order}`;
-    totalQueryText = sql`select n, exact from pd_count_partner_customer_matches(${v.term}::text, ${shape.type ? v.type : sql`null`}::text,
-      ${shape.country ? v.country : sql`null`}::text, ${shape.agreement ? v.agreement : sql`null`}::text, ${sql.raw(String(SEARCH_EXACT_LIMIT))}::int)`;
+    // The functions take the filters and the cursor as arguments (null when not set).
+    const matching = sql`${v.term}::text, ${v.type}::text, ${v.country}::text, ${v.agreement}::text`;
+    pageQuery = sql`select ${columns} from pd_search_partner_customers_page(${matching}, ${v.sort}::text,
+      ${sql.raw(String(shape.ascending))}::boolean, ${v.cursorValue}::text, ${v.cursorId}::uuid, ${v.fetch}::int) as partner_customers order by ${order}`;
+    totalQueryText = sql`select n, exact from pd_count_partner_customer_matches(${matching}, ${sql.raw(String(SEARCH_EXACT_LIMIT))}::int)`;
   } else {
     const filters = { type: shape.type ?? undefined, country: shape.country ? v.country : undefined, agreement: shape.agreement ? v.agreement : undefined };
     const source = listSource(v.partner, filters);

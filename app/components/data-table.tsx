@@ -10,9 +10,20 @@
  * it (every built-in feature's methods on every column and header) cost about 0.5 ms of a
  * 3.7 ms list page.
  */
-import { createTable, flexRender, getCoreRowModel, type ColumnDef, type RowSelectionState, type Table } from "@tanstack/react-table";
+import { createTable, flexRender, getCoreRowModel, type Column, type ColumnDef, type RowData, type RowSelectionState, type Table } from "@tanstack/react-table";
 import { useLocation, useNavigate, useNavigation } from "@remix-run/react";
-import { createContext, useContext, useEffect, useState, type MouseEvent, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent, type ReactNode } from "react";
+import { htmlText, type Html } from "~/utils/html";
+
+declare module "@tanstack/react-table" {
+  interface ColumnMeta<TData extends RowData, TValue> {
+    /**
+     * The cell as HTML text, for a table whose body renders as HTML (`rows="html"`): markup from
+     * `html` (app/utils/html.ts), or text (escaped). Without it the cell is its value as text.
+     */
+    html?: (value: TValue, row: TData, index: number) => Html | string | null;
+  }
+}
 
 const NavigateContext = createContext<ReturnType<typeof useNavigate> | null>(null);
 
@@ -58,9 +69,40 @@ export interface DataTableProps<T> {
   sortHref: (columnId: string, dir: "asc" | "desc") => string;
   selectable?: boolean;
   onSelectionChange?: (ids: string[]) => void;
+  /** The row in the selection checkbox's accessible name ("Select …"); "row N" without it. */
+  rowLabel?: (row: T) => string;
   empty: ReactNode;
   footer?: ReactNode;
+  /**
+   * "html": the body renders as one HTML string from the columns' `meta.html` (ADR 0020): for
+   * the long lists, where React's work per element was most of a page's rendering. Cells are then
+   * markup and text only; links in them navigate client-side, selection works as in "react".
+   */
+  rows?: "react" | "html";
 }
+
+/** The table body as HTML: the same string on the server and in the browser, so it hydrates as it is. */
+function bodyHtml<T>(data: T[], columns: Column<T, unknown>[], selectable: boolean, rowLabel?: (row: T) => string): string {
+  let out = "";
+  for (let index = 0; index < data.length; index++) {
+    const original = data[index]!;
+    out += "<tr>";
+    if (selectable) out += `<td class="select-cell"><input type="checkbox" aria-label="${htmlText(selectLabel(original, index, rowLabel))}"/></td>`;
+    for (const column of columns) {
+      const value = column.accessorFn ? column.accessorFn(original, index) : undefined;
+      const render = column.columnDef.meta?.html;
+      out += `<td>${htmlText(render ? render(value, original, index) : (value as string | number | null))}</td>`;
+    }
+    out += "</tr>";
+  }
+  return out;
+}
+
+const selectLabel = <T,>(row: T, index: number, rowLabel?: (row: T) => string) => `Select ${rowLabel ? rowLabel(row) : `row ${index + 1}`}`;
+
+// Layout effects do nothing on the server (and React says so); the body's checkboxes only need
+// setting in the browser.
+const useBrowserLayoutEffect = typeof document === "undefined" ? useEffect : useLayoutEffect;
 
 function SelectBox({ checked, indeterminate, onChange, label }: { checked: boolean; indeterminate?: boolean; onChange: (v: boolean) => void; label: string }) {
   return (
@@ -105,7 +147,7 @@ function columnModel<T>(columns: ColumnDef<T, unknown>[]): Table<T> {
   return table;
 }
 
-export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref, selectable, onSelectionChange, empty, footer }: DataTableProps<T>) {
+export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref, selectable = false, onSelectionChange, rowLabel, empty, footer, rows = "react" }: DataTableProps<T>) {
   const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
   const navigation = useNavigation();
   const location = useLocation();
@@ -117,12 +159,38 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
   const table = columnModel(columns);
   const loading = navigation.state === "loading" && navigation.location?.pathname === location.pathname;
   const leafColumns = table.getVisibleLeafColumns();
+  const body = useMemo(() => (rows === "html" ? bodyHtml(data, leafColumns, selectable, rowLabel) : null), [rows, data, leafColumns, selectable, rowLabel]);
+  const bodyRef = useRef<HTMLTableSectionElement>(null);
+  // An HTML body's checkboxes and rows show the selection the way a rendered body's do: set from
+  // the state after each change (a click has set its own box already; "all on this page" sets them all).
+  useBrowserLayoutEffect(() => {
+    const rowElements = bodyRef.current?.rows;
+    if (!rowElements) return;
+    for (let i = 0; i < rowElements.length; i++) {
+      const row = data[i];
+      const tr = rowElements[i]!;
+      const selected = row !== undefined && Boolean(rowSelection[getRowId(row)]);
+      const box = tr.querySelector<HTMLInputElement>("td.select-cell input");
+      if (box) box.checked = selected;
+      tr.setAttribute("aria-selected", String(selected));
+    }
+  }, [rowSelection, data, body]);
   const selectedCount = data.filter((row) => rowSelection[getRowId(row)]).length;
   // Links in the rows are plain anchors, navigated client-side by this one handler on the body:
   // no component, hook and handler per cell (server rendering 50–200 rows paid for each).
   const onBodyClick = (e: MouseEvent<HTMLTableSectionElement>) => {
+    const target = e.target as Element;
+    // An HTML body's checkboxes are the browser's own: their click (a key press too) is the change.
+    if (rows === "html" && target instanceof HTMLInputElement && target.type === "checkbox") {
+      const row = data[(target.closest("tr") as HTMLTableRowElement).sectionRowIndex];
+      if (row) {
+        const id = getRowId(row);
+        setRowSelection((current) => ({ ...current, [id]: target.checked }));
+      }
+      return;
+    }
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    const a = (e.target as Element).closest("a");
+    const a = target.closest("a");
     if (!a || !e.currentTarget.contains(a) || a.target || a.hasAttribute("download") || a.origin !== window.location.origin) return;
     e.preventDefault();
     navigate(a.pathname + a.search + a.hash);
@@ -180,6 +248,9 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
             </tr>
           ))}
         </thead>
+        {rows === "html" ? (
+          <tbody ref={bodyRef} onClick={onBodyClick} dangerouslySetInnerHTML={{ __html: body! }} />
+        ) : (
         <tbody onClick={onBodyClick}>
           {/* Rows render straight from the data with the column definitions' cell functions: the
               table's own row and cell objects cost ten times the rendering at 50–200 rows. */}
@@ -193,7 +264,7 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
                   <td className="select-cell">
                     <input
                       type="checkbox"
-                      aria-label={`Select row ${index + 1}`}
+                      aria-label={selectLabel(original, index, rowLabel)}
                       checked={selected}
                       onChange={(e) => setRowSelection((current) => ({ ...current, [id]: e.target.checked }))}
                     />
@@ -213,6 +284,7 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
             );
           })}
         </tbody>
+        )}
       </table>
       {data.length === 0 ? empty : null}
       {footer}

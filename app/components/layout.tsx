@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { html } from "~/utils/html";
 
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
   return (
@@ -24,12 +25,12 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 type Tone = "neutral" | "good" | "warn" | "bad" | "info";
 
 export function Badge({ tone = "neutral", children }: { tone?: Tone; children: ReactNode }) {
-  return badge(tone, children);
+  return <span className={`badge badge-${tone}`}>{children}</span>;
 }
 
-/** A badge as an element, not a component: for table cells, built once at module level. */
-export function badge(tone: Tone, children: ReactNode) {
-  return <span className={`badge badge-${tone}`}>{children}</span>;
+/** The same badge as HTML text, for a table body rendered as HTML. */
+export function badgeHtml(tone: Tone, text: string) {
+  return html`<span class="badge badge-${tone}">${text}</span>`;
 }
 
 // Dates are formatted by hand, in UTC, as en-GB's medium style writes them ("5 Sept 2026",

@@ -5,12 +5,13 @@ import { useCallback, useMemo, useState } from "react";
 import { z } from "zod";
 import { DataTable, KeysetPager } from "~/components/data-table";
 import { SubmitButton } from "~/components/forms";
-import { badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
+import { badgeHtml, EmptyState, formatDate, PageHeader } from "~/components/layout";
 import { countryName, countryOptionsFor } from "~/modules/countries";
 import { customerListHref, parseCustomerListQuery, PAGE_SIZES, RELATIONSHIP_LABELS, RELATIONSHIP_TYPES, type RelationshipType } from "~/modules/customer-list";
 import { createSelection, listCustomerCountriesCached, listCustomerPage, type CustomerRow } from "~/modules/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
+import { html } from "~/utils/html";
 import { unpackRows } from "~/utils/row-columns";
 import { orThrowResponse } from "~/utils/http.server";
 
@@ -53,34 +54,34 @@ export async function action({ request, context }: ActionFunctionArgs) {
 type Row = CustomerRow;
 const column = createColumnHelper<Row>();
 
-const AGREEMENT_BADGES = { accepted: badge("good", "Accepted"), pending: badge("warn", "Agreement pending") };
+const AGREEMENT_BADGES = { accepted: badgeHtml("good", "Accepted"), pending: badgeHtml("warn", "Agreement pending") };
 
-// Module level: the data table builds its column model once per column set.
+// Module level: the data table builds its column model once per column set. The body renders as
+// HTML (ADR 0020): each cell is `meta.html`, or its value as text.
 const columns = [
   column.accessor("name", {
     id: "name",
     header: "Name",
     // A plain anchor: the data table navigates its rows' links client-side.
-    cell: (c) => <a href={`/partner/customers/${c.row.original.id}`}>{c.getValue()}</a>,
+    meta: { html: (name, r) => html`<a href="/partner/customers/${r.id}">${name}</a>` },
   }),
   column.accessor("primaryDomain", { id: "domain", header: "Primary domain" }),
   column.accessor("country", {
     id: "country",
     header: "Country",
-    cell: (c) => (c.getValue() ? <span title={countryName(c.getValue())}>{c.getValue()}</span> : "—"),
+    meta: { html: (code) => (code ? html`<span title="${countryName(code)}">${code}</span>` : "—") },
   }),
   column.accessor("relationshipTypes", {
     id: "types",
     header: "Relationships",
-    cell: (c) => c.getValue().map((t) => RELATIONSHIP_LABELS[t as RelationshipType] ?? t).join(", "),
+    meta: { html: (types) => types.map((t) => RELATIONSHIP_LABELS[t as RelationshipType] ?? t).join(", ") },
   }),
-  column.accessor("agreementStatus", {
-    id: "agreement",
-    header: "Agreement",
-    cell: (c) => AGREEMENT_BADGES[c.getValue() as CustomerRow["agreementStatus"]],
-  }),
-  column.accessor("createdAt", { id: "created", header: "Created", cell: (c) => formatDate(c.getValue()) }),
+  column.accessor("agreementStatus", { id: "agreement", header: "Agreement", meta: { html: (status) => AGREEMENT_BADGES[status] } }),
+  column.accessor("createdAt", { id: "created", header: "Created", meta: { html: (created) => formatDate(created) } }),
 ] as ColumnDef<Row, unknown>[];
+
+const rowId = (r: Row) => r.id;
+const rowName = (r: Row) => r.name;
 
 export default function Customers() {
   const { rows: packedRows, pager, query, countryCodes, canCreate } = useLoaderData<typeof loader>();
@@ -203,7 +204,9 @@ export default function Customers() {
         caption="Customers"
         columns={columns}
         data={page.rows}
-        getRowId={(r) => r.id}
+        getRowId={rowId}
+        rowLabel={rowName}
+        rows="html"
         sort={{ id: query.sort, dir: query.dir }}
         sortHref={(id, dir) => href({ sort: id, dir })}
         selectable

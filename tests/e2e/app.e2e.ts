@@ -262,7 +262,39 @@ describe("the customer workspace in a browser", () => {
     await page.goto(`${APP}/partner/customers?size=25&agreement=accepted`);
     const count = Number((await page.locator(".result-count").textContent())!.match(/\d+/)![0]);
     expect(count).toBeGreaterThan(0);
-    await page.getByRole("checkbox", { name: "Select every customer on this page" }).check();
+    const rows = page.locator("tbody tr");
+    const all = page.getByRole("checkbox", { name: "Select every customer on this page" });
+    const checked = () => rows.locator('input[type="checkbox"]:checked').count();
+
+    // One row by keyboard: its box is named after the customer; the bar counts it, the header box is mixed.
+    const second = (await rows.nth(1).locator("td").nth(1).textContent())!;
+    const box = rows.nth(1).getByRole("checkbox", { name: `Select ${second}` });
+    await box.focus();
+    await page.keyboard.press("Space");
+    await page.getByText("1 selected on this page.").waitFor();
+    expect(await rows.nth(1).getAttribute("aria-selected")).toBe("true");
+    expect(await all.evaluate((el) => (el as HTMLInputElement).indeterminate)).toBe(true);
+
+    // Every row on the page through the header box, then none, then every row again.
+    await all.check();
+    await page.getByText("25 selected on this page.").waitFor();
+    expect(await checked()).toBe(25);
+    await all.uncheck();
+    await until(async () => (await checked()) === 0);
+    expect(await page.getByText(/selected on this page/).count()).toBe(0);
+
+    // Another page starts with nothing selected.
+    await box.check();
+    await page.getByText("1 selected on this page.").waitFor();
+    await page.getByRole("link", { name: "Next ›" }).click();
+    await page.waitForURL(/after=/);
+    await until(async () => (await rows.nth(1).locator("td").nth(1).textContent()) !== second);
+    expect(await checked()).toBe(0);
+    expect(await page.getByText(/selected on this page/).count()).toBe(0);
+    await page.goBack();
+    await until(async () => (await rows.nth(1).locator("td").nth(1).textContent()) === second);
+
+    await all.check();
     await page.getByText(/selected on this page/).waitFor();
     await page.getByRole("button", { name: `Select all ${count} matching` }).click();
     await page.getByRole("heading", { name: `${count} customers selected` }).waitFor();

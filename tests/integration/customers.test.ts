@@ -139,6 +139,27 @@ describe("the customer agreement", () => {
   });
 });
 
+describe("customer list rows (rendered as HTML text)", () => {
+  it("writes names and labels as text, never as markup", async () => {
+    const p = await createPartner(["global_admin"]);
+    const name = `<img src=x onerror="alert(1)"> & 'Quote' Ltd`;
+    await createCustomersFor(p, [{ name }, { name: "Plain Co" }]);
+    const b = new Browser();
+    await b.signIn(p.users.global_admin!.email);
+    const page = await b.html("/partner/customers?sort=name");
+    expect(page.status).toBe(200);
+    const escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &#39;Quote&#39; Ltd";
+    const body = page.text.slice(page.text.indexOf("<tbody>"), page.text.indexOf("</tbody>"));
+    expect(body).not.toMatch(/<img/);
+    expect(body).toMatch(/<td><a href="\/partner\/customers\/[0-9a-f-]{36}">&lt;img/);
+    expect(body).toContain(`">${escaped}</a></td>`);
+    expect(body).toContain(`aria-label="Select ${escaped}"`);
+    expect(body).toContain('aria-label="Select Plain Co"');
+    expect(body.match(/<tr>/g)).toHaveLength(2);
+    expect(body).toContain('<span class="badge badge-good">Accepted</span>');
+  });
+});
+
 describe("customer list", () => {
   let p: OrgFixture;
   const NAMES = ["Alpha Foods", "alpha foods", "Beta Bakery", "Gamma, \"Quoted\" Co", "Delta Dental", "Zeta Zoo"];

@@ -11,13 +11,16 @@
 // Then link redemption: the public page of a trial invitation, an existing customer's global admin
 // accepting it (each request a different customer, signed in), and a new customer signing up from
 // it (argon2id at the configured cost included).
-// Prints p50/p95/p99 latency, requests per second and throughput relative to the baseline. The
-// trivial page is measured in slices of 10 s between the cases, and each case is compared with the
-// slices right before and after it, so a machine that speeds up or slows down over the minutes of a
-// run does not skew the ratios; the baseline's row pools all of its slices.
+// Prints p50/p95/p99 latency, requests per second and throughput relative to the baseline. Each
+// compared case is measured interleaved with the trivial page: after its warm-up, its 30 s run as
+// BENCH_SLICES slices (10 of 3 s), each slice between two slices of the trivial page (2 s), and its
+// ratio is its pooled throughput over that of the trivial slices around it. On a shared machine
+// the speed drifts within seconds (a neighbour on the other hyperthread), and a baseline measured
+// once, or even right before and after 30 s, carries that drift into the ratio; interleaved, both
+// sides see the same machine. The baseline's row pools all of its slices.
 //
 // Environment: BENCH_DB=postgres|pglite|both (default both), BENCH_SECONDS (30), BENCH_WARMUP (5),
-// BENCH_BASELINE_SECONDS (10),
+// BENCH_SLICES (10), BENCH_BASELINE_SECONDS (2, each trivial slice),
 // BENCH_CONNECTIONS (8), BENCH_CUSTOMERS (100000), BENCH_TOTAL (1000000), TEST_DATABASE_URL.
 import { createHash, randomBytes } from "node:crypto";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -33,8 +36,10 @@ import { createLinkCode, parseSigningKeys } from "../app/modules/links/link-code
 import { DEMO_PARTNERS, DEMO_PASSWORD } from "../app/modules/seed.server";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
-/** Each slice of the trivial page measured between two cases. */
-const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 10);
+/** A compared case's seconds are measured in this many slices, interleaved with the trivial page. */
+const SLICES = Math.max(1, Number(process.env.BENCH_SLICES ?? 10));
+/** Each slice of the trivial page between two slices of a case. */
+const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 2);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
@@ -52,7 +57,7 @@ interface Result {
   p99: number;
   errors: number;
   requests: number;
-  /** The trivial page's req/s this case is compared with (measured right before and after it). */
+  /** The trivial page's req/s this case is compared with (its slices interleaved with this case's). */
   baselineRps?: number;
 }
 
@@ -256,10 +261,8 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
     const base = `http://127.0.0.1:${port}`;
     const list = (q: string) => `${base}/partner/customers?size=${PAGE}${q}`;
     const nav = (q: string) => `${base}/partner/customers.data?size=${PAGE}${q}`;
-    // Every case is compared with the trivial page measured right before and right after it
-    // (documents with the trivial document, client navigations with the trivial navigation): on a
-    // shared machine the speed drifts over minutes, and a baseline measured once, minutes away,
-    // would carry that drift into the ratio.
+    // Every case is compared with the trivial page interleaved with it (documents with the trivial
+    // document, client navigations with the trivial navigation): see the top of this file.
     const baselines = {
       document: { name: "trivial page (baseline)", url: `${base}/ping`, slices: [] as Slice[] },
       navigation: { name: "trivial page, navigation (baseline)", url: `${base}/ping.data`, slices: [] as Slice[] },
@@ -299,26 +302,34 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
       const b = baselines[kind];
       const slice = await measureSlice(b.url, cookie, { seconds: BASELINE_SECONDS, warmup: b.slices.length === 0 ? WARMUP : 0 });
       b.slices.push(slice);
-      console.log(`  · ${b.name.padEnd(28)} ${(slice.requests / slice.seconds).toFixed(0).padStart(6)} req/s (${slice.seconds} s)`);
-      return slice.requests / slice.seconds;
+      return slice;
     };
+    const rate = (slices: Slice[]) => slices.reduce((n, x) => n + x.requests, 0) / slices.reduce((n, x) => n + x.seconds, 0);
     // BENCH_ONLY=<regex> measures only the matching cases (and the baseline), without redemption.
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : null;
     const chosen = cases.filter(([name]) => !only || only.test(name));
     const kindOf = (name: string): keyof typeof baselines => (name.includes("navigation") ? "navigation" : "document");
     const measured: { result: Result; kind: keyof typeof baselines }[] = [];
-    let last: { kind: keyof typeof baselines; rps: number } | null = null;
+    let last: { kind: keyof typeof baselines; slice: Slice } | null = null;
     for (const [name, url] of chosen) {
       const kind = kindOf(name);
-      // The slice after the previous case of this kind is the one before this case.
-      const before = last?.kind === kind ? last.rps : await baselineSlice(kind);
-      const result = await measure(name, url, url.includes("/partners?") ? "" : cookie);
+      const caseCookie = url.includes("/partners?") ? "" : cookie;
+      // The trivial slice after the previous case of this kind is the first one around this case.
+      const around: Slice[] = [last?.kind === kind ? last.slice : await baselineSlice(kind)];
+      const slices: Slice[] = [];
+      for (let i = 0; i < SLICES; i++) {
+        slices.push(await measureSlice(url, caseCookie, { seconds: SECONDS / SLICES, warmup: i === 0 ? WARMUP : 0 }));
+        around.push(await baselineSlice(kind));
+      }
+      const result = resultOf(name, slices);
       print(result);
-      const after = await baselineSlice(kind);
-      result.baselineRps = (before + after) / 2;
-      console.log(`    ${name}: ${(result.rps / result.baselineRps).toFixed(2)} of the trivial page around it (${before.toFixed(0)} and ${after.toFixed(0)} req/s)`);
+      result.baselineRps = rate(around);
+      const rates = around.map((x) => x.requests / x.seconds);
+      console.log(
+        `    ${name}: ${(result.rps / result.baselineRps).toFixed(2)} of the trivial page interleaved with it (${around.length} slices of ${BASELINE_SECONDS} s: ${result.baselineRps.toFixed(0)} req/s, ${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)})`,
+      );
       measured.push({ result, kind });
-      last = { kind, rps: after };
+      last = { kind, slice: around.at(-1)! };
     }
     for (const kind of ["document", "navigation"] as const) {
       const b = baselines[kind];
@@ -369,7 +380,7 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
 
 /**
  * Documents are compared with the trivial document, client navigations with the trivial navigation:
- * the list cases with its slices right before and after them (baselineRps), the rest with all of
+ * the compared cases with the slices interleaved with them (baselineRps), the rest with all of
  * its slices pooled.
  */
 function baselineOf(results: Result[], r: Result) {
@@ -403,7 +414,7 @@ const which = process.env.BENCH_DB ?? "both";
 run("npx", ["remix", "build"], {});
 const out: string[] = [
   `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
-    `${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s measured per case, the trivial page in ${BASELINE_SECONDS} s slices between the cases (each case's ratio against the slices right before and after it), ${PAGE} rows per page; server, database and load generator on one machine.`,
+    `${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s measured per case, each compared case in ${SLICES} slices interleaved with ${BASELINE_SECONDS} s slices of the trivial page (its ratio against those), ${PAGE} rows per page; server, database and load generator on one machine.`,
 ];
 if (which !== "pglite") {
   if (await pgReachable()) out.push(table("PostgreSQL", await benchOne("postgres", 3950)));

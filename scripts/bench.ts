@@ -136,18 +136,20 @@ async function measureSlice(url: string, cookie: string, o: MeasureOptions & { s
   return { latencies, requests: result.requests.total, errors: bad + result.errors + result.timeouts, seconds: o.seconds };
 }
 
-/** A result from one or more slices of the same case (pooled: all requests over all seconds). */
+/** Pooled throughput of slices: all their requests over all their seconds. */
+const rate = (slices: Slice[]) => slices.reduce((n, x) => n + x.requests, 0) / slices.reduce((n, x) => n + x.seconds, 0);
+
+/** A result from one or more slices of the same case (pooled). */
 function resultOf(name: string, slices: Slice[]): Result {
   const latencies = slices.flatMap((x) => x.latencies).sort((a, b) => a - b);
-  const requests = slices.reduce((n, x) => n + x.requests, 0);
   return {
     name,
-    rps: requests / slices.reduce((n, x) => n + x.seconds, 0),
+    rps: rate(slices),
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     errors: slices.reduce((n, x) => n + x.errors, 0),
-    requests,
+    requests: slices.reduce((n, x) => n + x.requests, 0),
   };
 }
 
@@ -304,7 +306,6 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
       b.slices.push(slice);
       return slice;
     };
-    const rate = (slices: Slice[]) => slices.reduce((n, x) => n + x.requests, 0) / slices.reduce((n, x) => n + x.seconds, 0);
     // BENCH_ONLY=<regex> measures only the matching cases (and the baseline), without redemption.
     const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, "i") : null;
     const chosen = cases.filter(([name]) => !only || only.test(name));

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
-import { pipelinedReads, pipelinedTransaction } from "./pipelined-transaction";
+import { pipelinedReads, pipelinedTransaction, statementThenReads } from "./pipelined-transaction";
 
 type PostgresClient = Sql<Record<string, never>>;
 
@@ -46,6 +46,13 @@ export interface Database {
    * for each statement on PostgreSQL; PGlite, with its one transaction, asks it once, with "".
    */
   readsAfter<T>(prelude: string | ((statement: string) => string), fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * One statement outside any transaction, as the connection's own role (the owner), then
+   * readsAfter(prelude, fn), without waiting for the statement: on PostgreSQL both on one reserved
+   * connection, in one write (statementThenReads, ADR 0023); on PGlite one after the other. The
+   * statement's failure is the call's; the reads' outcome is returned settled.
+   */
+  statementThenReads<A, T>(first: (db: Tx) => Promise<A>, prelude: string | ((statement: string) => string), fn: (tx: Tx) => Promise<T>): Promise<[A, PromiseSettledResult<T>]>;
   close(): Promise<void>;
 }
 
@@ -85,6 +92,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         pipelinedTransaction(client as unknown as PostgresClient, prelude, (scoped) => fn(over(scoped as unknown as PostgresClient))),
       readsAfter: <T>(prelude: string | ((statement: string) => string), fn: (tx: Tx) => Promise<T>) =>
         pipelinedReads(client as unknown as PostgresClient, prelude, (scoped) => fn(over(scoped))),
+      statementThenReads: <A, T>(first: (db: Tx) => Promise<A>, prelude: string | ((statement: string) => string), fn: (tx: Tx) => Promise<T>) =>
+        statementThenReads(
+          client as unknown as PostgresClient,
+          (scoped) => first(over(scoped)),
+          prelude,
+          (scoped) => fn(over(scoped)),
+        ),
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -95,6 +109,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
   const client = await PGlite.create(options.dataDir ?? undefined, { extensions: { pg_trgm, btree_gin } });
   const db = drizzle(client) as unknown as Tx;
+  const readsAfter: Database["readsAfter"] = (prelude, fn) =>
+    db.transaction(
+      async (tx) => {
+        await tx.execute(sql.raw(typeof prelude === "function" ? prelude("") : prelude));
+        return fn(tx as unknown as Tx);
+      },
+      { accessMode: "read only" },
+    );
   return {
     kind: "pglite",
     db,
@@ -104,14 +126,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         await tx.execute(sql.raw(prelude));
         return fn(tx as unknown as Tx);
       }),
-    readsAfter: (prelude, fn) =>
-      db.transaction(
-        async (tx) => {
-          await tx.execute(sql.raw(typeof prelude === "function" ? prelude("") : prelude));
-          return fn(tx as unknown as Tx);
-        },
-        { accessMode: "read only" },
-      ),
+    readsAfter,
+    // One connection, one statement at a time: nothing to send together.
+    statementThenReads: async (first, prelude, fn) => {
+      const a = await first(db);
+      const [reads] = await Promise.allSettled([readsAfter(prelude, fn)]);
+      return [a, reads];
+    },
     close: () => client.close(),
   };
 }

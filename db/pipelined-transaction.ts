@@ -93,6 +93,49 @@ export async function pipelinedTransaction<T>(client: Client, prelude: string, f
  */
 export async function pipelinedReads<T>(client: Client, prelude: string | ((statement: string) => string), fn: (sql: Client) => Promise<T>): Promise<T> {
   const reserved = await client.reserve();
+  try {
+    return await readsOn(reserved, prelude, fn);
+  } finally {
+    reserved.release();
+  }
+}
+
+/**
+ * One statement outside any transaction (in the connection's own role), then read-only work as in
+ * pipelinedReads, on one reserved connection: issued before the event loop turns, the statement
+ * and the reads' first statement leave in one write and run in that order (ADR 0023). The reads
+ * neither wait for the statement nor depend on its result; their outcome is reported settled, so
+ * that the caller, which may discard it, decides what a failure means. The statement's failure is
+ * the call's.
+ */
+export async function statementThenReads<A, T>(
+  client: Client,
+  first: (sql: Client) => Promise<A>,
+  prelude: string | ((statement: string) => string),
+  fn: (sql: Client) => Promise<T>,
+): Promise<[A, PromiseSettledResult<T>]> {
+  const reserved = await client.reserve();
+  try {
+    // Handed to the server as soon as it is issued, as the reads' statements are (drizzle would
+    // start it only when it awaits it, a microtask later), so that it goes first.
+    const atOnce = new Proxy(reserved, {
+      get(target, property, receiver) {
+        if (property === "unsafe") return (...args: Parameters<typeof target.unsafe>) => target.unsafe(...args).execute();
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    const head = first(atOnce as unknown as Client);
+    const reads = readsOn(reserved, prelude, fn);
+    const [a, r] = await Promise.allSettled([head, reads]);
+    if (a.status === "rejected") throw a.reason;
+    return [a.value, r];
+  } finally {
+    reserved.release();
+  }
+}
+
+/** pipelinedReads on a connection the caller reserved (and releases, after this settles). */
+async function readsOn<T>(reserved: ReservedSql<Record<string, never>>, prelude: string | ((statement: string) => string), fn: (sql: Client) => Promise<T>): Promise<T> {
   const issued: Promise<unknown>[] = [];
   let preludeError: unknown;
   let failed: unknown;
@@ -137,6 +180,5 @@ export async function pipelinedReads<T>(client: Client, prelude: string | ((stat
     ended = true;
     // A statement nobody awaited must finish before the connection goes back to the pool.
     await Promise.allSettled(issued);
-    reserved.release();
   }
 }

@@ -2,18 +2,16 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, PageHeader } from "~/components/layout";
 import { getOrganisation, partnerOverview } from "~/modules/organisations.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenantReads } from "~/utils/db.server";
+import { requirePermissionThenRead } from "~/utils/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "overview:view", { kind: "partner" });
-  return withTenantReads(tenantOf(auth), async (tx) => ({
-    org: await getOrganisation(tx, { orgId: auth.org.id }),
-    counts: await partnerOverview(tx, { orgId: auth.org.id }),
-    canManageStaff: auth.permissions.includes("staff:manage"),
+  const { auth, value } = await requirePermissionThenRead(request, "overview:view", { kind: "partner" }, async (tx, { orgId }) => ({
+    org: await getOrganisation(tx, { orgId }),
+    counts: await partnerOverview(tx, { orgId }),
   }));
+  return { ...value, canManageStaff: auth.permissions.includes("staff:manage") };
 }
 
 export default function PartnerOverview() {

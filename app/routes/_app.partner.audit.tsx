@@ -4,8 +4,7 @@ import { z } from "zod";
 import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
 import { listAuditActions, listAuditEntries } from "~/modules/audit.server";
 import { listStaff } from "~/modules/staff.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenantReads } from "~/utils/db.server";
+import { requirePermissionThenRead } from "~/utils/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Partnerdesk" }];
 
@@ -18,14 +17,14 @@ const query = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "audit:view", { kind: "partner" });
   const q = query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return withTenantReads(tenantOf(auth), async (tx) => ({
-    page: await listAuditEntries(tx, { orgId: auth.org.id, action: q.action || undefined, userId: q.user, before: q.before, after: q.after }),
-    actions: await listAuditActions(tx, { orgId: auth.org.id }),
-    staff: (await listStaff(tx, { orgId: auth.org.id })).map((s) => ({ id: s.userId, name: s.displayName, email: s.email })),
-    orgId: auth.org.id,
+  const { value } = await requirePermissionThenRead(request, "audit:view", { kind: "partner" }, async (tx, { orgId }) => ({
+    page: await listAuditEntries(tx, { orgId, action: q.action || undefined, userId: q.user, before: q.before, after: q.after }),
+    actions: await listAuditActions(tx, { orgId }),
+    staff: (await listStaff(tx, { orgId })).map((s) => ({ id: s.userId, name: s.displayName, email: s.email })),
+    orgId,
   }));
+  return value;
 }
 
 export default function Audit() {

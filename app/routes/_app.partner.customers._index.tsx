@@ -9,8 +9,8 @@ import { badgeHtml, EmptyState, formatDate, PageHeader } from "~/components/layo
 import { countryName, countryOptionsFor } from "~/modules/countries";
 import { customerListHref, parseCustomerListQuery, PAGE_SIZES, RELATIONSHIP_LABELS, RELATIONSHIP_TYPES, type RelationshipType } from "~/modules/customer-list";
 import { createSelection, listCustomerCountriesCached, listCustomerPage, type CustomerRow } from "~/modules/customers.server";
-import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant, withTenantReads } from "~/utils/db.server";
+import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
 import { html } from "~/utils/html";
 import { unpackRows } from "~/utils/row-columns";
 import { orThrowResponse } from "~/utils/http.server";
@@ -18,11 +18,14 @@ import { orThrowResponse } from "~/utils/http.server";
 export const meta: MetaFunction = () => [{ title: "Customers · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const query = parseCustomerListQuery(new URL(request.url).searchParams);
-  const [page, countries] = await withTenantReads(tenantOf(auth), async (tx) => [
-    await listCustomerPage(tx, { partnerId: auth.org.id, query }),
-    await listCustomerCountriesCached(tx, { partnerId: auth.org.id }),
+  // The page's read goes with the session lookup where it can (ADR 0023).
+  const {
+    auth,
+    value: [page, countries],
+  } = await requirePermissionThenRead(request, "customers:view", { kind: "partner" }, async (tx, { orgId: partnerId }) => [
+    await listCustomerPage(tx, { partnerId, query }),
+    await listCustomerCountriesCached(tx, { partnerId }),
   ] as const);
   // Codes only: the names are a fixed table the page has anyway.
   const countryCodes = query.country && !countries.includes(query.country) ? [...countries, query.country] : countries;

@@ -14,22 +14,22 @@ import { DomainError } from "~/modules/errors";
 import { getOrganisation } from "~/modules/organisations.server";
 import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from "~/modules/product-keys/key-format";
 import { importProductKeys, listProductKeys } from "~/modules/product-keys/product-keys.server";
-import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant, withTenantReads } from "~/utils/db.server";
+import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Product keys · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
   const url = new URL(request.url);
   const status = url.searchParams.get("status");
   const filter = status === "available" || status === "used" ? status : undefined;
-  return withTenantReads(tenantOf(auth), async (tx) => {
-    const org = await getOrganisation(tx, { orgId: auth.org.id });
-    const inventory = await listProductKeys(tx, { partnerId: auth.org.id, status: filter, after: url.searchParams.get("after") ?? undefined });
+  const { value } = await requirePermissionThenRead(request, "keys:manage", { kind: "partner" }, async (tx, { orgId }) => {
+    const org = await getOrganisation(tx, { orgId });
+    const inventory = await listProductKeys(tx, { partnerId: orgId, status: filter, after: url.searchParams.get("after") ?? undefined });
     return { authorised: org.isAuthorisedAdvisor, filter: filter ?? null, ...inventory };
   });
+  return value;
 }
 
 type ImportError = { error: string };

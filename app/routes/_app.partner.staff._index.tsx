@@ -7,8 +7,8 @@ import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { Badge, formatDate, PageHeader } from "~/components/layout";
 import { PARTNER_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from "~/modules/permissions";
 import { inviteStaff, listStaff } from "~/modules/staff.server";
-import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant, withTenantReads } from "~/utils/db.server";
+import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Staff · Partnerdesk" }];
@@ -20,8 +20,7 @@ const inviteSchema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
-  const staff = await withTenantReads(tenantOf(auth), (tx) => listStaff(tx, { orgId: auth.org.id }));
+  const { auth, value: staff } = await requirePermissionThenRead(request, "staff:manage", { kind: "partner" }, (tx, { orgId }) => listStaff(tx, { orgId }));
   return { staff, me: auth.user.id };
 }
 

@@ -8,16 +8,14 @@ import { listProducts } from "~/modules/products.server";
 import { parsePartnerSubscriptionQuery, SUBSCRIPTION_STATUSES, TRIAL_ENDING_DAYS } from "~/modules/subscription-filters";
 import { encodeTimeCursor, listHref, pagerLinks } from "~/modules/time-cursor";
 import { listPartnerSubscriptions } from "~/modules/subscriptions.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenantReads } from "~/utils/db.server";
+import { requirePermissionThenRead } from "~/utils/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "subscriptions:view", { kind: "partner" });
   const query = parsePartnerSubscriptionQuery(new URL(request.url).searchParams);
-  return withTenantReads(tenantOf(auth), async (tx) => {
-    const list = await listPartnerSubscriptions(tx, { partnerId: auth.org.id, query });
+  const { value } = await requirePermissionThenRead(request, "subscriptions:view", { kind: "partner" }, async (tx, { orgId: partnerId }) => {
+    const list = await listPartnerSubscriptions(tx, { partnerId, query });
     return {
       ...list,
       newer: list.newer ? encodeTimeCursor(list.newer) : null,
@@ -26,6 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       filtered: Boolean(query.status || query.product || query.ending),
     };
   });
+  return value;
 }
 
 const STATUS_LABELS = { trial: "Trial", active: "Active", expired: "Expired", cancelled: "Cancelled" } as const;

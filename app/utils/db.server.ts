@@ -96,12 +96,37 @@ export async function withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<
  */
 export async function withTenantReads<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const database = await getDatabase();
+  return database.readsAfter(readsPrelude(ctx), readOnly(fn));
+}
+
+/**
+ * withSystemStatement's one statement, then withTenantReads(ctx, fn), sent together (on
+ * PostgreSQL on one connection, in one write): for the session lookup and the reads a loader
+ * expects that session to allow (ADR 0023). The reads do not wait for the statement; their outcome
+ * comes back settled, and the caller uses it only once the statement has shown ctx to be the
+ * session's. Same rule for the statement as withSystemStatement: only the paths named in ADR 0002.
+ */
+export async function withSystemStatementThenTenantReads<A, T>(
+  first: (db: Tx) => Promise<A>,
+  ctx: TenantContext,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<[A, PromiseSettledResult<T>]> {
+  const database = await getDatabase();
+  return database.statementThenReads(first, readsPrelude(ctx), readOnly(fn));
+}
+
+/** The tenant prelude for each read: the plan cache mode follows the statement's mark (ADR 0018). */
+function readsPrelude(ctx: TenantContext) {
   const custom = tenantPrelude(ctx);
   const generic = tenantPrelude(ctx, "generic");
-  return database.readsAfter((statement) => (statement.startsWith(GENERIC_PLAN_MARK) ? generic : custom), (tx) => {
+  return (statement: string) => (statement.startsWith(GENERIC_PLAN_MARK) ? generic : custom);
+}
+
+function readOnly<T>(fn: (tx: Tx) => Promise<T>) {
+  return (tx: Tx) => {
     readOnlyHandles.add(tx);
     return fn(tx);
-  });
+  };
 }
 
 const readOnlyHandles = new WeakSet<Tx>();

@@ -31,7 +31,7 @@ describe("route loaders", () => {
 
   it("are found (the scan reads the real route files)", () => {
     expect(withLoader.length).toBeGreaterThan(40);
-    expect(withLoader.filter((r) => /withTenantReads\(/.test(r.body!)).length).toBeGreaterThan(30);
+    expect(withLoader.filter((r) => /withTenantReads\(|requirePermissionThenRead\(/.test(r.body!)).length).toBeGreaterThan(30);
   });
 
   it("read tenant data through read-only statements, except the reviewed ones", () => {

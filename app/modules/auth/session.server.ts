@@ -9,7 +9,7 @@ import { memberships, organisations, sessions } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
 import { permissionsFor, type OrgKind, type Permission } from "../permissions";
 import { config } from "~/utils/config.server";
-import { withSystemStatement, type Tx } from "~/utils/db.server";
+import { withSystemStatement, withSystemStatementThenTenantReads, type TenantContext, type Tx } from "~/utils/db.server";
 import { randomToken, sha256 } from "./crypto.server";
 
 export const SESSION_COOKIE = "__pd_session";
@@ -94,7 +94,9 @@ export async function destroySessionCookie(): Promise<string> {
 }
 
 export async function deleteSession(tx: Tx, sessionId: string) {
-  await tx.delete(sessions).where(eq(sessions.idHash, sha256(sessionId)));
+  const idHash = sha256(sessionId);
+  hints.delete(idHash);
+  await tx.delete(sessions).where(eq(sessions.idHash, idHash));
 }
 
 export async function deleteSessionsOfUser(tx: Tx, userId: string) {
@@ -117,43 +119,128 @@ export function loadAuth(request: Request): Promise<AuthContext | null> {
   return pending;
 }
 
+/**
+ * Reads a loader registers before it awaits the session (ADR 0023): where this server validated
+ * the same session cookie before, they are sent with the session lookup, in the tenant context
+ * that validation gave (its hint), instead of one round trip after it. The loader uses what they
+ * read only if the lookup gives the same user and organisation and its permission check passes
+ * (requirePermissionThenRead); otherwise it discards it and reads again in the context the lookup gave.
+ */
+export interface SessionReads<T> {
+  permission: Permission;
+  kind?: OrgKind;
+  fn: (tx: Tx, tenant: TenantContext) => Promise<T>;
+  /** Set before the session's lookup resolves, when the reads went with it. */
+  sent?: { tenant: TenantContext; outcome: PromiseSettledResult<T> };
+}
+
+const pendingReads = new WeakMap<Request, SessionReads<unknown>>();
+
+/**
+ * Registers reads to send with the request's session lookup; null where that cannot happen (the
+ * lookup has started, or another loader of the request registered first).
+ */
+export function readWithSession<T>(request: Request, reads: SessionReads<T>): SessionReads<T> | null {
+  if (perRequest.has(request) && !lookupWaits.has(request)) return null;
+  if (pendingReads.has(request)) return null;
+  pendingReads.set(request, reads as SessionReads<unknown>);
+  return reads;
+}
+
+/** What this server last validated for a session: the tenant and what its roles allow there. */
+interface SessionHint {
+  tenant: TenantContext;
+  kind: OrgKind;
+  permissions: readonly Permission[];
+}
+
+/** Hints kept, newest last (a Map keeps insertion order; a hit moves to the end). */
+const SESSION_HINTS_MAX = 10_000;
+const hints = new Map<string, SessionHint>();
+
+function remember(idHash: string, auth: AuthContext | null) {
+  hints.delete(idHash);
+  if (!auth) return;
+  if (hints.size >= SESSION_HINTS_MAX) hints.delete(hints.keys().next().value!);
+  hints.set(idHash, { tenant: { orgId: auth.org.id, userId: auth.user.id }, kind: auth.org.kind, permissions: auth.permissions });
+}
+
+/** Requests whose lookup has not yet issued its statement (readSessionId is still pending). */
+const lookupWaits = new WeakSet<Request>();
+
 async function lookUpSession(request: Request): Promise<AuthContext | null> {
-  const id = await readSessionId(request);
+  lookupWaits.add(request);
+  let id: string | null;
+  try {
+    // Parsing the cookie takes a few microtasks, by which time every loader of the request has
+    // started (Remix starts them together) and the leaf's reads are registered.
+    id = await readSessionId(request);
+  } finally {
+    lookupWaits.delete(request);
+  }
   if (!id) return null;
   const idHash = sha256(id);
-  return withSystemStatement(async (tx) => {
-    // One query: the session, its user, every organisation the user is an active member of, and
-    // the user's unread count (ADR 0002: the session lookup reads only the signed-in user's own rows).
-    const [row] = rowsOf<{ user_id: string; email: string; display_name: string; must_change: boolean; org_id: string | null; orgs: OrgSummary[] | string | null; unread: number }>(
-      await tx.execute(sql`
-        select u.id as user_id, u.email, u.display_name, u.password_must_change as must_change, s.org_id,
-          (select json_agg(json_build_object('id', o.id, 'name', o.name, 'kind', o.kind, 'partnerNumber', o.partner_number, 'roles', m.roles,
-                  'agreementPending', (o.kind = 'customer' and o.agreement_version is distinct from pd_current_agreement_version()))
-                  order by m.created_at, o.name)
-             from memberships m join organisations o on o.id = m.org_id
-            where m.user_id = u.id and m.status = 'active') as orgs,
-          -- The bell's count: the signed-in user's own unread notifications in the session's organisation,
-          -- counted up to UNREAD_CAP (the bell shows "99+"): every page reads it, and a user who never
-          -- reads them must not make every page slower (6,000 unread cost about 1 ms a page).
-          (select count(*)::int from (select 1 from notifications n where n.org_id = s.org_id and n.user_id = u.id and n.read_at is null limit ${UNREAD_CAP}) capped) as unread
-        from sessions s join users u on u.id = s.user_id
-        where s.id_hash = ${idHash} and s.expires_at > now()`),
-    );
-    if (!row) return null;
-    const orgs: OrgSummary[] = (typeof row.orgs === "string" ? JSON.parse(row.orgs) : row.orgs) ?? [];
-    // A deactivated or removed membership ends access at once, whatever the session says.
-    const org = orgs.find((o) => o.id === row.org_id);
-    if (!org) return null;
-    return {
-      sessionIdHash: idHash,
-      user: { id: row.user_id, email: row.email, displayName: row.display_name, mustChangePassword: Boolean(row.must_change) },
-      org,
-      roles: org.roles,
-      permissions: [...permissionsFor(org.kind, org.roles)],
-      orgs,
-      unread: Number(row.unread ?? 0),
-    };
-  });
+  const reads = pendingReads.get(request);
+  const hint = reads ? hints.get(idHash) : undefined;
+  let auth: AuthContext | null;
+  if (reads && hint && hint.permissions.includes(reads.permission) && (!reads.kind || reads.kind === hint.kind)) {
+    const tenant = hint.tenant;
+    const [row, outcome] = await withSystemStatementThenTenantReads((db) => sessionRow(db, idHash), tenant, (tx) => reads.fn(tx, tenant));
+    reads.sent = { tenant, outcome };
+    auth = authFrom(row, idHash);
+  } else {
+    auth = authFrom(await withSystemStatement((db) => sessionRow(db, idHash)), idHash);
+  }
+  remember(idHash, auth);
+  return auth;
+}
+
+interface SessionRow {
+  user_id: string;
+  email: string;
+  display_name: string;
+  must_change: boolean;
+  org_id: string | null;
+  orgs: OrgSummary[] | string | null;
+  unread: number;
+}
+
+async function sessionRow(db: Tx, idHash: string): Promise<SessionRow | undefined> {
+  // One query: the session, its user, every organisation the user is an active member of, and
+  // the user's unread count (ADR 0002: the session lookup reads only the signed-in user's own rows).
+  const [row] = rowsOf<SessionRow>(
+    await db.execute(sql`
+      select u.id as user_id, u.email, u.display_name, u.password_must_change as must_change, s.org_id,
+        (select json_agg(json_build_object('id', o.id, 'name', o.name, 'kind', o.kind, 'partnerNumber', o.partner_number, 'roles', m.roles,
+                'agreementPending', (o.kind = 'customer' and o.agreement_version is distinct from pd_current_agreement_version()))
+                order by m.created_at, o.name)
+           from memberships m join organisations o on o.id = m.org_id
+          where m.user_id = u.id and m.status = 'active') as orgs,
+        -- The bell's count: the signed-in user's own unread notifications in the session's organisation,
+        -- counted up to UNREAD_CAP (the bell shows "99+"): every page reads it, and a user who never
+        -- reads them must not make every page slower (6,000 unread cost about 1 ms a page).
+        (select count(*)::int from (select 1 from notifications n where n.org_id = s.org_id and n.user_id = u.id and n.read_at is null limit ${UNREAD_CAP}) capped) as unread
+      from sessions s join users u on u.id = s.user_id
+      where s.id_hash = ${idHash} and s.expires_at > now()`),
+  );
+  return row;
+}
+
+function authFrom(row: SessionRow | undefined, idHash: string): AuthContext | null {
+  if (!row) return null;
+  const orgs: OrgSummary[] = (typeof row.orgs === "string" ? JSON.parse(row.orgs) : row.orgs) ?? [];
+  // A deactivated or removed membership ends access at once, whatever the session says.
+  const org = orgs.find((o) => o.id === row.org_id);
+  if (!org) return null;
+  return {
+    sessionIdHash: idHash,
+    user: { id: row.user_id, email: row.email, displayName: row.display_name, mustChangePassword: Boolean(row.must_change) },
+    org,
+    roles: org.roles,
+    permissions: [...permissionsFor(org.kind, org.roles)],
+    orgs,
+    unread: Number(row.unread ?? 0),
+  };
 }
 
 /** Switches the session's active organisation (the user must be an active member). */

@@ -203,9 +203,11 @@ export async function listCustomerPage(
   const statement = pageStatements(JSON.stringify(shape), (slots) => pageStatement(shape, slots), values);
   // Unfiltered, the page is a walk of the sort's index from the cursor whatever the values (the
   // partner, the cursor, the size): planned once per connection, not on every page (ADR 0018;
-  // tests/integration/customer-plans.test.ts checks every shape's generic plan). Filters and
-  // search keep plans made for their values.
-  const result = await tx.execute(isUnfiltered(query) ? genericPlan(statement) : statement);
+  // tests/integration/customer-plans.test.ts checks every shape's generic plan). A search's
+  // statement only calls the SECURITY DEFINER functions, which plan their own statements for the
+  // term and filters on every call (ADR 0007), so its plan cannot depend on the values either
+  // (ADR 0024). Filters without a search keep plans made for their values.
+  const result = await tx.execute(isUnfiltered(query) || term ? genericPlan(statement) : statement);
   const [row] = rowsOf<{
     total: number | null;
     total_exact: boolean | null;

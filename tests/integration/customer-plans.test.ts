@@ -83,6 +83,7 @@ interface PlanNode {
   "Node Type": string;
   "Relation Name"?: string;
   "Index Name"?: string;
+  "Function Name"?: string;
   Plans?: PlanNode[];
 }
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
@@ -162,12 +163,31 @@ describe("customer list plans under RLS", () => {
     }
   }
 
-  it("filtered or searched, the list is planned for its values (not marked for a generic plan)", async () => {
-    const shapes: Record<string, string>[] = [{ country: "DK" }, { agreement: "pending" }, { type: "advisor" }, { q: "plan" }];
+  it("filtered without a search, the list is planned for its values (not marked for a generic plan)", async () => {
+    const shapes: Record<string, string>[] = [{ country: "DK" }, { agreement: "pending" }, { type: "advisor" }];
     for (const params of shapes) {
       const { plans, unmarked } = await genericPlansOf({ size: "25", ...params });
       expect(plans, JSON.stringify(params)).toEqual([]);
       expect(unmarked, JSON.stringify(params)).toBeGreaterThan(0);
+    }
+  });
+
+  // Searched, the statement only calls the SECURITY DEFINER functions, which plan their own
+  // statements for the term and filters on every call: its one plan is the same for every value
+  // (ADR 0024), so it is marked, and the plan must not touch partner_customers itself.
+  it("searched, the list's one plan for every term calls the search functions and reads no table itself", async () => {
+    const shapes: Record<string, string>[] = [{ q: "plan" }, { q: "pl" }, { q: "plan cust", country: "DK", type: "advisor", sort: "created", dir: "desc" }];
+    for (const params of shapes) {
+      const { plans, unmarked } = await genericPlansOf({ size: "25", ...params });
+      expect(unmarked, JSON.stringify(params)).toBe(0);
+      expect(plans.length, JSON.stringify(params)).toBeGreaterThan(0);
+      for (const plan of plans) {
+        const nodes = nodesOf(plan);
+        const summary = JSON.stringify(plan);
+        expect(summary).toMatch(/\$\d/);
+        expect(nodes.filter((n) => n["Relation Name"] !== undefined), summary).toEqual([]);
+        expect(nodes.filter((n) => n["Node Type"] === "Function Scan").map((n) => n["Function Name"]), summary).toContain("pd_search_partner_customers_page");
+      }
     }
   });
 

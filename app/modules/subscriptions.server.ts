@@ -319,7 +319,8 @@ export async function listPartnerSubscriptions(tx: Tx, { partnerId, query, now =
       ? sql`(${ps.createdAt}, ${ps.subscriptionId}) > (${fromText(cursor[0])}, ${cursor[1]}::uuid)`
       : sql`(${ps.createdAt}, ${ps.subscriptionId}) < (${fromText(cursor[0])}, ${cursor[1]}::uuid)`
     : undefined;
-  const rows = await tx
+  // The page and the totals are issued together: one round trip (ADR 0017's reads pipeline them).
+  const pageQuery = tx
     .select({
       id: ps.subscriptionId,
       customerId: ps.customerOrgId,
@@ -343,14 +344,6 @@ export async function listPartnerSubscriptions(tx: Tx, { partnerId, query, now =
     .where(and(where, cursorCondition))
     .orderBy(...(backwards ? [asc(ps.createdAt), asc(ps.subscriptionId)] : [desc(ps.createdAt), desc(ps.subscriptionId)]))
     .limit(query.size + 1);
-  const more = rows.length > query.size;
-  const page = rows.slice(0, query.size);
-  if (backwards) page.reverse();
-  const first = page[0];
-  const last = page[page.length - 1];
-  // Without a cursor we are at the start (or, with `last`, the end).
-  const hasNewer = query.after ? true : backwards ? more : false;
-  const hasOlder = query.before ? true : backwards ? false : more;
   // Totals by status and product, then priced with the (few) products: from the kept totals and
   // the changes not yet folded in (a few dozen rows whatever the partner's size), or — for trials
   // ending within 30 days, which depend on today — from the partner's trial rows.
@@ -365,15 +358,23 @@ export async function listPartnerSubscriptions(tx: Tx, { partnerId, query, now =
           union all
           select status, product_id, subscriptions, licences from partner_subscription_total_changes where ${groupWhere}) c
         group by 1, 2`;
-  const [totals] = rowsOf<{ subscriptions: number; licences: number; active_licences: number; monthly_value_cents: number; currency: string | null }>(
-    await tx.execute(sql`
+  const totalsQuery = tx.execute(sql`
       select coalesce(sum(t.n), 0)::int as subscriptions, coalesce(sum(t.l), 0)::int as licences,
              coalesce(sum(t.l) filter (where t.status = 'active'), 0)::int as active_licences,
              coalesce(sum(t.l * p.monthly_price_cents) filter (where t.status = 'active'), 0)::bigint as monthly_value_cents,
              min(p.currency) filter (where t.n > 0) as currency
       from (${groups}) t
-      join ${products} p on p.id = t.product_id`),
-  );
+      join ${products} p on p.id = t.product_id`);
+  const [rows, totalsResult] = await Promise.all([pageQuery, totalsQuery]);
+  const [totals] = rowsOf<{ subscriptions: number; licences: number; active_licences: number; monthly_value_cents: number; currency: string | null }>(totalsResult);
+  const more = rows.length > query.size;
+  const page = rows.slice(0, query.size);
+  if (backwards) page.reverse();
+  const first = page[0];
+  const last = page[page.length - 1];
+  // Without a cursor we are at the start (or, with `last`, the end).
+  const hasNewer = query.after ? true : backwards ? more : false;
+  const hasOlder = query.before ? true : backwards ? false : more;
   return {
     rows: page.map(({ createdText: _c, ...r }) => r),
     newer: hasNewer && first ? [first.createdText, first.id] as [string, string] : null,

@@ -15,12 +15,13 @@ export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk"
 export async function loader({ request }: LoaderFunctionArgs) {
   const query = parsePartnerSubscriptionQuery(new URL(request.url).searchParams);
   const { value } = await requirePermissionThenRead(request, "subscriptions:view", { kind: "partner" }, async (tx, { orgId: partnerId }) => {
-    const list = await listPartnerSubscriptions(tx, { partnerId, query });
+    // Issued together: the page, its totals and the products leave in one write.
+    const [list, products] = await Promise.all([listPartnerSubscriptions(tx, { partnerId, query }), listProducts(tx)]);
     return {
       ...list,
       newer: list.newer ? encodeTimeCursor(list.newer) : null,
       older: list.older ? encodeTimeCursor(list.older) : null,
-      products: (await listProducts(tx)).map((p) => ({ id: p.id, name: p.name })),
+      products: products.map((p) => ({ id: p.id, name: p.name })),
       filtered: Boolean(query.status || query.product || query.ending),
     };
   });

@@ -76,7 +76,16 @@ export function SubscriptionStatus({ status }: { status: keyof typeof SUBSCRIPTI
   return <Badge tone={s.tone}>{s.label}</Badge>;
 }
 
+// One formatter per currency: building an Intl.NumberFormat costs far more than formatting with
+// one, and a subscriptions page formats a value on every row.
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 /** Money in minor units, e.g. 1250 EUR → "€12.50". */
 export function formatMoney(cents: number, currency: string) {
-  return new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(cents / 100);
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat("en-GB", { style: "currency", currency });
+    moneyFormats.set(currency, format);
+  }
+  return format.format(cents / 100);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDate, formatDateTime } from "../../app/components/layout";
+import { formatDate, formatDateTime, formatMoney } from "../../app/components/layout";
 
 describe("date formatting", () => {
   // The hand-written formatter must write what en-GB's medium style writes in UTC.
@@ -34,5 +34,16 @@ describe("date formatting", () => {
     expect(formatDate(undefined)).toBe("—");
     expect(formatDate("not a date")).toBe("—");
     expect(formatDateTime(null)).toBe("—");
+  });
+});
+
+describe("money formatting", () => {
+  it("writes minor units in each currency's own format, however currencies alternate", () => {
+    expect(formatMoney(1250, "EUR")).toBe("€12.50");
+    expect(formatMoney(1250, "USD")).toBe("US$12.50");
+    expect(formatMoney(123456789, "EUR")).toBe("€1,234,567.89");
+    expect(formatMoney(1250, "DKK")).toBe("DKK\u00a012.50");
+    expect(formatMoney(0, "USD")).toBe("US$0.00");
+    expect(formatMoney(99, "EUR")).toBe("€0.99");
   });
 });

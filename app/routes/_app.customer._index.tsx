@@ -2,19 +2,18 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
 import { customerOverview, getOrganisation } from "~/modules/organisations.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenantReads } from "~/utils/db.server";
+import { requirePermissionThenRead } from "~/utils/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Organisation · Partnerdesk" }];
 
 const TYPE_LABELS: Record<string, string> = { reseller: "Reseller", advisor: "Advisor", dap: "Delegated admin", gdap: "Granular delegated admin" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "overview:view", { kind: "customer" });
-  return withTenantReads(tenantOf(auth), async (tx) => ({
-    org: await getOrganisation(tx, { orgId: auth.org.id }),
-    overview: await customerOverview(tx, { orgId: auth.org.id }),
+  const { value } = await requirePermissionThenRead(request, "overview:view", { kind: "customer" }, async (tx, { orgId }) => ({
+    org: await getOrganisation(tx, { orgId }),
+    overview: await customerOverview(tx, { orgId }),
   }));
+  return value;
 }
 
 export default function CustomerOverview() {

@@ -3,15 +3,14 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
 import { listPartnerActivity } from "~/modules/customer-partners.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenantReads } from "~/utils/db.server";
+import { requirePermissionThenRead } from "~/utils/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Partner activity · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
   const before = z.coerce.number().int().positive().optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
-  return withTenantReads(tenantOf(auth), (tx) => listPartnerActivity(tx, { customerId: auth.org.id, before }));
+  const { value } = await requirePermissionThenRead(request, "partners:view", { kind: "customer" }, (tx, { orgId: customerId }) => listPartnerActivity(tx, { customerId, before }));
+  return value;
 }
 
 /** What an entry says, in words. */

@@ -5,25 +5,23 @@ import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
 import { listGdapForCustomer, removeAdminRoles } from "~/modules/admin-relationships.server";
 import { listPartnerRelationships, listPendingRequests, removePartner, resellerRemovalRule } from "~/modules/customer-partners.server";
-import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant, withTenantReads } from "~/utils/db.server";
+import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Partners · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
-  return withTenantReads(tenantOf(auth), async (tx) => ({
-    partners: (await listPartnerRelationships(tx, { customerId: auth.org.id })).map((p) => ({
+  const { auth, value } = await requirePermissionThenRead(request, "partners:view", { kind: "customer" }, async (tx, { orgId: customerId }) => ({
+    partners: (await listPartnerRelationships(tx, { customerId })).map((p) => ({
       ...p,
       isReseller: p.types.includes("reseller") || p.relationships.some((r) => r.type === "reseller" && r.status !== "ended"),
       resellerRule: resellerRemovalRule(p.partnerName),
     })),
-    pending: (await listPendingRequests(tx, { customerId: auth.org.id })).length,
-    gdap: (await listGdapForCustomer(tx, { customerId: auth.org.id })).filter((r) => r.status !== "approval_pending" && r.status !== "created"),
-    canRemove: auth.permissions.includes("requests:approve"),
-    canRemovePartner: auth.permissions.includes("partners:remove"),
+    pending: (await listPendingRequests(tx, { customerId })).length,
+    gdap: (await listGdapForCustomer(tx, { customerId })).filter((r) => r.status !== "approval_pending" && r.status !== "created"),
   }));
+  return { ...value, canRemove: auth.permissions.includes("requests:approve"), canRemovePartner: auth.permissions.includes("partners:remove") };
 }
 
 const removeForm = z.object({ intent: z.enum(["remove-roles", "remove-partner"]), partnerId: z.string().uuid() });

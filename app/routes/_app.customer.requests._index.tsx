@@ -5,17 +5,19 @@ import { ConfirmAction } from "~/components/confirm";
 import { EmptyState, formatDate, PageHeader } from "~/components/layout";
 import { approveRequest, declineRequest, listPendingRequests } from "~/modules/customer-partners.server";
 import { listGdapForCustomer } from "~/modules/admin-relationships.server";
-import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant, withTenantReads } from "~/utils/db.server";
+import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Requests · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
-  const [requests, gdap] = await withTenantReads(tenantOf(auth), async (tx) => [
-    await listPendingRequests(tx, { customerId: auth.org.id }),
-    (await listGdapForCustomer(tx, { customerId: auth.org.id })).filter((r) => r.status === "approval_pending" || r.status === "created"),
+  const {
+    auth,
+    value: [requests, gdap],
+  } = await requirePermissionThenRead(request, "partners:view", { kind: "customer" }, async (tx, { orgId: customerId }) => [
+    await listPendingRequests(tx, { customerId }),
+    (await listGdapForCustomer(tx, { customerId })).filter((r) => r.status === "approval_pending" || r.status === "created"),
   ] as const);
   return { requests, gdap, canApprove: auth.permissions.includes("requests:approve") };
 }

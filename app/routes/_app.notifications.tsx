@@ -4,16 +4,16 @@ import { z } from "zod";
 import { SubmitButton } from "~/components/forms";
 import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
 import { listNotifications, markNotificationsRead } from "~/modules/notifications.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant, withTenantReads } from "~/utils/db.server";
+import { requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
+import { withTenant } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Notifications · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "notifications:view");
   const before = z.string().datetime().optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
-  return withTenantReads(tenantOf(auth), (tx) => listNotifications(tx, { orgId: auth.org.id, userId: auth.user.id, before }));
+  const { value } = await requirePermissionThenRead(request, "notifications:view", {}, (tx, { orgId, userId }) => listNotifications(tx, { orgId, userId: userId!, before }));
+  return value;
 }
 
 export async function action({ request }: ActionFunctionArgs) {

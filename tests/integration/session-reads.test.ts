@@ -10,7 +10,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rowsOf, type Tx } from "../../db/client";
 import { withSystem, withSystemStatement, withSystemStatementThenTenantReads } from "../../app/utils/db.server";
-import { createCustomersFor, createPartner, type OrgFixture } from "../support/factories";
+import { createCustomer, createCustomersFor, createPartner, relate, type OrgFixture } from "../support/factories";
 import { installTestDatabase, testDbKind } from "../support/db";
 import { Browser } from "../support/http";
 
@@ -130,6 +130,24 @@ describe("reads sent with the session lookup", () => {
     const page = await read(forged, "/partner/customers");
     expect(page.status).toBe(302);
     expect(page.text).not.toContain(alpha);
+  });
+
+  it("serve customers' pages too: a customer admin sees its own partners, another customer's none", async () => {
+    const partner = await createPartner(["global_admin"]);
+    const mine = await createCustomer(["global_admin"]);
+    const theirs = await createCustomer(["global_admin"]);
+    await relate(partner, mine);
+    const b = await signedInAs(mine);
+    const other = await signedInAs(theirs);
+    await read(b, "/customer/partners");
+    const page = await read(b, "/customer/partners");
+    expect(page.status).toBe(200);
+    expect(page.used).toBe(1);
+    expect(page.text).toContain(partner.name);
+    await read(other, "/customer/partners");
+    const none = await read(other, "/customer/partners");
+    expect(none.used).toBe(1);
+    expect(none.text).not.toContain(partner.name);
   });
 
   it("answer a bad id or another partner's customer with 404, also when read with the lookup", async () => {

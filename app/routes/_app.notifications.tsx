@@ -12,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "Notifications · Partnerdesk"
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const before = z.string().datetime().optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
-  const { value } = await requirePermissionThenRead(request, "notifications:view", {}, (tx, { orgId, userId }) => listNotifications(tx, { orgId, userId: userId!, before }));
+  const { value } = await requirePermissionThenRead(request, "notifications:view", {}, (tx, { orgId, userId }) => listNotifications(tx, { orgId, userId, before }));
   return value;
 }
 

@@ -15,7 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const status = (LEAD_STATUSES as readonly string[]).includes(params.get("status") ?? "") ? (params.get("status") as LeadStatus) : undefined;
   const assigned = params.get("assigned") === "me" ? "me" : params.get("assigned") === "none" ? "none" : undefined;
   const { value: result } = await requirePermissionThenRead(request, "leads:manage", { kind: "partner" }, (tx, { orgId: partnerId, userId }) =>
-    listLeads(tx, { partnerId, userId: userId!, query: { status, assigned, after: params.get("after") ?? undefined } }),
+    listLeads(tx, { partnerId, userId, query: { status, assigned, after: params.get("after") ?? undefined } }),
   );
   return { ...result, status: status ?? null, assigned: assigned ?? null };
 }

@@ -8,7 +8,7 @@ import { loadAuth, readWithSession, type AuthContext } from "~/modules/auth/sess
 import { homeFor } from "~/modules/auth/auth.server";
 import type { OrgKind, Permission } from "~/modules/permissions";
 import type { Actor } from "~/modules/audit.server";
-import { withTenantReads, type TenantContext, type Tx } from "./db.server";
+import { withTenantReads, type SignedInTenant, type Tx } from "./db.server";
 
 export type { AuthContext };
 
@@ -47,7 +47,7 @@ export async function requirePermissionThenRead<T>(
   request: Request,
   permission: Permission,
   options: { kind?: OrgKind },
-  fn: (tx: Tx, tenant: TenantContext) => Promise<T>,
+  fn: (tx: Tx, tenant: SignedInTenant) => Promise<T>,
 ): Promise<{ auth: AuthContext; value: T }> {
   const reads = readWithSession(request, { permission, kind: options.kind, fn });
   const auth = await requirePermission(request, permission, options);
@@ -71,7 +71,7 @@ export const sessionReadStats: { used: number; discarded: number } = ((globalThi
   discarded: 0,
 });
 
-export const tenantOf = (auth: AuthContext): TenantContext => ({ orgId: auth.org.id, userId: auth.user.id });
+export const tenantOf = (auth: AuthContext): SignedInTenant => ({ orgId: auth.org.id, userId: auth.user.id });
 
 export function clientIp(context: AppLoadContext): string {
   return (context as { clientIp?: string }).clientIp ?? "unknown";

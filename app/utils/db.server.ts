@@ -18,6 +18,11 @@ export interface TenantContext {
   userId: string | null;
 }
 
+/** A signed-in user's context: always a user. */
+export interface SignedInTenant extends TenantContext {
+  userId: string;
+}
+
 const g = globalThis as typeof globalThis & { __partnerdesk_db?: Promise<Database> };
 
 export function databaseOptions(): DatabaseOptions {

@@ -9,7 +9,7 @@ import { memberships, organisations, sessions } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
 import { permissionsFor, type OrgKind, type Permission } from "../permissions";
 import { config } from "~/utils/config.server";
-import { withSystemStatement, withSystemStatementThenTenantReads, type TenantContext, type Tx } from "~/utils/db.server";
+import { withSystemStatement, withSystemStatementThenTenantReads, type SignedInTenant, type Tx } from "~/utils/db.server";
 import { randomToken, sha256 } from "./crypto.server";
 
 export const SESSION_COOKIE = "__pd_session";
@@ -129,27 +129,26 @@ export function loadAuth(request: Request): Promise<AuthContext | null> {
 export interface SessionReads<T> {
   permission: Permission;
   kind?: OrgKind;
-  fn: (tx: Tx, tenant: TenantContext) => Promise<T>;
+  fn: (tx: Tx, tenant: SignedInTenant) => Promise<T>;
   /** Set before the session's lookup resolves, when the reads went with it. */
-  sent?: { tenant: TenantContext; outcome: PromiseSettledResult<T> };
+  sent?: { tenant: SignedInTenant; outcome: PromiseSettledResult<T> };
 }
 
 const pendingReads = new WeakMap<Request, SessionReads<unknown>>();
 
 /**
  * Registers reads to send with the request's session lookup; null where that cannot happen (the
- * lookup has started, or another loader of the request registered first).
+ * lookup has issued its statement, or another loader of the request registered first).
  */
 export function readWithSession<T>(request: Request, reads: SessionReads<T>): SessionReads<T> | null {
-  if (perRequest.has(request) && !lookupWaits.has(request)) return null;
-  if (pendingReads.has(request)) return null;
+  if (lookupIssued.has(request) || pendingReads.has(request)) return null;
   pendingReads.set(request, reads as SessionReads<unknown>);
   return reads;
 }
 
 /** What this server last validated for a session: the tenant and what its roles allow there. */
 interface SessionHint {
-  tenant: TenantContext;
+  tenant: SignedInTenant;
   kind: OrgKind;
   permissions: readonly Permission[];
 }
@@ -165,19 +164,14 @@ function remember(idHash: string, auth: AuthContext | null) {
   hints.set(idHash, { tenant: { orgId: auth.org.id, userId: auth.user.id }, kind: auth.org.kind, permissions: auth.permissions });
 }
 
-/** Requests whose lookup has not yet issued its statement (readSessionId is still pending). */
-const lookupWaits = new WeakSet<Request>();
+/** Requests whose lookup has taken the reads registered for it (later ones would go unsent). */
+const lookupIssued = new WeakSet<Request>();
 
 async function lookUpSession(request: Request): Promise<AuthContext | null> {
-  lookupWaits.add(request);
-  let id: string | null;
-  try {
-    // Parsing the cookie takes a few microtasks, by which time every loader of the request has
-    // started (Remix starts them together) and the leaf's reads are registered.
-    id = await readSessionId(request);
-  } finally {
-    lookupWaits.delete(request);
-  }
+  // Parsing the cookie takes a few microtasks, by which time every loader of the request has
+  // started (Remix starts them together) and the leaf's reads are registered.
+  const id = await readSessionId(request);
+  lookupIssued.add(request);
   if (!id) return null;
   const idHash = sha256(id);
   const reads = pendingReads.get(request);

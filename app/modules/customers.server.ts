@@ -4,6 +4,7 @@
  * for bulk work, and the CSV export. See ADR 0007.
  */
 import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { auditLog, customerSelectionItems, customerSelections, organisations, partnerCustomers, relationships, users } from "../../db/schema";
 import { rowsOf } from "../../db/client";
@@ -26,6 +27,23 @@ export type { CustomerListQuery };
 export const EXACT_TOTAL_LIMIT = 10_000;
 /** Search totals are exact up to this many matches and estimated beyond. */
 export const SEARCH_EXACT_LIMIT = 1_000;
+
+/**
+ * A search total beyond twice SEARCH_EXACT_LIMIT is the planner's row estimate alone (the "about"
+ * figure; pd_count_partner_customer_matches, ADR 0007): it depends on the table's statistics, not
+ * on its rows, and those change only when the table is analysed. So this process remembers it per
+ * partner, term and filters for a minute, and the pages, sorts and repeats of one search ask for it
+ * once (ADR 0025). Exact totals, and "about" totals the capped count decided, are never kept.
+ */
+const searchEstimates = new LRUCache<string, number>({ max: 10_000, ttl: 60_000 });
+
+const searchEstimateKey = (partnerId: string, term: string, query: CustomerListQuery) =>
+  JSON.stringify([partnerId, term, query.type ?? null, query.country ?? null, query.agreement ?? null]);
+
+/** Forget the remembered search estimates (tests that compare a fresh total with a remembered one). */
+export function forgetSearchEstimates() {
+  searchEstimates.clear();
+}
 
 interface SortSpec {
   column: SQL;
@@ -177,6 +195,10 @@ export async function listCustomerPage(
   const ascending = (query.dir === "asc") !== backwards;
   const term = normaliseTerm(query.q);
   const cursor = after ?? before;
+  const estimateKey = term && withTotal ? searchEstimateKey(partnerId, term, query) : null;
+  const knownEstimate = estimateKey ? searchEstimates.get(estimateKey) : undefined;
+  // The statement counts only when the total is wanted and not already known.
+  const totalInStatement = withTotal && knownEstimate === undefined;
   const shape: PageShape = {
     sort: query.sort,
     ascending,
@@ -186,7 +208,7 @@ export async function listCustomerPage(
     type: query.type ?? null,
     country: Boolean(query.country),
     agreement: Boolean(query.agreement),
-    withTotal,
+    withTotal: totalInStatement,
   };
   const values: PageValues = {
     partner: partnerId,
@@ -225,11 +247,14 @@ export async function listCustomerPage(
   const hasNext = backwards ? !fromEnd && count > 0 : more;
   const hasPrev = backwards ? more : Boolean(after);
   const totalCount = Number(row?.total ?? 0);
+  if (estimateKey && totalInStatement && row?.total_exact === false && totalCount > 2 * SEARCH_EXACT_LIMIT) searchEstimates.set(estimateKey, totalCount);
   return {
     packed: (row?.packed ?? "{}") as PackedRows<CustomerRow>,
     total: !withTotal
       ? { count, exact: false }
-      : row?.total_exact
+      : knownEstimate !== undefined
+        ? { count: knownEstimate, exact: false, estimated: true }
+        : row?.total_exact
         ? { count: totalCount, exact: true }
         : term
           ? { count: totalCount, exact: false, estimated: true }
@@ -343,16 +368,14 @@ export async function countCustomers(tx: Tx, { partnerId, query }: { partnerId: 
  * The countries the partner has customers in, for the filter: a skip scan over the country index
  * (one index probe per distinct country), not a scan of the partner's rows.
  */
-const COUNTRY_CACHE_MS = 5 * 60_000;
-const countryCache = new Map<string, { at: number; countries: string[] }>();
+const countryCache = new LRUCache<string, string[]>({ max: 10_000, ttl: 5 * 60_000 });
 
 /** The same, remembered per partner for a few minutes in this process (a filter list may lag). */
 export async function listCustomerCountriesCached(tx: Tx, { partnerId }: { partnerId: string }) {
   const hit = countryCache.get(partnerId);
-  if (hit && Date.now() - hit.at < COUNTRY_CACHE_MS) return hit.countries;
+  if (hit) return hit;
   const countries = await listCustomerCountries(tx, { partnerId });
-  if (countryCache.size > 10_000) countryCache.clear();
-  countryCache.set(partnerId, { at: Date.now(), countries });
+  countryCache.set(partnerId, countries);
   return countries;
 }
 

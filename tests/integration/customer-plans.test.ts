@@ -9,7 +9,7 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf, type Tx } from "../../db/client";
 import { enterTenant, withSystem } from "../../app/utils/db.server";
-import { listCustomers } from "../../app/modules/customers.server";
+import { forgetSearchEstimates, listCustomers } from "../../app/modules/customers.server";
 import { CUSTOMER_SORTS, parseCustomerListQuery } from "../../app/modules/customer-list";
 import { createCustomersFor, createPartner, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
@@ -233,5 +233,41 @@ describe("search totals", () => {
     expect(names).toEqual([...names].sort());
     const narrow = await run("firm 12");
     expect(narrow.total).toEqual({ count: 111, exact: true });
+  });
+
+  it("remember the planner's estimate for the search's other pages and sorts, never an exact total", async () => {
+    forgetSearchEstimates();
+    const totalsAsked: boolean[] = [];
+    const run = (params: Record<string, string>) =>
+      withSystem(async (tx) => {
+        await enterTenant(tx, { orgId: p.orgId, userId: p.users.global_admin!.id });
+        const spy = new Proxy(tx, {
+          get(target, key, receiver) {
+            if (key === "execute") return (q: SQL) => (totalsAsked.push(dialect.sqlToQuery(q).sql.includes("pd_count_partner_customer_matches")), target.execute(q));
+            return Reflect.get(target, key, receiver);
+          },
+        }) as Tx;
+        return listCustomers(spy, { partnerId: p.orgId, query: parseCustomerListQuery(new URLSearchParams({ size: "25", ...params })) });
+      });
+    const first = await run({ q: "bulk" });
+    expect(first.total).toMatchObject({ exact: false, estimated: true });
+    expect(first.total.count).toBeGreaterThan(2000);
+    const second = await run({ q: "bulk", after: first.next! });
+    const byDomain = await run({ q: "bulk", sort: "domain", dir: "desc" });
+    expect(second.total).toEqual(first.total);
+    expect(byDomain.total).toEqual(first.total);
+    expect(second.rows[0]!.name).not.toBe(first.rows[0]!.name);
+    expect(totalsAsked).toEqual([true, false, false]);
+    // Another filter is another search: asked again.
+    const inDenmark = await run({ q: "bulk", country: "DK" });
+    expect(inDenmark.total.estimated).toBe(true);
+    expect(totalsAsked.at(-1)).toBe(true);
+    // Exact totals are counted every time: a customer added shows at once.
+    const before = await run({ q: "firm 12" });
+    expect(before.total).toEqual({ count: 111, exact: true });
+    await createCustomersFor(p, [{ name: "Bulk Firm 12 Extra", country: "DK" }]);
+    const after = await run({ q: "firm 12" });
+    expect(after.total).toEqual({ count: 112, exact: true });
+    expect(totalsAsked.slice(-2)).toEqual([true, true]);
   });
 });

@@ -215,6 +215,20 @@ describe("customer list plans under RLS", () => {
       // indexes do, as the benchmark shows; here it is enough that no plan needs a table scan.)
     }
   });
+  // format() is STABLE: a SQL function calling it but declared IMMUTABLE is never inlined, so it
+  // would be parsed and planned again by the SQL-function executor in every transaction (0040).
+  it("the search builders are declared STABLE, as what they call is, so they can be inlined", async () => {
+    const rows = await withSystem(async (tx) =>
+      rowsOf<{ proname: string; provolatile: string }>(
+        await tx.execute(sql`select proname, provolatile from pg_proc where proname in ('pd_customer_search_condition', 'pd_customer_search_sql', 'pd_customer_search_where') order by proname`),
+      ),
+    );
+    expect(rows).toEqual([
+      { proname: "pd_customer_search_condition", provolatile: "s" },
+      { proname: "pd_customer_search_sql", provolatile: "s" },
+      { proname: "pd_customer_search_where", provolatile: "s" },
+    ]);
+  });
 });
 
 describe("search totals", () => {

@@ -7,7 +7,8 @@
 // first page, a page 1,000 pages deep reached by cursor, a 4-character search, each sort (as
 // documents, and some as the client navigations the app makes when paging, compared with the
 // trivial page's navigation), the partner's subscriptions page (totals over all of them) and three
-// public directory searches.
+// public directory searches; then the CSV export of all the partner's customers (time, size, the
+// server's memory while it streams).
 // Then link redemption: the public page of a trial invitation, an existing customer's global admin
 // accepting it (each request a different customer, signed in), and a new customer signing up from
 // it (argon2id at the configured cost included).
@@ -25,6 +26,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
 import { createCookie } from "@remix-run/node";
@@ -92,6 +94,42 @@ async function startServer(env: Record<string, string>, port: number): Promise<C
   }
   child.kill();
   throw new Error("server did not start");
+}
+
+/** The server's resident memory now, in MiB (Linux /proc). */
+function rssMiB(pid: number) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The CSV export of every customer of the partner, as one download: its time, size, lines, and the
+ * server's resident memory before and at its highest while streaming (sampled every 20 ms).
+ */
+async function measureExport(url: string, cookie: string, pid: number) {
+  const before = rssMiB(pid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 20);
+  const started = performance.now();
+  let bytes = 0;
+  let lines = 0;
+  try {
+    const res = await fetch(url, { headers: { cookie } });
+    if (!res.ok || !res.body) throw new Error(`CSV export answered ${res.status}`);
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  peak = Math.max(peak, rssMiB(pid));
+  return { seconds, bytes, lines, before, peak };
 }
 
 async function signIn(port: number) {
@@ -235,7 +273,7 @@ async function deepCursor(options: DatabaseOptions) {
   }
 }
 
-async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Result[]> {
+async function benchOne(kind: "postgres" | "pglite", port: number, notes: string[]): Promise<Result[]> {
   let env: Record<string, string>;
   let options: DatabaseOptions;
   if (kind === "postgres") {
@@ -340,6 +378,14 @@ async function benchOne(kind: "postgres" | "pglite", port: number): Promise<Resu
       console.log(`  ${b.name}: ${pooled.rps.toFixed(0)} req/s over ${b.slices.length} slices`);
       results.push(...measured.filter((m) => m.kind === kind).map((m) => m.result));
     }
+    if (!only || only.test("csv export")) {
+      // The whole list as CSV (streamed in keyset batches): twice, the first one warming up.
+      await measureExport(`${base}/partner/customers/export.csv`, cookie, server.pid!);
+      const e = await measureExport(`${base}/partner/customers/export.csv`, cookie, server.pid!);
+      const line = `CSV export, all customers: ${e.seconds.toFixed(2)} s, ${(e.bytes / 1e6).toFixed(1)} MB, ${e.lines.toLocaleString("en")} lines; server memory ${e.before.toFixed(0)} MiB before, ${e.peak.toFixed(0)} MiB at most while streaming`;
+      console.log(`  ${line}`);
+      notes.push(line);
+    }
     if (only) return results;
 
     // Redemption.
@@ -390,6 +436,7 @@ function baselineOf(results: Result[], r: Result) {
 }
 
 function table(kind: string, results: Result[]) {
+  if (results.length === 0) return `### ${kind}`;
   const lines = [
     `### ${kind}`,
     "",
@@ -418,8 +465,14 @@ const out: string[] = [
     `${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s measured per case, each compared case in ${SLICES} slices interleaved with ${BASELINE_SECONDS} s slices of the trivial page (its ratio against those), ${PAGE} rows per page; server, database and load generator on one machine.`,
 ];
 if (which !== "pglite") {
-  if (await pgReachable()) out.push(table("PostgreSQL", await benchOne("postgres", 3950)));
+  if (await pgReachable()) {
+    const notes: string[] = [];
+    out.push(table("PostgreSQL", await benchOne("postgres", 3950, notes)), ...notes);
+  }
   else console.warn(`PostgreSQL at ${ADMIN_URL} is not reachable; skipped`);
 }
-if (which !== "postgres") out.push(table("PGlite", await benchOne("pglite", 3951)));
+if (which !== "postgres") {
+  const notes: string[] = [];
+  out.push(table("PGlite", await benchOne("pglite", 3951, notes)), ...notes);
+}
 console.log(`\n${out.join("\n\n")}\n`);

@@ -273,7 +273,8 @@ async function deepCursor(options: DatabaseOptions) {
   }
 }
 
-async function benchOne(kind: "postgres" | "pglite", port: number, notes: string[]): Promise<Result[]> {
+/** One database's run: its cases' results, and lines of figures that are not a case (the CSV export). */
+async function benchOne(kind: "postgres" | "pglite", port: number): Promise<{ results: Result[]; notes: string[] }> {
   let env: Record<string, string>;
   let options: DatabaseOptions;
   if (kind === "postgres") {
@@ -332,6 +333,7 @@ async function benchOne(kind: "postgres" | "pglite", port: number, notes: string
       ["sort created desc, navigation", nav("&sort=created&dir=desc")],
     ];
     const results: Result[] = [];
+    const notes: string[] = [];
     const print = (r: Result) =>
       console.log(`  ${r.name.padEnd(30)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms${r.errors ? `  (${r.errors} errors)` : ""}`);
     const report = (r: Result) => {
@@ -386,7 +388,7 @@ async function benchOne(kind: "postgres" | "pglite", port: number, notes: string
       console.log(`  ${line}`);
       notes.push(line);
     }
-    if (only) return results;
+    if (only) return { results, notes };
 
     // Redemption.
     const linkUrl = `${base}/l/${redemption.code}`;
@@ -418,7 +420,7 @@ async function benchOne(kind: "postgres" | "pglite", port: number, notes: string
       }),
     );
     console.log(`  (accepted by ${next.toLocaleString("en")} different customers; ${signups.toLocaleString("en")} sign-ups)`);
-    return results;
+    return { results, notes };
   } finally {
     server.kill("SIGTERM");
     await new Promise((r) => server.once("exit", r));
@@ -464,15 +466,13 @@ const out: string[] = [
   `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
     `${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s measured per case, each compared case in ${SLICES} slices interleaved with ${BASELINE_SECONDS} s slices of the trivial page (its ratio against those), ${PAGE} rows per page; server, database and load generator on one machine.`,
 ];
+const section = async (title: string, kind: "postgres" | "pglite", port: number) => {
+  const { results, notes } = await benchOne(kind, port);
+  out.push(table(title, results), ...notes);
+};
 if (which !== "pglite") {
-  if (await pgReachable()) {
-    const notes: string[] = [];
-    out.push(table("PostgreSQL", await benchOne("postgres", 3950, notes)), ...notes);
-  }
+  if (await pgReachable()) await section("PostgreSQL", "postgres", 3950);
   else console.warn(`PostgreSQL at ${ADMIN_URL} is not reachable; skipped`);
 }
-if (which !== "postgres") {
-  const notes: string[] = [];
-  out.push(table("PGlite", await benchOne("pglite", 3951, notes)), ...notes);
-}
+if (which !== "postgres") await section("PGlite", "pglite", 3951);
 console.log(`\n${out.join("\n\n")}\n`);

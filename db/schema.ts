@@ -72,10 +72,17 @@ export const users = pgTable(
     passwordChangedAt: tstz("password_changed_at"),
     /** Set by an admin's password reset (a temporary password): the user chooses a new one at next sign-in. */
     passwordMustChange: boolean("password_must_change").notNull().default(false),
+    /**
+     * The one organisation that manages this account (its home, as in Entra ID): the first one the
+     * person joined. Only its admins (and partner staff acting there) may reset the credentials,
+     * and only while the account belongs to no other organisation (ADR 0026). Set by a trigger.
+     */
+    homeOrgId: uuid("home_org_id").references(() => organisations.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("users_email_key").on(t.email),
+    index("users_home_org_idx").on(t.homeOrgId),
     check("users_email_lower", sql`email = lower(email)`),
   ],
 );
@@ -87,6 +94,12 @@ export const memberships = pgTable(
     userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
     roles: text("roles").array().notNull(),
     status: text("status", { enum: ["invited", "active", "deactivated"] }).notNull().default("invited"),
+    /**
+     * While invited: the address and name as the inviter typed them. The inviting organisation
+     * sees these, never the account behind them, until the person accepts (ADR 0026).
+     */
+    invitedEmail: text("invited_email"),
+    invitedName: text("invited_name"),
     createdAt: createdAt(),
     activatedAt: tstz("activated_at"),
     deactivatedAt: tstz("deactivated_at"),

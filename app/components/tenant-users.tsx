@@ -1,7 +1,7 @@
 /**
  * A customer organisation's users, shared by the customer's own Users page and the partner's
  * view of a customer (delegated administration): the table with its reset action, the result of a
- * reset or an added user (a temporary password shown once), and the form that adds a user.
+ * reset (a temporary password shown once), an invitation or a reset link sent, and the invite form.
  */
 import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
@@ -18,29 +18,44 @@ export interface TenantUserRow {
   roles: string[];
   status: string;
   mustChange: boolean;
+  /** Whether this organisation manages the account's credentials (ADR 0026). */
+  managed: boolean;
 }
 
-export type TenantUserResult = { error: string | null; done: { kind: "reset" | "create"; email: string; temporaryPassword: string | null } | null } | undefined;
+export type TenantUserDone =
+  | { kind: "reset"; email: string; temporaryPassword: string }
+  | { kind: "invited"; email: string }
+  | { kind: "reset-link-sent"; email: string };
+
+export type TenantUserResult = { error: string | null; done: TenantUserDone | null; resetLinkFor?: string | null } | undefined;
 
 export function TenantUserResultNotice({ result }: { result: TenantUserResult }) {
   if (result?.error) {
     return (
-      <p className="notice notice-warn" role="alert">
-        {result.error}
-      </p>
+      <div className="notice notice-warn" role="alert">
+        <p>{result.error}</p>
+        {result.resetLinkFor ? <SendResetLinkButton userId={result.resetLinkFor} /> : null}
+      </div>
     );
   }
   if (!result?.done) return null;
-  if (!result.done.temporaryPassword) {
+  if (result.done.kind === "invited") {
     return (
       <p className="notice notice-good" role="status">
-        {result.done.email} already had a Partnerdesk account and was added with it.
+        Invitation sent to {result.done.email}. They are listed as invited until they accept it from the email.
+      </p>
+    );
+  }
+  if (result.done.kind === "reset-link-sent") {
+    return (
+      <p className="notice notice-good" role="status">
+        A link to reset their password was sent to {result.done.email}. Their password stays as it is until they use it.
       </p>
     );
   }
   return (
     <section className="card notice-good" role="status" aria-labelledby="temp">
-      <h2 id="temp">{result.done.kind === "reset" ? "Password reset" : "User added"}</h2>
+      <h2 id="temp">Password reset</h2>
       <p>Temporary password for {result.done.email} (shown once; they choose a new one when they sign in):</p>
       <div className="input-with-button">
         <label htmlFor="temporary-password" className="visually-hidden">
@@ -84,10 +99,34 @@ export function TenantUsersTable({ caption, users, action }: { caption: string; 
   );
 }
 
+/**
+ * The credential action for one member: a reset with a temporary password where this organisation
+ * manages the account alone; otherwise a link the person uses themselves.
+ */
 export function ResetPasswordButton({ user }: { user: TenantUserRow }) {
+  if (user.status === "invited") return <span className="muted small">Invitation pending</span>;
+  if (!user.managed) return <SendResetLinkButton userId={user.id} name={user.displayName} />;
   return (
     <ConfirmAction label="Reset password" title={`Reset ${user.displayName}'s password?`} intent="reset" confirmLabel="Reset password" hidden={{ userId: user.id }}>
       <p>They get a temporary password, shown to you once, and must choose a new one at their next sign-in. Their current sessions end.</p>
+    </ConfirmAction>
+  );
+}
+
+export function SendResetLinkButton({ userId, name }: { userId: string; name?: string }) {
+  return (
+    <ConfirmAction
+      label="Send reset link"
+      title={name ? `Send ${name} a password reset link?` : "Send a password reset link?"}
+      intent="send-reset-link"
+      confirmLabel="Send link"
+      tone="primary"
+      hidden={{ userId }}
+    >
+      <p>
+        This account also belongs to another organisation, so only its owner can change the password. They get an email with a link to choose a
+        new password themselves; nothing changes until they use it.
+      </p>
     </ConfirmAction>
   );
 }
@@ -96,6 +135,7 @@ export function AddUserForm() {
   return (
     <section className="card top-gap" aria-labelledby="add-user">
       <h2 id="add-user">Add a user</h2>
+      <p className="muted small">They get an email invitation and join when they accept it, with a new account or the one they already have.</p>
       <Form method="post" className="form-grid">
         <div className="field">
           <label htmlFor="displayName">Name</label>
@@ -106,8 +146,8 @@ export function AddUserForm() {
           <input id="email" name="email" type="email" required maxLength={254} />
         </div>
         <div>
-          <SubmitButton name="intent" value="create" pendingText="Adding…">
-            Add user
+          <SubmitButton name="intent" value="create" pendingText="Inviting…">
+            Invite user
           </SubmitButton>
         </div>
       </Form>

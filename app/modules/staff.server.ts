@@ -3,23 +3,19 @@
  * deactivate, reactivate. Runs in the partner's tenant transaction; every query is scoped
  * by the organisation id (and RLS scopes it again).
  */
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { authTokens, memberships, organisations, users } from "../../db/schema";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { memberships, users } from "../../db/schema";
 import { recordAudit, type Actor } from "./audit.server";
-import { enqueueMail } from "./mail.server";
-import { ACTIVATION_TOKEN_DAYS } from "./auth/auth.server";
-import { randomToken, sha256 } from "./auth/crypto.server";
-import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
-import { rowsOf } from "../../db/client";
 import { DomainError } from "./errors";
+import { inviteMember, memberEmail, memberName, revokeInvitation as revokeMembershipInvitation, sendInvitation } from "./invitations.server";
 
 export async function listStaff(tx: Tx, { orgId }: { orgId: string }) {
   return tx
     .select({
-      userId: users.id,
-      email: users.email,
-      displayName: users.displayName,
+      userId: memberships.userId,
+      email: memberEmail,
+      displayName: memberName,
       roles: memberships.roles,
       status: memberships.status,
       createdAt: memberships.createdAt,
@@ -27,9 +23,10 @@ export async function listStaff(tx: Tx, { orgId }: { orgId: string }) {
       deactivatedAt: memberships.deactivatedAt,
     })
     .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
+    // An invited person's account stays invisible (RLS); the invitation shows as typed.
+    .leftJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.orgId, orgId))
-    .orderBy(asc(users.displayName), asc(users.id));
+    .orderBy(asc(memberName), asc(memberships.userId));
 }
 
 export async function getStaffMember(tx: Tx, { orgId, userId }: { orgId: string; userId: string }) {
@@ -41,82 +38,37 @@ export async function getStaffMember(tx: Tx, { orgId, userId }: { orgId: string;
 async function listStaffWhere(tx: Tx, orgId: string, userId: string) {
   return tx
     .select({
-      userId: users.id,
-      email: users.email,
-      displayName: users.displayName,
+      userId: memberships.userId,
+      email: memberEmail,
+      displayName: memberName,
       roles: memberships.roles,
       status: memberships.status,
     })
     .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
+    // An invited person's account stays invisible (RLS); the invitation shows as typed.
+    .leftJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
-}
-
-async function orgName(tx: Tx, orgId: string) {
-  const [org] = await tx.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, orgId));
-  return org?.name ?? "your organisation";
-}
-
-async function issueActivation(tx: Tx, { orgId, userId, actor }: { orgId: string; userId: string; actor: Actor }) {
-  await tx
-    .update(authTokens)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(authTokens.orgId, orgId), eq(authTokens.userId, userId), eq(authTokens.kind, "activation"), isNull(authTokens.usedAt), isNull(authTokens.revokedAt)));
-  const token = randomToken();
-  await tx.insert(authTokens).values({
-    tokenHash: sha256(token),
-    kind: "activation",
-    userId,
-    orgId,
-    expiresAt: sql`now() + make_interval(days => ${ACTIVATION_TOKEN_DAYS})`,
-  });
-  const [user] = await tx.select({ email: users.email, displayName: users.displayName }).from(users).where(eq(users.id, userId));
-  const [inviter] = actor.userId
-    ? await tx.select({ displayName: users.displayName }).from(users).where(eq(users.id, actor.userId))
-    : [];
-  const name = await orgName(tx, orgId);
-  const link = `${config().APP_URL}/activate/${token}`;
-  await enqueueMail(tx, {
-    orgId,
-    to: [user!.email],
-    subject: `You have been added to ${name} on Partnerdesk`,
-    text: `Hello ${user!.displayName},\n\n${inviter?.displayName ?? "An administrator"} added you to ${name} on Partnerdesk.\nOpen this link within ${ACTIVATION_TOKEN_DAYS} days to activate your account:\n\n${link}\n`,
-  });
 }
 
 export async function inviteStaff(
   tx: Tx,
   { orgId, actor, email, displayName, roles }: { orgId: string; actor: Actor; email: string; displayName: string; roles: string[] },
 ) {
-  // pd_ensure_user is the named cross-tenant function: a person may already have an account elsewhere.
-  const [row] = rowsOf<{ id: string }>(await tx.execute(sql`select pd_ensure_user(${email}, ${displayName}) as id`));
-  const userId = row!.id;
-  const inserted = await tx
-    .insert(memberships)
-    .values({ orgId, userId, roles, status: "invited" })
-    .onConflictDoNothing()
-    .returning({ userId: memberships.userId });
-  if (inserted.length === 0) throw new DomainError(409, "This person is already a member of your organisation.", "email");
-  await issueActivation(tx, { orgId, userId, actor });
-  await recordAudit(tx, { actor, action: "staff.invited", objectType: "user", objectId: userId, details: { email, roles } });
+  const { userId } = await inviteMember(tx, { orgId, actor, email, displayName, roles, auditAction: "staff.invited" });
   return { userId };
 }
 
 export async function resendInvitation(tx: Tx, { orgId, actor, userId }: { orgId: string; actor: Actor; userId: string }) {
   const member = await getStaffMember(tx, { orgId, userId });
-  if (member.status !== "invited") throw new DomainError(409, "This person has already activated the account.");
-  await issueActivation(tx, { orgId, userId, actor });
+  if (member.status !== "invited") throw new DomainError(409, "This person has already accepted the invitation.");
+  await sendInvitation(tx, { orgId, userId, actor });
   await recordAudit(tx, { actor, action: "staff.invitation_resent", objectType: "user", objectId: userId });
 }
 
 export async function revokeInvitation(tx: Tx, { orgId, actor, userId }: { orgId: string; actor: Actor; userId: string }) {
   const member = await getStaffMember(tx, { orgId, userId });
   if (member.status !== "invited") throw new DomainError(409, "Only a pending invitation can be revoked; deactivate active staff instead.");
-  await tx
-    .update(authTokens)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(authTokens.orgId, orgId), eq(authTokens.userId, userId), isNull(authTokens.usedAt)));
-  await tx.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+  await revokeMembershipInvitation(tx, { orgId, userId });
   await recordAudit(tx, { actor, action: "staff.invitation_revoked", objectType: "user", objectId: userId, details: { email: member.email } });
 }
 

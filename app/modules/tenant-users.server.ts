@@ -5,15 +5,15 @@
  * checked with requireTenantAction (ADR 0010).
  */
 import { randomInt } from "node:crypto";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { memberships, users } from "../../db/schema";
-import { rowsOf } from "../../db/client";
 import { requireTransaction, type Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { hashPassword } from "./auth/crypto.server";
 import type { TenantAction } from "./admin-roles";
 import { DomainError, pgErrorCode } from "./errors";
 import { findOwnCustomer } from "./admin-relationships.server";
+import { inviteMember, memberEmail, memberName } from "./invitations.server";
 import { effectiveRights, requireTenantAction } from "./staff-groups.server";
 
 /**
@@ -52,11 +52,21 @@ export async function actInCustomer(tx: Tx, input: { partnerId: string; userId: 
 
 export async function listTenantUsers(tx: Tx, { customerId }: { customerId: string }) {
   return tx
-    .select({ id: users.id, displayName: users.displayName, email: users.email, roles: memberships.roles, status: memberships.status, mustChange: users.passwordMustChange })
+    .select({
+      id: memberships.userId,
+      displayName: memberName,
+      email: memberEmail,
+      roles: memberships.roles,
+      status: memberships.status,
+      mustChange: sql<boolean>`coalesce(${users.passwordMustChange}, false)`,
+      /** Whether this organisation manages the account's credentials (ADR 0026). */
+      managed: sql<boolean>`pd_manages_account(${memberships.userId})`,
+    })
     .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
+    // An invited person's account stays invisible (RLS); the invitation shows as typed.
+    .leftJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.orgId, customerId))
-    .orderBy(asc(users.displayName), asc(users.id));
+    .orderBy(asc(memberName), asc(memberships.userId));
 }
 
 /** Readable temporary passwords: 4 groups of 4 from an alphabet without look-alikes (~80 bits). */
@@ -68,46 +78,60 @@ export function temporaryPassword() {
 
 const isAdmin = (roles: readonly string[]) => roles.includes("global_admin") || roles.includes("billing_admin");
 
-/** Sets a temporary password (shown once to the caller); the user chooses a new one at next sign-in. */
+export const MANAGED_ELSEWHERE =
+  "This person's account is not managed by this organisation alone (they also belong to another organisation, or joined from one), so only they can change its password. Send them a link to reset it themselves instead.";
+
+async function activeMember(tx: Tx, { customerId, userId }: { customerId: string; userId: string }) {
+  const [member] = await tx
+    .select({ roles: memberships.roles, email: users.email, status: memberships.status, managed: sql<boolean>`pd_manages_account(${memberships.userId})` })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, customerId), eq(memberships.userId, userId), ne(memberships.status, "invited")));
+  if (!member) throw new DomainError(404, "No such user.");
+  return member;
+}
+
+/**
+ * Sets a temporary password (shown once to the caller); the user chooses a new one at next sign-in.
+ * Only for accounts this organisation manages alone; pd_reset_member_password refuses the rest.
+ */
 export async function resetTenantUserPassword(
   tx: Tx,
   { customerId, actor, userId, mayResetAdmins }: { customerId: string; actor: Actor; userId: string; mayResetAdmins: boolean },
 ) {
-  const [member] = await tx
-    .select({ roles: memberships.roles, email: users.email })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.orgId, customerId), eq(memberships.userId, userId)));
-  if (!member) throw new DomainError(404, "No such user.");
+  const member = await activeMember(tx, { customerId, userId });
   if (isAdmin(member.roles) && !mayResetAdmins) throw new DomainError(403, "Resetting an admin's password needs a privileged admin role.");
+  if (!member.managed) throw new DomainError(409, MANAGED_ELSEWHERE);
   const password = temporaryPassword();
-  await tx.execute(sql`select pd_reset_member_password(${userId}::uuid, ${await hashPassword(password)}, ${mayResetAdmins})`);
+  try {
+    await tx.execute(sql`select pd_reset_member_password(${userId}::uuid, ${await hashPassword(password)}, ${mayResetAdmins})`);
+  } catch (error) {
+    // The person accepted another organisation's invitation since the check above.
+    if (pgErrorCode(error) === "PD001") throw new DomainError(409, MANAGED_ELSEWHERE);
+    throw error;
+  }
   await recordAudit(tx, { actor, subjectOrgId: customerId, action: "tenant_user.password_reset", objectType: "user", objectId: userId, details: { email: member.email } });
   return { email: member.email, temporaryPassword: password };
 }
 
 /**
- * Adds a user to the customer. A new account gets a temporary password (shown once); a person who
- * already has a Partnerdesk account keeps its password and simply joins.
+ * The safe alternative for an account managed elsewhere: the person gets a reset link at their own
+ * address (the caller mails it through the forgot-password path). Nothing of the account changes.
+ */
+export async function prepareMemberResetLink(tx: Tx, { customerId, actor, userId }: { customerId: string; actor: Actor; userId: string }) {
+  const member = await activeMember(tx, { customerId, userId });
+  await recordAudit(tx, { actor, subjectOrgId: customerId, action: "tenant_user.reset_link_sent", objectType: "user", objectId: userId, details: { email: member.email } });
+  return { email: member.email };
+}
+
+/**
+ * Invites a user to the customer (ADR 0026): the person accepts from the mailed link — a new
+ * account chooses its password there; an existing account accepts while signed in as itself.
+ * The answer is the same whether or not the address has an account.
  */
 export async function createTenantUser(
   tx: Tx,
   { customerId, actor, displayName, email }: { customerId: string; actor: Actor; displayName: string; email: string },
 ) {
-  const [row] = rowsOf<{ id: string }>(await tx.execute(sql`select pd_ensure_user(${email}, ${displayName}) as id`));
-  const userId = row!.id;
-  const inserted = await tx
-    .insert(memberships)
-    .values({ orgId: customerId, userId, roles: ["user"], status: "active", activatedAt: sql`now()` })
-    .onConflictDoNothing()
-    .returning({ userId: memberships.userId });
-  if (inserted.length === 0) throw new DomainError(409, "This person is already a user of the organisation.", "email");
-  const [user] = await tx.select({ hasPassword: sql<boolean>`${users.passwordHash} is not null` }).from(users).where(eq(users.id, userId));
-  let temporary: string | null = null;
-  if (!user?.hasPassword) {
-    temporary = temporaryPassword();
-    await tx.execute(sql`select pd_reset_member_password(${userId}::uuid, ${await hashPassword(temporary)}, false)`);
-  }
-  await recordAudit(tx, { actor, subjectOrgId: customerId, action: "tenant_user.created", objectType: "user", objectId: userId, details: { email, displayName } });
-  return { userId, email, temporaryPassword: temporary };
+  return inviteMember(tx, { orgId: customerId, actor, email, displayName, roles: ["user"], auditAction: "tenant_user.invited" });
 }

@@ -4,10 +4,13 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { PageHeader } from "~/components/layout";
 import { AddUserForm, ResetPasswordButton, TenantUserResultNotice, TenantUsersTable } from "~/components/tenant-users";
+import { requestPasswordReset } from "~/modules/auth/auth.server";
+import type { TenantUserDone } from "~/components/tenant-users";
 import { DomainError } from "~/modules/errors";
-import { createTenantUser, listTenantUsers, resetTenantUserPassword } from "~/modules/tenant-users.server";
-import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant, withTenantReads } from "~/utils/db.server";
+import { createTenantUser, MANAGED_ELSEWHERE, prepareMemberResetLink, listTenantUsers, resetTenantUserPassword } from "~/modules/tenant-users.server";
+import { actorOf, clientIp, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withSystem, withTenant, withTenantReads } from "~/utils/db.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Users · Partnerdesk" }];
 
@@ -18,6 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("reset"), userId: z.string().uuid() }),
+  z.object({ intent: z.literal("send-reset-link"), userId: z.string().uuid() }),
   z.object({
     intent: z.literal("create"),
     displayName: z.string().trim().min(1, "Enter the user's name.").max(120),
@@ -27,19 +31,25 @@ const schema = z.discriminatedUnion("intent", [
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "users:manage", { kind: "customer" });
-  const parsed = schema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Check the form.", done: null }, { status: 400 });
   const input = parsed.data;
   try {
-    const done = await withTenant(tenantOf(auth), async (tx) => {
+    const done: TenantUserDone = await withTenant(tenantOf(auth), async (tx) => {
       const actor = actorOf(auth, context);
-      return input.intent === "reset"
-        ? { kind: "reset" as const, ...(await resetTenantUserPassword(tx, { customerId: auth.org.id, actor, userId: input.userId, mayResetAdmins: true })) }
-        : { kind: "create" as const, ...(await createTenantUser(tx, { customerId: auth.org.id, actor, displayName: input.displayName, email: input.email })) };
+      const customerId = auth.org.id;
+      if (input.intent === "reset") return { kind: "reset" as const, ...(await resetTenantUserPassword(tx, { customerId, actor, userId: input.userId, mayResetAdmins: true })) };
+      if (input.intent === "send-reset-link") return { kind: "reset-link-sent" as const, ...(await prepareMemberResetLink(tx, { customerId, actor, userId: input.userId })) };
+      return { kind: "invited" as const, ...(await createTenantUser(tx, { customerId, actor, displayName: input.displayName, email: input.email })) };
     });
+    // The reset link itself goes out through the forgot-password path, to the person's own address.
+    if (done.kind === "reset-link-sent") await withSystem((tx) => requestPasswordReset(tx, { email: done.email, ip: clientIp(context) }));
     return { error: null, done };
   } catch (error) {
-    if (error instanceof DomainError) return data({ error: error.message, done: null }, { status: error.status });
+    if (error instanceof DomainError) {
+      const resetLinkFor = error.message === MANAGED_ELSEWHERE && "userId" in input ? input.userId : null;
+      return data({ error: error.message, done: null, resetLinkFor }, { status: error.status });
+    }
     throw error;
   }
 }

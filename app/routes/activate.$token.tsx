@@ -1,88 +1,173 @@
+/**
+ * An invitation link (ADR 0026). A new address chooses its name and password here; a person who
+ * already has an account accepts or declines while signed in as that account — nobody else can.
+ */
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
-import { activateMembership, checkActivationToken } from "~/modules/auth/auth.server";
+import { activateMembership, checkActivationToken, declineInvitation } from "~/modules/auth/auth.server";
 import { withConfirmation } from "~/modules/auth/password-rules";
+import { loadAuth } from "~/modules/auth/session.server";
 import { clientIp } from "~/utils/auth.server";
 import { withSystem } from "~/utils/db.server";
+import { redirectWithToast } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
-export const meta: MetaFunction = () => [{ title: "Activate your account · Partnerdesk" }];
+export const meta: MetaFunction = () => [{ title: "Your invitation · Partnerdesk" }];
 
 const newUserSchema = withConfirmation({
   displayName: z.string({ required_error: "Enter your name." }).trim().min(1).max(120),
 });
-const existingUserSchema = z.object({ password: z.string({ required_error: "Enter your password." }).max(1024) });
 
 function linkGone(reason: "unknown" | "expired"): never {
   throw new Response(
-    reason === "unknown" ? "This activation link is not valid." : "This activation link has expired, was replaced by a newer one, or was already used. Ask your administrator to resend it.",
+    reason === "unknown"
+      ? "This invitation link is not valid."
+      : "This invitation has expired, was replaced by a newer one, was withdrawn, or was already answered. Ask the organisation to invite you again.",
     { status: reason === "unknown" ? 404 : 410 },
   );
 }
 
-export async function loader({ params }: LoaderFunctionArgs) {
-  const state = await withSystem((tx) => checkActivationToken(tx, params.token ?? ""));
+/** Who is signed in on this browser, if anyone (the invitation page is public). */
+async function signedInOn(request: Request) {
+  const auth = await loadAuth(request);
+  return auth ? { userId: auth.user.id, sessionIdHash: auth.sessionIdHash, email: auth.user.email } : null;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const token = params.token ?? "";
+  const state = await withSystem((tx) => checkActivationToken(tx, token));
   if (!state.ok) linkGone(state.reason);
-  const { email, displayName, hasPassword, orgName } = state.value;
-  return { email, displayName, hasPassword, orgName };
+  const { email, displayName, hasPassword, orgName, userId } = state.value;
+  const session = await signedInOn(request);
+  // Who the invitation is for is shown only to the holder of the link (mailed to that address).
+  const viewer = !session ? "anonymous" : session.userId === userId ? "invitee" : "someone-else";
+  return { email, displayName, hasPassword, orgName, viewer, signedInAs: viewer === "someone-else" ? session!.email : null, token };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const token = params.token ?? "";
   const state = await withSystem((tx) => checkActivationToken(tx, token));
   if (!state.ok) linkGone(state.reason);
-  const formData = await request.formData();
-  const submission = state.value.hasPassword
-    ? parseWithZod(formData, { schema: existingUserSchema })
-    : parseWithZod(formData, { schema: newUserSchema });
-  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password", "confirmPassword"] }), { status: 400 });
-  const value = submission.value as { password: string; displayName?: string };
-  const result = await withSystem((tx) =>
-    activateMembership(tx, { token, password: value.password, displayName: value.displayName, ip: clientIp(context), userAgent: request.headers.get("user-agent") }),
-  );
-  if (result.ok) throw redirect(result.home, { headers: { "Set-Cookie": result.setCookie } });
-  if (result.reason === "wrong-password") {
-    return data(submission.reply({ fieldErrors: { password: ["The password is not correct."] }, hideFields: ["password"] }), { status: 400 });
+  const formData = await readForm(request);
+  const intent = formData.get("intent");
+  const session = await signedInOn(request);
+  const ip = clientIp(context);
+
+  if (intent === "decline") {
+    const result = await withSystem((tx) => declineInvitation(tx, { token, signedIn: session, ip }));
+    if (result.ok) return redirectWithToast(session ? "/" : "/signin", { kind: "info", message: `You declined the invitation to ${state.value.orgName}.` });
+    if (result.reason === "sign-in-required") throw new Response("Sign in with the invited account to answer this invitation.", { status: 403 });
+    linkGone(result.reason);
   }
+  if (intent !== "accept") throw new Response("Choose to accept or decline the invitation.", { status: 400 });
+
+  if (state.value.hasPassword) {
+    if (session?.userId !== state.value.userId) throw new Response("Sign in with the invited account to accept this invitation.", { status: 403 });
+    const result = await withSystem((tx) => activateMembership(tx, { token, signedIn: session, ip, userAgent: request.headers.get("user-agent") }));
+    if (result.ok) return redirectWithToast(result.home, { kind: "success", message: `You joined ${result.orgName}.` });
+    if (result.reason === "sign-in-required") throw new Response("Sign in with the invited account to accept this invitation.", { status: 403 });
+    linkGone(result.reason);
+  }
+
+  const submission = parseWithZod(formData, { schema: newUserSchema });
+  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password", "confirmPassword"] }), { status: 400 });
+  const result = await withSystem((tx) =>
+    activateMembership(tx, {
+      token,
+      password: submission.value.password,
+      displayName: submission.value.displayName,
+      signedIn: null,
+      ip,
+      userAgent: request.headers.get("user-agent"),
+    }),
+  );
+  if (result.ok) throw redirect(result.home, result.setCookie ? { headers: { "Set-Cookie": result.setCookie } } : undefined);
+  // The address got a password meanwhile (another invitation accepted): it signs in to accept.
+  if (result.reason === "sign-in-required") throw redirect(`/activate/${token}`);
   linkGone(result.reason);
+}
+
+function DeclineButton() {
+  return (
+    <Form method="post" className="top-gap">
+      <SubmitButton name="intent" value="decline" className="button" pendingText="Declining…">
+        Decline
+      </SubmitButton>
+    </Form>
+  );
 }
 
 export default function Activate() {
   const info = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const schema = info.hasPassword ? existingUserSchema : newUserSchema;
   const [form, fields] = useForm({
     id: "activate",
     lastResult,
-    constraint: getZodConstraint(schema),
+    constraint: getZodConstraint(newUserSchema),
     defaultValue: { displayName: info.displayName },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: newUserSchema }),
   });
+  const here = `/activate/${info.token}`;
   return (
     <main className="auth-page">
       <div className="auth-card">
         <p className="brand">Partnerdesk</p>
         <h1>Join {info.orgName}</h1>
-        <p>
-          You were invited as <strong>{info.email}</strong>.
-          {info.hasPassword ? " You already have a Partnerdesk account: confirm with its password." : " Choose your name and a password to activate your account."}
-        </p>
-        <Form method="post" {...getFormProps(form)}>
-          <ErrorList id={form.errorId} errors={form.errors} />
-          {info.hasPassword ? (
-            <Field meta={fields.password} label="Password" type="password" inputProps={{ autoComplete: "current-password" }} />
-          ) : (
-            <>
+        {!info.hasPassword ? (
+          <>
+            <p>
+              You were invited as <strong>{info.email}</strong>. Choose your name and a password to create your account and join.
+            </p>
+            <Form method="post" {...getFormProps(form)}>
+              <ErrorList id={form.errorId} errors={form.errors} />
               <Field meta={fields.displayName} label="Your name" inputProps={{ autoComplete: "name" }} />
               <Field meta={fields.password} label="Password" type="password" hint="At least 12 characters." inputProps={{ autoComplete: "new-password" }} />
               <Field meta={fields.confirmPassword} label="Repeat the password" type="password" inputProps={{ autoComplete: "new-password" }} />
-            </>
-          )}
-          <SubmitButton pendingText="Activating…">Activate and sign in</SubmitButton>
-        </Form>
+              <SubmitButton name="intent" value="accept" pendingText="Joining…">
+                Create account and join
+              </SubmitButton>
+            </Form>
+            <DeclineButton />
+          </>
+        ) : info.viewer === "invitee" ? (
+          <>
+            <p>
+              You are signed in as <strong>{info.email}</strong>. Accept to join {info.orgName} with this account; you can leave it again later. Your
+              password and sign-in stay yours: {info.orgName} cannot change them.
+            </p>
+            <Form method="post">
+              <SubmitButton name="intent" value="accept" pendingText="Joining…">
+                Accept and join
+              </SubmitButton>
+            </Form>
+            <DeclineButton />
+          </>
+        ) : info.viewer === "someone-else" ? (
+          <>
+            <p role="alert" className="notice notice-warn">
+              This invitation is for <strong>{info.email}</strong>, but you are signed in as <strong>{info.signedInAs}</strong>. Sign out, then sign in
+              as {info.email} to answer it.
+            </p>
+            <Form method="post" action="/signout">
+              <SubmitButton>Sign out</SubmitButton>
+            </Form>
+          </>
+        ) : (
+          <>
+            <p>
+              You were invited as <strong>{info.email}</strong>. Sign in with that account to accept or decline; nobody else can answer for you.
+            </p>
+            <p>
+              <Link className="button primary" to={`/signin?redirectTo=${encodeURIComponent(here)}`}>
+                Sign in to answer
+              </Link>
+            </p>
+          </>
+        )}
       </div>
     </main>
   );

@@ -10,57 +10,103 @@ import { enqueueMail } from "../mail.server";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
 import { hashPassword, randomToken, sha256, verifyPassword } from "./crypto.server";
-import { activeOrgsOf, createSession, deleteSessionsOfUser } from "./session.server";
+import { activeOrgsOf, createSession, deleteSessionsOfUser, switchOrganisation } from "./session.server";
 import { clearAccountFailures, recordFailure, retryAfterSeconds, throttleKeys, type ThrottleLimits } from "./throttle.server";
 
 export const RESET_TOKEN_MINUTES = 60;
 export const ACTIVATION_TOKEN_DAYS = 7;
 
 export type SignInResult =
-  | { ok: true; setCookie: string; home: string }
+  | { ok: true; setCookie: string; deviceCookie: string; home: string }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAfter: number }
-  | { ok: false; reason: "no-organisation" };
+  | { ok: false; reason: "no-organisation"; deviceCookie: string };
 
 export function homeFor(kind: "partner" | "customer") {
   return kind === "partner" ? "/partner" : "/customer";
 }
 
-export async function signIn(
-  tx: Tx,
-  input: { email: string; password: string; ip: string; userAgent: string | null; limits: ThrottleLimits },
-): Promise<SignInResult> {
-  const email = input.email.trim().toLowerCase();
-  const keys = throttleKeys(email, input.ip);
-  const retryAfter = await retryAfterSeconds(tx, [keys.account, keys.ip]);
-  if (retryAfter > 0) return { ok: false, reason: "throttled", retryAfter };
+/**
+ * Signs in (system context). The attempt first reserves its place under every throttling key in
+ * one statement, committed before the password is verified (so simultaneous attempts cannot pass
+ * together, and no lock is held while argon2 runs); a right password gives the units back (and
+ * clears the account's count for this IP or browser), a wrong one leaves them as failures. When
+ * the account itself is throttled the person is mailed, once per window. ADR 0029.
+ */
+export async function signIn(input: {
+  email: string;
+  password: string;
+  ip: string;
+  userAgent: string | null;
+  device: Device | null;
+  limits: ThrottleLimits;
+}): Promise<SignInResult> {
+  const email = normaliseEmail(input.email);
+  const { keys, personal } = signInLimits({ email, ip: input.ip, device: input.device, limits: input.limits });
+  const reservation = await withSystemStatement((db) => reserve(db, keys, input.limits.windowSeconds));
+  if (!reservation.ok) {
+    // The account is being throttled (not only this IP): tell the person, once per window.
+    if (reservation.refused.some((k) => !k.startsWith("ip:"))) {
+      await withSystem(async (tx) => {
+        if (await firstNoticeInWindow(tx, { email, windowSeconds: input.limits.windowSeconds })) {
+          await enqueueJob(tx, { kind: "auth.throttle_notice", payload: { email, ip: input.ip, retryAfter: reservation.retryAfter } });
+        }
+      });
+    }
+    return { ok: false, reason: "throttled", retryAfter: reservation.retryAfter };
+  }
 
-  const [user] = await tx.select().from(users).where(eq(users.email, email));
+  const [user] = await withSystemStatement((db) => db.select().from(users).where(eq(users.email, email)));
   const valid = await verifyPassword(user?.passwordHash, input.password);
   if (!user || !valid) {
-    await recordFailure(tx, { email, ip: input.ip, limits: input.limits });
     if (user) {
-      await recordAudit(tx, {
-        actor: { userId: user.id, orgId: null, ip: input.ip },
-        action: "auth.sign_in_failed",
-        objectType: "user",
-        objectId: user.id,
-      });
+      await withSystem((tx) =>
+        recordAudit(tx, {
+          actor: { userId: user.id, orgId: null, ip: input.ip },
+          action: "auth.sign_in_failed",
+          objectType: "user",
+          objectId: user.id,
+        }),
+      );
     }
     return { ok: false, reason: "invalid" };
   }
-  await clearAccountFailures(tx, { email });
-  const orgs = await activeOrgsOf(tx, user.id);
-  const org = orgs[0];
-  if (!org) return { ok: false, reason: "no-organisation" };
-  const setCookie = await createSession(tx, { userId: user.id, orgId: org.id, ip: input.ip, userAgent: input.userAgent });
-  await recordAudit(tx, {
-    actor: { userId: user.id, orgId: org.id, ip: input.ip },
-    action: "auth.sign_in",
-    objectType: "user",
-    objectId: user.id,
+  const deviceCookie = await rememberDevice(input.device, email);
+  return withSystem(async (tx) => {
+    // Not a failure: the units go back, and this IP's (or browser's) count for the account is cleared.
+    await settle(tx, { release: reservation.reserved.filter((r) => r.key !== personal), clear: reservation.reserved.filter((r) => r.key === personal) });
+    const orgs = await activeOrgsOf(tx, user.id);
+    const org = orgs[0];
+    if (!org) return { ok: false, reason: "no-organisation", deviceCookie } as const;
+    const setCookie = await createSession(tx, { userId: user.id, orgId: org.id, ip: input.ip, userAgent: input.userAgent });
+    await recordAudit(tx, {
+      actor: { userId: user.id, orgId: org.id, ip: input.ip },
+      action: "auth.sign_in",
+      objectType: "user",
+      objectId: user.id,
+    });
+    return { ok: true, setCookie, deviceCookie, home: homeFor(org.kind) } as const;
   });
-  return { ok: true, setCookie, home: homeFor(org.kind) };
+}
+
+/** Job: mails the person whose account sign-in is being throttled (at most once per window). */
+export async function sendThrottleNotice(tx: Tx, payload: Record<string, unknown>) {
+  const p = z.object({ email: z.string(), ip: z.string(), retryAfter: z.number() }).parse(payload);
+  const [user] = await tx.select().from(users).where(eq(users.email, p.email));
+  if (!user) return;
+  const minutes = Math.max(1, Math.ceil(p.retryAfter / 60));
+  await enqueueMail(tx, {
+    orgId: null,
+    to: [user.email],
+    subject: "Sign-in to your Partnerdesk account was paused",
+    text:
+      `Hello ${user.displayName},\n\nThere were too many failed attempts to sign in to your Partnerdesk account (the latest from ${p.ip}), ` +
+      `so we paused sign-in with your address for about ${minutes} minute${minutes === 1 ? "" : "s"}.\n\n` +
+      `If that was you, wait and try again. You can still sign in from a browser you have signed in from before.\n` +
+      `If it was not you, someone may be guessing your password: choose a new, strong one (${config().APP_URL}/forgot-password). ` +
+      `Your password has not been changed.\n`,
+  });
+  await recordAudit(tx, { actor: { userId: user.id, orgId: null, ip: p.ip }, action: "auth.sign_in_throttled", objectType: "user", objectId: user.id });
 }
 
 export async function changePassword(
@@ -164,13 +210,14 @@ export interface ActivationInfo {
   userId: string;
 }
 
+/** An invitation link (ADR 0026): what it invites to, while it is pending. */
 export async function checkActivationToken(tx: Tx, token: string): Promise<TokenState<ActivationInfo>> {
   const t = await findToken(tx, token, "activation");
   if (!t.ok) return t;
   const [row] = await tx
     .select({
       email: users.email,
-      displayName: users.displayName,
+      displayName: sql<string>`coalesce(${memberships.invitedName}, ${users.displayName})`,
       passwordHash: users.passwordHash,
       orgName: organisations.name,
       orgId: organisations.id,
@@ -195,26 +242,37 @@ export async function checkActivationToken(tx: Tx, token: string): Promise<Token
 }
 
 export type ActivationResult =
-  | { ok: true; setCookie: string; home: string }
+  | { ok: true; setCookie: string | null; home: string; orgName: string }
   | { ok: false; reason: "unknown" | "expired" }
-  | { ok: false; reason: "wrong-password" };
+  | { ok: false; reason: "sign-in-required" };
 
 /**
- * Accepts an invitation: a new user chooses a name and password; an existing user confirms
- * with its password. The membership becomes active and the user is signed in.
+ * Accepts an invitation. An account that has a password accepts only while signed in as itself
+ * (`signedIn` is the session's user and session): its password is never asked for or changed
+ * here, and the session moves to the organisation joined. A new account — no password yet —
+ * chooses its name and password from the link mailed to its address and is signed in.
  */
 export async function activateMembership(
   tx: Tx,
-  input: { token: string; displayName?: string; password: string; ip: string; userAgent: string | null },
+  input: {
+    token: string;
+    displayName?: string;
+    password?: string;
+    signedIn: { userId: string; sessionIdHash: string } | null;
+    ip: string;
+    userAgent: string | null;
+  },
 ): Promise<ActivationResult> {
   const t = await findToken(tx, input.token, "activation", true);
   if (!t.ok) return t;
   const orgId = t.value.orgId!;
   const [user] = await tx.select().from(users).where(eq(users.id, t.value.userId)).for("update");
   if (!user) return { ok: false, reason: "unknown" };
-  if (user.passwordHash) {
-    if (!(await verifyPassword(user.passwordHash, input.password))) return { ok: false, reason: "wrong-password" };
+  const existing = Boolean(user.passwordHash);
+  if (existing) {
+    if (input.signedIn?.userId !== user.id) return { ok: false, reason: "sign-in-required" };
   } else {
+    if (!input.password) return { ok: false, reason: "sign-in-required" };
     await tx
       .update(users)
       .set({
@@ -226,20 +284,46 @@ export async function activateMembership(
   }
   const activated = await tx
     .update(memberships)
-    .set({ status: "active", activatedAt: sql`now()` })
+    .set({ status: "active", activatedAt: sql`now()`, invitedEmail: null, invitedName: null })
     .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, user.id), eq(memberships.status, "invited")))
     .returning({ orgId: memberships.orgId });
   if (activated.length === 0) return { ok: false, reason: "expired" };
   await tx.update(authTokens).set({ usedAt: sql`now()` }).where(eq(authTokens.tokenHash, t.value.tokenHash));
-  const [org] = await tx.select({ kind: organisations.kind }).from(organisations).where(eq(organisations.id, orgId));
-  const setCookie = await createSession(tx, { userId: user.id, orgId, ip: input.ip, userAgent: input.userAgent });
+  const [org] = await tx.select({ kind: organisations.kind, name: organisations.name }).from(organisations).where(eq(organisations.id, orgId));
+  let setCookie: string | null = null;
+  if (existing) {
+    await switchOrganisation(tx, { sessionIdHash: input.signedIn!.sessionIdHash, userId: user.id, orgId });
+  } else {
+    setCookie = await createSession(tx, { userId: user.id, orgId, ip: input.ip, userAgent: input.userAgent });
+  }
   await recordAudit(tx, {
     actor: { userId: user.id, orgId, ip: input.ip },
-    action: "staff.activated",
+    subjectOrgId: orgId,
+    action: "membership.invitation_accepted",
     objectType: "user",
     objectId: user.id,
+    details: { newAccount: !existing },
   });
-  return { ok: true, setCookie, home: homeFor(org?.kind ?? "partner") };
+  return { ok: true, setCookie, home: homeFor(org?.kind ?? "partner"), orgName: org?.name ?? "" };
+}
+
+/** Declines an invitation: the membership is not created and the link stops working. */
+export async function declineInvitation(tx: Tx, input: { token: string; signedIn: { userId: string } | null; ip: string }): Promise<TokenState<null> | { ok: false; reason: "sign-in-required" }> {
+  const t = await findToken(tx, input.token, "activation", true);
+  if (!t.ok) return t;
+  const [user] = await tx.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, t.value.userId));
+  // An existing account declines as itself, like it accepts; a new address declines from its mail.
+  if (user?.passwordHash && input.signedIn?.userId !== t.value.userId) return { ok: false, reason: "sign-in-required" };
+  await tx.delete(memberships).where(and(eq(memberships.orgId, t.value.orgId!), eq(memberships.userId, t.value.userId), eq(memberships.status, "invited")));
+  await tx.update(authTokens).set({ usedAt: sql`now()` }).where(eq(authTokens.tokenHash, t.value.tokenHash));
+  await recordAudit(tx, {
+    actor: { userId: t.value.userId, orgId: null, ip: input.ip },
+    subjectOrgId: t.value.orgId,
+    action: "membership.invitation_declined",
+    objectType: "user",
+    objectId: t.value.userId,
+  });
+  return { ok: true, value: null };
 }
 
 export async function purgeOldTokens(tx: Tx) {

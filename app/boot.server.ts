@@ -1,12 +1,15 @@
 /**
  * Start-up, called by server.js before it listens: migrate, seed an empty database with the
- * demo data, start scheduled work, print the demo sign-ins.
+ * demo data when asked for (SEED_DEMO=auto), start scheduled work, print the demo sign-ins.
  */
 import { config } from "~/utils/config.server";
 import { getDatabase, withSystem } from "~/utils/db.server";
 import { logger } from "~/utils/logger.server";
 import { DEMO_PASSWORD, demoLinks, demoProductKeys, demoSignIns, isEmpty, isSeeded, seedDemo } from "~/modules/seed.server";
 import { startWorker } from "~/modules/scheduled.server";
+import { isLoopbackAddress } from "~/utils/dev-only.server";
+
+const isLoopbackHost = (host: string) => host === "localhost" || isLoopbackAddress(host);
 
 const g = globalThis as typeof globalThis & { __partnerdesk_booted?: Promise<void> };
 
@@ -15,11 +18,17 @@ export function boot({ runWorker = true, quiet = false }: { runWorker?: boolean;
     const c = config();
     const database = await getDatabase();
     if (!quiet) logger.info({ database: database.kind }, "database ready (migrations applied)");
-    if (c.SEED_DEMO === "auto" && (await withSystem(isEmpty))) {
+    // Demo accounts share a published password: only when asked for (SEED_DEMO=auto, which
+    // `npm run demo` and `npm run dev` set), never in production (the configuration refuses it).
+    if (c.SEED_DEMO === "auto" && c.NODE_ENV !== "production" && (await withSystem(isEmpty))) {
       logger.info("empty database: seeding demo data");
       await withSystem(seedDemo);
     }
-    if (!quiet && (await withSystem(isSeeded))) {
+    const seeded = !quiet && (await withSystem(isSeeded));
+    if (seeded && !isLoopbackHost(c.HOST)) {
+      logger.warn({ host: c.HOST }, "the demo accounts (published password) are reachable from other machines: set HOST=127.0.0.1, or start from an empty database");
+    }
+    if (seeded) {
       const lines = demoSignIns().map((s) => `  ${s.email.padEnd(36)} ${s.role}`);
       const shared = (await withSystem(demoLinks)).map((l) => `  ${l.kind === "trial" ? "trial invitation" : "purchase offer"}: ${l.url}`);
       process.stdout.write(

@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { closeDatabase, getDatabase, withSystem } from "../app/utils/db.server";
+import { config } from "../app/utils/config.server";
 import { seedDemo, demoSignIns, DEMO_PASSWORD } from "../app/modules/seed.server";
 import { seedDirectoryScale, seedScale } from "../app/modules/scale-seed.server";
 
@@ -16,6 +17,11 @@ const scale = z
     listed: z.coerce.number().int().min(0).max(1_000_000).optional(),
   })
   .parse(values);
+if (command === "seed" && config().NODE_ENV === "production") {
+  // The demo accounts share a published password: never in a production database.
+  console.error("db:seed adds the demo organisations and accounts (published password): refused with NODE_ENV=production.");
+  process.exit(2);
+}
 try {
   const database = await getDatabase(); // opens and applies pending migrations
   console.log(`migrations applied (${database.kind})`);

@@ -2,15 +2,20 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { EmptyState, formatDateTime } from "~/components/layout";
 import { listOutbox } from "~/modules/mail.server";
+import { clientIp } from "~/utils/auth.server";
 import { config } from "~/utils/config.server";
 import { withSystem } from "~/utils/db.server";
+import { servedToLocalDeveloper } from "~/utils/dev-only.server";
 
 export const meta: MetaFunction = () => [{ title: "Mail outbox (development) · Partnerdesk" }];
 
-/** Development only: every queued mail, so links can be followed without an SMTP server. */
-export async function loader(_: LoaderFunctionArgs) {
-  // Every tenant's mail is here: it exists only in development.
-  if (config().NODE_ENV !== "development") throw new Response("Not found", { status: 404 });
+/**
+ * Development only, and only to a browser on this machine: every queued mail, so links can be
+ * followed without an SMTP server.
+ */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  // Every tenant's mail is here (activation and reset links too): anyone else gets a 404.
+  if (!servedToLocalDeveloper(config().NODE_ENV, clientIp(context), request.headers)) throw new Response("Not found", { status: 404 });
   const mails = await withSystem((tx) => listOutbox(tx, { limit: 100 }));
   return { mails, smtp: Boolean(config().SMTP_URL) };
 }
@@ -24,7 +29,7 @@ export default function Outbox() {
     <main className="content standalone">
       <h1>Mail outbox (development)</h1>
       <p className="muted">
-        The last 100 messages. {smtp ? "SMTP is configured: these are also delivered." : "No SMTP_URL is set: mail is only stored here."} This page does not exist in production.
+        The last 100 messages. {smtp ? "SMTP is configured: these are also delivered." : "No SMTP_URL is set: mail is only stored here."} This page exists only in development, for browsers on this machine.
       </p>
       {mails.length === 0 ? (
         <EmptyState title="No mail yet" />

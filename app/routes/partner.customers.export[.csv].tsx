@@ -1,14 +1,15 @@
 /**
  * CSV export of the filtered customer list, streamed: rows are read in keyset batches of 1,000,
  * each one read-only statement in the tenant's context (withTenantReads), and written as they
- * come, so memory stays flat. The export itself is audited, in a transaction of its own.
+ * come, so memory stays flat. Cells that a spreadsheet would run as formulas are neutralised
+ * (toCsv). The export itself is audited, in a transaction of its own.
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { stringify } from "csv-stringify/sync";
 import { parseCustomerListQuery, RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customer-list";
 import { walkCustomers } from "~/modules/customers.server";
 import { recordAudit } from "~/modules/audit.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { toCsv } from "~/utils/csv.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 
 const HEADER = ["Name", "Primary domain", "Country", "Relationships", "Agreement", "Created (UTC)", "Customer ID"];
@@ -27,7 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       if (!headerSent) {
         headerSent = true;
         // A byte-order mark so spreadsheet programs read UTF-8 names correctly.
-        controller.enqueue(encoder.encode("\uFEFF" + stringify([HEADER])));
+        controller.enqueue(encoder.encode("\uFEFF" + toCsv([HEADER])));
         return;
       }
       const { value, done } = await batches.next();
@@ -42,7 +43,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         r.createdAt,
         r.id,
       ]);
-      controller.enqueue(encoder.encode(stringify(records)));
+      controller.enqueue(encoder.encode(toCsv(records)));
     },
     async cancel() {
       await batches.return(undefined);

@@ -38,6 +38,24 @@ describe("configuration", () => {
     expect(() => parseConfig({ LINK_SIGNING_KEYS: "k1:short" })).toThrow(/LINK_SIGNING_KEYS: must be kid:secret pairs/);
   });
 
+  it("seeds demo data only when asked for, and never in production", () => {
+    const production = { NODE_ENV: "production", SESSION_SECRET: "x".repeat(40), LINK_SIGNING_KEYS: `k1:${"y".repeat(40)}`, PRODUCT_KEY_PEPPER: "z".repeat(40) };
+    expect(parseConfig({}).SEED_DEMO).toBe("never");
+    expect(parseConfig({ SEED_DEMO: "auto" }).SEED_DEMO).toBe("auto");
+    expect(parseConfig(production).SEED_DEMO).toBe("never");
+    expect(() => parseConfig({ ...production, SEED_DEMO: "auto" })).toThrow(/SEED_DEMO: auto is refused in production/);
+    expect(() => parseConfig({ SEED_DEMO: "always" })).toThrow(/SEED_DEMO/);
+  });
+
+  it("listens on this machine only unless production or HOST says otherwise", () => {
+    const production = { NODE_ENV: "production", SESSION_SECRET: "x".repeat(40), LINK_SIGNING_KEYS: `k1:${"y".repeat(40)}`, PRODUCT_KEY_PEPPER: "z".repeat(40) };
+    expect(parseConfig({}).HOST).toBe("127.0.0.1");
+    expect(parseConfig({ NODE_ENV: "test" }).HOST).toBe("127.0.0.1");
+    expect(parseConfig(production).HOST).toBe("0.0.0.0");
+    expect(parseConfig({ HOST: "0.0.0.0" }).HOST).toBe("0.0.0.0");
+    expect(parseConfig({ ...production, HOST: "127.0.0.1" }).HOST).toBe("127.0.0.1");
+  });
+
   it("reads throttling limits and treats empty strings as unset", () => {
     const c = parseConfig({ LOGIN_MAX_FAILURES_PER_ACCOUNT: "3", LOGIN_MAX_FAILURES_PER_IP: "", APP_URL: "https://pd.example.com/" });
     expect(c.LOGIN_MAX_FAILURES_PER_ACCOUNT).toBe(3);

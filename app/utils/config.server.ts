@@ -42,7 +42,8 @@ const schema = z
     PRODUCT_KEY_PEPPER: z.string().min(32, "must be at least 32 characters").default(DEV_PRODUCT_KEY_PEPPER),
     APP_URL: z.string().url().optional(),
     PORT: int(3000, 1),
-    HOST: z.string().default("0.0.0.0"),
+    /** Where the server listens; unset: 127.0.0.1 (this machine only) except in production, 0.0.0.0. */
+    HOST: z.string().min(1).optional(),
     /** "1" when a reverse proxy sets X-Forwarded-For (the client IP for throttling and audit). */
     TRUST_PROXY: z.enum(["0", "1"]).default("0"),
     SMTP_URL: z
@@ -62,7 +63,11 @@ const schema = z
       .string()
       .regex(/^[a-z0-9_.]+(,[a-z0-9_.]+)*$/, "must be job kinds separated by commas, e.g. notify,bulk.gdap")
       .optional(),
-    SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
+    /**
+     * "auto" seeds the demo organisations (accounts with a published password) into an empty
+     * database at start. Only when asked for (npm run demo / dev set it); production refuses it.
+     */
+    SEED_DEMO: z.enum(["auto", "never"]).default("never"),
     /** The public contact form: requests per IP per hour, per email address per day, partners per request. */
     CONTACT_MAX_PER_IP_PER_HOUR: int(5, 1),
     CONTACT_MAX_PER_EMAIL_PER_DAY: int(3, 1),
@@ -73,6 +78,8 @@ const schema = z
   .transform((env) => ({
     ...env,
     APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
+    // A development server (dev secrets, the mail outbox, perhaps demo accounts) stays on this machine.
+    HOST: env.HOST ?? (env.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1"),
   }))
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
@@ -84,6 +91,13 @@ const schema = z
     }
     if (env.PRODUCT_KEY_PEPPER === DEV_PRODUCT_KEY_PEPPER) {
       ctx.addIssue({ code: "custom", path: ["PRODUCT_KEY_PEPPER"], message: "must be set to your own secret in production" });
+    }
+    if (env.SEED_DEMO === "auto") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SEED_DEMO"],
+        message: "auto is refused in production: the demo accounts share a published password (use never, the default; for a demo run npm run demo without NODE_ENV=production)",
+      });
     }
   });
 

@@ -23,7 +23,7 @@ beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "partnerdesk-e2e-"));
   server = spawn(process.execPath, ["server.js"], {
-    env: { ...process.env, NODE_ENV: "development", DATA_DIR: dataDir, PORT: String(PORT), APP_URL: APP, LOG_LEVEL: "warn", JOB_POLL_MS: "200", ARGON2_MEMORY_KIB: "4096", ARGON2_ITERATIONS: "1" },
+    env: { ...process.env, NODE_ENV: "development", SEED_DEMO: "auto", DATA_DIR: dataDir, PORT: String(PORT), APP_URL: APP, LOG_LEVEL: "warn", JOB_POLL_MS: "200", ARGON2_MEMORY_KIB: "4096", ARGON2_ITERATIONS: "1" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   server.stdout!.resume();

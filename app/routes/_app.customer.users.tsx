@@ -9,7 +9,7 @@ import type { TenantUserDone } from "~/components/tenant-users";
 import { DomainError } from "~/modules/errors";
 import { createTenantUser, MANAGED_ELSEWHERE, prepareMemberResetLink, listTenantUsers, resetTenantUserPassword } from "~/modules/tenant-users.server";
 import { actorOf, clientIp, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withSystem, withTenant, withTenantReads } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Users · Partnerdesk" }];
@@ -43,7 +43,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return { kind: "invited" as const, ...(await createTenantUser(tx, { customerId, actor, displayName: input.displayName, email: input.email })) };
     });
     // The reset link itself goes out through the forgot-password path, to the person's own address.
-    if (done.kind === "reset-link-sent") await withSystem((tx) => requestPasswordReset(tx, { email: done.email, ip: clientIp(context) }));
+    if (done.kind === "reset-link-sent") {
+      const sent = await requestPasswordReset({ email: done.email, ip: clientIp(context) });
+      if (!sent.ok) {
+        const minutes = Math.ceil(sent.retryAfter / 60);
+        return data({ error: `Too many reset links were asked for just now. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, done: null }, { status: 429, headers: { "Retry-After": String(sent.retryAfter) } });
+      }
+    }
     return { error: null, done };
   } catch (error) {
     if (error instanceof DomainError) {

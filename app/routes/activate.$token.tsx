@@ -53,7 +53,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const state = await withSystem((tx) => checkActivationToken(tx, token));
   if (!state.ok) linkGone(state.reason);
   const formData = await readForm(request);
-  const intent = formData.get("intent");
+  // The form's submit button says "accept"; a form sent without one (Enter, no script) accepts too.
+  const intent = formData.get("intent") ?? "accept";
   const session = await signedInOn(request);
   const ip = clientIp(context);
 

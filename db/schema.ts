@@ -559,7 +559,37 @@ export const linkRedemptions = pgTable(
 );
 export type LinkRedemption = typeof linkRedemptions.$inferSelect;
 
-/** Visits of a link's public page, counted per day. */
+/**
+ * Who has been counted among a link's visitors on a UTC day: a keyed hash of the day, the link, the
+ * IP and the User-Agent (no address or agent in clear), so a visitor counts once a day (ADR 0029).
+ * System context only; rows older than yesterday are swept.
+ */
+export const linkVisitors = pgTable(
+  "link_visitors",
+  {
+    linkId: uuid("link_id").notNull().references(() => links.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    visitorHash: text("visitor_hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.linkId, t.day, t.visitorHash] }), index("link_visitors_day_idx").on(t.day)],
+);
+
+/**
+ * An organisation's use of a rate-limited action in its current window (e.g. link mails per hour),
+ * written only through pd_take_org_quota (ADR 0029).
+ */
+export const orgRateLimits = pgTable(
+  "org_rate_limits",
+  {
+    orgId: uuid("org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    used: integer("used").notNull().default(0),
+    windowStartedAt: tstz("window_started_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.kind] })],
+);
+
+/** Visits of a link's public page, counted per day (once per visitor: link_visitors). */
 export const linkVisits = pgTable(
   "link_visits",
   {

@@ -32,7 +32,7 @@ interface TableCase {
   /** The user whose context is "own" (defaults to the org's global admin). */
 }
 
-const GLOBAL_TABLES = ["sessions", "login_throttle", "jobs", "job_effects", "__drizzle_migrations", "customer_agreements", "products", "contact_requests"];
+const GLOBAL_TABLES = ["sessions", "login_throttle", "jobs", "job_effects", "__drizzle_migrations", "customer_agreements", "products", "contact_requests", "link_visitors", "org_rate_limits"];
 
 const cases: TableCase[] = [
   {
@@ -452,11 +452,28 @@ describe("row-level security matrix", () => {
   });
 
   it("global tables: the app role reads and changes nothing", async () => {
-    for (const table of ["sessions", "login_throttle", "job_effects", "jobs"]) {
+    for (const table of ["sessions", "login_throttle", "job_effects", "jobs", "link_visitors", "org_rate_limits"]) {
       const outcome = await attempt("own", a, b, sql.raw(`select * from ${table} limit 1`));
       expect(outcome, table).toBe("denied");
     }
     expect(await attempt("own", a, b, sql`delete from sessions returning 1`)).toBe("denied");
+  });
+
+  it("pd_take_org_quota counts for the organisation of the context only, and refuses without one", async () => {
+    const take = (ctx: "own" | "other" | "unset") => attempt(ctx, a, b, sql`select 1 from (select pd_take_org_quota('test.rls', 1, 5, 60) as r) q where r = 0`);
+    expect(await take("unset")).toBe("denied");
+    expect(await take("own")).toBe("rows");
+    // Each attempt rolls back, so the count is checked by taking in one transaction.
+    const used = await withTenant({ orgId: a.org.orgId, userId: a.userId }, async (tx) => {
+      const out: number[] = [];
+      for (let i = 0; i < 3; i++) out.push(Number(rowsOf<{ r: number }>(await tx.execute(sql`select pd_take_org_quota('test.rls', 2, 5, 60) as r`))[0]!.r));
+      return out;
+    });
+    expect(used[0]).toBe(0);
+    expect(used[1]).toBe(0);
+    expect(used[2]).toBeGreaterThan(0); // 6 > 5: refused with the seconds until the window ends
+    const rows = await withSystem(async (tx) => rowsOf<{ org_id: string; used: number }>(await tx.execute(sql`select org_id, used from org_rate_limits where kind = 'test.rls'`)));
+    expect(rows).toEqual([{ org_id: a.org.orgId, used: 4 }]);
   });
 
   it("withTenant sets the context before the first statement of its work, whatever kind of statement it is", async () => {

@@ -137,7 +137,7 @@ export default function Activate() {
         ) : info.viewer === "invitee" ? (
           <>
             <p>
-              You are signed in as <strong>{info.email}</strong>. Accept to join {info.orgName} with this account; you can leave it again later. Your
+              You are signed in as <strong>{info.email}</strong>. Accept to join {info.orgName} with this account. Your
               password and sign-in stay yours: {info.orgName} cannot change them.
             </p>
             <Form method="post">

@@ -27,8 +27,8 @@ const hashOf = (userId: string) => one<{ h: string; sessions: number }>(sql`sele
 const membershipOf = (orgId: string, userId: string) => one<{ status: string } | undefined>(sql`select status from memberships where org_id = ${orgId} and user_id = ${userId}`);
 const invitationLink = async (email: string) => (await lastMailTo(email)).match(/\/activate\/[\w-]+/)![0];
 
-/** A partner's public trial link, and a stranger who signs up a throw-away customer from it. */
-async function attackerFromPublicLink() {
+/** A partner's public trial link, and a stranger who signs up a (throw-away) customer from it. */
+async function signUpFromPublicLink({ email, adminName = "Mallory" }: { email?: string; adminName?: string } = {}) {
   const p = await createPartner();
   await withSystem((tx) => tx.execute(sql`update organisations set is_authorised_advisor = true where id = ${p.orgId}`));
   const link = await withTenant({ orgId: p.orgId, userId: p.users.sales_agent!.id }, (tx) =>
@@ -49,8 +49,8 @@ async function attackerFromPublicLink() {
       organisationName: `Throwaway ${id}`,
       primaryDomain: `throwaway-${id}.test`,
       country: "DK",
-      adminName: "Mallory",
-      email: `mallory@throwaway-${id}.test`,
+      adminName,
+      email: email ?? `mallory@throwaway-${id}.test`,
       password: "mallory-long-password",
     },
   });
@@ -58,6 +58,7 @@ async function attackerFromPublicLink() {
   const { id: customerId } = await one<{ id: string }>(sql`select id from organisations where primary_domain = ${`throwaway-${id}.test`}`);
   return { attacker, customerId };
 }
+const attackerFromPublicLink = () => signUpFromPublicLink();
 
 /** The victim accepts an invitation to `orgId`, signed in as themselves. */
 async function accept(victim: Browser, email: string) {
@@ -145,6 +146,21 @@ describe("anonymous, via a partner's public link: the account takeover of issue 
     expect(after.h).toBe(before.h);
     expect(after.sessions).toBe(before.sessions);
     expect((await victim.html("/customer")).status).toBe(200);
+  });
+});
+
+describe("an address someone merely invited is nobody's account yet", () => {
+  it("inviting it does not block its owner from signing up from a link; the invitation stays theirs to answer", async () => {
+    const { attacker, customerId } = await attackerFromPublicLink();
+    const email = `first-timer-${uniq()}@new.test`;
+    expect((await attacker.fetch("/customer/users", { form: { intent: "create", displayName: "Puppet", email } })).status).toBe(200);
+    // The owner signs up from another partner's public link with that very address.
+    const { attacker: owner, customerId: ownCustomer } = await signUpFromPublicLink({ email, adminName: "Real Owner" });
+    expect((await owner.html("/customer")).status).toBe(200);
+    const account = await one<{ id: string; name: string; home: string }>(sql`select id, display_name as name, home_org_id as home from users where email = ${email}`);
+    expect(account.name).toBe("Real Owner");
+    expect(account.home).toBe(ownCustomer);
+    expect((await membershipOf(customerId, account.id))?.status).toBe("invited");
   });
 });
 

@@ -80,6 +80,12 @@ async function startHttp() {
   server.disable("x-powered-by");
   server.set("trust proxy", config.TRUST_PROXY === "1" ? 1 : false);
 
+  // Security headers on every response, first of all (ADR 0028): a CSP nonce per request in
+  // res.locals.cspNonce, helmet's headers, Cache-Control: no-store unless a response sets its own.
+  for (const middleware of app.securityHeaders({ appUrl: config.APP_URL, liveReloadOrigin: isDev ? process.env.REMIX_DEV_ORIGIN : undefined })) {
+    server.use(middleware);
+  }
+
   server.use(
     pinoHttp({
       logger: app.logger,
@@ -107,7 +113,7 @@ async function startHttp() {
     res.status(403).type("text").send(`Forbidden: ${verdict.reason}. Mutations must come from ${config.APP_URL}.`);
   });
 
-  const getLoadContext = (req) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" });
+  const getLoadContext = (req, res) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown", cspNonce: res.locals.cspNonce });
 
   // In development (`npm run dev`), the build is re-imported when remix rebuilds it.
   let handler = createRequestHandler({ build, mode: build.mode, getLoadContext });

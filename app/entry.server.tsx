@@ -2,6 +2,7 @@ import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
+import { NonceContext } from "~/components/nonce";
 import { logger } from "~/utils/logger.server";
 
 // Exposed to server.js through the build (build.entry.module), so the server and the app
@@ -9,6 +10,7 @@ import { logger } from "~/utils/logger.server";
 export { boot } from "./boot.server";
 export { checkOrigin } from "~/utils/origin.server";
 export { config } from "~/utils/config.server";
+export { securityHeaders } from "~/utils/security-headers.server";
 export { logger } from "~/utils/logger.server";
 export { startWorker } from "~/modules/scheduled.server";
 export { closeDatabase } from "~/utils/db.server";
@@ -29,8 +31,11 @@ export default function handleRequest(
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
-  _loadContext: AppLoadContext,
+  loadContext: AppLoadContext,
 ) {
+  // The response's Content-Security-Policy nonce (server.js); absent when no HTTP server is in
+  // front (the HTTP-level tests drive the request handler directly).
+  const nonce = (loadContext as { cspNonce?: string }).cspNonce;
   return new Promise<Response>((resolve, reject) => {
     let failed = false;
     // Cleared when the document is complete: a pending timer would keep the whole render (its
@@ -41,24 +46,29 @@ export default function handleRequest(
     sink.on("data", (chunk: Buffer) => chunks.push(chunk));
     sink.on("end", () => {
       clearTimeout(timer);
+      // Security headers (CSP, nosniff, framing, referrer, caching) come from server.js for
+      // every response alike (app/utils/security-headers.server.ts).
       responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-      responseHeaders.set("X-Content-Type-Options", "nosniff");
-      responseHeaders.set("Referrer-Policy", "same-origin");
-      responseHeaders.set("X-Frame-Options", "DENY");
       resolve(new Response(Buffer.concat(chunks), { headers: responseHeaders, status: failed ? 500 : responseStatusCode }));
     });
-    const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />, {
-      onAllReady() {
-        pipe(sink);
+    const { pipe, abort } = renderToPipeableStream(
+      <NonceContext.Provider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+      </NonceContext.Provider>,
+      {
+        nonce,
+        onAllReady() {
+          pipe(sink);
+        },
+        onShellError(error: unknown) {
+          clearTimeout(timer);
+          reject(error);
+        },
+        onError(error: unknown) {
+          failed = true;
+          logger.error({ err: error }, "render error");
+        },
       },
-      onShellError(error: unknown) {
-        clearTimeout(timer);
-        reject(error);
-      },
-      onError(error: unknown) {
-        failed = true;
-        logger.error({ err: error }, "render error");
-      },
-    });
+    );
   });
 }

@@ -3,15 +3,18 @@ import { data } from "@remix-run/node";
 import {
   isRouteErrorResponse,
   Links,
+  LiveReload,
   Meta,
   Outlet,
   Scripts,
   ScrollRestoration,
   useLoaderData,
   useRouteError,
+  useRouteLoaderData,
 } from "@remix-run/react";
 import { readToast } from "~/utils/http.server";
 import { ToastMessage } from "~/components/toast";
+import { useNonce } from "~/components/nonce";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: "/app.css" },
@@ -22,10 +25,15 @@ export const meta: MetaFunction = () => [{ title: "Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { toast, setCookie } = await readToast(request);
-  return data({ toast }, setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined);
+  // The browser connects to `remix dev`'s live-reload socket only under `npm run dev`.
+  const liveReload = process.env.NODE_ENV === "development" && Boolean(process.env.REMIX_DEV_ORIGIN);
+  return data({ toast, liveReload }, setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined);
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
+  // Remix's inline scripts carry the response's CSP nonce (app/utils/security-headers.server.ts).
+  const nonce = useNonce();
+  const liveReload = useRouteLoaderData<typeof loader>("root")?.liveReload ?? false;
   return (
     <html lang="en">
       <head>
@@ -36,8 +44,9 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </head>
       <body>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+        {liveReload ? <LiveReload nonce={nonce} /> : null}
       </body>
     </html>
   );

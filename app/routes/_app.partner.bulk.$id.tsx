@@ -46,7 +46,7 @@ export default function BulkOperation() {
       />
       <section className="card" aria-labelledby="progress-title">
         <h2 id="progress-title">Progress</h2>
-        <progress max={op.total} value={done} aria-labelledby="progress-title" style={{ width: "100%" }} />
+        <progress max={op.total} value={done} aria-labelledby="progress-title" className="full-width" />
         <p role="status" aria-live="polite">
           {done.toLocaleString("en")} of {op.total.toLocaleString("en")} customers done: {op.succeeded.toLocaleString("en")} requested, {op.failed.toLocaleString("en")} failed.
         </p>

@@ -134,7 +134,7 @@ export default function LeadDetail() {
             <dd>{countryName(lead.country)}</dd>
           </dl>
           <h3>Needs</h3>
-          <p style={{ whiteSpace: "pre-line" }}>{lead.needs}</p>
+          <p className="pre-line">{lead.needs}</p>
         </section>
         <section className="card" aria-labelledby="work">
           <h2 id="work">Work it</h2>
@@ -218,7 +218,7 @@ export default function LeadDetail() {
         <ul className="plain-list">
           {notes.map((n) => (
             <li key={n.id}>
-              <p style={{ whiteSpace: "pre-line", margin: 0 }}>{n.body}</p>
+              <p className="pre-line flush">{n.body}</p>
               <p className="muted small">
                 {n.authorName ?? "Someone"} · {formatDateTime(n.createdAt)}
               </p>

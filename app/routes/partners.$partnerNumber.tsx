@@ -27,7 +27,7 @@ export default function DirectoryPartner() {
       <div className="two-column">
         <section className="card" aria-labelledby="about">
           <h2 id="about">About</h2>
-          <p style={{ whiteSpace: "pre-line" }}>{partner.description}</p>
+          <p className="pre-line">{partner.description}</p>
           <h3>Services</h3>
           <ul className="tags">
             {partner.keywords.map((k) => (

@@ -16,4 +16,22 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  {
+    // Actions read their form through readForm (app/utils/form.server.ts): 415/413/400 before parsing.
+    files: ["app/**/*.ts", "app/**/*.tsx"],
+    ignores: ["app/utils/form.server.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.property.name=/^(formData|json|text|arrayBuffer|blob)$/][callee.object.name='request']",
+          message: "Read a form with readForm(request) from ~/utils/form.server (size limit, content type; ADR 0027).",
+        },
+        {
+          selector: "CallExpression[callee.name='unstable_parseMultipartFormData']",
+          message: "Read a form with readForm(request, { maxBytes }) from ~/utils/form.server (ADR 0027).",
+        },
+      ],
+    },
+  },
 );

@@ -67,6 +67,8 @@ const MESSAGES: Record<number, { title: string; text: string }> = {
   403: { title: "Not allowed", text: "Your role does not allow this. Ask a global admin of your organisation if you need access." },
   404: { title: "Not found", text: "There is nothing here. It may have been removed, or it belongs to another organisation." },
   410: { title: "This link is no longer valid", text: "It has expired, was already used, or was withdrawn." },
+  413: { title: "Too large", text: "The form sent was larger than this server accepts." },
+  415: { title: "That did not work", text: "The request was not sent as a form." },
   429: { title: "Too many attempts", text: "Please wait a moment and try again." },
 };
 

@@ -10,6 +10,7 @@ import { withConfirmation } from "~/modules/auth/password-rules";
 import { clientIp, requireAuth } from "~/utils/auth.server";
 import { withSystem } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Partnerdesk" }];
 
@@ -22,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request);
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   const hide = { hideFields: ["currentPassword", "password", "confirmPassword"] };
   if (submission.status !== "success") return data(submission.reply(hide), { status: 400 });
   // Passwords belong to the user, not to an organisation: the auth (system) path.

@@ -8,6 +8,7 @@ import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { DomainError } from "~/modules/errors";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Customer agreement · Partnerdesk" }];
 
@@ -24,7 +25,7 @@ const schema = z.object({
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "agreement:accept", { kind: "customer" });
-  const parsed = schema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return data({ errors: parsed.error.issues.map((i) => i.message) }, { status: 400 });
   try {
     await withTenant(tenantOf(auth), (tx) => acceptAgreement(tx, { customerId: auth.org.id, actor: actorOf(auth, context), version: parsed.data.version }));

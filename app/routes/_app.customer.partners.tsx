@@ -8,6 +8,7 @@ import { listPartnerRelationships, listPendingRequests, removePartner, resellerR
 import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Partners · Partnerdesk" }];
 
@@ -31,7 +32,7 @@ const removeForm = z.object({ intent: z.enum(["remove-roles", "remove-partner"])
  * stays), or removes a partner that is not its reseller altogether.
  */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = Object.fromEntries(await request.formData());
+  const form = Object.fromEntries(await readForm(request));
   const auth = await requirePermission(request, form.intent === "remove-partner" ? "partners:remove" : "requests:approve", { kind: "customer" });
   const parsed = removeForm.safeParse(form);
   if (!parsed.success) throw new Response("No such partner.", { status: 404 });

@@ -7,6 +7,7 @@ import { approveGdap, declineGdap, getGdapForCustomer } from "~/modules/admin-re
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin roles request · Partnerdesk" }];
 
@@ -24,7 +25,7 @@ const form = z.object({ intent: z.enum(["approve", "decline"]) });
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "requests:approve", { kind: "customer" });
   const id = idOf(params);
-  const parsed = form.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = form.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) throw new Response("Unknown action.", { status: 400 });
   const approve = parsed.data.intent === "approve";
   await orThrowResponse(withTenant(tenantOf(auth), (tx) => (approve ? approveGdap : declineGdap)(tx, { customerId: auth.org.id, actor: actorOf(auth, context), id })));

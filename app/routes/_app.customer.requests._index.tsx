@@ -8,6 +8,7 @@ import { listGdapForCustomer } from "~/modules/admin-relationships.server";
 import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Requests · Partnerdesk" }];
 
@@ -26,7 +27,7 @@ const form = z.object({ intent: z.enum(["approve", "decline"]), id: z.string().u
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "requests:approve", { kind: "customer" });
-  const parsed = form.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = form.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) throw new Response("No such request.", { status: 404 });
   const { intent, id } = parsed.data;
   await orThrowResponse(

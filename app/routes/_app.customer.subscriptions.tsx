@@ -19,6 +19,7 @@ import {
 import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk" }];
 
@@ -57,7 +58,7 @@ export type ActionResult =
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "subscriptions:manage", { kind: "customer" });
-  const form = await request.formData();
+  const form = await readForm(request);
   const values = Object.fromEntries([...form].filter(([, v]) => typeof v === "string")) as Values;
   const fail = (status: number, fieldErrors: Record<string, string>, formError: string | null = null) =>
     data<ActionResult>({ kind: "error", intent: values.intent ?? "", id: values.id ?? null, formError, fieldErrors, values }, { status });

@@ -7,6 +7,7 @@ import { listNotifications, markNotificationsRead } from "~/modules/notification
 import { requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Notifications · Partnerdesk" }];
 
@@ -18,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "notifications:view");
-  const form = z.object({ id: z.string().uuid().optional() }).safeParse(Object.fromEntries(await request.formData()));
+  const form = z.object({ id: z.string().uuid().optional() }).safeParse(Object.fromEntries(await readForm(request)));
   if (!form.success) throw new Response("Unknown notification.", { status: 400 });
   const n = await withTenant(tenantOf(auth), (tx) => markNotificationsRead(tx, { orgId: auth.org.id, userId: auth.user.id, id: form.data.id }));
   if (form.data.id && n === 0) throw new Response("No such unread notification.", { status: 404 });

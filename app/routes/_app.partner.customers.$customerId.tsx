@@ -12,6 +12,7 @@ import { endResellerRelationship } from "~/modules/relationships.server";
 import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.customer.name ?? "Customer"} · Partnerdesk` }];
 
@@ -30,7 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
   const customerId = uuidParam(params.customerId, "No such customer.");
-  const form = await request.formData();
+  const form = await readForm(request);
   if (form.get("intent") !== "end-reseller") throw new Response("Unknown action.", { status: 400 });
   const { customerName } = await orThrowResponse(
     withTenant(tenantOf(auth), (tx) => endResellerRelationship(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), customerId })),

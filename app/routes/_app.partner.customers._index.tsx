@@ -14,6 +14,7 @@ import { withTenant } from "~/utils/db.server";
 import { html } from "~/utils/html";
 import { unpackRows } from "~/utils/row-columns";
 import { orThrowResponse } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Customers · Partnerdesk" }];
 
@@ -42,7 +43,7 @@ const selectionForm = z.discriminatedUnion("mode", [
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
-  const form = await request.formData();
+  const form = await readForm(request);
   const parsed = selectionForm.safeParse({ mode: form.get("mode"), ids: form.getAll("ids") });
   if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Select at least one customer." }, { status: 400 });
   const query = parseCustomerListQuery(new URL(request.url).searchParams);

@@ -10,6 +10,7 @@ import { addCustomer } from "~/modules/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Add customer · Partnerdesk" }];
 
@@ -22,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "customers:create", { kind: "partner" });
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
     const { customerId } = await withTenant(tenantOf(auth), (tx) =>

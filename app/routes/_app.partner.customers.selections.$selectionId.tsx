@@ -12,6 +12,7 @@ import { deleteSelection, getSelection } from "~/modules/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Selected customers · Partnerdesk" }];
 
@@ -39,7 +40,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const id = idParam.safeParse(params.selectionId);
   if (!id.success) throw new Response("No such selection.", { status: 404 });
-  const formData = await request.formData();
+  const formData = await readForm(request);
   if (formData.get("intent") === "bulk-gdap") {
     if (!auth.permissions.includes("relationships:manage")) throw new Response("You do not have permission to do this.", { status: 403 });
     const parsed = bulkSchema.safeParse({ ...Object.fromEntries(formData), roles: formData.getAll("roles") });

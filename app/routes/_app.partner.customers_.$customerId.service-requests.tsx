@@ -10,6 +10,7 @@ import { closeServiceRequest, commentServiceRequest, listServiceRequests, openSe
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Service requests · Partnerdesk" }];
 
@@ -38,7 +39,7 @@ const form = z.discriminatedUnion("intent", [
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
-  const parsed = form.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = form.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
   const input = parsed.data;
   try {

@@ -13,6 +13,7 @@ import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.lead.organisation ?? "Lead"} · Leads · Partnerdesk` }];
 
@@ -35,7 +36,7 @@ type ActionResult = { intent: string; fieldErrors: Record<string, string>; formE
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "leads:manage", { kind: "partner" });
   const leadId = uuidParam(params.leadId, "No such lead.");
-  const values = Object.fromEntries(await request.formData());
+  const values = Object.fromEntries(await readForm(request));
   const fail = (status: number, fieldErrors: Record<string, string>, formError: string | null = null) =>
     data<ActionResult>({ intent: String(values.intent ?? ""), fieldErrors, formError }, { status });
   const parsed = forms.safeParse(values);

@@ -1,14 +1,12 @@
 import {
   data,
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { ErrorList, SubmitButton } from "~/components/forms";
+import { readForm } from "~/utils/form.server";
 import { Badge, EmptyState, formatDate, formatDateTime, PageHeader } from "~/components/layout";
 import { DomainError } from "~/modules/errors";
 import { getOrganisation } from "~/modules/organisations.server";
@@ -36,20 +34,21 @@ type ImportError = { error: string };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
+  const tooLarge = data<ImportError>({ error: `The file is larger than ${IMPORT_MAX_BYTES / 1_000_000} MB. Split it into smaller files.` }, { status: 413 });
   let form: FormData;
   try {
-    // A file upload (multipart), or pasted CSV from a plain form.
-    form = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data")
-      ? await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: IMPORT_MAX_BYTES }))
-      : await request.formData();
+    // A file upload (multipart), or pasted CSV from a plain form: the import's own cap (the file
+    // and the multipart framing around it), whatever REQUEST_BODY_MAX_BYTES is.
+    form = await readForm(request, { maxBytes: IMPORT_MAX_BYTES + 64 * 1024 });
   } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return data<ImportError>({ error: `The file is larger than ${IMPORT_MAX_BYTES / 1_000_000} MB. Split it into smaller files.` }, { status: 400 });
+    if (error instanceof Response && error.status === 413) return tooLarge;
     throw error;
   }
   const file = form.get("file");
   const pasted = form.get("csv");
   let text = typeof pasted === "string" ? pasted.trim() : "";
   let fileName: string | null = null;
+  if (file instanceof File && file.size > IMPORT_MAX_BYTES) return tooLarge;
   if (file instanceof File && file.size > 0) {
     text = await file.text();
     fileName = file.name.slice(0, 200) || null;

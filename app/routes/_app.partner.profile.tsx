@@ -9,6 +9,7 @@ import { getOrganisation, updateProfile } from "~/modules/organisations.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Company profile · Partnerdesk" }];
 
@@ -51,7 +52,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "profile:edit", { kind: "partner" });
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
     await withTenant(tenantOf(auth), (tx) => updateProfile(tx, { orgId: auth.org.id, actor: actorOf(auth, context), profile: submission.value }));

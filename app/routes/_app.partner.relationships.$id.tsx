@@ -10,6 +10,7 @@ import { ConfirmAction } from "~/components/confirm";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin relationship · Partnerdesk" }];
 
@@ -33,7 +34,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
   const id = z.string().uuid().safeParse(params.id);
   if (!id.success) throw new Response("No such admin relationship.", { status: 404 });
-  const formData = await request.formData();
+  const formData = await readForm(request);
   if (formData.get("intent") === "terminate") {
     await orThrowResponse(withTenant(tenantOf(auth), (tx) => terminateGdap(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), id: id.data })));
     return redirectWithToast(`/partner/relationships/${id.data}`, { kind: "success", message: "Terminated. Your staff no longer hold these roles in the customer's organisation." });

@@ -10,6 +10,7 @@ import { changeStaffRoles, getStaffMember, resendInvitation, revokeInvitation, s
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Staff member · Partnerdesk" }];
 
@@ -38,7 +39,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
   const userId = userIdParam.safeParse(params.userId);
   if (!userId.success) throw new Response("No such staff member.", { status: 404 });
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const v = submission.value;
   const base = { orgId: auth.org.id, actor: actorOf(auth, context), userId: userId.data };

@@ -10,6 +10,7 @@ import { inviteStaff, listStaff } from "~/modules/staff.server";
 import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Staff · Partnerdesk" }];
 
@@ -26,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
-  const submission = parseWithZod(await request.formData(), { schema: inviteSchema });
+  const submission = parseWithZod(await readForm(request), { schema: inviteSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
     await withTenant(tenantOf(auth), (tx) => inviteStaff(tx, { orgId: auth.org.id, actor: actorOf(auth, context), ...submission.value }));

@@ -10,6 +10,7 @@ import { addGroupMember, createGroup, deleteGroup, listGroups, removeGroupMember
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Staff groups · Partnerdesk" }];
 
@@ -30,7 +31,7 @@ const form = z.discriminatedUnion("intent", [
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
-  const parsed = form.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = form.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
   const input = parsed.data;
   const partnerId = auth.org.id;

@@ -6,6 +6,7 @@ import { recordAudit } from "~/modules/audit.server";
 import { clientIp, requireAuth } from "~/utils/auth.server";
 import { withSystem } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export async function loader() {
   throw redirect("/");
@@ -13,7 +14,7 @@ export async function loader() {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request);
-  const parsed = z.object({ orgId: z.string().uuid() }).safeParse(Object.fromEntries(await request.formData()));
+  const parsed = z.object({ orgId: z.string().uuid() }).safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) throw new Response("Choose an organisation.", { status: 400 });
   // Switching sessions between a user's own organisations is a session (system) operation.
   const target = await withSystem(async (tx) => {

@@ -51,6 +51,11 @@ const schema = z
       .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
       .optional(),
     MAIL_FROM: z.string().min(3).default("Partnerdesk <no-reply@partnerdesk.localhost>"),
+    /**
+     * The largest request body a form action reads (bytes): a larger one is refused with 413 before
+     * it is parsed. File imports keep their own cap (product keys: 1 MB of CSV).
+     */
+    REQUEST_BODY_MAX_BYTES: int(1_048_576, 1024),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
     LOGIN_MAX_FAILURES_PER_IP: int(50, 1),

@@ -138,6 +138,28 @@ export async function requestGdap(tx: Tx, { partnerId, actor, input }: { partner
     throw new DomainError(400, "Auto-extend is not allowed when Global Administrator is among the roles.", "autoExtend");
   }
   const customer = input.customerId ? await requireOwnCustomer(tx, { partnerId, customerId: input.customerId }) : null;
+  if (input.customerId) {
+    // The relationship row first: its upsert locks it to the end of the transaction, so
+    // simultaneous requests to this customer take turns and see each other's rows.
+    await upsertRelationship(tx, { partnerId, customerId: input.customerId, type: "gdap", status: "requested" });
+    // The same request while it is still open (same roles, duration and auto-extend) is that
+    // request: nothing new is created and the customer is not told again.
+    const open = await tx
+      .select({ id: adminRelationships.id, roles: adminRelationships.roles, code: adminRelationships.approvalCode })
+      .from(adminRelationships)
+      .where(
+        and(
+          eq(adminRelationships.partnerOrgId, partnerId),
+          eq(adminRelationships.customerOrgId, input.customerId),
+          eq(adminRelationships.status, "approval_pending"),
+          eq(adminRelationships.durationDays, input.durationDays),
+          eq(adminRelationships.autoExtendDays, input.autoExtend ? GDAP.autoExtendDays : 0),
+          sql`${adminRelationships.requestExpiresAt} > now()`,
+        ),
+      );
+    const same = open.find((r) => r.roles.length === roles.length && roles.every((x) => r.roles.includes(x)));
+    if (same) return { id: same.id, approvalUrl: approvalUrl(same.code), repeated: true };
+  }
   const code = randomToken();
   let id: string;
   try {
@@ -167,7 +189,6 @@ export async function requestGdap(tx: Tx, { partnerId, actor, input }: { partner
     throw error;
   }
   if (input.customerId) {
-    await upsertRelationship(tx, { partnerId, customerId: input.customerId, type: "gdap", status: "requested" });
     const names = roles.map((r) => adminRole(r)!.name).join(", ");
     await notifyCustomerAdmins(tx, {
       customerId: input.customerId,
@@ -184,19 +205,33 @@ export async function requestGdap(tx: Tx, { partnerId, actor, input }: { partner
     objectId: id,
     details: { displayName, customer: customer?.name ?? null, durationDays: input.durationDays, autoExtend: input.autoExtend, roles },
   });
-  return { id, approvalUrl: approvalUrl(code) };
+  return { id, approvalUrl: approvalUrl(code), repeated: false };
 }
 
-/** The partner asks a customer for legacy delegated administration (DAP). */
-export async function requestDap(tx: Tx, { partnerId, actor, customerId }: { partnerId: string; actor: Actor; customerId: string }) {
+/**
+ * The partner asks a customer for legacy delegated administration (DAP). One open request tells
+ * the customer once: asking again while it is open changes nothing and notifies no one (the one
+ * upsert below decides, and its row lock orders simultaneous requests, so exactly one opens it).
+ * Returns whether this call opened the request.
+ */
+export async function requestDap(tx: Tx, { partnerId, actor, customerId }: { partnerId: string; actor: Actor; customerId: string }): Promise<{ requested: boolean }> {
   const partner = await requireCertified(tx, partnerId);
   await requireOwnCustomer(tx, { partnerId, customerId });
-  const [existing] = await tx
-    .select({ status: relationships.status })
-    .from(relationships)
-    .where(and(eq(relationships.partnerOrgId, partnerId), eq(relationships.customerOrgId, customerId), eq(relationships.type, "dap")));
-  if (existing?.status === "active") throw new DomainError(409, "You already have delegated administration for this customer.");
-  await upsertRelationship(tx, { partnerId, customerId, type: "dap", status: "requested" });
+  const opened = rowsOf<{ id: string }>(
+    await tx.execute(sql`
+      insert into relationships (partner_org_id, customer_org_id, type, status) values (${partnerId}, ${customerId}, 'dap', 'requested')
+      on conflict (partner_org_id, customer_org_id, type) do update set status = 'requested', started_at = null, ended_at = null
+        where relationships.status not in ('requested', 'active')
+      returning id`),
+  );
+  if (opened.length === 0) {
+    const [existing] = await tx
+      .select({ status: relationships.status })
+      .from(relationships)
+      .where(and(eq(relationships.partnerOrgId, partnerId), eq(relationships.customerOrgId, customerId), eq(relationships.type, "dap")));
+    if (existing?.status === "active") throw new DomainError(409, "You already have delegated administration for this customer.");
+    return { requested: false };
+  }
   await notifyCustomerAdmins(tx, {
     customerId,
     title: `${partner.name} asks for delegated administration`,
@@ -204,6 +239,7 @@ export async function requestDap(tx: Tx, { partnerId, actor, customerId }: { par
     link: "/customer/requests",
   });
   await recordAudit(tx, { actor, subjectOrgId: customerId, action: "dap.requested", objectType: "organisation", objectId: customerId });
+  return { requested: true };
 }
 
 export interface AdminRelationshipRow {

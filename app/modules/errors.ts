@@ -10,6 +10,16 @@ export class DomainError extends Error {
   }
 }
 
+/** A rate limit refused the request: 429, with the seconds after which it may be tried again (Retry-After). */
+export class RateLimited extends DomainError {
+  constructor(
+    message: string,
+    public retryAfter: number,
+  ) {
+    super(429, message);
+  }
+}
+
 /** The PostgreSQL error code behind a driver error (drizzle wraps it in `cause`), if any. */
 export function pgErrorCode(error: unknown): string | undefined {
   return (((error as Error)?.cause ?? error) as { code?: string } | undefined)?.code;

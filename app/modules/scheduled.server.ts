@@ -3,12 +3,15 @@
  * Job kinds register here; later issues add theirs.
  */
 import { z } from "zod";
+import { eq } from "drizzle-orm";
+import { jobs } from "../../db/schema";
 import { enterTenant, getDatabase, type Tx } from "~/utils/db.server";
 import { config } from "~/utils/config.server";
 import { logger } from "~/utils/logger.server";
-import { purgeOldTokens } from "./auth/auth.server";
+import { purgeOldTokens, sendPasswordReset, sendThrottleNotice } from "./auth/auth.server";
 import { purgeExpiredSessions } from "./auth/session.server";
 import { purgeStaleThrottleRows } from "./auth/throttle.server";
+import { purgeLinkVisitors } from "./links/redemption.server";
 import { registerJob, registerRecurring, releaseOrphanedJobs, runDueJobs, defaultWorkerId } from "./jobs.server";
 import { deliverPendingMail, resetMailTransport } from "./mail.server";
 import { memberIdsWithRoles, notify } from "./notifications.server";
@@ -36,15 +39,30 @@ async function notifyJob(tx: Tx, payload: Record<string, unknown>) {
   await notify(tx, { ...p, userIds });
 }
 
+/** A done job's personal data (an email address, an IP) is not kept in the jobs table. */
+async function forgetPayload(tx: Tx, jobId: number) {
+  await tx.update(jobs).set({ payload: {} }).where(eq(jobs.id, jobId));
+}
+
 async function maintenanceJob(tx: Tx) {
   await purgeExpiredSessions(tx);
   await purgeOldTokens(tx);
   await purgeStaleThrottleRows(tx, config().LOGIN_THROTTLE_WINDOW_SECONDS);
+  await purgeLinkVisitors(tx);
 }
 
 export function registerScheduledWork() {
   registerJob("notify", notifyJob);
   registerJob("maintenance.sweep", (tx) => maintenanceJob(tx));
+  // Password-reset mails and throttling notices (ADR 0029): the address leaves the job's payload once it ran.
+  registerJob("auth.password_reset", async (tx, payload, job) => {
+    await sendPasswordReset(tx, payload);
+    await forgetPayload(tx, job.id);
+  });
+  registerJob("auth.throttle_notice", async (tx, payload, job) => {
+    await sendThrottleNotice(tx, payload);
+    await forgetPayload(tx, job.id);
+  });
   registerRecurring({ kind: "maintenance.sweep", everySeconds: 3600 });
   // Trials that reach their end date are marked expired (an idempotent update; every process may run it).
   registerJob("subscriptions.expire_trials", async (tx) => {

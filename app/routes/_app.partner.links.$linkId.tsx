@@ -1,6 +1,6 @@
 import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
@@ -14,8 +14,15 @@ import { htmlSnippet, qrCodeSvg, shareLinkByEmail } from "~/modules/links/sharin
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, replyWithDomainError, uuidParam } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Link · Partnerdesk" }];
+
+// A refused share's Retry-After (the hourly limit) reaches the document response too.
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
 
 const linkIdOf = (params: { linkId?: string }) => uuidParam(params.linkId, "No such link.");
 
@@ -52,7 +59,7 @@ const emailSchema = z.object({
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "links:manage", { kind: "partner" });
   const linkId = linkIdOf(params);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const intent = formData.get("intent");
   if (intent === "revoke") {
     await orThrowResponse(withTenant(tenantOf(auth), (tx) => revokeLink(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), id: linkId })));

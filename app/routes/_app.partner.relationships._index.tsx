@@ -11,6 +11,7 @@ import { encodeTimeCursor, listHref, pagerLinks, timeKeysetFields } from "~/modu
 import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin relationships · Partnerdesk" }];
 
@@ -40,10 +41,17 @@ const dapForm = z.object({ intent: z.literal("dap"), customerId: z.string().uuid
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
-  const parsed = dapForm.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = dapForm.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) throw new Response("No such customer.", { status: 404 });
-  await orThrowResponse(withTenant(tenantOf(auth), (tx) => requestDap(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), customerId: parsed.data.customerId })));
-  return redirectWithToast(`/partner/customers/${parsed.data.customerId}`, { kind: "success", message: "Delegated administration requested. The customer's global admins were told and can approve it." });
+  const { requested } = await orThrowResponse(
+    withTenant(tenantOf(auth), (tx) => requestDap(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), customerId: parsed.data.customerId })),
+  );
+  return redirectWithToast(
+    `/partner/customers/${parsed.data.customerId}`,
+    requested
+      ? { kind: "success", message: "Delegated administration requested. The customer's global admins were told and can approve it." }
+      : { kind: "info", message: "Delegated administration is already requested and waits for the customer's global admins; they were not told again." },
+  );
 }
 
 const STATUS: Record<string, [tone: "good" | "warn" | "bad" | "info" | "neutral", label: string]> = {

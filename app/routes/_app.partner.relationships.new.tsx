@@ -13,6 +13,7 @@ import { getOrganisation } from "~/modules/organisations.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Request admin roles · Partnerdesk" }];
 
@@ -42,7 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const v = submission.value;
   try {
@@ -59,10 +60,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
         input: { displayName: v.displayName, customerId, durationDays: v.durationDays, autoExtend: Boolean(v.autoExtend), roles: v.roles },
       });
     });
-    return redirectWithToast(`/partner/relationships/${created.id}`, {
-      kind: "success",
-      message: v.customerDomain ? "Requested. The customer's global admins received the approval link." : "Open request created. Send its approval link to the customer.",
-    });
+    return redirectWithToast(
+      `/partner/relationships/${created.id}`,
+      created.repeated
+        ? { kind: "info", message: "You already asked this customer for these roles; that request is still open. Nothing new was created or sent." }
+        : {
+            kind: "success",
+            message: v.customerDomain ? "Requested. The customer's global admins received the approval link." : "Open request created. Send its approval link to the customer.",
+          },
+    );
   } catch (error) {
     return replyWithDomainError(submission, error, { fields: { customerId: "customerDomain" } });
   }

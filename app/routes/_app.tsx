@@ -1,17 +1,12 @@
-import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, NavLink, Outlet, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
 import { ROLE_LABELS, type Permission } from "~/modules/permissions";
 import { requireAuth } from "~/utils/auth.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
+  // requireAuth holds the gates (a temporary password to replace, the customer agreement to
+  // accept) on every route's loader and action, this layout's included.
   const auth = await requireAuth(request);
-  // A customer's global admin accepts the current customer agreement before anything else.
-  const path = new URL(request.url).pathname;
-  // A temporary password (set by an admin's reset) is replaced before anything else.
-  if (auth.user.mustChangePassword && path !== "/account") throw redirect("/account?required=1");
-  if (auth.org.agreementPending && auth.permissions.includes("agreement:accept") && path !== "/customer/agreement") {
-    throw redirect("/customer/agreement");
-  }
   return {
     user: auth.user,
     org: auth.org,

@@ -1,12 +1,12 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { data, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type HeadersFunction, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { requestPasswordReset } from "~/modules/auth/auth.server";
 import { clientIp } from "~/utils/auth.server";
-import { withSystem } from "~/utils/db.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Forgot password · Partnerdesk" }];
 
@@ -14,10 +14,23 @@ const schema = z.object({
   email: z.string({ required_error: "Enter your email address." }).trim().email("Enter a valid email address.").max(254),
 });
 
+// Retry-After from a refused request reaches the document response too.
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
+
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return data({ result: submission.reply(), sent: false }, { status: 400 });
-  await withSystem((tx) => requestPasswordReset(tx, { email: submission.value.email, ip: clientIp(context) }));
+  const asked = await requestPasswordReset({ email: submission.value.email, ip: clientIp(context) });
+  if (!asked.ok) {
+    const minutes = Math.ceil(asked.retryAfter / 60);
+    return data(
+      { result: submission.reply({ formErrors: [`Too many reset requests from your network. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`] }), sent: false },
+      { status: 429, headers: { "Retry-After": String(asked.retryAfter) } },
+    );
+  }
   return data({ result: submission.reply(), sent: true });
 }
 

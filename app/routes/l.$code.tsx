@@ -19,14 +19,23 @@ import { DomainError } from "~/modules/errors";
 import { licenceCounts } from "~/modules/links/link-forms";
 import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
 import { describeLink, findRedemption, mayRedeem, recordVisit, redeemLink, signUpAndRedeem } from "~/modules/links/redemption.server";
-import { clientIp } from "~/utils/auth.server";
+import { clientIp, enforceGates, gateOf, type AuthContext } from "~/utils/auth.server";
 import { withSystem } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${LINK_KIND_LABELS[data.link.kind]} from ${data.link.partner.name} · Partnerdesk` : "Partnerdesk" },
   { name: "robots", content: "noindex" },
 ];
+
+/**
+ * The signed-in gates hold here as on every page (a temporary password is replaced first); the
+ * agreement gate lets a customer's admin through, as accepting a link accepts the current agreement.
+ */
+function enforceLinkGates(request: Request, auth: AuthContext) {
+  if (gateOf(auth)?.kind !== "agreement") enforceGates(request, auth);
+}
 
 /** Loads the link, or answers 404 (tampered, unknown) or 410 (revoked, expired) with a clear page. */
 async function publicLink(code: string) {
@@ -42,6 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const code = params.code ?? "";
   const link = await publicLink(code);
   const auth = await loadAuth(request);
+  if (auth) enforceLinkGates(request, auth);
   let viewer: { kind: "anonymous" } | { kind: "partner"; orgName: string } | { kind: "customer"; orgName: string; userName: string; canRedeem: boolean; isGlobalAdmin: boolean };
   let accepted: Awaited<ReturnType<typeof findRedemption>> = null;
   if (!auth) viewer = { kind: "anonymous" };
@@ -95,10 +105,10 @@ const leadTokenOf = (request: Request) => {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const code = params.code ?? "";
   const leadToken = leadTokenOf(request);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const intent = formData.get("intent");
   if (intent === "visit") {
-    await withSystem((tx) => recordVisit(tx, code));
+    await withSystem((tx) => recordVisit(tx, { code, ip: clientIp(context), userAgent: request.headers.get("user-agent") }));
     return new Response(null, { status: 204 });
   }
   const link = await publicLink(code);
@@ -140,6 +150,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (intent === "accept") {
     const auth = await loadAuth(request);
     if (!auth) throw redirect(`/signin?redirectTo=${encodeURIComponent(`/l/${code}${leadToken ? `?lead=${leadToken}` : ""}`)}`);
+    enforceLinkGates(request, auth);
     if (auth.org.kind !== "customer") throw new Response("Sign in as an administrator of a customer organisation to accept this.", { status: 403 });
     const submission = parseWithZod(formData, { schema: acceptSchema });
     if (submission.status !== "success") return data(submission.reply(), { status: 400 });

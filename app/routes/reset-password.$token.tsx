@@ -5,9 +5,11 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { checkResetToken, resetPassword } from "~/modules/auth/auth.server";
 import { withConfirmation } from "~/modules/auth/password-rules";
+import { readDevice, rememberDevice } from "~/modules/auth/throttle.server";
 import { clientIp } from "~/utils/auth.server";
 import { withSystem } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Partnerdesk" }];
 
@@ -27,11 +29,17 @@ export async function loader({ params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return data(submission.reply({ hideFields: ["password", "confirmPassword"] }), { status: 400 });
-  const result = await withSystem((tx) => resetPassword(tx, { token: params.token ?? "", password: submission.value.password, ip: clientIp(context) }));
+  const token = params.token ?? "";
+  const link = await withSystem((tx) => checkResetToken(tx, token));
+  if (!link.ok) linkGone(link.reason);
+  const result = await withSystem((tx) => resetPassword(tx, { token, password: submission.value.password, ip: clientIp(context) }));
   if (!result.ok) linkGone(result.reason);
-  return redirectWithToast("/signin", { kind: "success", message: "Your password was changed. Sign in with the new password." });
+  // This browser proved the mailbox: it is a known browser of the account, which sign-in
+  // throttling from unknown browsers does not lock out (ADR 0029).
+  const deviceCookie = await rememberDevice(await readDevice(request), link.value.email);
+  return redirectWithToast("/signin", { kind: "success", message: "Your password was changed. Sign in with the new password." }, { headers: { "Set-Cookie": deviceCookie } });
 }
 
 export default function ResetPassword() {

@@ -6,9 +6,10 @@ import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { homeFor, signIn } from "~/modules/auth/auth.server";
 import { loadAuth, readSessionId, deleteSession } from "~/modules/auth/session.server";
+import { loginLimits, readDevice } from "~/modules/auth/throttle.server";
 import { clientIp, safeRedirect } from "~/utils/auth.server";
-import { config } from "~/utils/config.server";
-import { withSystem } from "~/utils/db.server";
+import { withSystemStatement } from "~/utils/db.server";
+import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Partnerdesk" }];
 
@@ -31,28 +32,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
-  const c = config();
   const previous = await readSessionId(request);
-  const result = await withSystem(async (tx) => {
-    // Rotation: whatever session this browser had is deleted; sign-in always makes a new one.
-    if (previous) await deleteSession(tx, previous);
-    return signIn(tx, {
-      email: submission.value.email,
-      password: submission.value.password,
-      ip: clientIp(context),
-      userAgent: request.headers.get("user-agent"),
-      limits: {
-        maxPerAccount: c.LOGIN_MAX_FAILURES_PER_ACCOUNT,
-        maxPerIp: c.LOGIN_MAX_FAILURES_PER_IP,
-        windowSeconds: c.LOGIN_THROTTLE_WINDOW_SECONDS,
-      },
-    });
+  // Rotation: whatever session this browser had is deleted; sign-in always makes a new one.
+  if (previous) await withSystemStatement((db) => deleteSession(db, previous));
+  const result = await signIn({
+    email: submission.value.email,
+    password: submission.value.password,
+    ip: clientIp(context),
+    userAgent: request.headers.get("user-agent"),
+    device: await readDevice(request),
+    limits: loginLimits(),
   });
   if (result.ok) {
-    throw redirect(safeRedirect(submission.value.redirectTo, result.home), { headers: { "Set-Cookie": result.setCookie } });
+    const headers = new Headers([
+      ["Set-Cookie", result.setCookie],
+      ["Set-Cookie", result.deviceCookie],
+    ]);
+    throw redirect(safeRedirect(submission.value.redirectTo, result.home), { headers });
   }
   if (result.reason === "throttled") {
     const minutes = Math.ceil(result.retryAfter / 60);
@@ -68,7 +67,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     result.reason === "no-organisation"
       ? "Your account is not active in any organisation. Ask your administrator."
       : "The email address or password is not correct.";
-  return data(submission.reply({ formErrors: [message], hideFields: ["password"] }), { status: result.reason === "invalid" ? 401 : 403 });
+  return data(submission.reply({ formErrors: [message], hideFields: ["password"] }), {
+    status: result.reason === "invalid" ? 401 : 403,
+    headers: result.reason === "no-organisation" ? { "Set-Cookie": result.deviceCookie } : undefined,
+  });
 }
 
 export default function SignIn() {

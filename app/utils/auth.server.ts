@@ -19,7 +19,49 @@ export async function requireAuth(request: Request): Promise<AuthContext> {
     const redirectTo = `${url.pathname}${url.search}`;
     throw redirect(`/signin?redirectTo=${encodeURIComponent(redirectTo)}`);
   }
+  enforceGates(request, auth);
   return auth;
+}
+
+/**
+ * What a signed-in person must do before anything else, if anything: replace a temporary password
+ * (an admin's reset), then — a customer's global admin — accept the current customer agreement.
+ * `allow` are the pages that do it; sign-out and switching organisation stay open too.
+ */
+export function gateOf(auth: AuthContext): { kind: "password" | "agreement"; to: string; allow: string[]; message: string } | null {
+  if (auth.user.mustChangePassword) {
+    return { kind: "password", to: "/account?required=1", allow: ["/account"], message: "Choose a new password first: your password was set by an administrator." };
+  }
+  if (auth.org.agreementPending && auth.permissions.includes("agreement:accept")) {
+    return { kind: "agreement", to: "/customer/agreement", allow: ["/customer/agreement", "/account"], message: "Accept the current customer agreement first." };
+  }
+  return null;
+}
+
+const ALWAYS_OPEN = ["/signout", "/switch-organisation"];
+
+/** The page a request is for: a single-fetch data request (`/x.data`, `/_root.data`) counts as its page. */
+export function pagePathOf(request: Request): string {
+  let path = new URL(request.url).pathname;
+  if (path.endsWith(".data")) path = path.slice(0, -".data".length);
+  if (path === "/_root") path = "/";
+  return path.length > 1 ? path.replace(/\/+$/, "") : path;
+}
+
+/**
+ * The gates hold on every request that passes requireAuth — every route's loader and action,
+ * documents and `.data` requests alike, not only the layout: a page load is sent to the gate's
+ * page, anything else (an action, a fetch) is refused with 403. The gate's own pages (compared
+ * exactly, so nothing else matches them) stay open. Routes that read the session without
+ * requireAuth apply it themselves (the public link page).
+ */
+export function enforceGates(request: Request, auth: AuthContext, { alsoAllow = [] }: { alsoAllow?: string[] } = {}) {
+  const gate = gateOf(auth);
+  if (!gate) return;
+  const path = pagePathOf(request);
+  if (gate.allow.includes(path) || ALWAYS_OPEN.includes(path) || alsoAllow.includes(path)) return;
+  if (request.method === "GET" || request.method === "HEAD") throw redirect(gate.to);
+  throw new Response(gate.message, { status: 403, statusText: "Forbidden" });
 }
 
 export async function requirePermission(

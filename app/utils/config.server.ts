@@ -57,9 +57,17 @@ const schema = z
      */
     REQUEST_BODY_MAX_BYTES: int(1_048_576, 1024),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Failed sign-ins per account from one IP (or one browser the account signed in from before). */
     LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
     LOGIN_MAX_FAILURES_PER_IP: int(50, 1),
+    /** Failed sign-ins per account from browsers it never signed in from, over all IPs (ADR 0029). */
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_WIDE: int(100, 1),
     LOGIN_THROTTLE_WINDOW_SECONDS: int(900, 1),
+    /** Password-reset requests per client IP and per address, each per hour. */
+    PASSWORD_RESET_MAX_PER_IP_PER_HOUR: int(10, 1),
+    PASSWORD_RESET_MAX_PER_EMAIL_PER_HOUR: int(3, 1),
+    /** Mails a partner may send by sharing its links, per hour (all its staff together). */
+    LINK_SHARE_MAX_PER_PARTNER_PER_HOUR: int(200, 1),
     ARGON2_MEMORY_KIB: int(19456, 1024),
     ARGON2_ITERATIONS: int(2, 1),
     JOB_POLL_MS: int(1000, 50),

@@ -2,7 +2,7 @@ import { json, redirect } from "@remix-run/node";
 import { createCookie } from "@remix-run/node";
 import type { SubmissionResult } from "@conform-to/react";
 import { z } from "zod";
-import { DomainError } from "~/modules/errors";
+import { DomainError, RateLimited } from "~/modules/errors";
 import { config } from "./config.server";
 
 /** Flash message shown once after a redirect. */
@@ -48,15 +48,19 @@ export function replyWithDomainError(
   const reply = error.field
     ? submission.reply({ fieldErrors: { [fields[error.field] ?? error.field]: [error.message] }, hideFields })
     : submission.reply({ formErrors: [error.message], hideFields });
-  return json(reply, { status: error.status });
+  return json(reply, { status: error.status, headers: retryAfterOf(error) });
 }
+
+/** A rate limit's Retry-After header (none for other refusals). */
+const retryAfterOf = (error: DomainError): Record<string, string> | undefined =>
+  error instanceof RateLimited ? { "Retry-After": String(error.retryAfter) } : undefined;
 
 /** Throws a DomainError as an HTTP response (for loaders and for actions without a form). */
 export async function orThrowResponse<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    if (error instanceof DomainError) throw new Response(error.message, { status: error.status });
+    if (error instanceof DomainError) throw new Response(error.message, { status: error.status, headers: retryAfterOf(error) });
     throw error;
   }
 }

@@ -71,17 +71,17 @@ describe("organisations and the shell", () => {
   });
 
   it("throttles an IP that tries many accounts", async () => {
-    const limits = { maxPerAccount: 100, maxPerIp: 3, windowSeconds: 60 };
+    const limits = { maxPerAccount: 100, maxPerIp: 3, maxPerAccountWide: 100, windowSeconds: 60 };
     const ip = `198.51.100.${Math.floor(Math.random() * 250)}`;
     const p = await createPartner(["global_admin"]);
     for (let i = 0; i < 3; i++) {
-      const r = await withSystem((tx) => signIn(tx, { email: `guess-${i}-${uniq()}@x.test`, password: "nope-nope-nope", ip, userAgent: null, limits }));
+      const r = await signIn({ email: `guess-${i}-${uniq()}@x.test`, password: "nope-nope-nope", ip, userAgent: null, device: null, limits });
       expect(r).toEqual({ ok: false, reason: "invalid" });
     }
-    const blocked = await withSystem((tx) => signIn(tx, { email: p.users.global_admin!.email, password: PASSWORD, ip, userAgent: null, limits }));
+    const blocked = await signIn({ email: p.users.global_admin!.email, password: PASSWORD, ip, userAgent: null, device: null, limits });
     expect(blocked.ok).toBe(false);
     expect(blocked).toMatchObject({ reason: "throttled" });
-    const elsewhere = await withSystem((tx) => signIn(tx, { email: p.users.global_admin!.email, password: PASSWORD, ip: "203.0.113.9", userAgent: null, limits }));
+    const elsewhere = await signIn({ email: p.users.global_admin!.email, password: PASSWORD, ip: "203.0.113.9", userAgent: null, device: null, limits });
     expect(elsewhere.ok).toBe(true);
   });
 

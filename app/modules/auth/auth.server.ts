@@ -4,14 +4,27 @@
  * context (ADR 0002) and audit every change.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import { authTokens, memberships, organisations, users } from "../../../db/schema";
 import { recordAudit } from "../audit.server";
 import { enqueueMail } from "../mail.server";
 import { config } from "~/utils/config.server";
-import type { Tx } from "~/utils/db.server";
+import { withSystem, withSystemStatement, type Tx } from "~/utils/db.server";
+import { enqueueJob } from "../jobs.server";
 import { hashPassword, randomToken, sha256, verifyPassword } from "./crypto.server";
 import { activeOrgsOf, createSession, deleteSessionsOfUser, switchOrganisation } from "./session.server";
-import { clearAccountFailures, recordFailure, retryAfterSeconds, throttleKeys, type ThrottleLimits } from "./throttle.server";
+import {
+  firstNoticeInWindow,
+  normaliseEmail,
+  rememberDevice,
+  reserve,
+  resetLimits,
+  RESET_WINDOW_SECONDS,
+  settle,
+  signInLimits,
+  type Device,
+  type ThrottleLimits,
+} from "./throttle.server";
 
 export const RESET_TOKEN_MINUTES = 60;
 export const ACTIVATION_TOKEN_DAYS = 7;
@@ -132,9 +145,29 @@ export async function changePassword(
   return { ok: true };
 }
 
-/** Always succeeds from the caller's view (no account enumeration); mails a link when the account exists. */
-export async function requestPasswordReset(tx: Tx, { email, ip }: { email: string; ip: string }) {
-  const [user] = await tx.select().from(users).where(eq(users.email, email.trim().toLowerCase()));
+/**
+ * A request for a password-reset mail, rate-limited per IP and per address (hourly windows).
+ * Whether or not the account exists, the request does the same work — the limits and one job — and
+ * gets the same answer; the job looks the account up and mails it (no timing oracle). Over the
+ * address's limit nothing more is sent (its latest link is on its way) and the answer is the same;
+ * over the IP's limit the answer is 429.
+ */
+export async function requestPasswordReset({ email, ip }: { email: string; ip: string }): Promise<{ ok: true } | { ok: false; retryAfter: number }> {
+  const address = normaliseEmail(email);
+  const limits = resetLimits({ email: address, ip });
+  return withSystem(async (tx) => {
+    const byIp = await reserve(tx, [limits.ip], RESET_WINDOW_SECONDS);
+    if (!byIp.ok) return { ok: false, retryAfter: byIp.retryAfter };
+    const byAddress = await reserve(tx, [limits.email], RESET_WINDOW_SECONDS);
+    if (byAddress.ok) await enqueueJob(tx, { kind: "auth.password_reset", payload: { email: address, ip } });
+    return { ok: true };
+  });
+}
+
+/** Job: mails a reset link when the account exists (a new link replaces any earlier one). */
+export async function sendPasswordReset(tx: Tx, payload: Record<string, unknown>) {
+  const { email, ip } = z.object({ email: z.string(), ip: z.string() }).parse(payload);
+  const [user] = await tx.select().from(users).where(eq(users.email, normaliseEmail(email)));
   if (!user || !user.passwordHash) return;
   const token = randomToken();
   // A new link replaces any earlier one.

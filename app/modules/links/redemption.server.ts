@@ -13,9 +13,11 @@
  * nothing again. A sign-up form carries a random submission key, so its replay finds the tenant
  * the first submission created instead of failing on the taken domain.
  */
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { linkItems, linkRedemptions, links, linkVisits, memberships, organisations, products, subscriptions, users } from "../../../db/schema";
+import { createHmac } from "node:crypto";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { linkItems, linkRedemptions, links, linkVisitors, linkVisits, memberships, organisations, products, subscriptions, users } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
+import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
 import { getCurrentAgreement } from "../agreements.server";
 import { recordAudit } from "../audit.server";
@@ -103,14 +105,42 @@ export async function describeLink(tx: Tx, code: string): Promise<PublicLink> {
   };
 }
 
-/** Counts a visit of a live link's page (system context); anything else is ignored. */
-export async function recordVisit(tx: Tx, code: string) {
+/**
+ * A visitor of a link's page, as its count knows it: a keyed hash (HMAC-SHA-256 under a key derived
+ * from SESSION_SECRET) of the UTC day, the link, the client IP and the User-Agent. Neither the IP
+ * nor the User-Agent is stored; the hash differs per link and per day, and rows go after two days.
+ */
+export function visitorHash({ day, linkId, ip, userAgent }: { day: string; linkId: string; ip: string; userAgent: string | null }) {
+  const key = createHmac("sha256", config().SESSION_SECRET).update("link-visitor-key").digest();
+  return createHmac("sha256", key).update([day, linkId, ip, userAgent ?? ""].join("\u0000")).digest("base64url");
+}
+
+/**
+ * Counts a visit of a live link's page (system context), once per visitor and UTC day (ADR 0029):
+ * the visitor's hash goes into link_visitors first, and only a new one adds to the day's count.
+ * Returns whether it counted; anything but a live link is ignored.
+ */
+export async function recordVisit(tx: Tx, { code, ip, userAgent }: { code: string; ip: string; userAgent: string | null }) {
   const resolved = await resolveLink(tx, code);
-  if (!resolved.ok) return;
+  if (!resolved.ok) return false;
+  const day = new Date().toISOString().slice(0, 10);
+  const first = await tx
+    .insert(linkVisitors)
+    .values({ linkId: resolved.link.id, day, visitorHash: visitorHash({ day, linkId: resolved.link.id, ip, userAgent }) })
+    .onConflictDoNothing()
+    .returning({ linkId: linkVisitors.linkId });
+  if (first.length === 0) return false;
   await tx
     .insert(linkVisits)
-    .values({ linkId: resolved.link.id, partnerOrgId: resolved.partner.id, day: sql`to_char(now() at time zone 'UTC', 'YYYY-MM-DD')`, visits: 1 })
+    .values({ linkId: resolved.link.id, partnerOrgId: resolved.partner.id, day, visits: 1 })
     .onConflictDoUpdate({ target: [linkVisits.linkId, linkVisits.day], set: { visits: sql`${linkVisits.visits} + 1` } });
+  return true;
+}
+
+/** Housekeeping for scheduled work: visitor hashes older than yesterday count nothing any more. */
+export async function purgeLinkVisitors(tx: Tx) {
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  await tx.delete(linkVisitors).where(sql`${linkVisitors.day} < ${yesterday}`);
 }
 
 /** This customer's earlier redemption of the link a code names, if any (system context). */
@@ -333,8 +363,14 @@ export async function signUpAndRedeem(
   if (takenDomain) {
     throw new DomainError(409, `The domain ${domain} already belongs to an organisation on Partnerdesk. If it is yours, sign in as its administrator to accept.`, "primaryDomain");
   }
-  const [takenEmail] = await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
-  if (takenEmail) throw new DomainError(409, "An account with this email address exists. Sign in instead, then accept.", "email");
+  // An address someone merely invited (no password, no membership yet) is not anybody's account:
+  // signing up claims it, exactly as if the row did not exist (ADR 0026). Its invitations stay pending.
+  const [takenEmail] = await tx
+    .select({ id: users.id, unclaimed: sql<boolean>`${users.passwordHash} is null and not exists (select 1 from memberships m where m.user_id = ${users.id} and m.status <> 'invited')` })
+    .from(users)
+    .where(eq(users.email, email))
+    .for("update");
+  if (takenEmail && !takenEmail.unclaimed) throw new DomainError(409, "An account with this email address exists. Sign in instead, then accept.", "email");
 
   let customerId: string;
   let userId: string;
@@ -346,10 +382,16 @@ export async function signUpAndRedeem(
         .insert(organisations)
         .values({ kind: "customer", name: input.signUp.organisationName, primaryDomain: domain, country: input.signUp.country })
         .returning({ id: organisations.id });
-      const [user] = await sp
-        .insert(users)
-        .values({ email, displayName: input.signUp.adminName, passwordHash: input.passwordHash, passwordChangedAt: sql`now()` })
-        .returning({ id: users.id });
+      const [user] = takenEmail
+        ? await sp
+            .update(users)
+            .set({ displayName: input.signUp.adminName, passwordHash: input.passwordHash, passwordChangedAt: sql`now()` })
+            .where(and(eq(users.id, takenEmail.id), isNull(users.passwordHash)))
+            .returning({ id: users.id })
+        : await sp
+            .insert(users)
+            .values({ email, displayName: input.signUp.adminName, passwordHash: input.passwordHash, passwordChangedAt: sql`now()` })
+            .returning({ id: users.id });
       await sp.insert(memberships).values({ orgId: org!.id, userId: user!.id, roles: ["global_admin"], status: "active", activatedAt: sql`now()` });
       return { customerId: org!.id, userId: user!.id };
     }));

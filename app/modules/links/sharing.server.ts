@@ -3,11 +3,13 @@
  * or several addresses with the partner's name and message.
  */
 import QRCode from "qrcode";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { rowsOf } from "../../../db/client";
+import { config } from "~/utils/config.server";
 import { links, organisations } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "../audit.server";
-import { DomainError } from "../errors";
+import { DomainError, RateLimited } from "../errors";
 import { enqueueMail } from "../mail.server";
 import { LINK_KIND_LABELS, MAX_SHARE_RECIPIENTS } from "./link-kinds";
 import { linkStatus, linkUrl } from "./links.server";
@@ -31,6 +33,30 @@ export function htmlSnippet({ url, kind, partnerName, productNames }: { url: str
 }
 
 
+/** Sharing by email counts in hourly windows per partner (LINK_SHARE_MAX_PER_PARTNER_PER_HOUR mails). */
+export const SHARE_WINDOW_SECONDS = 3600;
+
+/**
+ * Takes `mails` from the partner's hourly allowance, or refuses with 429 and the seconds until its
+ * window ends. The count lives in the database (pd_take_org_quota, for the organisation of the
+ * transaction's context) and changes in this transaction: a share that fails later gives it back,
+ * and simultaneous shares take turns on its row.
+ */
+async function takeShareQuota(tx: Tx, mails: number) {
+  const limit = config().LINK_SHARE_MAX_PER_PARTNER_PER_HOUR;
+  const [row] = rowsOf<{ retry_after: number }>(
+    await tx.execute(sql`select pd_take_org_quota('link.share', ${mails}::int, ${limit}::int, ${SHARE_WINDOW_SECONDS}::int) as retry_after`),
+  );
+  const retryAfter = Number(row?.retry_after ?? 0);
+  if (retryAfter > 0) {
+    const minutes = Math.ceil(retryAfter / 60);
+    throw new RateLimited(
+      `Your organisation can send ${limit} link emails an hour, and this would go over it. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}, or share the link another way (copy it, QR code).`,
+      retryAfter,
+    );
+  }
+}
+
 /** Mails a live link to each address (one message each, so no recipient sees the others). */
 export async function shareLinkByEmail(
   tx: Tx,
@@ -46,6 +72,7 @@ export async function shareLinkByEmail(
   const recipients = [...new Set(to.map((t) => t.toLowerCase()))];
   if (recipients.length === 0) throw new DomainError(400, "Enter at least one email address.", "to");
   if (recipients.length > MAX_SHARE_RECIPIENTS) throw new DomainError(400, `Send to at most ${MAX_SHARE_RECIPIENTS} addresses at a time.`, "to");
+  await takeShareQuota(tx, recipients.length);
   const url = linkUrl(row.link.code);
   const what = LINK_KIND_LABELS[row.link.kind].toLowerCase();
   const message = [note, row.link.message].filter(Boolean).join("\n\n");

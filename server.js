@@ -107,10 +107,13 @@ async function startHttp() {
   server.get("/healthz", (_req, res) => res.type("text").send("ok"));
 
   server.use((req, res, next) => {
-    const verdict = app.checkOrigin({ method: req.method, origin: req.get("origin"), referer: req.get("referer") }, config.APP_URL);
+    // The Origin check of mutations (403) and methods a data URL does not answer (405): refused
+    // here, never thrown by Remix as a 500 (app/utils/origin.server.ts, ADR 0027).
+    const verdict = app.screenRequest({ method: req.method, pathname: req.path, header: (h) => req.get(h) }, config.APP_URL);
     if (verdict.ok) return next();
-    req.log.warn({ reason: verdict.reason }, "refused cross-origin mutation");
-    res.status(403).type("text").send(`Forbidden: ${verdict.reason}. Mutations must come from ${config.APP_URL}.`);
+    req.log.warn({ reason: verdict.reason }, "refused request");
+    if (verdict.status === 405) res.set("Allow", "GET, POST");
+    res.status(verdict.status).type("text").send(verdict.message);
   });
 
   const getLoadContext = (req, res) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown", cspNonce: res.locals.cspNonce });

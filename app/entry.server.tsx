@@ -8,7 +8,7 @@ import { logger } from "~/utils/logger.server";
 // Exposed to server.js through the build (build.entry.module), so the server and the app
 // share one set of module instances (one database, one worker).
 export { boot } from "./boot.server";
-export { checkOrigin } from "~/utils/origin.server";
+export { checkOrigin, screenRequest } from "~/utils/origin.server";
 export { config } from "~/utils/config.server";
 export { securityHeaders } from "~/utils/security-headers.server";
 export { logger } from "~/utils/logger.server";

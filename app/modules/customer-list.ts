@@ -3,6 +3,7 @@
  * forgiving schema (a bad value falls back to the default instead of failing).
  */
 import { z } from "zod";
+import { text } from "~/utils/input";
 
 export const CUSTOMER_SORTS = ["name", "domain", "country", "types", "agreement", "created"] as const;
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
@@ -27,7 +28,7 @@ export const pageSizeField = z.coerce
 // Absent parameters take their default without a failed parse: .catch alone would build a zod
 // issue (and its message) for every missing sort, direction and size on every request.
 export const customerListQuery = z.object({
-  q: z.string().max(100).optional().catch(undefined),
+  q: text().max(100).optional().catch(undefined),
   type: z.enum(RELATIONSHIP_TYPES).optional().catch(undefined),
   country: z
     .string()

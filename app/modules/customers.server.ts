@@ -9,6 +9,7 @@ import { z } from "zod";
 import { auditLog, customerSelectionItems, customerSelections, organisations, partnerCustomers, relationships, users } from "../../db/schema";
 import { rowsOf } from "../../db/client";
 import { config } from "~/utils/config.server";
+import { decodeCursor as decodeJsonCursor, text, utcTimestampText, uuid } from "~/utils/input";
 import { genericPlan, type Tx } from "~/utils/db.server";
 import { statementShapes, type Slots } from "~/utils/sql-shapes";
 import { unpackRows, type PackedRows } from "~/utils/row-columns";
@@ -68,21 +69,21 @@ const SORT_SPECS: Record<CustomerSort, SortSpec> = {
 };
 
 /** The cursor is the last (or first) row's sort value and id; it only narrows the partner's own rows. */
-const cursorSchema = z.tuple([z.string().max(1000), z.string().uuid()]);
+const cursorSchema = z.tuple([text().max(1000), uuid()]);
 export type Cursor = z.infer<typeof cursorSchema>;
 
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString("base64url");
 }
 
-export function decodeCursor(value: string | undefined | null): Cursor | undefined {
-  if (!value) return undefined;
-  try {
-    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(value, "base64url").toString("utf8")));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The cursor decoded into the sort column's type (text without NUL, or a real timestamp for the
+ * creation date) and a uuid; a crafted one is undefined and the list starts at its first page.
+ */
+export function decodeCursor(value: string | undefined | null, sort?: CustomerListQuery["sort"]): Cursor | undefined {
+  const cursor = decodeJsonCursor(value, cursorSchema);
+  if (cursor && sort === "created" && !utcTimestampText.safeParse(cursor[0]).success) return undefined;
+  return cursor;
 }
 
 /** Search terms: trimmed, lower-case, whitespace collapsed. */
@@ -187,8 +188,8 @@ export async function listCustomerPage(
   tx: Tx,
   { partnerId, query, withTotal = true }: { partnerId: string; query: CustomerListQuery; withTotal?: boolean },
 ): Promise<PackedCustomerPage> {
-  const after = decodeCursor(query.after);
-  const before = after ? undefined : decodeCursor(query.before);
+  const after = decodeCursor(query.after, query.sort);
+  const before = after ? undefined : decodeCursor(query.before, query.sort);
   const fromEnd = !after && !before && query.last === true;
   const backwards = Boolean(before) || fromEnd;
   // Scanning direction: forwards follows the chosen order; backwards is its reverse.

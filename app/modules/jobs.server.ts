@@ -10,7 +10,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { jobEffects, jobs, type Job } from "../../db/schema";
 import { rowsOf } from "../../db/client";
 import type { Tx } from "~/utils/db.server";
-import { logger } from "~/utils/logger.server";
+import { logger, safeErrorMessage } from "~/utils/logger.server";
 
 export type JobHandler = (tx: Tx, payload: Record<string, unknown>, job: Job) => Promise<void>;
 
@@ -124,7 +124,8 @@ async function runJob(db: WorkerDb, job: Job, workerId: string) {
     });
     return true;
   } catch (error) {
-    const message = String((error as Error)?.message ?? error).slice(0, 1000);
+    // Without the failed statement's bound values (ADR 0027): the row is read by operators.
+    const message = safeErrorMessage(error).slice(0, 1000);
     logger.warn({ jobId: job.id, kind: job.kind, attempts: job.attempts, err: error }, "job failed");
     await db.transaction(async (tx) => {
       await tx

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
+import { rowIdParam } from "~/utils/input";
 import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
 import { listPartnerActivity } from "~/modules/customer-partners.server";
 import { requirePermissionThenRead } from "~/utils/auth.server";
@@ -8,7 +8,7 @@ import { requirePermissionThenRead } from "~/utils/auth.server";
 export const meta: MetaFunction = () => [{ title: "Partner activity · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const before = z.coerce.number().int().positive().optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
+  const before = rowIdParam.optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
   const { value } = await requirePermissionThenRead(request, "partners:view", { kind: "customer" }, (tx, { orgId: customerId }) => listPartnerActivity(tx, { customerId, before }));
   return value;
 }

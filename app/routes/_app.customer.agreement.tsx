@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { text } from "~/utils/input";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { formatDate, PageHeader } from "~/components/layout";
 import { acceptAgreement, getCurrentAgreement } from "~/modules/agreements.server";
@@ -19,7 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const schema = z.object({
-  version: z.string().min(1).max(50),
+  version: text().min(1).max(50),
   read: z.literal("on", { errorMap: () => ({ message: "Tick the box to confirm that you have read the agreement." }) }),
 });
 

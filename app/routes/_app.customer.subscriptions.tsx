@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 import { z } from "zod";
+import { text, wholeNumber } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { EmptyState, formatDate, formatMoney, PageHeader, SubscriptionStatus } from "~/components/layout";
@@ -31,9 +32,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return value;
 }
 
-const licences = z.coerce
-  .number({ invalid_type_error: "Enter a whole number of licences." })
-  .int("Enter a whole number of licences.");
+const licences = wholeNumber({ invalid: "Enter a whole number of licences.", required: "Enter the number of licences.", tooLarge: "That is more licences than any product allows." });
 const partnerNumber = z.coerce
   .number({ invalid_type_error: "A Partner ID is a number." })
   .int("A Partner ID is a whole number.")
@@ -43,7 +42,7 @@ const optionalPartnerNumber = z.preprocess((v) => (typeof v === "string" && v.tr
 const id = z.string().uuid("No such subscription.");
 
 const forms = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("buy"), productId: z.string({ required_error: "Choose a product." }).min(1, "Choose a product."), licences, partnerNumber: optionalPartnerNumber, confirmed: z.string().optional() }),
+  z.object({ intent: z.literal("buy"), productId: text({ required_error: "Choose a product." }).min(1, "Choose a product.").max(100), licences, partnerNumber: optionalPartnerNumber, confirmed: z.string().optional() }),
   z.object({ intent: z.literal("set-partner"), id, partnerNumber: z.preprocess((v) => (typeof v === "string" ? v.trim() : v), z.string().min(1, "Enter the partner's Partner ID.").pipe(partnerNumber)), confirmed: z.string().optional() }),
   z.object({ intent: z.literal("delete-partner"), id }),
   z.object({ intent: z.literal("licences"), id, licences }),

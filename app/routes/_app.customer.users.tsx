@@ -2,6 +2,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { text } from "~/utils/input";
 import { PageHeader } from "~/components/layout";
 import { AddUserForm, ResetPasswordButton, TenantUserResultNotice, TenantUsersTable } from "~/components/tenant-users";
 import { requestPasswordReset } from "~/modules/auth/auth.server";
@@ -24,7 +25,7 @@ const schema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("send-reset-link"), userId: z.string().uuid() }),
   z.object({
     intent: z.literal("create"),
-    displayName: z.string().trim().min(1, "Enter the user's name.").max(120),
+    displayName: text().trim().min(1, "Enter the user's name.").max(120),
     email: z.string().trim().toLowerCase().email("Enter a valid email address.").max(254),
   }),
 ]);

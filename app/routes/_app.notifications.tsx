@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { isoInstant } from "~/utils/input";
 import { SubmitButton } from "~/components/forms";
 import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
 import { listNotifications, markNotificationsRead } from "~/modules/notifications.server";
@@ -12,7 +13,7 @@ import { readForm } from "~/utils/form.server";
 export const meta: MetaFunction = () => [{ title: "Notifications · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const before = z.string().datetime().optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
+  const before = isoInstant.optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
   const { value } = await requirePermissionThenRead(request, "notifications:view", {}, (tx, { orgId, userId }) => listNotifications(tx, { orgId, userId, before }));
   return value;
 }

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
+import { rowIdParam, text } from "~/utils/input";
 import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
 import { listAuditActions, listAuditEntries } from "~/modules/audit.server";
 import { listStaff } from "~/modules/staff.server";
@@ -10,10 +11,10 @@ export const meta: MetaFunction = () => [{ title: "Audit log · Partnerdesk" }];
 
 // A forgiving reader of the URL: bad values fall back to "no filter" instead of failing.
 const query = z.object({
-  action: z.string().max(100).optional().catch(undefined),
+  action: text().max(100).optional().catch(undefined),
   user: z.string().uuid().optional().catch(undefined),
-  before: z.coerce.number().int().positive().optional().catch(undefined),
-  after: z.coerce.number().int().positive().optional().catch(undefined),
+  before: rowIdParam.optional().catch(undefined),
+  after: rowIdParam.optional().catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -4,6 +4,7 @@ import { ADMIN_ROLES, GDAP, GLOBAL_ADMINISTRATOR } from "~/modules/admin-roles";
 import { BULK_PREFIX_MAX, startBulkGdap } from "~/modules/bulk-gdap.server";
 import { DomainError } from "~/modules/errors";
 import { z } from "zod";
+import { text } from "~/utils/input";
 import { SubmitButton } from "~/components/forms";
 import { formatDateTime, PageHeader } from "~/components/layout";
 import { countryName } from "~/modules/countries";
@@ -29,10 +30,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const bulkSchema = z
   .object({
     intent: z.literal("bulk-gdap"),
-    namePrefix: z.string().trim().min(1, "Give the relationships a name prefix.").max(BULK_PREFIX_MAX, `Use at most ${BULK_PREFIX_MAX} characters.`),
+    namePrefix: text().trim().min(1, "Give the relationships a name prefix.").max(BULK_PREFIX_MAX, `Use at most ${BULK_PREFIX_MAX} characters.`),
     durationDays: z.coerce.number().int().min(GDAP.minDays, `At least ${GDAP.minDays} day.`).max(GDAP.maxDays, `At most ${GDAP.maxDays} days.`),
     autoExtend: z.literal("on").optional(),
-    roles: z.array(z.string().max(64)).min(1, "Choose at least one role."),
+    roles: z.array(text().max(64)).min(1, "Choose at least one role."),
   })
   .refine((v) => !(v.autoExtend && v.roles.includes(GLOBAL_ADMINISTRATOR)), { message: "Auto-extend is not allowed when Global Administrator is among the roles." });
 

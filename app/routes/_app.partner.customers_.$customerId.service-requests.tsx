@@ -2,6 +2,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { multilineText, text } from "~/utils/input";
 import { SubmitButton } from "~/components/forms";
 import { Badge, EmptyState, formatDateTime, PageHeader } from "~/components/layout";
 import { DomainError } from "~/modules/errors";
@@ -31,8 +32,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const form = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("open"), title: z.string().trim().min(1, "Give the request a title.").max(200), description: z.string().trim().min(1, "Describe the request.").max(5000) }),
-  z.object({ intent: z.literal("comment"), requestId: z.string().uuid(), body: z.string().trim().min(1, "Write a comment.").max(5000) }),
+  z.object({ intent: z.literal("open"), title: text().trim().min(1, "Give the request a title.").max(200), description: multilineText().trim().min(1, "Describe the request.").max(5000) }),
+  z.object({ intent: z.literal("comment"), requestId: z.string().uuid(), body: multilineText().trim().min(1, "Write a comment.").max(5000) }),
   z.object({ intent: z.literal("close"), requestId: z.string().uuid() }),
 ]);
 

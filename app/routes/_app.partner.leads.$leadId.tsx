@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { z } from "zod";
+import { multilineText } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { Badge, formatDate, formatDateTime, PageHeader } from "~/components/layout";
@@ -26,8 +27,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const forms = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("status"), status: z.enum(LEAD_STATUSES, { errorMap: () => ({ message: "Choose a status." }) }) }),
   z.object({ intent: z.literal("assign"), userId: z.union([z.literal(""), z.string().uuid("Choose a member of your staff.")]) }),
-  z.object({ intent: z.literal("note"), body: z.string().trim().min(1, "Write the note first.").max(4000, "A note has at most 4,000 characters.") }),
-  z.object({ intent: z.literal("answer"), linkId: z.string({ required_error: "Choose the invitation or offer to send." }).uuid("Choose the invitation or offer to send."), message: z.string().max(2000, "Use at most 2,000 characters.").default("") }),
+  z.object({ intent: z.literal("note"), body: multilineText().trim().min(1, "Write the note first.").max(4000, "A note has at most 4,000 characters.") }),
+  z.object({ intent: z.literal("answer"), linkId: z.string({ required_error: "Choose the invitation or offer to send." }).uuid("Choose the invitation or offer to send."), message: multilineText().max(2000, "Use at most 2,000 characters.").default("") }),
   z.object({ intent: z.literal("delete") }),
 ]);
 

@@ -3,6 +3,7 @@ import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { multilineText } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
 import { CopyButton } from "~/components/copy-button";
 import { ErrorList, SubmitButton } from "~/components/forms";
@@ -53,7 +54,7 @@ const emailSchema = z.object({
         .min(1, "Enter at least one email address.")
         .max(MAX_SHARE_RECIPIENTS, `Send to at most ${MAX_SHARE_RECIPIENTS} addresses at a time.`),
     ),
-  note: z.string().trim().max(2000, "Keep the note under 2,000 characters.").optional(),
+  note: multilineText().trim().max(2000, "Keep the note under 2,000 characters.").optional(),
 });
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

@@ -4,6 +4,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
+import { calendarDate, multilineText, text } from "~/utils/input";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { formatMoney, PageHeader } from "~/components/layout";
 import { licenceCounts } from "~/modules/links/link-forms";
@@ -20,14 +21,11 @@ export const meta: MetaFunction = () => [{ title: "Create link · Partnerdesk" }
 const schema = z
   .object({
     kind: z.enum(["trial", "offer", "reseller"], { required_error: "Choose what the link offers.", invalid_type_error: "Choose what the link offers." }),
-    trialProduct: z.string().max(100).optional(),
+    trialProduct: text().max(100).optional(),
     licences: licenceCounts,
     offerDap: z.boolean().optional(),
-    message: z.string().trim().max(2000, "Keep the message under 2,000 characters.").optional(),
-    expiresOn: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date.")
-      .optional(),
+    message: multilineText().trim().max(2000, "Keep the message under 2,000 characters.").optional(),
+    expiresOn: calendarDate("Enter a date.").optional(),
   })
   .superRefine((v, ctx) => {
     if (v.kind === "trial" && !v.trialProduct) ctx.addIssue({ code: "custom", path: ["trialProduct"], message: "Choose the product to try." });

@@ -4,6 +4,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
+import { multilineText, text } from "~/utils/input";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { Badge, formatDate, PageHeader } from "~/components/layout";
 import { COUNTRY_CODES, COUNTRY_OPTIONS, countryName } from "~/modules/countries";
@@ -18,8 +19,7 @@ export const meta: MetaFunction = () => [{ title: "Directory listing · Partnerd
 
 /** "a, b, c" → ["a", "b", "c"]: trimmed, de-duplicated case-insensitively, empty parts dropped. */
 const commaList = (max: number, itemMax: number, what: string) =>
-  z
-    .string()
+  text()
     .max(2000)
     .optional()
     .transform((v) => {
@@ -34,11 +34,11 @@ const commaList = (max: number, itemMax: number, what: string) =>
 
 const schema = z.object({
   listed: z.boolean().optional(),
-  description: z.string().trim().max(2000, "Use at most 2,000 characters.").optional(),
+  description: multilineText().trim().max(2000, "Use at most 2,000 characters.").optional(),
   countries: z.array(z.string().refine((c) => COUNTRY_CODES.includes(c), "Choose countries from the list.")).max(60).optional(),
   cities: commaList(50, 100, "cities"),
   sizes: z.array(z.enum(ORGANISATION_SIZES)).optional(),
-  keywords: z.array(z.string().trim().toLowerCase().max(40)).max(30).optional(),
+  keywords: z.array(text().trim().toLowerCase().max(40)).max(30).optional(),
   otherKeywords: commaList(30, 40, "keywords"),
   languages: z.array(z.string().refine((l) => LANGUAGE_CODES.includes(l), "Choose languages from the list.")).max(30).optional(),
 });

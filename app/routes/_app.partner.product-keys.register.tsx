@@ -4,6 +4,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
+import { text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { AdminRoleChoices } from "~/components/admin-role-choices";
 import { PageHeader } from "~/components/layout";
@@ -34,18 +35,18 @@ const schema = z
         if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.message });
       }),
     customerMode: z.enum(["existing", "new"], { required_error: "Choose an existing customer or create a new one." }),
-    customerDomain: z.string().trim().toLowerCase().max(253).optional(),
-    name: optional(z.string()),
-    primaryDomain: optional(z.string()),
-    country: optional(z.string()),
-    contactFirstName: optional(z.string()),
-    contactLastName: optional(z.string()),
-    contactEmail: optional(z.string()),
-    contactPhone: optional(z.string()),
+    customerDomain: text().trim().toLowerCase().max(253).optional(),
+    name: optional(text()),
+    primaryDomain: optional(text()),
+    country: optional(text()),
+    contactFirstName: optional(text()),
+    contactLastName: optional(text()),
+    contactEmail: optional(text()),
+    contactPhone: optional(text()),
     delegated: z.enum(["none", "dap", "gdap"]).default("none"),
-    gdapName: z.string().trim().max(GDAP.displayNameMax, `Use at most ${GDAP.displayNameMax} characters.`).optional(),
+    gdapName: text().trim().max(GDAP.displayNameMax, `Use at most ${GDAP.displayNameMax} characters.`).optional(),
     gdapDuration: z.number({ invalid_type_error: "Enter a whole number of days." }).int("Enter a whole number of days.").min(GDAP.minDays, `At least ${GDAP.minDays} day.`).max(GDAP.maxDays, `At most ${GDAP.maxDays} days.`).optional(),
-    gdapRoles: z.array(z.string().max(64)).optional(),
+    gdapRoles: z.array(text().max(64)).optional(),
   })
   .superRefine((v, ctx) => {
     if (v.customerMode === "existing" && !v.customerDomain) ctx.addIssue({ code: "custom", path: ["customerDomain"], message: "Enter the customer's primary domain." });

@@ -3,6 +3,7 @@ import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { PageHeader } from "~/components/layout";
 import { getOrganisation, updateProfile } from "~/modules/organisations.server";
@@ -16,7 +17,7 @@ export const meta: MetaFunction = () => [{ title: "Company profile · Partnerdes
 const optional = <T extends z.ZodTypeAny>(schema: T) => schema.optional().transform((v) => v ?? null);
 
 const schema = z.object({
-  name: z.string({ required_error: "Enter the company name." }).trim().min(2, "Enter the company name.").max(200),
+  name: text({ required_error: "Enter the company name." }).trim().min(2, "Enter the company name.").max(200),
   email: optional(z.string().trim().email("Enter a valid email address.").max(254)),
   phone: optional(
     z
@@ -32,9 +33,9 @@ const schema = z.object({
       .max(300)
       .refine((v) => /^https?:\/\//i.test(v), "The web address must start with http:// or https://."),
   ),
-  addressLine: optional(z.string().trim().max(200)),
-  postalCode: optional(z.string().trim().max(20)),
-  city: optional(z.string().trim().max(100)),
+  addressLine: optional(text().trim().max(200)),
+  postalCode: optional(text().trim().max(20)),
+  city: optional(text().trim().max(100)),
   country: optional(
     z
       .string()

@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } f
 import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { z } from "zod";
+import { text } from "~/utils/input";
 import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
 import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
 import { adminRole, RELATIONSHIP_FILTERS } from "~/modules/admin-roles";
@@ -17,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: "Admin relationships · Partne
 
 const query = z.object({
   status: z.enum(RELATIONSHIP_FILTERS).optional().catch(undefined),
-  q: z.string().max(100).optional().catch(undefined),
+  q: text().max(100).optional().catch(undefined),
   ...timeKeysetFields,
 });
 

@@ -3,6 +3,7 @@ import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { AdminRoleChoices } from "~/components/admin-role-choices";
 import { PageHeader } from "~/components/layout";
@@ -19,15 +20,15 @@ export const meta: MetaFunction = () => [{ title: "Request admin roles · Partne
 
 const schema = z
   .object({
-    displayName: z.string({ required_error: "Name the relationship." }).trim().min(1, "Name the relationship.").max(GDAP.displayNameMax, `Use at most ${GDAP.displayNameMax} characters.`),
-    customerDomain: z.string().trim().toLowerCase().max(253).optional(),
+    displayName: text({ required_error: "Name the relationship." }).trim().min(1, "Name the relationship.").max(GDAP.displayNameMax, `Use at most ${GDAP.displayNameMax} characters.`),
+    customerDomain: text().trim().toLowerCase().max(253).optional(),
     durationDays: z
       .number({ required_error: "Enter the duration in days.", invalid_type_error: "Enter a whole number of days." })
       .int("Enter a whole number of days.")
       .min(GDAP.minDays, `At least ${GDAP.minDays} day.`)
       .max(GDAP.maxDays, `At most ${GDAP.maxDays} days.`),
     autoExtend: z.boolean().optional(),
-    roles: z.array(z.string().max(64), { required_error: "Choose at least one role." }).min(1, "Choose at least one role."),
+    roles: z.array(text().max(64), { required_error: "Choose at least one role." }).min(1, "Choose at least one role."),
   })
   .refine((v) => !(v.autoExtend && v.roles.includes(GLOBAL_ADMINISTRATOR)), { path: ["autoExtend"], message: "Auto-extend is not allowed when Global Administrator is among the roles." });
 

@@ -3,6 +3,7 @@ import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { Badge, formatDate, PageHeader } from "~/components/layout";
 import { PARTNER_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from "~/modules/permissions";
@@ -16,7 +17,7 @@ export const meta: MetaFunction = () => [{ title: "Staff · Partnerdesk" }];
 
 const inviteSchema = z.object({
   email: z.string({ required_error: "Enter an email address." }).trim().toLowerCase().email("Enter a valid email address.").max(254),
-  displayName: z.string({ required_error: "Enter the person's name." }).trim().min(1).max(120),
+  displayName: text({ required_error: "Enter the person's name." }).trim().min(1).max(120),
   roles: z.array(z.enum(PARTNER_ROLES), { required_error: "Choose at least one role." }).min(1, "Choose at least one role."),
 });
 

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { text } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
 import { SubmitButton } from "~/components/forms";
 import { EmptyState, PageHeader } from "~/components/layout";
@@ -23,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const form = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("create"), name: z.string().trim().min(1, "Name the group.").max(80, "Use at most 80 characters.") }),
+  z.object({ intent: z.literal("create"), name: text().trim().min(1, "Name the group.").max(80, "Use at most 80 characters.") }),
   z.object({ intent: z.literal("delete"), groupId: z.string().uuid() }),
   z.object({ intent: z.literal("add"), groupId: z.string().uuid(), userId: z.string().uuid({ message: "Choose a staff member." }) }),
   z.object({ intent: z.literal("remove"), groupId: z.string().uuid(), userId: z.string().uuid() }),

@@ -6,7 +6,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
+import { text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { activateMembership, checkActivationToken, declineInvitation } from "~/modules/auth/auth.server";
 import { withConfirmation } from "~/modules/auth/password-rules";
@@ -19,7 +19,7 @@ import { readForm } from "~/utils/form.server";
 export const meta: MetaFunction = () => [{ title: "Your invitation · Partnerdesk" }];
 
 const newUserSchema = withConfirmation({
-  displayName: z.string({ required_error: "Enter your name." }).trim().min(1).max(120),
+  displayName: text({ required_error: "Enter your name." }).trim().min(1).max(120),
 });
 
 function linkGone(reason: "unknown" | "expired"): never {

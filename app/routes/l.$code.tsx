@@ -8,6 +8,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useFetcher, useLoaderData, useLocation, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useEffect } from "react";
 import { z } from "zod";
+import { text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { formatDate, formatMoney } from "~/components/layout";
 import { newPasswordField } from "~/modules/auth/password-rules";
@@ -69,7 +70,7 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, defaultSh
   formData?.get("intent") === "visit" ? false : defaultShouldRevalidate;
 
 const agreementFields = {
-  agreementVersion: z.string().min(1).max(50),
+  agreementVersion: text().min(1).max(50),
   read: z.boolean({ required_error: "Tick the box to confirm that you have read the customer agreement." }).refine((v) => v, "Tick the box to confirm that you have read the customer agreement."),
   licences: licenceCounts,
   authoriseDap: z.boolean().optional(),
@@ -78,11 +79,11 @@ const acceptSchema = z.object({ intent: z.literal("accept"), ...agreementFields 
 const signUpSchema = z.object({
   intent: z.literal("signup"),
   ...agreementFields,
-  submissionKey: z.string().min(20).max(100),
-  organisationName: z.string({ required_error: "Enter your organisation's name." }).trim().min(2, "Enter your organisation's name.").max(200),
+  submissionKey: text().min(20).max(100),
+  organisationName: text({ required_error: "Enter your organisation's name." }).trim().min(2, "Enter your organisation's name.").max(200),
   primaryDomain: domainNameField,
   country: z.string({ required_error: "Choose your country." }).refine((c) => COUNTRY_CODES.includes(c), "Choose your country."),
-  adminName: z.string({ required_error: "Enter your name." }).trim().min(1, "Enter your name.").max(120),
+  adminName: text({ required_error: "Enter your name." }).trim().min(1, "Enter your name.").max(120),
   email: z.string({ required_error: "Enter your email address." }).trim().toLowerCase().email("Enter a valid email address.").max(254),
   password: newPasswordField,
 });

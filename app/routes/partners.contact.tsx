@@ -3,6 +3,7 @@ import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { INT4, multilineText, text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { COUNTRY_CODES, COUNTRY_OPTIONS } from "~/modules/countries";
 import { ORGANISATION_SIZES, SIZE_LABELS } from "~/modules/directory/directory-options";
@@ -18,16 +19,16 @@ export const meta: MetaFunction = () => [{ title: "Contact selected partners · 
 const partnerNumbers = (values: string[]) => [...new Set(values.map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 2_147_483_647))];
 
 const schema = z.object({
-  p: z.array(z.coerce.number().int().positive()).optional(),
-  name: z.string({ required_error: "Enter your name." }).trim().min(1, "Enter your name.").max(200, "Use at most 200 characters."),
+  p: z.array(z.coerce.number().int().positive().max(INT4.max)).optional(),
+  name: text({ required_error: "Enter your name." }).trim().min(1, "Enter your name.").max(200, "Use at most 200 characters."),
   email: z.string({ required_error: "Enter your email address." }).trim().toLowerCase().email("Enter a valid email address.").max(254),
-  organisation: z.string({ required_error: "Enter your organisation's name." }).trim().min(2, "Enter your organisation's name.").max(200, "Use at most 200 characters."),
+  organisation: text({ required_error: "Enter your organisation's name." }).trim().min(2, "Enter your organisation's name.").max(200, "Use at most 200 characters."),
   size: z.enum(ORGANISATION_SIZES, { required_error: "Choose your organisation's size.", invalid_type_error: "Choose your organisation's size." }),
   country: z.string({ required_error: "Choose your country." }).refine((c) => COUNTRY_CODES.includes(c), "Choose your country."),
-  needs: z.string({ required_error: "Describe what you need." }).trim().min(10, "Describe what you need in at least 10 characters.").max(4000, "Use at most 4,000 characters."),
+  needs: multilineText({ required_error: "Describe what you need." }).trim().min(10, "Describe what you need in at least 10 characters.").max(4000, "Use at most 4,000 characters."),
   consent: z.boolean({ required_error: "Tick the box to agree that the selected partners may contact you." }),
   // The honeypot: hidden from people; a filled one is refused.
-  website: z.string().max(500).optional(),
+  website: text().max(500).optional(),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {

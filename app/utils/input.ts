@@ -71,3 +71,41 @@ export const utcTimestampText = z.string().refine((v) => {
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   return y >= 1 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && date.getUTCHours() === h && date.getUTCMinutes() === mi && date.getUTCSeconds() === s;
 }, "not a timestamp");
+
+/** An instant from a URL (ISO 8601 with offset), as a real date between years 1 and 9999, else a failed parse. */
+export const isoInstant = z
+  .string()
+  .datetime({ offset: true })
+  .refine((v) => {
+    const t = new Date(v);
+    return Number.isFinite(t.getTime()) && t.getUTCFullYear() >= 1 && t.getUTCFullYear() <= 9999 && t.toISOString().slice(0, 10) === new Date(`${v.slice(0, 10)}T00:00:00Z`).toISOString().slice(0, 10);
+  }, "not a date");
+
+/** A row id from a URL (an int8 identity column): a positive whole number PostgreSQL can hold. */
+export const rowIdParam = z.coerce.number().int().positive().max(INT8.max);
+
+/**
+ * Reads a list cursor: base64url of a JSON array, decoded into real types by `schema` (a tuple of
+ * the schemas above). Anything else — not base64, not JSON, another shape, a value of the wrong
+ * type or range — is undefined, and the list shows its first page. Shared by server and browser.
+ */
+export function decodeCursor<T extends z.ZodTypeAny>(value: string | null | undefined, schema: T): z.infer<T> | undefined {
+  if (!value || value.length > 4000 || !/^[A-Za-z0-9_-]+={0,2}$/.test(value)) return undefined;
+  try {
+    const bytes = Uint8Array.from(atob(value.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    const parsed = schema.safeParse(JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The usual cursor of a newest-first list: the boundary row's creation time and id. */
+export const timeIdCursor = z.tuple([utcTimestampText, uuid()]);
+
+/** A calendar date from a date field ("2026-12-31"): a real day (no 2026-02-30) in years 1–9999. */
+export const calendarDate = (message = "Enter a date.") =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, message)
+    .refine((v) => utcTimestampText.safeParse(`${v}T00:00:00.000000`).success, message);

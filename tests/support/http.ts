@@ -15,13 +15,30 @@ export function loadBuild(): Promise<ServerBuild> {
 
 export const APP = "http://localhost:3999";
 
+type FrontDoor = {
+  screenRequest: (
+    request: { method: string; pathname: string; header: (name: string) => string | null },
+    appUrl: string,
+  ) => { ok: true } | { ok: false; status: number; message: string };
+};
+
+/**
+ * One request as the HTTP server answers it: server.js's screening (the build's own function, as
+ * server.js calls it: the Origin check, methods on data URLs), then Remix's request handler.
+ */
+export async function serve(request: Request, clientIp: string): Promise<Response> {
+  const build = await loadBuild();
+  const app = build.entry.module as unknown as FrontDoor;
+  const verdict = app.screenRequest({ method: request.method, pathname: new URL(request.url).pathname, header: (name) => request.headers.get(name) }, APP);
+  if (!verdict.ok) return new Response(verdict.message, { status: verdict.status });
+  return createRequestHandler(build, "production")(request, { clientIp });
+}
+
 export class Browser {
   cookies = new Map<string, string>();
   constructor(public ip = `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`) {}
 
   async fetch(pathname: string, init: { method?: string; form?: Record<string, string | string[]>; multipart?: FormData; headers?: Record<string, string> } = {}) {
-    const build = await loadBuild();
-    const handler = createRequestHandler(build, "production");
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set("Cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     let body: URLSearchParams | FormData | undefined;
@@ -36,7 +53,7 @@ export class Browser {
       headers.set("Origin", APP);
       headers.set("X-Forwarded-Host", new URL(APP).host);
     }
-    const response = await handler(new Request(`${APP}${pathname}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }), { clientIp: this.ip });
+    const response = await serve(new Request(`${APP}${pathname}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }), this.ip);
     for (const c of response.headers.getSetCookie()) {
       const [pair, ...attrs] = c.split(";");
       const [name, ...rest] = pair!.split("=");

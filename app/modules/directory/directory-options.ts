@@ -4,6 +4,7 @@
  * forgiving schema (a bad value falls back to none).
  */
 import { z } from "zod";
+import { text } from "~/utils/input";
 import { COUNTRY_CODES } from "../countries";
 
 export const ORGANISATION_SIZES = ["1-9", "10-49", "50-249", "250-999", "1000+"] as const;
@@ -41,13 +42,13 @@ export const LANGUAGE_CODES = Object.keys(LANGUAGES);
 export const DIRECTORY_PAGE_SIZE = 20;
 
 export const directoryQuery = z.object({
-  q: z.string().trim().max(200).optional().catch(undefined),
+  q: text().trim().max(200).optional().catch(undefined),
   country: z
     .string()
     .refine((c) => COUNTRY_CODES.includes(c))
     .optional()
     .catch(undefined),
-  city: z.string().trim().min(1).max(100).optional().catch(undefined),
+  city: text().trim().min(1).max(100).optional().catch(undefined),
   size: z.enum(ORGANISATION_SIZES).optional().catch(undefined),
   language: z
     .string()

@@ -9,10 +9,12 @@
  * notifications and mail, and the rate-limit row.
  */
 import { sql } from "drizzle-orm";
+import { z } from "zod";
 import { contactRequests, leads, partnerListings } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
+import { decodeCursor as decodeJsonCursor, text, uuid } from "~/utils/input";
 import { recordAudit } from "../audit.server";
 import { DomainError } from "../errors";
 import { enqueueMail } from "../mail.server";
@@ -40,17 +42,18 @@ function encodeCursor(c: Cursor) {
   return Buffer.from(JSON.stringify(c)).toString("base64url");
 }
 
+/**
+ * The rank as PostgreSQL's real (float4) reads it (0, or a magnitude it neither overflows nor
+ * underflows), the sort name as text without NUL, and a uuid (ADR 0027); a crafted cursor reads
+ * as none.
+ */
+const cursorSchema = z.tuple([
+  z.number().refine((n) => n === 0 || (Math.abs(n) >= 1e-37 && Math.abs(n) <= 1e37)),
+  text().max(300),
+  uuid(),
+]);
 function decodeCursor(value: string | undefined): Cursor | null {
-  if (!value) return null;
-  try {
-    const c = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(c) && typeof c[0] === "number" && Number.isFinite(c[0]) && typeof c[1] === "string" && c[1].length <= 300 && typeof c[2] === "string" && /^[0-9a-f-]{36}$/i.test(c[2])) {
-      return [c[0], c[1], c[2]];
-    }
-  } catch {
-    /* a crafted cursor reads as none */
-  }
-  return null;
+  return (decodeJsonCursor(value, cursorSchema) as Cursor | undefined) ?? null;
 }
 
 /** One page of listed partners matching the query (ranked when there is text), and a cheap total. */

@@ -16,6 +16,7 @@ import { LINK_KIND_LABELS } from "../links/link-kinds";
 import { linkStatus, linkUrl } from "../links/links.server";
 import { enqueueMail } from "../mail.server";
 import { LEAD_STATUSES, type LeadStatus } from "./directory-options";
+import { decodeCursor as decodeJsonCursor, timeIdCursor } from "~/utils/input";
 
 export const LEADS_PAGE_SIZE = 25;
 /** The partner roles that work leads (and may be assigned one). */
@@ -29,17 +30,9 @@ export interface LeadListQuery {
 
 const createdText = sql<string>`to_char(${leads.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
 
+/** A real timestamp and uuid (ADR 0027); a crafted cursor reads as none. */
 function decodeCursor(value: string | undefined): [string, string] | null {
-  if (!value) return null;
-  try {
-    const c = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(c) && typeof c[0] === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/.test(c[0]) && typeof c[1] === "string" && /^[0-9a-f-]{36}$/i.test(c[1])) {
-      return [c[0], c[1]];
-    }
-  } catch {
-    /* a crafted cursor reads as none */
-  }
-  return null;
+  return decodeJsonCursor(value, timeIdCursor) ?? null;
 }
 
 /** The partner's leads, newest first, keyset-paged; with the count per status. */

@@ -25,6 +25,7 @@ import { getOrganisation } from "../organisations.server";
 import { listProducts } from "../products.server";
 import { upsertRelationship } from "../relationships.server";
 import { checkProductKey, generateProductKey, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from "./key-format";
+import { decodeCursor, hasControlCharacters, multilineText, timeIdCursor } from "~/utils/input";
 
 export const KEYS_PAGE_SIZE = 50;
 
@@ -84,6 +85,9 @@ function columnIndexes(header: string[]) {
 export async function importProductKeys(tx: Tx, { partnerId, actor, fileName, text }: { partnerId: string; actor: Actor; fileName: string | null; text: string }) {
   await requireAdvisor(tx, partnerId);
   if (Buffer.byteLength(text) > IMPORT_MAX_BYTES) throw new DomainError(400, `The file is larger than ${IMPORT_MAX_BYTES / 1_000_000} MB. Split it into smaller files.`, "file");
+  // Its cells end in the report (jsonb) and its name in a text column: neither holds NUL (ADR 0027).
+  if (!multilineText().safeParse(text).success) throw new DomainError(400, "The file contains control characters (such as NUL); save it as plain CSV text.", "file");
+  if (fileName !== null && hasControlCharacters(fileName)) fileName = fileName.replace(/\p{Cc}/gu, "") || null;
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true }) as unknown as typeof records;
@@ -243,23 +247,9 @@ export async function listProductKeys(tx: Tx, { partnerId, status, after }: { pa
   };
 }
 
+/** A real timestamp and uuid (ADR 0027); a crafted cursor reads as none. */
 function decodeKeyCursor(value: string | undefined): [string, string] | undefined {
-  if (!value) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as unknown;
-    if (
-      Array.isArray(parsed) &&
-      typeof parsed[0] === "string" &&
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/.test(parsed[0]) &&
-      typeof parsed[1] === "string" &&
-      /^[0-9a-f-]{36}$/i.test(parsed[1])
-    ) {
-      return [parsed[0], parsed[1]];
-    }
-  } catch {
-    /* a crafted cursor reads as none */
-  }
-  return undefined;
+  return decodeCursor(value, timeIdCursor);
 }
 
 // ---- Registration ----

@@ -30,7 +30,7 @@ export function redirectRefusal(to: unknown): RedirectRefusal | null {
   if (to.length === 0) return "empty";
   if (to.length > MAX_LENGTH) return "too-long";
   // Checked before the shape: "/\t/x" must be refused as what it is, wherever it sits.
-  if (/[\u0000-\u001F\u007F-\u009F]/.test(to)) return "control-character";
+  if (/\p{Cc}/u.test(to)) return "control-character"; // C0 (NUL … US, TAB, CR, LF), DEL, C1
   if (to.includes("\\")) return "backslash";
   if (/%(2f|5c)/i.test(to)) return "encoded-slash-or-backslash";
   if (/%(0[0-9a-f]|1[0-9a-f]|7f)/i.test(to)) return "encoded-control-character";

@@ -120,9 +120,14 @@ describe("GDAP requests", () => {
     await relate(p, pendingCustomer, "pending");
     const id = idFrom(await requestGdap(agent, { customerDomain: pendingCustomer.domain }));
     const ga = await signedIn(pendingCustomer, "global_admin");
+    // The agreement gate refuses every action of a customer's global admin until it is accepted (ADR 0029).
     const refused = await ga.fetch(`/customer/requests/${id}`, { form: { intent: "approve" } });
-    expect(refused.status).toBe(409);
+    expect(refused.status).toBe(403);
     expect(await refused.text()).toContain("Accept the current customer agreement first.");
+    expect((await ga.fetch(`/customer/requests/${id}`, { form: { intent: "decline" } })).status).toBe(403);
+    expect(await one(sql`select status from admin_relationships where id = ${id}`)).toEqual({ status: "approval_pending" });
+    const { version } = await one<{ version: string }>(sql`select pd_current_agreement_version() as version`);
+    expect((await ga.fetch("/customer/agreement", { form: { version, read: "on" } })).status).toBe(302);
     expect((await ga.fetch(`/customer/requests/${id}`, { form: { intent: "decline" } })).status).toBe(302);
     expect(await one(sql`select status, end_reason from admin_relationships where id = ${id}`)).toEqual({ status: "terminated", end_reason: "declined" });
     expect((await one<{ status: string }>(sql`select status from relationships where customer_org_id = ${pendingCustomer.orgId} and type = 'gdap'`)).status).toBe("ended");

@@ -78,6 +78,12 @@ export const users = pgTable(
      * and only while the account belongs to no other organisation (ADR 0026). Set by a trigger.
      */
     homeOrgId: uuid("home_org_id").references(() => organisations.id, { onDelete: "set null" }),
+    /**
+     * False while nobody has shown they read this address: an account signed up from a public link
+     * until its confirmation link is used. Such an account gets no home (so no admin may reset it)
+     * until it is confirmed; a reset by mailed link or an accepted invitation confirms it (ADR 0026).
+     */
+    emailConfirmed: boolean("email_confirmed").notNull().default(true),
     createdAt: createdAt(),
   },
   (t) => [
@@ -127,12 +133,12 @@ export const sessions = pgTable(
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );
 
-/** Single-use, expiring tokens sent by mail: staff activation and password reset. */
+/** Single-use, expiring tokens sent by mail: invitations (activation), password reset, confirming a sign-up's address. */
 export const authTokens = pgTable(
   "auth_tokens",
   {
     tokenHash: text("token_hash").primaryKey(),
-    kind: text("kind", { enum: ["activation", "password_reset"] }).notNull(),
+    kind: text("kind", { enum: ["activation", "password_reset", "email_confirmation"] }).notNull(),
     userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
     /** Activation tokens belong to the inviting organisation; reset tokens to none. */
     orgId: uuid("org_id").references(() => organisations.id, { onDelete: "cascade" }),

@@ -157,10 +157,64 @@ describe("an address someone merely invited is nobody's account yet", () => {
     // The owner signs up from another partner's public link with that very address.
     const { attacker: owner, customerId: ownCustomer } = await signUpFromPublicLink({ email, adminName: "Real Owner" });
     expect((await owner.html("/customer")).status).toBe(200);
-    const account = await one<{ id: string; name: string; home: string }>(sql`select id, display_name as name, home_org_id as home from users where email = ${email}`);
+    const account = await one<{ id: string; name: string; home: string | null; confirmed: boolean }>(sql`select id, display_name as name, home_org_id as home, email_confirmed as confirmed from users where email = ${email}`);
     expect(account.name).toBe("Real Owner");
-    expect(account.home).toBe(ownCustomer);
+    // Signed up, not yet confirmed: no organisation manages it yet (the next describe).
+    expect(account).toMatchObject({ home: null, confirmed: false });
+    expect((await membershipOf(ownCustomer, account.id))?.status).toBe("active");
     expect((await membershipOf(customerId, account.id))?.status).toBe("invited");
+  });
+});
+
+describe("an address typed at sign-up gives that organisation no hold until it is confirmed", () => {
+  async function secondAdmin(admin: Browser, customerId: string) {
+    const email = `second-${uniq()}@admins.test`;
+    expect((await admin.fetch("/customer/users", { form: { intent: "create", displayName: "Second", email } })).status).toBe(200);
+    const b = new Browser();
+    const res = await b.fetch(await invitationLink(email), { form: { intent: "accept", displayName: "Second", password: "second-long-password", confirmPassword: "second-long-password" } });
+    expect(res.status).toBe(302);
+    await withSystem((tx) => tx.execute(sql`update memberships set roles = '{global_admin}' where org_id = ${customerId} and user_id = (select id from users where email = ${email})`));
+    return b;
+  }
+
+  it("someone who signs up with another person's address cannot keep resetting that account, even after its owner takes it back", async () => {
+    const email = `owner-${uniq()}@victim.test`;
+    const { attacker, customerId } = await signUpFromPublicLink({ email });
+    const account = await one<{ id: string; home: string | null; confirmed: boolean }>(sql`select id, home_org_id as home, email_confirmed as confirmed from users where email = ${email}`);
+    expect(account).toMatchObject({ home: null, confirmed: false });
+    const accomplice = await secondAdmin(attacker, customerId);
+    expect((await accomplice.fetch("/customer/users", { form: { intent: "reset", userId: account.id } })).status).toBe(409);
+
+    // The owner takes the account back with a reset link mailed to the address.
+    await new Browser().fetch("/forgot-password", { form: { email } });
+    await runDueJobs((await getDatabase()).db, { kinds: ["auth.password_reset"] });
+    const reset = (await lastMailTo(email)).match(/\/reset-password\/[\w-]+/)![0];
+    expect((await new Browser().fetch(reset, { form: { password: "the-owners-own-password", confirmPassword: "the-owners-own-password" } })).status).toBe(302);
+    expect(await one<{ confirmed: boolean; home: string | null }>(sql`select email_confirmed as confirmed, home_org_id as home from users where id = ${account.id}`)).toEqual({ confirmed: true, home: null });
+    const before = await hashOf(account.id);
+    expect((await accomplice.fetch("/customer/users", { form: { intent: "reset", userId: account.id } })).status).toBe(409);
+    expect((await hashOf(account.id)).h).toBe(before.h);
+  });
+
+  it("the person who confirms the address from the mail makes the organisation they signed up its home", async () => {
+    const email = `real-${uniq()}@genuine.test`;
+    const { attacker: owner, customerId } = await signUpFromPublicLink({ email, adminName: "Real Owner" });
+    const link = (await lastMailTo(email)).match(/\/confirm-email\/[\w-]+/)![0];
+    const page = await new Browser().html(link);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Confirm my address");
+    // Opening the link confirms nothing; the button does.
+    expect((await one<{ confirmed: boolean }>(sql`select email_confirmed as confirmed from users where email = ${email}`)).confirmed).toBe(false);
+    expect((await owner.fetch(link, { method: "POST", form: {} })).status).toBe(302);
+    expect(await one<{ confirmed: boolean; home: string }>(sql`select email_confirmed as confirmed, home_org_id as home from users where email = ${email}`)).toEqual({ confirmed: true, home: customerId });
+    expect((await owner.fetch(link, { method: "POST", form: {} })).status).toBe(410);
+    expect((await new Browser().fetch("/confirm-email/not-a-token", { method: "POST", form: {} })).status).toBe(404);
+
+    const other = await secondAdmin(owner, customerId);
+    const { id } = await one<{ id: string }>(sql`select id from users where email = ${email}`);
+    const res = await other.fetch("/customer/users", { form: { intent: "reset", userId: id } });
+    expect(res.status).toBe(200);
+    expect((await res.text()).replaceAll("<!-- -->", "")).toContain("Temporary password for");
   });
 });
 
@@ -231,7 +285,7 @@ describe("the database is the boundary", () => {
     const writers = await withSystem(async (tx) =>
       rowsOf<{ name: string }>(
         await tx.execute(sql`select p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-          where n.nspname = 'public' and p.prosecdef and p.prosrc ~* 'update\\s+users\\s+set[^;]*(password_hash|email)' order by 1`),
+          where n.nspname = 'public' and p.prosecdef and p.prosrc ~* 'update\\s+users\\s+set[^;]*\\m(password_hash|email)\\M\\s*=' order by 1`),
       ),
     );
     expect(writers.map((w) => w.name)).toEqual(["pd_reset_member_password"]);

@@ -198,7 +198,7 @@ export async function sendPasswordReset(tx: Tx, payload: Record<string, unknown>
 
 export type TokenState<T> = { ok: true; value: T } | { ok: false; reason: "unknown" | "expired" };
 
-async function findToken(tx: Tx, token: string, kind: "activation" | "password_reset", forUpdate = false) {
+export async function findToken(tx: Tx, token: string, kind: "activation" | "password_reset" | "email_confirmation", forUpdate = false) {
   const q = tx
     .select()
     .from(authTokens)
@@ -222,7 +222,9 @@ export async function resetPassword(tx: Tx, { token, password, ip }: { token: st
   await tx.update(authTokens).set({ usedAt: sql`now()` }).where(eq(authTokens.tokenHash, t.value.tokenHash));
   await tx
     .update(users)
-    .set({ passwordHash: await hashPassword(password), passwordChangedAt: sql`now()` })
+    // The link was read at the address: it is confirmed (no home is given here: the organisations
+    // the account is in were not chosen by this act, ADR 0026).
+    .set({ passwordHash: await hashPassword(password), passwordChangedAt: sql`now()`, emailConfirmed: true })
     .where(eq(users.id, t.value.userId));
   await deleteSessionsOfUser(tx, t.value.userId);
   await recordAudit(tx, {
@@ -312,6 +314,8 @@ export async function activateMembership(
         displayName: input.displayName?.trim() || user.displayName,
         passwordHash: await hashPassword(input.password),
         passwordChangedAt: sql`now()`,
+        // The invitation was read at the address, so the organisation joined becomes the home.
+        emailConfirmed: true,
       })
       .where(eq(users.id, user.id));
   }

@@ -23,6 +23,7 @@ import { getCurrentAgreement } from "../agreements.server";
 import { recordAudit } from "../audit.server";
 import { verifyPassword } from "../auth/crypto.server";
 import { createSession } from "../auth/session.server";
+import { sendEmailConfirmation } from "../auth/email-confirmation.server";
 import { DomainError, uniqueViolation } from "../errors";
 import { memberIdsWithRoles, notify } from "../notifications.server";
 import { checkLicenceCount } from "../products.server";
@@ -385,12 +386,14 @@ export async function signUpAndRedeem(
       const [user] = takenEmail
         ? await sp
             .update(users)
-            .set({ displayName: input.signUp.adminName, passwordHash: input.passwordHash, passwordChangedAt: sql`now()` })
+            .set({ displayName: input.signUp.adminName, passwordHash: input.passwordHash, passwordChangedAt: sql`now()`, emailConfirmed: false })
             .where(and(eq(users.id, takenEmail.id), isNull(users.passwordHash)))
             .returning({ id: users.id })
         : await sp
             .insert(users)
-            .values({ email, displayName: input.signUp.adminName, passwordHash: input.passwordHash, passwordChangedAt: sql`now()` })
+            // Nobody has shown yet that they read this address: no organisation manages the account
+            // until its confirmation link is used (ADR 0026).
+            .values({ email, displayName: input.signUp.adminName, passwordHash: input.passwordHash, passwordChangedAt: sql`now()`, emailConfirmed: false })
             .returning({ id: users.id });
       await sp.insert(memberships).values({ orgId: org!.id, userId: user!.id, roles: ["global_admin"], status: "active", activatedAt: sql`now()` });
       return { customerId: org!.id, userId: user!.id };
@@ -411,6 +414,7 @@ export async function signUpAndRedeem(
     details: { name: input.signUp.organisationName, domain, country: input.signUp.country, via: "link", linkId: link.id },
   });
   const result = await redeemLink(tx, { code: input.code, customerId, userId, choices: input.choices, ip: input.ip, submissionKey: input.submissionKey, signedUp: true, leadToken: input.leadToken });
+  await sendEmailConfirmation(tx, { userId, orgId: customerId });
   const setCookie = await createSession(tx, { userId, orgId: customerId, ip: input.ip, userAgent: input.userAgent });
   return { ...result, setCookie };
 }

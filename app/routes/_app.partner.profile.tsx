@@ -26,8 +26,7 @@ const schema = z.object({
       .regex(/^\+?[0-9 ()\-.]{6,30}$/, "Enter a phone number with digits, spaces and an optional leading +, e.g. +45 70 20 30 40."),
   ),
   website: optional(
-    z
-      .string()
+    text()
       .trim()
       .url("Enter a full web address, e.g. https://www.example.com.")
       .max(300)

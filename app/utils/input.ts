@@ -76,9 +76,11 @@ export const utcTimestampText = z.string().refine((v) => {
 export const isoInstant = z
   .string()
   .datetime({ offset: true })
+  // zod runs a refinement even after a failed check: this one must hold for any string.
   .refine((v) => {
     const t = new Date(v);
-    return Number.isFinite(t.getTime()) && t.getUTCFullYear() >= 1 && t.getUTCFullYear() <= 9999 && t.toISOString().slice(0, 10) === new Date(`${v.slice(0, 10)}T00:00:00Z`).toISOString().slice(0, 10);
+    const day = /^\d{4}-\d\d-\d\d/.exec(v)?.[0];
+    return Number.isFinite(t.getTime()) && t.getUTCFullYear() >= 1 && t.getUTCFullYear() <= 9999 && day !== undefined && utcTimestampText.safeParse(`${day}T00:00:00.000000`).success;
   }, "not a date");
 
 /** A row id from a URL (an int8 identity column): a positive whole number PostgreSQL can hold. */

@@ -11,7 +11,7 @@ import { withSystem } from "../../app/utils/db.server";
 import { encodeCursor } from "../../app/modules/customers.server";
 import { encodeTimeCursor } from "../../app/modules/time-cursor";
 import { checkOrigin, screenRequest } from "../../app/utils/origin.server";
-import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
+import { createCustomer, createPartner, PASSWORD, relate, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 import { APP, Browser, serve, signedIn } from "../support/http";
 
@@ -86,6 +86,8 @@ describe("text fields", () => {
       expect(res.status, JSON.stringify(name)).toBe(400);
       expect((await res.text()).replaceAll("<!-- -->", "")).toContain("Remove the control characters");
     }
+    const website = await partner.fetch("/partner/profile", { form: { name: P.name, website: "https://fuzz.example/a\u0000b" } });
+    expect(website.status).toBe(400);
     const [org] = await withSystem(async (tx) => rowsOf<{ name: string }>(await tx.execute(sql`select name from organisations where id = ${P.orgId}`)));
     expect(org!.name).not.toMatch(/\p{Cc}/u);
   });
@@ -144,9 +146,23 @@ describe("cursors", () => {
           expect((await partner.html(url)).status, url).toBe(200);
         }
       }
-      for (const url of [`/notifications?before=${encodeURIComponent(cursor)}`, `/partner/customers/export.csv?after=${encodeURIComponent(cursor)}`]) {
+      for (const url of [`/notifications?before=${encodeURIComponent(cursor)}`, "/notifications?before=5", "/notifications?before=2026-02-30T00:00:00Z", `/partner/customers/export.csv?after=${encodeURIComponent(cursor)}`]) {
         expect((await partner.html(url)).status, url).toBe(200);
       }
+    }
+  });
+});
+
+describe("redirectTo", () => {
+  it("signs in with CR/LF, tabs or another host in redirectTo and lands on a same-origin page", async () => {
+    for (const redirectTo of ["/partner\r\nSet-Cookie: evil=1", "/\r\nLocation: https://evil.example", "/\t/evil.example", "//evil.example", "/\u0000x"]) {
+      const b = new Browser();
+      const res = await b.fetch("/signin", { form: { email: P.users.sales_agent!.email, password: PASSWORD, redirectTo } });
+      expect(res.status, JSON.stringify(redirectTo)).toBe(302);
+      const location = res.headers.get("Location")!;
+      expect(location.startsWith("/") && !location.startsWith("//"), location).toBe(true);
+      expect(location).not.toMatch(/[\r\n\t\\]/);
+      expect(res.headers.get("Set-Cookie")).not.toContain("evil");
     }
   });
 });

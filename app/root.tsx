@@ -15,6 +15,7 @@ import {
 import { readToast } from "~/utils/http.server";
 import { ToastMessage } from "~/components/toast";
 import { useNonce } from "~/components/nonce";
+import { DEFAULT_FORMAT } from "~/utils/format";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: "/app.css" },
@@ -27,7 +28,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { toast, setCookie } = await readToast(request);
   // The browser connects to `remix dev`'s live-reload socket only under `npm run dev`.
   const liveReload = process.env.NODE_ENV === "development" && Boolean(process.env.REMIX_DEV_ORIGIN);
-  return data({ toast, liveReload }, setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined);
+  // The locale and time zone every page formats with (useFormat): one for everyone until people
+  // choose a language (issue 33); sent with the page so the browser formats exactly as the server.
+  const format = DEFAULT_FORMAT;
+  return data({ toast, liveReload, format }, setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined);
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {

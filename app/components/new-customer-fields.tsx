@@ -1,6 +1,6 @@
-import { getSelectProps, type FieldMetadata } from "@conform-to/react";
-import { COUNTRY_OPTIONS } from "~/modules/countries";
-import { ErrorList, Field } from "./forms";
+import { type FieldMetadata } from "@conform-to/react";
+import { CountryField } from "./country-select";
+import { Field } from "./forms";
 
 type F = FieldMetadata<string | undefined>;
 
@@ -10,18 +10,7 @@ export function NewCustomerFields({ fields }: { fields: { name: F; primaryDomain
     <>
       <Field meta={fields.name} label="Company name" inputProps={{ autoComplete: "off" }} />
       <Field meta={fields.primaryDomain} label="Primary domain" hint="Unique across Partnerdesk, e.g. contoso.com." inputProps={{ autoComplete: "off", spellCheck: false }} />
-      <div className="field">
-        <label htmlFor={fields.country.id}>Country</label>
-        <select {...getSelectProps(fields.country)} key={fields.country.key}>
-          <option value="">Choose…</option>
-          {COUNTRY_OPTIONS.map((c) => (
-            <option key={c.code} value={c.code}>
-              {c.name}
-            </option>
-          ))}
-        </select>
-        <ErrorList id={fields.country.errorId} errors={fields.country.errors} />
-      </div>
+      <CountryField meta={fields.country} />
       <h3>Primary contact</h3>
       <div className="field-row two">
         <Field meta={fields.contactFirstName} label="First name" inputProps={{ autoComplete: "off" }} />

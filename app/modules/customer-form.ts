@@ -1,7 +1,7 @@
 /** The new-customer form's fields (Add customer, and a new customer in key registration); client-safe. */
 import { z } from "zod";
 import { text } from "~/utils/input";
-import { COUNTRY_CODES } from "./countries";
+import { COUNTRY_CODES } from "~/utils/countries";
 import { domainNameField } from "./domain-name";
 
 export const newCustomerFields = {

@@ -3,6 +3,7 @@ import { asc, eq } from "drizzle-orm";
 import { products } from "../../db/schema";
 import type { Tx } from "~/utils/db.server";
 import { DomainError } from "./errors";
+import { formatNumber } from "~/utils/format";
 
 export async function listProducts(tx: Tx, { trialsOnly = false }: { trialsOnly?: boolean } = {}) {
   const rows = await tx.select().from(products).where(eq(products.active, true)).orderBy(asc(products.name));
@@ -14,7 +15,7 @@ export async function checkLicenceCount(tx: Tx, { productId, licences }: { produ
   const [product] = await tx.select().from(products).where(eq(products.id, productId));
   if (!product || !product.active) throw new DomainError(404, "No such product.");
   if (!Number.isInteger(licences) || licences < product.minLicences || licences > product.maxLicences) {
-    throw new DomainError(400, `${product.name} is sold in ${product.minLicences} to ${product.maxLicences.toLocaleString("en")} licences.`, "licences");
+    throw new DomainError(400, `${product.name} is sold in ${product.minLicences} to ${formatNumber(product.maxLicences)} licences.`, "licences");
   }
   return product;
 }

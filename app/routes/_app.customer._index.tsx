@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
+import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { customerOverview, getOrganisation } from "~/modules/organisations.server";
 import { requirePermissionThenRead } from "~/utils/auth.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Organisation · Partnerdesk" }];
 
@@ -18,6 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function CustomerOverview() {
   const { org, overview } = useLoaderData<typeof loader>();
+  const format = useFormat();
   return (
     <>
       <PageHeader title={org.name} description={`${org.primaryDomain} · ${org.country ?? ""}`} />
@@ -55,7 +57,7 @@ export default function CustomerOverview() {
                   <td>{p.partnerNumber}</td>
                   <td>{TYPE_LABELS[p.type] ?? p.type}</td>
                   <td>{p.status === "pending" ? <Badge tone="warn">Agreement pending</Badge> : <Badge tone="good">Active</Badge>}</td>
-                  <td>{formatDate(p.since)}</td>
+                  <td>{format.date(p.since)}</td>
                 </tr>
               ))}
             </tbody>

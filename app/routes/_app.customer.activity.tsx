@@ -1,9 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { rowIdParam } from "~/utils/input";
-import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
+import { EmptyState, PageHeader } from "~/components/layout";
 import { listPartnerActivity } from "~/modules/customer-partners.server";
 import { requirePermissionThenRead } from "~/utils/auth.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Partner activity · Partnerdesk" }];
 
@@ -50,6 +51,7 @@ function describe(action: string, details: Record<string, unknown> | null) {
 
 export default function PartnerActivity() {
   const { rows, nextBefore } = useLoaderData<typeof loader>();
+  const format = useFormat();
   return (
     <>
       <PageHeader title="Partner activity" description="What your partners' staff did in your organisation." />
@@ -71,7 +73,7 @@ export default function PartnerActivity() {
           <tbody>
             {rows.map((r) => (
               <tr key={r.id}>
-                <td>{formatDateTime(r.at)}</td>
+                <td>{format.dateTime(r.at)}</td>
                 <td>{r.partnerName ?? <span className="muted">A former partner</span>}</td>
                 <td>{r.actorName ?? "—"}</td>
                 <td>{describe(r.action, r.details)}</td>

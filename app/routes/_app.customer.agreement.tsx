@@ -3,13 +3,14 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { ErrorList, SubmitButton } from "~/components/forms";
-import { formatDate, PageHeader } from "~/components/layout";
+import { PageHeader } from "~/components/layout";
 import { acceptAgreement, getCurrentAgreement } from "~/modules/agreements.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { DomainError } from "~/modules/errors";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Customer agreement · Partnerdesk" }];
 
@@ -39,10 +40,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Agreement() {
   const { agreement, pending, canAccept } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const result = useActionData<typeof action>();
   return (
     <>
-      <PageHeader title={agreement.title} description={`Version ${agreement.version}, in effect since ${formatDate(agreement.effectiveAt)}`} />
+      <PageHeader title={agreement.title} description={`Version ${agreement.version}, in effect since ${format.date(agreement.effectiveAt)}`} />
       <section className="card agreement-text" aria-label="Agreement text" tabIndex={0}>
         {agreement.body.split("\n").map((p, i) => (p.trim() ? <p key={i}>{p}</p> : null))}
       </section>

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
+import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
 import { listGdapForCustomer, removeAdminRoles } from "~/modules/admin-relationships.server";
@@ -9,6 +9,7 @@ import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from 
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Partners · Partnerdesk" }];
 
@@ -55,6 +56,7 @@ const STATUS = {
 
 export default function CustomerPartners() {
   const { partners, pending, gdap, canRemove, canRemovePartner } = useLoaderData<typeof loader>();
+  const format = useFormat();
   return (
     <>
       <PageHeader title="Partner relationships" description="The partners that work with your organisation, and what each may do." />
@@ -101,7 +103,7 @@ export default function CustomerPartners() {
                     ))}
                   </ul>
                 </td>
-                <td>{formatDate(p.since)}</td>
+                <td>{format.date(p.since)}</td>
                 <td>
                   {p.email ? <a href={`mailto:${p.email}`}>{p.email}</a> : null}
                   {p.phone ? <div className="muted small">{p.phone}</div> : null}
@@ -165,7 +167,7 @@ export default function CustomerPartners() {
                   <td>
                     <Badge tone={r.status === "active" ? "good" : r.status === "expiring" ? "warn" : "neutral"}>{GDAP_STATUS[r.status] ?? r.status}</Badge>
                   </td>
-                  <td>{formatDate(r.endsAt)}</td>
+                  <td>{format.date(r.endsAt)}</td>
                 </tr>
               ))}
             </tbody>

@@ -2,12 +2,13 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } f
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
-import { Badge, formatDate, formatDateTime, PageHeader } from "~/components/layout";
+import { Badge, PageHeader } from "~/components/layout";
 import { approveGdap, declineGdap, getGdapForCustomer } from "~/modules/admin-relationships.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Admin roles request · Partnerdesk" }];
 
@@ -37,6 +38,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function GdapRequest() {
   const { gdap: r, canApprove, agreementPending } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const pending = r.status === "approval_pending" || r.status === "created";
   return (
     <>
@@ -74,16 +76,16 @@ export default function GdapRequest() {
           ) : null}
           <dt>Duration</dt>
           <dd>
-            {r.durationDays} days from approval{r.endsAt ? ` (ends ${formatDate(r.endsAt)})` : ""}
+            {r.durationDays} days from approval{r.endsAt ? ` (ends ${format.date(r.endsAt)})` : ""}
           </dd>
           <dt>Auto-extend</dt>
           <dd>{r.autoExtendDays ? `Yes: by ${r.autoExtendDays} days at the end, unless you remove the roles` : "No"}</dd>
           <dt>Requested</dt>
-          <dd>{formatDateTime(r.createdAt)}</dd>
+          <dd>{format.dateTime(r.createdAt)}</dd>
           {pending ? (
             <>
               <dt>Expires</dt>
-              <dd>{formatDate(r.requestExpiresAt)} if not approved</dd>
+              <dd>{format.date(r.requestExpiresAt)} if not approved</dd>
             </>
           ) : null}
         </dl>

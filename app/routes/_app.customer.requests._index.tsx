@@ -2,13 +2,14 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } f
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
-import { EmptyState, formatDate, PageHeader } from "~/components/layout";
+import { EmptyState, PageHeader } from "~/components/layout";
 import { approveRequest, declineRequest, listPendingRequests } from "~/modules/customer-partners.server";
 import { listGdapForCustomer } from "~/modules/admin-relationships.server";
 import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Requests · Partnerdesk" }];
 
@@ -43,6 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Requests() {
   const { requests, gdap, canApprove } = useLoaderData<typeof loader>();
+  const format = useFormat();
   return (
     <>
       <PageHeader title="Requests for admin rights" description="Partners ask to administer your organisation. Only your global admin can approve or decline." />
@@ -56,7 +58,7 @@ export default function Requests() {
                   {r.partnerName}: {r.displayName}
                 </Link>{" "}
                 <span className="muted small">
-                  — {r.roles.join(", ")} for {r.durationDays} days, requested {formatDate(r.createdAt)}
+                  — {r.roles.join(", ")} for {r.durationDays} days, requested {format.date(r.createdAt)}
                 </span>
               </li>
             ))}
@@ -87,7 +89,7 @@ export default function Requests() {
                   {r.partnerName} <span className="muted small">(Partner ID {r.partnerNumber})</span>
                 </td>
                 <td>Delegated administration: its admin agents act as your global administrators, its helpdesk agents as helpdesk administrators.</td>
-                <td>{formatDate(r.requestedAt)}</td>
+                <td>{format.date(r.requestedAt)}</td>
                 <td>
                   {canApprove ? (
                     <div className="button-row">

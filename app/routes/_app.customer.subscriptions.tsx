@@ -5,7 +5,7 @@ import { z } from "zod";
 import { text, wholeNumber } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
 import { ErrorList, SubmitButton } from "~/components/forms";
-import { EmptyState, formatDate, formatMoney, PageHeader, SubscriptionStatus } from "~/components/layout";
+import { EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
 import { DomainError } from "~/modules/errors";
 import { listProducts } from "~/modules/products.server";
 import {
@@ -21,6 +21,7 @@ import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from 
 import { withTenant } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk" }];
 
@@ -244,6 +245,7 @@ function Manage({ sub }: { sub: Awaited<ReturnType<typeof loader>>["subscription
 }
 
 function BuyForm({ products }: { products: Awaited<ReturnType<typeof loader>>["products"] }) {
+  const format = useFormat();
   const result = useResult("buy", null);
   const navigation = useNavigation();
   const errors = result?.kind === "error" ? result.fieldErrors : {};
@@ -263,7 +265,7 @@ function BuyForm({ products }: { products: Awaited<ReturnType<typeof loader>>["p
             </option>
             {products.map((p) => (
               <option key={p.id} value={p.id}>
-                {p.name} — {formatMoney(p.price, p.currency)} per licence and month ({p.min}–{p.max.toLocaleString("en")} licences)
+                {p.name} — {format.money(p.price, p.currency)} per licence and month ({p.min}–{format.number(p.max)} licences)
               </option>
             ))}
           </select>
@@ -300,6 +302,7 @@ function BuyForm({ products }: { products: Awaited<ReturnType<typeof loader>>["p
 
 export default function Subscriptions() {
   const { subscriptions, products } = useLoaderData<typeof loader>();
+  const format = useFormat();
   return (
     <>
       <PageHeader title="Subscriptions" description="Your organisation's subscriptions and the partner on each. Only global admins and billing admins see this page." />
@@ -330,10 +333,10 @@ export default function Subscriptions() {
                 <td>{s.licences}</td>
                 <td>
                   <SubscriptionStatus status={s.status} />
-                  {s.convertedAt ? <div className="muted small">converted {formatDate(s.convertedAt)}</div> : null}
+                  {s.convertedAt ? <div className="muted small">converted {format.date(s.convertedAt)}</div> : null}
                 </td>
-                <td>{formatDate(s.startedAt)}</td>
-                <td>{s.endsAt ? formatDate(s.endsAt) : s.endedAt ? formatDate(s.endedAt) : "—"}</td>
+                <td>{format.date(s.startedAt)}</td>
+                <td>{s.endsAt ? format.date(s.endsAt) : s.endedAt ? format.date(s.endedAt) : "—"}</td>
                 <td>
                   {s.partnerName ? (
                     <>

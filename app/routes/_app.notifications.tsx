@@ -3,12 +3,13 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { isoInstant } from "~/utils/input";
 import { SubmitButton } from "~/components/forms";
-import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
+import { EmptyState, PageHeader } from "~/components/layout";
 import { listNotifications, markNotificationsRead } from "~/modules/notifications.server";
 import { requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Notifications · Partnerdesk" }];
 
@@ -29,6 +30,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function Notifications() {
   const { items, hasMore } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const last = items[items.length - 1];
   return (
     <>
@@ -58,7 +60,7 @@ export default function Notifications() {
                   {n.link ? <Link to={n.link}>{n.title}</Link> : n.title}
                 </p>
                 {n.body ? <p>{n.body}</p> : null}
-                <p className="muted small">{formatDateTime(n.createdAt)}</p>
+                <p className="muted small">{format.dateTime(n.createdAt)}</p>
               </div>
               {n.readAt ? null : (
                 <Form method="post">

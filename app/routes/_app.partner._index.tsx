@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, PageHeader } from "~/components/layout";
 import { getOrganisation, partnerOverview } from "~/modules/organisations.server";
 import { requirePermissionThenRead } from "~/utils/auth.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Partnerdesk" }];
 
@@ -16,12 +17,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function PartnerOverview() {
   const { org, counts, canManageStaff } = useLoaderData<typeof loader>();
+  const format = useFormat();
   return (
     <>
       <PageHeader title={org.name} description={`Partner ID ${org.partnerNumber}`} />
       <section aria-label="Counts" className="stat-grid">
         <div className="stat">
-          <p className="stat-value">{counts.customers.toLocaleString("en")}</p>
+          <p className="stat-value">{format.number(counts.customers)}</p>
           <p className="stat-label">Customers</p>
         </div>
         <div className="stat">

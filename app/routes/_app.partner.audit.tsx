@@ -2,10 +2,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { rowIdParam, text } from "~/utils/input";
-import { EmptyState, formatDateTime, PageHeader } from "~/components/layout";
+import { EmptyState, PageHeader } from "~/components/layout";
 import { listAuditActions, listAuditEntries } from "~/modules/audit.server";
 import { listStaff } from "~/modules/staff.server";
 import { requirePermissionThenRead } from "~/utils/auth.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Partnerdesk" }];
 
@@ -30,6 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function Audit() {
   const { page, actions, staff, orgId } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const [params] = useSearchParams();
   const pageLink = (key: "before" | "after", id: number) => {
     const next = new URLSearchParams(params);
@@ -94,7 +96,7 @@ export default function Audit() {
           <tbody>
             {page.entries.map((e) => (
               <tr key={e.id}>
-                <td>{formatDateTime(e.at)}</td>
+                <td>{format.dateTime(e.at)}</td>
                 <td>{e.actorName ? `${e.actorName} (${e.actorEmail})` : e.actorUserId ? e.actorUserId : "System / operator"}</td>
                 <td>
                   <code>{e.action}</code>

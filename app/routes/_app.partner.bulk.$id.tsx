@@ -3,11 +3,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { z } from "zod";
-import { Badge, formatDateTime, PageHeader } from "~/components/layout";
+import { Badge, PageHeader } from "~/components/layout";
 import { getBulkOperation } from "~/modules/bulk-gdap.server";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenantReads } from "~/utils/db.server";
 import { orThrowResponse } from "~/utils/http.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Bulk request · Partnerdesk" }];
 
@@ -20,6 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export default function BulkOperation() {
   const { op, items } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const revalidator = useRevalidator();
   const running = op.status === "running";
   useEffect(() => {
@@ -39,8 +41,8 @@ export default function BulkOperation() {
         title="Bulk admin-roles request"
         description={
           <>
-            <Badge tone={running ? "info" : op.failed ? "warn" : "good"}>{running ? "Running" : "Finished"}</Badge> Started {formatDateTime(op.createdAt)}
-            {op.finishedAt ? `, finished ${formatDateTime(op.finishedAt)}` : ""}
+            <Badge tone={running ? "info" : op.failed ? "warn" : "good"}>{running ? "Running" : "Finished"}</Badge> Started {format.dateTime(op.createdAt)}
+            {op.finishedAt ? `, finished ${format.dateTime(op.finishedAt)}` : ""}
           </>
         }
       />
@@ -48,7 +50,7 @@ export default function BulkOperation() {
         <h2 id="progress-title">Progress</h2>
         <progress max={op.total} value={done} aria-labelledby="progress-title" className="full-width" />
         <p role="status" aria-live="polite">
-          {done.toLocaleString("en")} of {op.total.toLocaleString("en")} customers done: {op.succeeded.toLocaleString("en")} requested, {op.failed.toLocaleString("en")} failed.
+          {format.number(done)} of {format.number(op.total)} customers done: {format.number(op.succeeded)} requested, {format.number(op.failed)} failed.
         </p>
       </section>
       <section className="card top-gap" aria-labelledby="results">

@@ -3,8 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { ConfirmAction } from "~/components/confirm";
 import { SubmitButton } from "~/components/forms";
 import { z } from "zod";
-import { Badge, EmptyState, formatDate, formatDateTime, PageHeader, SubscriptionStatus } from "~/components/layout";
-import { countryName } from "~/modules/countries";
+import { Badge, EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
 import { RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customer-list";
 import { getCustomerDetail } from "~/modules/customers.server";
 import { ROLE_LABELS } from "~/modules/permissions";
@@ -13,6 +12,7 @@ import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from 
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.customer.name ?? "Customer"} · Partnerdesk` }];
 
@@ -43,6 +43,7 @@ const STATUS_TONE = { active: "good", pending: "warn", requested: "info", ended:
 
 export default function CustomerDetail() {
   const { customer, relationships, admins, subscriptions, audit, canRequestRoles, canRegisterKeys } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const reseller = relationships.find((r) => r.type === "reseller" && r.status !== "ended");
   const dap = relationships.find((r) => r.type === "dap" && r.status !== "ended");
   return (
@@ -54,7 +55,7 @@ export default function CustomerDetail() {
         title={customer.name}
         description={
           <>
-            {customer.primaryDomain} · {countryName(customer.country)} ·{" "}
+            {customer.primaryDomain} · {format.country(customer.country)} ·{" "}
             {customer.agreementStatus === "accepted" ? <Badge tone="good">Agreement accepted</Badge> : <Badge tone="warn">Agreement pending</Badge>}
           </>
         }
@@ -106,11 +107,11 @@ export default function CustomerDetail() {
             <dt>Primary domain</dt>
             <dd>{customer.primaryDomain}</dd>
             <dt>Country</dt>
-            <dd>{countryName(customer.country)}</dd>
+            <dd>{format.country(customer.country)}</dd>
             <dt>Created</dt>
-            <dd>{formatDate(customer.createdAt)}</dd>
+            <dd>{format.date(customer.createdAt)}</dd>
             <dt>Customer agreement</dt>
-            <dd>{customer.agreementAcceptedAt ? `version ${customer.agreementVersion}, accepted ${formatDate(customer.agreementAcceptedAt)}` : "not accepted"}</dd>
+            <dd>{customer.agreementAcceptedAt ? `version ${customer.agreementVersion}, accepted ${format.date(customer.agreementAcceptedAt)}` : "not accepted"}</dd>
           </dl>
         </section>
         <section className="card" aria-labelledby="relationships">
@@ -130,7 +131,7 @@ export default function CustomerDetail() {
                   <td>
                     <Badge tone={STATUS_TONE[r.status]}>{r.status === "pending" ? "Pending agreement" : r.status === "requested" ? "Awaiting approval" : r.status}</Badge>
                   </td>
-                  <td>{formatDate(r.startedAt ?? r.createdAt)}</td>
+                  <td>{format.date(r.startedAt ?? r.createdAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -173,8 +174,8 @@ export default function CustomerDetail() {
                   <td>
                     <SubscriptionStatus status={s.status} />
                   </td>
-                  <td>{formatDate(s.startedAt)}</td>
-                  <td>{s.status === "trial" ? formatDate(s.endsAt) : "—"}</td>
+                  <td>{format.date(s.startedAt)}</td>
+                  <td>{s.status === "trial" ? format.date(s.endsAt) : "—"}</td>
                   <td>{s.isPartnerOfRecord ? "Partner of record" : "Reseller"}</td>
                 </tr>
               ))}
@@ -217,7 +218,7 @@ export default function CustomerDetail() {
           <ul className="plain-list">
             {audit.map((e) => (
               <li key={e.id}>
-                <code>{e.action}</code> by {e.actorName ?? "system"} · {formatDateTime(e.at)}
+                <code>{e.action}</code> by {e.actorName ?? "system"} · {format.dateTime(e.at)}
               </li>
             ))}
           </ul>

@@ -6,14 +6,15 @@ import { DomainError } from "~/modules/errors";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { SubmitButton } from "~/components/forms";
-import { formatDateTime, PageHeader } from "~/components/layout";
-import { countryName } from "~/modules/countries";
+import { PageHeader } from "~/components/layout";
 import { RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customer-list";
 import { deleteSelection, getSelection } from "~/modules/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
+import { formatNumber } from "~/utils/format";
 
 export const meta: MetaFunction = () => [{ title: "Selected customers · Partnerdesk" }];
 
@@ -51,7 +52,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       const op = await withTenant(tenantOf(auth), (tx) =>
         startBulkGdap(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), selectionId: id.data, template: { namePrefix: v.namePrefix, durationDays: v.durationDays, autoExtend: Boolean(v.autoExtend), roles: v.roles } }),
       );
-      return redirectWithToast(`/partner/bulk/${op.id}`, { kind: "info", message: `Requesting admin roles from ${op.total.toLocaleString("en")} customers in the background.` });
+      return redirectWithToast(`/partner/bulk/${op.id}`, { kind: "info", message: `Requesting admin roles from ${formatNumber(op.total)} customers in the background.` });
     } catch (error) {
       if (error instanceof DomainError) return data({ error: error.message }, { status: error.status });
       throw error;
@@ -63,12 +64,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function Selection() {
   const { selection, sample, canRequestRoles, roles } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const result = useActionData<typeof action>();
   const f = selection.filter;
   const criteria = [
     f.q ? `name or domain contains “${f.q}”` : null,
     f.type ? `relationship: ${RELATIONSHIP_LABELS[f.type as RelationshipType] ?? f.type}` : null,
-    f.country ? `country: ${countryName(f.country)}` : null,
+    f.country ? `country: ${format.country(f.country)}` : null,
     f.agreement ? `agreement: ${f.agreement}` : null,
   ].filter(Boolean);
   return (
@@ -76,12 +78,12 @@ export default function Selection() {
       <p className="breadcrumb">
         <Link to="/partner/customers">Customers</Link> /
       </p>
-      <PageHeader title={`${selection.count.toLocaleString("en")} customer${selection.count === 1 ? "" : "s"} selected`} />
+      <PageHeader title={`${format.number(selection.count)} customer${selection.count === 1 ? "" : "s"} selected`} />
       <section className="card">
         <p className="selection-count" role="status">
-          Exactly <strong>{selection.count.toLocaleString("en")}</strong> customer{selection.count === 1 ? "" : "s"}{" "}
+          Exactly <strong>{format.number(selection.count)}</strong> customer{selection.count === 1 ? "" : "s"}{" "}
           {selection.allMatching ? `— every customer that matched ${criteria.length ? criteria.join(", ") : "(no filter: all your customers)"}` : "picked on the page"}, as of{" "}
-          {formatDateTime(selection.createdAt)}. Customers added later are not included.
+          {format.dateTime(selection.createdAt)}. Customers added later are not included.
         </p>
         {canRequestRoles ? (
           <details className="top-gap" open={Boolean(result?.error)}>
@@ -117,7 +119,7 @@ export default function Selection() {
               </fieldset>
               <div>
                 <SubmitButton name="intent" value="bulk-gdap" pendingText="Starting…">
-                  Request from {selection.count.toLocaleString("en")} customers
+                  Request from {format.number(selection.count)} customers
                 </SubmitButton>
               </div>
             </Form>

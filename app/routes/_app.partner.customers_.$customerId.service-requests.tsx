@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { multilineText, text } from "~/utils/input";
 import { SubmitButton } from "~/components/forms";
-import { Badge, EmptyState, formatDateTime, PageHeader } from "~/components/layout";
+import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { DomainError } from "~/modules/errors";
 import { actInCustomer, enterCustomerAsPartner, openCustomerWorkspace } from "~/modules/tenant-users.server";
 import { closeServiceRequest, commentServiceRequest, listServiceRequests, openServiceRequest } from "~/modules/tenant-work.server";
@@ -12,6 +12,7 @@ import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Service requests · Partnerdesk" }];
 
@@ -61,6 +62,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function ServiceRequests() {
   const { customer, requests, canManage } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const result = useActionData<typeof action>();
   return (
     <>
@@ -108,14 +110,14 @@ export default function ServiceRequests() {
                   {r.title} <Badge tone={r.status === "open" ? "info" : "neutral"}>{r.status === "open" ? "Open" : "Closed"}</Badge>
                 </h2>
                 <p className="muted small">
-                  Opened {formatDateTime(r.createdAt)}
+                  Opened {format.dateTime(r.createdAt)}
                   {r.openedByName ? ` by ${r.openedByName}` : ""}
                 </p>
                 <p className="partner-message">{r.description}</p>
                 <ul className="plain-list">
                   {r.comments.map((c) => (
                     <li key={c.id}>
-                      <strong>{c.authorName ?? "Someone"}</strong> <span className="muted small">{formatDateTime(c.createdAt)}</span>
+                      <strong>{c.authorName ?? "Someone"}</strong> <span className="muted small">{format.dateTime(c.createdAt)}</span>
                       <div>{c.body}</div>
                     </li>
                   ))}

@@ -5,8 +5,7 @@ import { z } from "zod";
 import { multilineText } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
 import { ErrorList, SubmitButton } from "~/components/forms";
-import { Badge, formatDate, formatDateTime, PageHeader } from "~/components/layout";
-import { countryName } from "~/modules/countries";
+import { Badge, PageHeader } from "~/components/layout";
 import { LEAD_STATUS_LABELS, LEAD_STATUS_TONES, LEAD_STATUSES, SIZE_LABELS, type OrganisationSize } from "~/modules/directory/directory-options";
 import { addLeadNote, answerLead, assignLead, deleteLead, getLead, setLeadStatus } from "~/modules/directory/leads.server";
 import { DomainError } from "~/modules/errors";
@@ -15,6 +14,7 @@ import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.lead.organisation ?? "Lead"} · Leads · Partnerdesk` }];
 
@@ -86,6 +86,7 @@ function useResult(intent: string) {
 
 export default function LeadDetail() {
   const { lead, notes, answeredWith, customer, assignees, links } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const statusResult = useResult("status");
   const assignResult = useResult("assign");
   const noteResult = useResult("note");
@@ -104,7 +105,7 @@ export default function LeadDetail() {
         title={lead.organisation}
         description={
           <>
-            <Badge tone={LEAD_STATUS_TONES[lead.status]}>{LEAD_STATUS_LABELS[lead.status]}</Badge> · received {formatDateTime(lead.createdAt)}
+            <Badge tone={LEAD_STATUS_TONES[lead.status]}>{LEAD_STATUS_LABELS[lead.status]}</Badge> · received {format.dateTime(lead.createdAt)}
           </>
         }
         actions={
@@ -133,7 +134,7 @@ export default function LeadDetail() {
             <dt>Size</dt>
             <dd>{SIZE_LABELS[lead.size as OrganisationSize] ?? lead.size}</dd>
             <dt>Country</dt>
-            <dd>{countryName(lead.country)}</dd>
+            <dd>{format.country(lead.country)}</dd>
           </dl>
           <h3>Needs</h3>
           <p className="pre-line">{lead.needs}</p>
@@ -175,7 +176,7 @@ export default function LeadDetail() {
         <h2 id="answer">Answer with an invitation or offer</h2>
         {answeredWith ? (
           <p className="muted">
-            Answered {formatDate(lead.answeredAt)} with a {LINK_KIND_LABELS[answeredWith.kind].toLowerCase()}. Answering again sends the chosen link with the same tracking.
+            Answered {format.date(lead.answeredAt)} with a {LINK_KIND_LABELS[answeredWith.kind].toLowerCase()}. Answering again sends the chosen link with the same tracking.
           </p>
         ) : null}
         {links.length === 0 ? (
@@ -194,7 +195,7 @@ export default function LeadDetail() {
                 </option>
                 {links.map((l) => (
                   <option key={l.id} value={l.id}>
-                    {LINK_KIND_LABELS[l.kind]} of {formatDate(l.createdAt)}
+                    {LINK_KIND_LABELS[l.kind]} of {format.date(l.createdAt)}
                     {l.message ? ` — ${l.message.slice(0, 60)}` : ""}
                   </option>
                 ))}
@@ -222,7 +223,7 @@ export default function LeadDetail() {
             <li key={n.id}>
               <p className="pre-line flush">{n.body}</p>
               <p className="muted small">
-                {n.authorName ?? "Someone"} · {formatDateTime(n.createdAt)}
+                {n.authorName ?? "Someone"} · {format.dateTime(n.createdAt)}
               </p>
             </li>
           ))}

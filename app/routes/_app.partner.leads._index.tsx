@@ -2,11 +2,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { CellLink, DataTable } from "~/components/data-table";
-import { Badge, EmptyState, formatDateTime, PageHeader } from "~/components/layout";
-import { countryName } from "~/modules/countries";
+import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { LEAD_STATUS_LABELS, LEAD_STATUS_TONES as LEAD_TONE, LEAD_STATUSES, type LeadStatus } from "~/modules/directory/directory-options";
 import { listLeads } from "~/modules/directory/leads.server";
 import { requirePermissionThenRead } from "~/utils/auth.server";
+import { CountryName, FormattedDateTime } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Leads · Partnerdesk" }];
 
@@ -36,10 +36,10 @@ const columns = [
     ),
   }),
   column.accessor("size", { header: "Size", enableSorting: false }),
-  column.accessor("country", { header: "Country", enableSorting: false, cell: ({ row: { original: r } }) => countryName(r.country) }),
+  column.accessor("country", { header: "Country", enableSorting: false, cell: ({ row: { original: r } }) => <CountryName code={r.country} /> }),
   column.accessor("status", { header: "Status", enableSorting: false, cell: ({ row: { original: r } }) => <Badge tone={LEAD_TONE[r.status]}>{LEAD_STATUS_LABELS[r.status]}</Badge> }),
   column.accessor("assignedName", { header: "Assigned to", enableSorting: false, cell: ({ row: { original: r } }) => r.assignedName ?? <span className="muted">Nobody</span> }),
-  column.accessor("createdAt", { id: "received", header: "Received", enableSorting: false, cell: ({ row: { original: r } }) => formatDateTime(r.createdAt) }),
+  column.accessor("createdAt", { id: "received", header: "Received", enableSorting: false, cell: ({ row: { original: r } }) => <FormattedDateTime value={r.createdAt} /> }),
 ] as ColumnDef<Row, unknown>[];
 
 export default function Leads() {

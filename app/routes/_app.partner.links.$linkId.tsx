@@ -7,7 +7,7 @@ import { multilineText } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
 import { CopyButton } from "~/components/copy-button";
 import { ErrorList, SubmitButton } from "~/components/forms";
-import { Badge, EmptyState, formatDate, formatDateTime, PageHeader, SubscriptionStatus } from "~/components/layout";
+import { Badge, EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
 import { LINK_KIND_LABELS, MAX_SHARE_RECIPIENTS } from "~/modules/links/link-kinds";
 import { linkUrl, revokeLink } from "~/modules/links/links.server";
 import { getLinkTracking } from "~/modules/links/redemption.server";
@@ -16,6 +16,7 @@ import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, replyWithDomainError, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Link · Partnerdesk" }];
 
@@ -83,6 +84,7 @@ const STATUS = { active: ["good", "Active"], revoked: ["bad", "Revoked"], expire
 
 export default function LinkDetail() {
   const { link, items, stats, customers, url, qr, snippet } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "share-email",
@@ -101,9 +103,9 @@ export default function LinkDetail() {
         title={LINK_KIND_LABELS[link.kind]}
         description={
           <>
-            <Badge tone={STATUS[link.status][0]}>{STATUS[link.status][1]}</Badge> Created {formatDate(link.createdAt)}
-            {link.expiresAt ? `, valid until ${formatDate(link.expiresAt)}` : ", no expiry"}
-            {link.revokedAt ? `, revoked ${formatDateTime(link.revokedAt)}` : ""}
+            <Badge tone={STATUS[link.status][0]}>{STATUS[link.status][1]}</Badge> Created {format.date(link.createdAt)}
+            {link.expiresAt ? `, valid until ${format.date(link.expiresAt)}` : ", no expiry"}
+            {link.revokedAt ? `, revoked ${format.dateTime(link.revokedAt)}` : ""}
           </>
         }
         actions={
@@ -240,7 +242,7 @@ export default function LinkDetail() {
                     {c.name ? <Link to={`/partner/customers/${c.customerId}`}>{c.name}</Link> : <span className="muted">No longer your customer</span>}
                     {c.signedUp ? <span className="muted small"> · new customer</span> : null}
                   </td>
-                  <td>{formatDateTime(c.at)}</td>
+                  <td>{format.dateTime(c.at)}</td>
                   <td>
                     {c.subscriptions.length === 0
                       ? "—"

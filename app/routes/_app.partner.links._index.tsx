@@ -1,10 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { CopyButton } from "~/components/copy-button";
-import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
+import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { listLinks } from "~/modules/links/links.server";
 import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
 import { requirePermissionThenRead } from "~/utils/auth.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Links · Partnerdesk" }];
 
@@ -30,6 +31,7 @@ const STATUS = { active: ["good", "Active"], revoked: ["neutral", "Revoked"], ex
 
 export default function Links() {
   const { links } = useLoaderData<typeof loader>();
+  const format = useFormat();
   return (
     <>
       <PageHeader
@@ -75,11 +77,11 @@ export default function Links() {
                 <td>{l.items.length ? l.items.map((i) => `${i.name} × ${i.licences}`).join(", ") : "Reseller relationship"}</td>
                 <td>
                   <Badge tone={STATUS[l.status][0]}>{STATUS[l.status][1]}</Badge>
-                  {l.status === "active" && l.expiresAt ? <span className="muted small"> until {formatDate(l.expiresAt)}</span> : null}
+                  {l.status === "active" && l.expiresAt ? <span className="muted small"> until {format.date(l.expiresAt)}</span> : null}
                 </td>
                 <td className="num">{l.visits}</td>
                 <td className="num">{l.redemptions}</td>
-                <td>{formatDate(l.createdAt)}</td>
+                <td>{format.date(l.createdAt)}</td>
                 <td>{l.status === "active" ? <CopyButton text={l.url} label="Copy link" /> : null}</td>
               </tr>
             ))}

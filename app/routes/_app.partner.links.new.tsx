@@ -6,7 +6,7 @@ import { useState } from "react";
 import { z } from "zod";
 import { calendarDate, multilineText, text } from "~/utils/input";
 import { ErrorList, SubmitButton } from "~/components/forms";
-import { formatMoney, PageHeader } from "~/components/layout";
+import { PageHeader } from "~/components/layout";
 import { licenceCounts } from "~/modules/links/link-forms";
 import { createLink } from "~/modules/links/links.server";
 import { getOrganisation } from "~/modules/organisations.server";
@@ -15,6 +15,7 @@ import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Create link · Partnerdesk" }];
 
@@ -72,6 +73,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function NewLink() {
   const { advisor, dap, products } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "new-link",
@@ -151,7 +153,7 @@ export default function NewLink() {
                         <label htmlFor={`licences-${p.id}`}>{p.name}</label>
                         <div className="muted small">{p.description}</div>
                       </td>
-                      <td>{formatMoney(p.monthlyPriceCents, p.currency)}</td>
+                      <td>{format.money(p.monthlyPriceCents, p.currency)}</td>
                       <td>
                         <input
                           id={`licences-${p.id}`}
@@ -166,7 +168,7 @@ export default function NewLink() {
                           className="narrow"
                         />
                         <div id={`licences-${p.id}-hint`} className="muted small">
-                          {p.minLicences}–{p.maxLicences.toLocaleString("en")}
+                          {p.minLicences}–{format.number(p.maxLicences)}
                         </div>
                         <ErrorList errors={errors} />
                       </td>

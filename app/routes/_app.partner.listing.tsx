@@ -6,14 +6,16 @@ import { useState } from "react";
 import { z } from "zod";
 import { multilineText, text } from "~/utils/input";
 import { ErrorList, SubmitButton } from "~/components/forms";
-import { Badge, formatDate, PageHeader } from "~/components/layout";
-import { COUNTRY_CODES, COUNTRY_OPTIONS, countryName } from "~/modules/countries";
+import { CountryOptions } from "~/components/country-select";
+import { Badge, PageHeader } from "~/components/layout";
+import { COUNTRY_CODES } from "~/utils/countries";
 import { LANGUAGE_CODES, LANGUAGES, ORGANISATION_SIZES, SERVICE_KEYWORDS, SIZE_LABELS } from "~/modules/directory/directory-options";
 import { getListing, saveListing } from "~/modules/directory/listing.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Directory listing · Partnerdesk" }];
 
@@ -72,6 +74,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Listing() {
   const { profile, listing } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "listing",
@@ -101,7 +104,7 @@ export default function Listing() {
             How customers find you in the public <Link to="/partners">partner directory</Link> and contact you. Their requests arrive as <Link to="/partner/leads">leads</Link>.{" "}
             {listing.listed ? (
               <>
-                <Badge tone="good">Listed</Badge> since {formatDate(listing.listedAt)} · <Link to={`/partners/${profile.partnerNumber}`}>See your public page</Link>
+                <Badge tone="good">Listed</Badge> since {format.date(listing.listedAt)} · <Link to={`/partners/${profile.partnerNumber}`}>See your public page</Link>
               </>
             ) : (
               <Badge>Not listed</Badge>
@@ -146,14 +149,10 @@ export default function Listing() {
             aria-invalid={fields.countries.errors?.length ? true : undefined}
             aria-describedby={fields.countries.errorId}
           >
-            {COUNTRY_OPTIONS.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.name}
-              </option>
-            ))}
+            <CountryOptions />
           </select>
           <p className="hint" aria-live="polite">
-            Selected: {countries.length ? countries.map(countryName).join(", ") : "none"}
+            Selected: {countries.length ? countries.map(format.country).join(", ") : "none"}
           </p>
           <ErrorList id={fields.countries.errorId} errors={fields.countries.errors} />
         </div>
@@ -210,7 +209,7 @@ export default function Listing() {
         <section aria-labelledby="contact-details">
           <h2 id="contact-details">Contact details</h2>
           <p className="hint">
-            From your <Link to="/partner/profile">company profile</Link>: {[profile.email, profile.phone, profile.website, profile.city, profile.country ? countryName(profile.country) : null].filter(Boolean).join(" · ") || "none yet"}.
+            From your <Link to="/partner/profile">company profile</Link>: {[profile.email, profile.phone, profile.website, profile.city, profile.country ? format.country(profile.country) : null].filter(Boolean).join(" · ") || "none yet"}.
           </p>
         </section>
         <div>

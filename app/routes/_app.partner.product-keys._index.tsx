@@ -7,7 +7,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { readForm } from "~/utils/form.server";
-import { Badge, EmptyState, formatDate, formatDateTime, PageHeader } from "~/components/layout";
+import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { DomainError } from "~/modules/errors";
 import { getOrganisation } from "~/modules/organisations.server";
 import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from "~/modules/product-keys/key-format";
@@ -15,6 +15,7 @@ import { importProductKeys, listProductKeys } from "~/modules/product-keys/produ
 import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Product keys · Partnerdesk" }];
 
@@ -74,6 +75,7 @@ const FILTERS = [
 
 export default function ProductKeys() {
   const { authorised, filter, keys, next, counts, imports } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const hrefWith = (change: Record<string, string | null>) => {
@@ -107,11 +109,11 @@ export default function ProductKeys() {
       <dl className="totals" aria-label="Inventory">
         <div>
           <dt>Available</dt>
-          <dd>{counts.available.toLocaleString("en")}</dd>
+          <dd>{format.number(counts.available)}</dd>
         </div>
         <div>
           <dt>Registered</dt>
-          <dd>{counts.used.toLocaleString("en")}</dd>
+          <dd>{format.number(counts.used)}</dd>
         </div>
       </dl>
       <nav className="inline-actions" aria-label="Filter keys">
@@ -148,8 +150,8 @@ export default function ProductKeys() {
                 </td>
                 <td>{k.productName}</td>
                 <td className="num">{k.licences}</td>
-                <td>{k.status === "used" ? <Badge tone="neutral">Registered {formatDate(k.usedAt)}</Badge> : <Badge tone="good">Available</Badge>}</td>
-                <td>{formatDate(k.importedAt)}</td>
+                <td>{k.status === "used" ? <Badge tone="neutral">Registered {format.date(k.usedAt)}</Badge> : <Badge tone="good">Available</Badge>}</td>
+                <td>{format.date(k.importedAt)}</td>
                 <td>{k.customerId ? k.customerName ? <Link to={`/partner/customers/${k.customerId}`}>{k.customerName}</Link> : <span className="muted">no longer your customer</span> : "—"}</td>
               </tr>
             ))}
@@ -171,7 +173,7 @@ export default function ProductKeys() {
           <h2 id="import">Import keys</h2>
           <p className="hint">
             A CSV file with a header row naming the columns <code>key</code>, <code>product</code> (a product id or name from the catalogue) and <code>licences</code>; at most{" "}
-            {IMPORT_MAX_ROWS.toLocaleString("en")} keys and {IMPORT_MAX_BYTES / 1_000_000} MB per file. Every row is reported: accepted, or refused with the reason.
+            {format.number(IMPORT_MAX_ROWS)} keys and {IMPORT_MAX_BYTES / 1_000_000} MB per file. Every row is reported: accepted, or refused with the reason.
           </p>
           <Form method="post" encType="multipart/form-data" className="stack-form" id="import-form">
             <div className="field">
@@ -193,7 +195,7 @@ export default function ProductKeys() {
               <ul className="plain-list">
                 {imports.map((i) => (
                   <li key={i.id}>
-                    <Link to={`/partner/product-keys/imports/${i.id}`}>{i.fileName ?? "Pasted CSV"}</Link> · {formatDateTime(i.createdAt)} · {i.accepted} accepted, {i.refused} refused
+                    <Link to={`/partner/product-keys/imports/${i.id}`}>{i.fileName ?? "Pasted CSV"}</Link> · {format.dateTime(i.createdAt)} · {i.accepted} accepted, {i.refused} refused
                   </li>
                 ))}
               </ul>

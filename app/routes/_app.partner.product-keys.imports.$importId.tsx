@@ -1,10 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, formatDateTime, PageHeader } from "~/components/layout";
+import { Badge, PageHeader } from "~/components/layout";
 import { getImport, maskedKey } from "~/modules/product-keys/product-keys.server";
 import { requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, uuidParam } from "~/utils/http.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Key import report · Partnerdesk" }];
 
@@ -23,13 +24,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export default function ImportReport() {
   const { fileName, createdAt, accepted, refused, report } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const refusedRows = report.filter((r) => !r.accepted);
   return (
     <>
       <p className="breadcrumb">
         <Link to="/partner/product-keys">Product keys</Link> /
       </p>
-      <PageHeader title="Import report" description={`${fileName ?? "Pasted CSV"} · ${formatDateTime(createdAt)}`} />
+      <PageHeader title="Import report" description={`${fileName ?? "Pasted CSV"} · ${format.dateTime(createdAt)}`} />
       <dl className="totals" aria-label="Result">
         <div>
           <dt>Accepted</dt>

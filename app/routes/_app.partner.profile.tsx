@@ -11,6 +11,7 @@ import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Company profile · Partnerdesk" }];
 
@@ -64,6 +65,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Profile() {
   const { org, canEdit } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "profile",
@@ -116,7 +118,7 @@ export default function Profile() {
             <dt>Website</dt>
             <dd>{org.website ?? "—"}</dd>
             <dt>Address</dt>
-            <dd>{[org.addressLine, [org.postalCode, org.city].filter(Boolean).join(" "), org.country].filter(Boolean).join(", ") || "—"}</dd>
+            <dd>{[org.addressLine, [org.postalCode, org.city].filter(Boolean).join(" "), org.country ? format.country(org.country) : null].filter(Boolean).join(", ") || "—"}</dd>
           </dl>
           <p className="muted">Only a global admin can change the company profile.</p>
         </section>

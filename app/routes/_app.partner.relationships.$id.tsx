@@ -4,13 +4,14 @@ import { SubmitButton } from "~/components/forms";
 import { assignGroupRoles, listAssignments, listGroups } from "~/modules/staff-groups.server";
 import { z } from "zod";
 import { CopyButton } from "~/components/copy-button";
-import { Badge, formatDate, formatDateTime, PageHeader } from "~/components/layout";
+import { Badge, PageHeader } from "~/components/layout";
 import { getGdapForPartner, terminateGdap } from "~/modules/admin-relationships.server";
 import { ConfirmAction } from "~/components/confirm";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Admin relationship · Partnerdesk" }];
 
@@ -61,6 +62,7 @@ const STATUS: Record<string, ["good" | "warn" | "info" | "neutral", string]> = {
 
 export default function AdminRelationshipDetail() {
   const r = useLoaderData<typeof loader>();
+  const format = useFormat();
   const active = r.status === "active" || r.status === "expiring";
   return (
     <>
@@ -88,7 +90,7 @@ export default function AdminRelationshipDetail() {
           <h2 id="approval">Approval link</h2>
           <p className="muted">
             {r.customerId ? "Emailed to the customer's global admins." : "An open request: send it to the customer; any customer's global admin who opens it can approve it for their organisation."} It
-            expires {formatDate(r.requestExpiresAt)} if nobody approves it.
+            expires {format.date(r.requestExpiresAt)} if nobody approves it.
           </p>
           <div className="input-with-button">
             <label htmlFor="approval-url" className="visually-hidden">
@@ -109,24 +111,24 @@ export default function AdminRelationshipDetail() {
             {r.durationDays} days{r.autoExtendDays ? `, extends automatically by ${r.autoExtendDays} days` : ", no auto-extend"}
           </dd>
           <dt>Requested</dt>
-          <dd>{formatDateTime(r.createdAt)}</dd>
+          <dd>{format.dateTime(r.createdAt)}</dd>
           {r.approvedAt ? (
             <>
               <dt>Approved</dt>
-              <dd>{formatDateTime(r.approvedAt)}</dd>
+              <dd>{format.dateTime(r.approvedAt)}</dd>
             </>
           ) : null}
           {r.endsAt ? (
             <>
               <dt>Ends</dt>
-              <dd>{formatDate(r.endsAt)}</dd>
+              <dd>{format.date(r.endsAt)}</dd>
             </>
           ) : null}
           {r.endedAt ? (
             <>
               <dt>Ended</dt>
               <dd>
-                {formatDateTime(r.endedAt)}
+                {format.dateTime(r.endedAt)}
                 {r.endReason ? ` (${r.endReason})` : ""}
               </dd>
             </>

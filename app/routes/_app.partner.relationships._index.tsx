@@ -4,7 +4,7 @@ import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
-import { Badge, EmptyState, formatDate, PageHeader } from "~/components/layout";
+import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { adminRole, RELATIONSHIP_FILTERS } from "~/modules/admin-roles";
 import { PAGE_SIZES } from "~/modules/customer-list";
 import { listAdminRelationships, requestDap } from "~/modules/admin-relationships.server";
@@ -13,6 +13,7 @@ import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from 
 import { withTenant } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat, FormattedDate } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Admin relationships · Partnerdesk" }];
 
@@ -99,16 +100,17 @@ const columns = [
       </>
     ),
   }),
-  column.accessor("createdAt", { id: "created", header: "Requested", enableSorting: false, cell: ({ row: { original: r } }) => formatDate(r.createdAt) }),
+  column.accessor("createdAt", { id: "created", header: "Requested", enableSorting: false, cell: ({ row: { original: r } }) => <FormattedDate value={r.createdAt} /> }),
   column.accessor("endsAt", {
     header: "Ends",
     enableSorting: false,
-    cell: ({ row: { original: r } }) => (r.endsAt ? formatDate(r.endsAt) : r.durationDays ? `${r.durationDays} days after approval` : "—"),
+    cell: ({ row: { original: r } }) => (r.endsAt ? <FormattedDate value={r.endsAt} /> : r.durationDays ? `${r.durationDays} days after approval` : "—"),
   }),
 ] as ColumnDef<Row, unknown>[];
 
 export default function AdminRelationships() {
   const { rows, newer, older, total, filter, q, size } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const [params] = useSearchParams();
   const navigation = useNavigation();
   const href = (change: Record<string, string | null>) => listHref("/partner/relationships", params, change);
@@ -155,7 +157,7 @@ export default function AdminRelationships() {
         </button>
       </Form>
       <p className="muted" aria-live="polite">
-        {total.more ? `More than ${total.count.toLocaleString("en")}` : total.count.toLocaleString("en")} {total.count === 1 && !total.more ? "relationship" : "relationships"}
+        {total.more ? `More than ${format.number(total.count)}` : format.number(total.count)} {total.count === 1 && !total.more ? "relationship" : "relationships"}
         {filter || q ? " match" : ""}, newest first.
       </p>
       <DataTable

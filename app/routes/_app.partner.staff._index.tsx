@@ -5,13 +5,14 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
-import { Badge, formatDate, PageHeader } from "~/components/layout";
+import { Badge, PageHeader } from "~/components/layout";
 import { PARTNER_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from "~/modules/permissions";
 import { inviteStaff, listStaff } from "~/modules/staff.server";
 import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Staff · Partnerdesk" }];
 
@@ -46,6 +47,7 @@ const STATUS: Record<string, { tone: "good" | "warn" | "bad"; label: string }> =
 
 export default function Staff() {
   const { staff, me } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "invite-staff",
@@ -91,7 +93,7 @@ export default function Staff() {
                 <td>
                   <Badge tone={STATUS[s.status]!.tone}>{STATUS[s.status]!.label}</Badge>
                 </td>
-                <td>{formatDate(s.createdAt)}</td>
+                <td>{format.date(s.createdAt)}</td>
               </tr>
             ))}
           </tbody>

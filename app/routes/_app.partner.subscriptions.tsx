@@ -2,13 +2,14 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams, useSubmit } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
-import { EmptyState, formatDate, formatMoney, PageHeader, SubscriptionStatus } from "~/components/layout";
+import { EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
 import { PAGE_SIZES } from "~/modules/customer-list";
 import { listProducts } from "~/modules/products.server";
 import { parsePartnerSubscriptionQuery, SUBSCRIPTION_STATUSES, TRIAL_ENDING_DAYS } from "~/modules/subscription-filters";
 import { encodeTimeCursor, listHref, pagerLinks } from "~/modules/time-cursor";
 import { listPartnerSubscriptions } from "~/modules/subscriptions.server";
 import { requirePermissionThenRead } from "~/utils/auth.server";
+import { useFormat, FormattedDate, FormattedMoney } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk" }];
 
@@ -47,9 +48,9 @@ const columns = [
   column.accessor("productName", { header: "Product", enableSorting: false }),
   column.accessor("licences", { header: "Licences", enableSorting: false }),
   column.accessor("status", { header: "Status", enableSorting: false, cell: ({ row: { original: r } }) => <SubscriptionStatus status={r.status} /> }),
-  column.accessor("startedAt", { id: "started", header: "Started", enableSorting: false, cell: ({ row: { original: r } }) => formatDate(r.startedAt) }),
-  column.accessor("endsAt", { header: "Trial ends", enableSorting: false, cell: ({ row: { original: r } }) => (r.status === "trial" ? formatDate(r.endsAt) : "—") }),
-  column.accessor("monthlyValueCents", { header: "Monthly value", enableSorting: false, cell: ({ row: { original: r } }) => (r.monthlyValueCents ? formatMoney(r.monthlyValueCents, r.currency) : "—") }),
+  column.accessor("startedAt", { id: "started", header: "Started", enableSorting: false, cell: ({ row: { original: r } }) => <FormattedDate value={r.startedAt} /> }),
+  column.accessor("endsAt", { header: "Trial ends", enableSorting: false, cell: ({ row: { original: r } }) => (r.status === "trial" ? <FormattedDate value={r.endsAt} /> : "—") }),
+  column.accessor("monthlyValueCents", { header: "Monthly value", enableSorting: false, cell: ({ row: { original: r } }) => (r.monthlyValueCents ? <FormattedMoney cents={r.monthlyValueCents} currency={r.currency} /> : "—") }),
   column.display({
     id: "role",
     header: "You are",
@@ -59,6 +60,7 @@ const columns = [
 
 export default function PartnerSubscriptions() {
   const { rows, newer, older, totals, products, filtered } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const [params] = useSearchParams();
   const submit = useSubmit();
   const href = (change: Record<string, string | null>) => listHref("/partner/subscriptions", params, change);
@@ -116,19 +118,19 @@ export default function PartnerSubscriptions() {
       <dl className="totals" aria-label="Totals">
         <div>
           <dt>Subscriptions</dt>
-          <dd>{totals.subscriptions.toLocaleString("en")}</dd>
+          <dd>{format.number(totals.subscriptions)}</dd>
         </div>
         <div>
           <dt>Licences</dt>
-          <dd>{totals.licences.toLocaleString("en")}</dd>
+          <dd>{format.number(totals.licences)}</dd>
         </div>
         <div>
           <dt>Paid licences</dt>
-          <dd>{totals.activeLicences.toLocaleString("en")}</dd>
+          <dd>{format.number(totals.activeLicences)}</dd>
         </div>
         <div>
           <dt>Monthly value</dt>
-          <dd>{formatMoney(totals.monthlyValueCents, totals.currency)}</dd>
+          <dd>{format.money(totals.monthlyValueCents, totals.currency)}</dd>
         </div>
       </dl>
       <DataTable

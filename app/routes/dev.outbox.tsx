@@ -1,11 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { EmptyState, formatDateTime } from "~/components/layout";
+import { EmptyState } from "~/components/layout";
 import { listOutbox } from "~/modules/mail.server";
 import { clientIp } from "~/utils/auth.server";
 import { config } from "~/utils/config.server";
 import { withSystem } from "~/utils/db.server";
 import { servedToLocalDeveloper } from "~/utils/dev-only.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Mail outbox (development) · Partnerdesk" }];
 
@@ -25,6 +26,7 @@ const linkify = (text: string) =>
 
 export default function Outbox() {
   const { mails, smtp } = useLoaderData<typeof loader>();
+  const format = useFormat();
   return (
     <main className="content standalone">
       <h1>Mail outbox (development)</h1>
@@ -39,7 +41,7 @@ export default function Outbox() {
             <li key={m.id} className="card">
               <h2>{m.subject}</h2>
               <p className="muted small">
-                To {m.to.join(", ")} · {formatDateTime(m.createdAt)} · {m.sentAt ? `sent ${formatDateTime(m.sentAt)}` : "not sent"}
+                To {m.to.join(", ")} · {format.dateTime(m.createdAt)} · {m.sentAt ? `sent ${format.dateTime(m.sentAt)}` : "not sent"}
               </p>
               <pre className="mail-body">{linkify(m.textBody)}</pre>
             </li>

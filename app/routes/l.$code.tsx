@@ -2,7 +2,7 @@
  * The public page of a shared link: who the partner is, what it offers, the customer agreement,
  * and accepting — as a signed-in customer admin, or by signing up a new organisation.
  */
-import { getFormProps, getSelectProps, useForm } from "@conform-to/react";
+import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useLocation, type ShouldRevalidateFunction } from "@remix-run/react";
@@ -10,11 +10,11 @@ import { useEffect } from "react";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
-import { formatDate, formatMoney } from "~/components/layout";
+import { CountryField } from "~/components/country-select";
 import { newPasswordField } from "~/modules/auth/password-rules";
 import { hashPassword, randomToken } from "~/modules/auth/crypto.server";
 import { deleteSession, loadAuth, readSessionId } from "~/modules/auth/session.server";
-import { COUNTRY_CODES, COUNTRY_OPTIONS, countryName } from "~/modules/countries";
+import { COUNTRY_CODES } from "~/utils/countries";
 import { domainNameField } from "~/modules/domain-name";
 import { DomainError } from "~/modules/errors";
 import { licenceCounts } from "~/modules/links/link-forms";
@@ -24,6 +24,7 @@ import { clientIp, enforceGates, gateOf, type AuthContext } from "~/utils/auth.s
 import { withSystem } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${LINK_KIND_LABELS[data.link.kind]} from ${data.link.partner.name} · Partnerdesk` : "Partnerdesk" },
@@ -193,6 +194,7 @@ function useVisitBeacon(code: string) {
 
 export default function PublicLink() {
   const { link, viewer, accepted, submissionKey } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const lastResult = useActionData<typeof action>();
   useVisitBeacon(link.code);
   const signingUp = viewer.kind === "anonymous";
@@ -264,13 +266,13 @@ export default function PublicLink() {
           {p.city || p.country ? (
             <>
               <dt>Location</dt>
-              <dd>{[p.city, p.country ? countryName(p.country) : null].filter(Boolean).join(", ")}</dd>
+              <dd>{[p.city, p.country ? format.country(p.country) : null].filter(Boolean).join(", ")}</dd>
             </>
           ) : null}
           {link.expiresAt ? (
             <>
               <dt>Valid until</dt>
-              <dd>{formatDate(link.expiresAt)}</dd>
+              <dd>{format.date(link.expiresAt)}</dd>
             </>
           ) : null}
         </dl>
@@ -284,7 +286,7 @@ export default function PublicLink() {
 
       {accepted ? (
         <p className="notice notice-good" role="status">
-          Your organisation accepted this on {formatDate(accepted.at)}. See <Link to="/customer/subscriptions">your subscriptions</Link> and{" "}
+          Your organisation accepted this on {format.date(accepted.at)}. See <Link to="/customer/subscriptions">your subscriptions</Link> and{" "}
           <Link to="/customer/partners">your partners</Link>.
         </p>
       ) : null}
@@ -335,7 +337,7 @@ export default function PublicLink() {
                               aria-describedby={`licences-${item.productId}-hint`}
                             />
                             <div id={`licences-${item.productId}-hint`} className="muted small">
-                              You may change this ({item.minLicences}–{item.maxLicences.toLocaleString("en")}).
+                              You may change this ({item.minLicences}–{format.number(item.maxLicences)}).
                             </div>
                             <ErrorList errors={f?.errors} />
                           </>
@@ -343,7 +345,7 @@ export default function PublicLink() {
                           item.licences
                         )}
                       </td>
-                      <td>{link.kind === "trial" ? `${item.trialDays} days, free` : formatMoney(item.monthlyPriceCents, item.currency)}</td>
+                      <td>{link.kind === "trial" ? `${item.trialDays} days, free` : format.money(item.monthlyPriceCents, item.currency)}</td>
                     </tr>
                   );
                 })}
@@ -398,18 +400,7 @@ export default function PublicLink() {
             </p>
             <Field meta={fields.organisationName} label="Organisation name" inputProps={{ autoComplete: "organization" }} />
             <Field meta={fields.primaryDomain} label="Primary domain" hint="Your organisation's domain, e.g. contoso.com." inputProps={{ autoComplete: "off", spellCheck: false }} />
-            <div className="field">
-              <label htmlFor={fields.country.id}>Country</label>
-              <select {...getSelectProps(fields.country)} key={fields.country.key}>
-                <option value="">Choose…</option>
-                {COUNTRY_OPTIONS.map((c) => (
-                  <option key={c.code} value={c.code}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-              <ErrorList id={fields.country.errorId} errors={fields.country.errors} />
-            </div>
+            <CountryField meta={fields.country} />
             <Field meta={fields.adminName} label="Your name" inputProps={{ autoComplete: "name" }} />
             <Field meta={fields.email} label="Your work email" type="email" hint="You become your organisation's global admin." inputProps={{ autoComplete: "email" }} />
             <Field meta={fields.password} label="Choose a password" type="password" hint="At least 12 characters." inputProps={{ autoComplete: "new-password" }} />

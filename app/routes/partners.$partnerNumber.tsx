@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { countryName } from "~/modules/countries";
 import { LANGUAGES, SIZE_LABELS, type OrganisationSize } from "~/modules/directory/directory-options";
 import { getDirectoryPartner } from "~/modules/directory/directory.server";
 import { withPublicReads } from "~/utils/db.server";
 import { orThrowResponse } from "~/utils/http.server";
+import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.partner.name} · Find a partner · Partnerdesk` : "Find a partner · Partnerdesk" }];
 
@@ -16,6 +16,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 
 export default function DirectoryPartner() {
   const { partner } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const c = partner.contact;
   return (
     <>
@@ -39,7 +40,7 @@ export default function DirectoryPartner() {
           <h2 id="serves">Serves</h2>
           <dl className="details">
             <dt>Countries</dt>
-            <dd>{partner.countries.map(countryName).join(", ")}</dd>
+            <dd>{partner.countries.map(format.country).join(", ")}</dd>
             {partner.cities.length ? (
               <>
                 <dt>Cities</dt>
@@ -80,7 +81,7 @@ export default function DirectoryPartner() {
             {c.city || c.addressLine ? (
               <>
                 <dt>Address</dt>
-                <dd>{[c.addressLine, [c.postalCode, c.city].filter(Boolean).join(" "), c.country ? countryName(c.country) : null].filter(Boolean).join(", ")}</dd>
+                <dd>{[c.addressLine, [c.postalCode, c.city].filter(Boolean).join(" "), c.country ? format.country(c.country) : null].filter(Boolean).join(", ")}</dd>
               </>
             ) : null}
           </dl>

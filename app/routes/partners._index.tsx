@@ -3,11 +3,12 @@ import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remi
 import { useEffect } from "react";
 import { useDirectorySelection } from "~/components/directory-selection";
 import { EmptyState } from "~/components/layout";
-import { COUNTRY_OPTIONS, countryName } from "~/modules/countries";
 import { LANGUAGE_CODES, LANGUAGES, ORGANISATION_SIZES, parseDirectoryQuery, SIZE_LABELS, type OrganisationSize } from "~/modules/directory/directory-options";
 import { searchDirectory } from "~/modules/directory/directory.server";
 import { config } from "~/utils/config.server";
 import { withPublicReads } from "~/utils/db.server";
+import { useFormat } from "~/components/format";
+import { CountryOptions } from "~/components/country-select";
 
 export const meta: MetaFunction = () => [
   { title: "Find a partner · Partnerdesk" },
@@ -22,6 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function Directory() {
   const { rows, next, total, query, maxPartners } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const [params] = useSearchParams();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location.pathname === "/partners";
@@ -53,11 +55,7 @@ export default function Directory() {
           <label htmlFor="country">Country</label>
           <select id="country" name="country" defaultValue={query.country ?? ""}>
             <option value="">Any</option>
-            {COUNTRY_OPTIONS.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.name}
-              </option>
-            ))}
+            <CountryOptions />
           </select>
         </div>
         <div className="field">
@@ -97,7 +95,7 @@ export default function Directory() {
           </>
         ) : (
           <>
-            {total.more ? `More than ${total.count.toLocaleString("en")}` : total.count.toLocaleString("en")} partner{total.count === 1 && !total.more ? "" : "s"} {searched ? "match" : "listed"}
+            {total.more ? `More than ${format.number(total.count)}` : format.number(total.count)} partner{total.count === 1 && !total.more ? "" : "s"} {searched ? "match" : "listed"}
             {query.q ? ", best matches first" : ""}.
           </>
         )}
@@ -127,7 +125,7 @@ export default function Directory() {
                       <Link to={`/partners/${p.partnerNumber}`}>{p.name}</Link>
                     </h2>
                     <p className="muted small">
-                      {[p.cities.slice(0, 3).join(", "), p.countries.slice(0, 4).map(countryName).join(", ") + (p.countries.length > 4 ? ` and ${p.countries.length - 4} more` : "")]
+                      {[p.cities.slice(0, 3).join(", "), p.countries.slice(0, 4).map(format.country).join(", ") + (p.countries.length > 4 ? ` and ${p.countries.length - 4} more` : "")]
                         .filter(Boolean)
                         .join(" · ")}
                       {" · "}

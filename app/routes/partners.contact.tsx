@@ -5,7 +5,8 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { INT4, multilineText, text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
-import { COUNTRY_CODES, COUNTRY_OPTIONS } from "~/modules/countries";
+import { CountryField } from "~/components/country-select";
+import { COUNTRY_CODES } from "~/utils/countries";
 import { ORGANISATION_SIZES, SIZE_LABELS } from "~/modules/directory/directory-options";
 import { selectedPartners, submitContact } from "~/modules/directory/directory.server";
 import { clientIp } from "~/utils/auth.server";
@@ -121,18 +122,7 @@ export default function Contact() {
             </select>
             <ErrorList id={fields.size.errorId} errors={fields.size.errors} />
           </div>
-          <div className="field">
-            <label htmlFor={fields.country.id}>Country</label>
-            <select {...getSelectProps(fields.country)} key={fields.country.key}>
-              <option value="">Choose…</option>
-              {COUNTRY_OPTIONS.map((c) => (
-                <option key={c.code} value={c.code}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-            <ErrorList id={fields.country.errorId} errors={fields.country.errors} />
-          </div>
+          <CountryField meta={fields.country} />
         </div>
         <div className="field">
           <label htmlFor={fields.needs.id}>What do you need?</label>

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { formatDate, formatDateTime, formatMoney } from "../../app/components/layout";
+import { formatDate, formatDateTime, formatMoney } from "../../app/utils/format";
 
 describe("date formatting", () => {
-  // The hand-written formatter must write what en-GB's medium style writes in UTC.
+  // The app's dates are what en-GB's medium style writes in UTC (app/utils/format.ts, ADR 0030).
   const DATE = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
   const DATE_TIME = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 

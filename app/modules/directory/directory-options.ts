@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { text } from "~/utils/input";
-import { COUNTRY_CODES } from "../countries";
+import { COUNTRY_CODES } from "~/utils/countries";
 
 export const ORGANISATION_SIZES = ["1-9", "10-49", "50-249", "250-999", "1000+"] as const;
 export type OrganisationSize = (typeof ORGANISATION_SIZES)[number];

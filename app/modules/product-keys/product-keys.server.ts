@@ -26,6 +26,7 @@ import { listProducts } from "../products.server";
 import { upsertRelationship } from "../relationships.server";
 import { checkProductKey, generateProductKey, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from "./key-format";
 import { decodeCursor, hasControlCharacters, multilineText, timeIdCursor } from "~/utils/input";
+import { formatNumber } from "~/utils/format";
 
 export const KEYS_PAGE_SIZE = 50;
 
@@ -99,7 +100,7 @@ export async function importProductKeys(tx: Tx, { partnerId, actor, fileName, te
   const idx = columnIndexes(records[0]!.record);
   const rows = records.slice(1);
   if (rows.length === 0) throw new DomainError(400, "The file has no keys after its header row.", "file");
-  if (rows.length > IMPORT_MAX_ROWS) throw new DomainError(400, `The file has ${rows.length.toLocaleString("en")} keys; import at most ${IMPORT_MAX_ROWS.toLocaleString("en")} at a time.`, "file");
+  if (rows.length > IMPORT_MAX_ROWS) throw new DomainError(400, `The file has ${formatNumber(rows.length)} keys; import at most ${formatNumber(IMPORT_MAX_ROWS)} at a time.`, "file");
 
   const catalogue = await listProducts(tx);
   const byId = new Map(catalogue.map((p) => [p.id.toLowerCase(), p]));
@@ -126,7 +127,7 @@ export async function importProductKeys(tx: Tx, { partnerId, actor, fileName, te
     const licencesText = cell(idx.licences);
     const licences = /^\d{1,7}$/.test(licencesText) ? Number(licencesText) : NaN;
     if (!Number.isInteger(licences) || licences < product.minLicences || licences > product.maxLicences) {
-      entry.message = `The licence count must be a whole number from ${product.minLicences} to ${product.maxLicences.toLocaleString("en")} for ${product.name}.`;
+      entry.message = `The licence count must be a whole number from ${product.minLicences} to ${formatNumber(product.maxLicences)} for ${product.name}.`;
       continue;
     }
     entry.licences = licences;

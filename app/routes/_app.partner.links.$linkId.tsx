@@ -194,7 +194,7 @@ export default function LinkDetail() {
           <h2 id="email">Send by email</h2>
           <Form method="post" {...getFormProps(form)} className="form-grid">
             <ErrorList id={form.errorId} errors={form.errors} />
-            <input type="hidden" name="intent" value="email" />
+            {/* The intent is the Send button's (a hidden field too would send it twice, which the schema refuses). */}
             <div className="field">
               <label htmlFor={fields.to.id}>To</label>
               <p className="hint" id={`${fields.to.id}-hint`}>

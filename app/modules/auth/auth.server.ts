@@ -72,16 +72,16 @@ export async function signIn(input: {
   const [user] = await withSystemStatement((db) => db.select().from(users).where(eq(users.email, email)));
   const valid = await verifyPassword(user?.passwordHash, input.password);
   if (!user || !valid) {
-    if (user) {
-      await withSystem((tx) =>
-        recordAudit(tx, {
-          actor: { userId: user.id, orgId: null, ip: input.ip },
-          action: "auth.sign_in_failed",
-          objectType: "user",
-          objectId: user.id,
-        }),
-      );
-    }
+    // A transaction either way, so an unknown account answers in about the same time as a known one.
+    await withSystem(async (tx) => {
+      if (!user) return void (await tx.execute(sql`select 1`));
+      await recordAudit(tx, {
+        actor: { userId: user.id, orgId: null, ip: input.ip },
+        action: "auth.sign_in_failed",
+        objectType: "user",
+        objectId: user.id,
+      });
+    });
     return { ok: false, reason: "invalid" };
   }
   const deviceCookie = await rememberDevice(input.device, email);

@@ -211,6 +211,10 @@ export const mailOutbox = pgTable(
     orgId: uuid("org_id").references(() => organisations.id, { onDelete: "set null" }),
     to: text("to").array().notNull(),
     subject: text("subject").notNull(),
+    /**
+     * Empty once the retention has passed (MAIL_BODY_RETENTION_DAYS after sending): bodies carry
+     * activation, reset and confirmation links, which are not kept in clear at rest.
+     */
     textBody: text("text_body").notNull(),
     htmlBody: text("html_body"),
     createdAt: createdAt(),
@@ -219,7 +223,11 @@ export const mailOutbox = pgTable(
     sentAt: tstz("sent_at"),
     lastError: text("last_error"),
   },
-  (t) => [index("mail_outbox_pending_idx").on(t.nextAttemptAt).where(sql`sent_at is null`)],
+  (t) => [
+    index("mail_outbox_pending_idx").on(t.nextAttemptAt).where(sql`sent_at is null`),
+    // Mails whose body is still kept: scheduled work blanks it after MAIL_BODY_RETENTION_DAYS.
+    index("mail_outbox_body_kept_idx").on(t.createdAt).where(sql`text_body <> ''`),
+  ],
 );
 
 export const jobs = pgTable(

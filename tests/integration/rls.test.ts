@@ -95,7 +95,9 @@ const cases: TableCase[] = [
     table: "relationships",
     own: ["select", "insert", "update"],
     select: (t) => sql`select id from relationships where partner_org_id = ${t.org.orgId}`,
-    insert: (t) => sql`insert into relationships (partner_org_id, customer_org_id, type) values (${t.org.orgId}, ${t.customer.orgId}, 'advisor') returning id`,
+    // A partner asks one of its own customers for delegated administration.
+    insert: (t) => sql`insert into relationships (partner_org_id, customer_org_id, type, status)
+      select ${t.org.orgId}, customer_org_id, 'dap', 'requested' from relationships where partner_org_id = ${t.org.orgId} and type = 'reseller' limit 1 returning id`,
     update: (t) => sql`update relationships set status = status where partner_org_id = ${t.org.orgId} returning id`,
     delete: (t) => sql`delete from relationships where partner_org_id = ${t.org.orgId} returning id`,
   },
@@ -542,6 +544,25 @@ describe("row-level security matrix", () => {
   it("a partner cannot grant itself a capability (no column privilege)", async () => {
     expect(await attempt("own", a, b, sql`update organisations set is_dap_certified = true where id = ${a.org.orgId} returning id`)).toBe("denied");
     expect(await attempt("own", a, b, sql`update organisations set partner_number = 1 where id = ${a.org.orgId} returning id`)).toBe("denied");
+  });
+
+  it("the app role cannot read password hashes: every column of users but password_hash, even its own row", async () => {
+    expect(await attempt("own", a, b, sql`select id, email, display_name, password_must_change, home_org_id from users where id = ${a.userId}`)).toBe("rows");
+    expect(await attempt("own", a, b, sql`select password_hash from users where id = ${a.userId}`)).toBe("denied");
+    expect(await attempt("own", a, b, sql`select * from users where id = ${a.userId}`)).toBe("denied");
+    expect(await attempt("own", a, b, sql`select id from users where password_hash is not null`)).toBe("denied");
+    expect(await attempt("own", a, b, sql`update users set display_name = display_name where id = ${a.userId} returning password_hash`)).toBe("denied");
+    // A new column is a decision: granted to the app role here, or kept from it like the hash.
+    const columns = await withSystem(async (tx) =>
+      rowsOf<{ name: string; readable: boolean }>(
+        await tx.execute(sql`select attname as name, has_column_privilege(${APP_ROLE}, 'users', attname, 'SELECT') as readable
+          from pg_attribute where attrelid = 'users'::regclass and attnum > 0 and not attisdropped order by attnum`),
+      ),
+    );
+    expect(columns.filter((c) => !c.readable).map((c) => c.name)).toEqual(["password_hash"]);
+    expect(columns.map((c) => c.name).sort()).toEqual(
+      ["created_at", "display_name", "email", "email_confirmed", "home_org_id", "id", "password_changed_at", "password_hash", "password_must_change"],
+    );
   });
 
   it("a partner of record reads the subscriptions it advises but cannot change them", async () => {

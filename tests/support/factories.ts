@@ -85,7 +85,9 @@ export async function createCustomersFor(partner: OrgFixture, specs: CustomerSpe
         .values({ kind: "customer", name: spec.name, primaryDomain: `c${i}-${tag}.test`, country: spec.country ?? "DK" })
         .returning({ id: organisations.id });
       for (const type of spec.types ?? ["reseller"]) {
-        await tx.insert(relationships).values({ partnerOrgId: partner.orgId, customerOrgId: org!.id, type, status: "pending" });
+        // Accepting the agreement activates reseller and advisor rows; DAP/GDAP are approved on their own.
+        const status = type === "reseller" || type === "advisor" || spec.pending ? "pending" : "active";
+        await tx.insert(relationships).values({ partnerOrgId: partner.orgId, customerOrgId: org!.id, type, status, startedAt: status === "active" ? sql`now()` : null });
       }
       if (!spec.pending) {
         await tx.execute(sql`insert into agreement_acceptances (customer_org_id, version) values (${org!.id}, pd_current_agreement_version())`);

@@ -92,8 +92,11 @@ async function startHttp() {
       autoLogging: { ignore: (req) => req.url.startsWith("/build/") || req.url === "/favicon.ico" },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
       serializers: {
-        req: (req) => ({ method: req.method, url: req.url, ip: req.remoteAddress }),
+        // Mailed links' tokens (/activate/…, /reset-password/…, /confirm-email/…) never reach the log.
+        req: (req) => ({ method: req.method, url: app.redactTokens(req.url), ip: req.remoteAddress }),
         res: (res) => ({ statusCode: res.statusCode }),
+        // The app's error serializer: no bound parameters or failing rows in logs (ADR 0027).
+        err: app.serializeError,
       },
     }),
   );

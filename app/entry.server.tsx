@@ -4,6 +4,7 @@ import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "~/components/nonce";
 import { logger } from "~/utils/logger.server";
+import { redactTokens } from "~/utils/redact-url";
 
 // Exposed to server.js through the build (build.entry.module), so the server and the app
 // share one set of module instances (one database, one worker).
@@ -11,15 +12,16 @@ export { boot } from "./boot.server";
 export { checkOrigin, screenRequest } from "~/utils/origin.server";
 export { config } from "~/utils/config.server";
 export { securityHeaders } from "~/utils/security-headers.server";
-export { logger } from "~/utils/logger.server";
+export { logger, serializeError } from "~/utils/logger.server";
 export { startWorker } from "~/modules/scheduled.server";
 export { closeDatabase } from "~/utils/db.server";
+export { redactTokens } from "~/utils/redact-url";
 
 const ABORT_DELAY = 5_000;
 
 export function handleError(error: unknown, { request }: { request: Request }) {
   if (request.signal.aborted) return;
-  logger.error({ err: error, url: request.url }, "unhandled error");
+  logger.error({ err: error, url: redactTokens(request.url) }, "unhandled error");
 }
 
 /**

@@ -1,5 +1,6 @@
 import pino from "pino";
 import { config } from "./config.server";
+import { redactTokens } from "./redact-url";
 
 const g = globalThis as typeof globalThis & { __partnerdesk_logger?: pino.Logger };
 
@@ -15,39 +16,38 @@ const VALUE_FIELDS = new Set(["params", "parameters", "args", "types", "detail",
  * parameters, and PostgreSQL's messages that quote the offending input (`invalid input syntax for
  * type uuid: "…"`, `value "…" is out of range for type integer`) lose the quoted value.
  */
-function redactMessage(message: string, error: Record<string, unknown>): string {
-  let m = message;
-  if (typeof error.query === "string" && "params" in error) {
-    const at = m.indexOf("\nparams: ");
-    if (at >= 0) m = `${m.slice(0, at)}\nparams: [redacted]`;
-  }
-  return m.replace(/: "(?:[^"]|"")*"$/, ': "[redacted]"').replace(/\bvalue "(?:[^"]|"")*"/g, 'value "[redacted]"');
+function redactMessage(message: string): string {
+  // Also without the tokens of mailed links (a 404's "No route matches URL …" names the path).
+  return redactTokens(message)
+    .replace(/\nparams: [\s\S]*?(?=\n\s+at |\ncaused by: |$)/g, "\nparams: [redacted]")
+    .replace(/: "(?:[^"\n]|"")*"$/gm, ': "[redacted]"')
+    .replace(/\bvalue "(?:[^"\n]|"")*"/g, 'value "[redacted]"');
 }
 
 /** An error's message as logs and job rows may hold it: without bound parameters or quoted values. */
 export function safeErrorMessage(error: unknown): string {
-  if (error && typeof error === "object" && typeof (error as Error).message === "string") return redactMessage((error as Error).message, error as Record<string, unknown>);
+  if (error && typeof error === "object" && typeof (error as Error).message === "string") return redactMessage((error as Error).message);
   return String(error);
 }
 
 /**
  * pino's error serializer with the values taken out (issue 28, ADR 0027): the same shape (type,
  * message, stack, code, constraint…), every error of the `cause` chain redacted the same way. The
- * SQL text stays (it has placeholders, not values).
+ * SQL text stays (it has placeholders, not values). Also given an error pino's own serializer
+ * already flattened (pino-http wraps custom serializers that way).
  */
 export function serializeError(error: unknown, depth = 0): unknown {
   if (!error || typeof error !== "object" || typeof (error as Error).message !== "string") return error;
   const e = error as Error & Record<string, unknown>;
-  const message = redactMessage(e.message, e);
   const out: Record<string, unknown> = {
-    type: e.constructor?.name ?? e.name,
-    message,
-    stack: typeof e.stack === "string" ? e.stack.replace(e.message, message) : undefined,
+    type: typeof e.type === "string" ? e.type : (e.constructor?.name ?? e.name),
+    message: redactMessage(e.message),
+    stack: typeof e.stack === "string" ? redactMessage(e.stack) : undefined,
   };
   for (const key of Object.keys(e)) {
     if (key === "cause" || key === "message" || key === "stack" || VALUE_FIELDS.has(key) || out[key] !== undefined) continue;
     const value = e[key];
-    out[key] = typeof value === "string" ? redactMessage(value, {}) : value && typeof value === "object" && "message" in value ? serializeError(value, depth + 1) : value;
+    out[key] = typeof value === "string" ? redactMessage(value) : value && typeof value === "object" && "message" in value ? serializeError(value, depth + 1) : value;
   }
   if (e.cause !== undefined && depth < 5) out.cause = serializeError(e.cause, depth + 1);
   return out;

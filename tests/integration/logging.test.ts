@@ -10,7 +10,7 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { hashPassword } from "../../app/modules/auth/crypto.server";
 import { withSystem } from "../../app/utils/db.server";
-import { loggerOptions, safeErrorMessage } from "../../app/utils/logger.server";
+import { loggerOptions, safeErrorMessage, serializeError } from "../../app/utils/logger.server";
 import { uniq } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 
@@ -46,6 +46,9 @@ describe("failed-query logs", () => {
     expect(line.err.message).toContain("params: [redacted]");
     expect(JSON.stringify(line.err)).toContain("22P02"); // invalid_text_representation, still there
     expect(safeErrorMessage(error)).not.toContain(secret);
+    // server.js hands the same serializer to pino-http, which runs pino's own one first.
+    const wrapped = pino.stdSerializers.wrapErrorSerializer(serializeError as (e: pino.SerializedError) => pino.SerializedError);
+    expect(JSON.stringify(wrapped(error as Error))).not.toContain(secret);
   });
 
   it("hold no password hash from a failing row", async () => {

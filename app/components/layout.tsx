@@ -1,5 +1,4 @@
 import type { ReactNode } from "react";
-import { html } from "~/utils/html";
 
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
   return (
@@ -27,15 +26,6 @@ type Tone = "neutral" | "good" | "warn" | "bad" | "info";
 export function Badge({ tone = "neutral", children }: { tone?: Tone; children: ReactNode }) {
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
-
-/** The same badge as HTML text, for a table body rendered as HTML. */
-export function badgeHtml(tone: Tone, text: string) {
-  return html`<span class="badge badge-${tone}">${text}</span>`;
-}
-
-// Formatting lives in app/utils/format.ts (useFormat in components). This re-export keeps older
-// callers compiling while the customer list's rewrite lands; then it goes.
-export { formatDate } from "~/utils/format";
 
 const SUBSCRIPTION_STATUS = {
   trial: { tone: "info", label: "Trial" },

@@ -3,16 +3,15 @@
  * (keyset paging over the partner_customers read model), customer detail, saved selections
  * for bulk work, and the CSV export. See ADR 0007.
  */
-import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { auditLog, customerSelectionItems, customerSelections, organisations, partnerCustomers, relationships, users } from "../../db/schema";
 import { rowsOf } from "../../db/client";
 import { config } from "~/utils/config.server";
 import { decodeCursor as decodeJsonCursor, text, utcTimestampText, uuid } from "~/utils/input";
-import { genericPlan, type Tx } from "~/utils/db.server";
-import { statementShapes, type Slots } from "~/utils/sql-shapes";
-import { unpackRows, type PackedRows } from "~/utils/row-columns";
+import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { listCustomerSubscriptionsForPartner } from "./subscriptions.server";
 import { ACTIVATION_TOKEN_DAYS } from "./auth/auth.server";
@@ -46,27 +45,24 @@ export function forgetSearchEstimates() {
   searchEstimates.clear();
 }
 
-interface SortSpec {
-  column: SQL;
-  /** The cursor value as text, exactly (no precision lost on the way through JSON). */
-  cursorValue: SQL;
-  /** The cursor text turned back into the column's type for the comparison. */
-  fromCursor: (value: SQL) => SQL;
-}
-
+/** The column each sort orders by; the customer's id breaks ties (ADR 0007: one index per sort). */
 const pc = partnerCustomers;
-const SORT_SPECS: Record<CustomerSort, SortSpec> = {
-  name: { column: sql`${pc.sortName}`, cursorValue: sql`${pc.sortName}`, fromCursor: (v) => sql`${v}::text` },
-  domain: { column: sql`${pc.primaryDomain}`, cursorValue: sql`${pc.primaryDomain}`, fromCursor: (v) => sql`${v}::text` },
-  country: { column: sql`${pc.country}`, cursorValue: sql`${pc.country}`, fromCursor: (v) => sql`${v}::text` },
-  types: { column: sql`${pc.relationshipTypes}`, cursorValue: sql`${pc.relationshipTypes}`, fromCursor: (v) => sql`${v}::text` },
-  agreement: { column: sql`${pc.agreementStatus}`, cursorValue: sql`${pc.agreementStatus}`, fromCursor: (v) => sql`${v}::text` },
-  created: {
-    column: sql`${pc.customerCreatedAt}`,
-    cursorValue: sql`to_char(${pc.customerCreatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`,
-    fromCursor: (v) => sql`(${v}::timestamp at time zone 'UTC')`,
-  },
-};
+const SORT_COLUMNS = {
+  name: pc.sortName,
+  domain: pc.primaryDomain,
+  country: pc.country,
+  types: pc.relationshipTypes,
+  agreement: pc.agreementStatus,
+  created: pc.customerCreatedAt,
+} satisfies Record<CustomerSort, AnyPgColumn>;
+
+/** A row's sort value as exact text for its cursor: a timestamp to the microsecond (a JavaScript Date keeps milliseconds). */
+const cursorValueOf = (sort: CustomerSort) =>
+  sort === "created" ? sql<string>`to_char(${pc.customerCreatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')` : sql<string>`${SORT_COLUMNS[sort]}`;
+
+/** A cursor's sort value back in its column's type, for the keyset comparison. */
+const cursorValueAsColumn = (sort: CustomerSort, value: string) =>
+  sort === "created" ? sql`(${value}::timestamp at time zone 'UTC')` : sql`${value}::text`;
 
 /** The cursor is the last (or first) row's sort value and id; it only narrows the partner's own rows. */
 const cursorSchema = z.tuple([text().max(1000), uuid()]);
@@ -92,23 +88,17 @@ export function normaliseTerm(q: string | undefined) {
   return t.length ? t.slice(0, 100) : undefined;
 }
 
-/** A value in a statement: the value itself, or a statement shape's slot for it (app/utils/sql-shapes.ts). */
-type Value = string | SQL;
-
 /**
  * Where the rows come from, and the filter conditions. Without a search term: the partner's rows
  * of partner_customers, under RLS. With one: the rows the SECURITY DEFINER search function
  * returns (it applies the tenant filter itself, ADR 0007), materialised once per statement and
  * aliased as partner_customers so the same column references work.
  */
-function listSource(partnerId: Value, query: { q?: string; type?: CustomerListQuery["type"]; country?: Value; agreement?: Value }) {
-  const conditions: SQL[] = [sql`${pc.partnerOrgId} = ${partnerId}`];
-  if (query.type) {
-    const column = { reseller: pc.isReseller, advisor: pc.isAdvisor, dap: pc.isDap, gdap: pc.isGdap }[query.type];
-    conditions.push(sql`${column} = true`);
-  }
-  if (query.country) conditions.push(sql`${pc.country} = ${query.country}`);
-  if (query.agreement) conditions.push(sql`${pc.agreementStatus} = ${query.agreement}`);
+function listSource(partnerId: string, query: { q?: string; type?: CustomerListQuery["type"]; country?: string; agreement?: CustomerListQuery["agreement"] }) {
+  const conditions: SQL[] = [eq(pc.partnerOrgId, partnerId)];
+  if (query.type) conditions.push(eq({ reseller: pc.isReseller, advisor: pc.isAdvisor, dap: pc.isDap, gdap: pc.isGdap }[query.type], true));
+  if (query.country) conditions.push(eq(pc.country, query.country));
+  if (query.agreement) conditions.push(eq(pc.agreementStatus, query.agreement));
   const term = normaliseTerm(query.q);
   return term
     ? { ctes: [sql`matches as materialized (select * from pd_search_partner_customers(${term}))`], from: sql`matches as partner_customers`, conditions }
@@ -122,7 +112,7 @@ const isUnfiltered = (query: { q?: string; type?: unknown; country?: unknown; ag
  * The total: the partner's counter row when nothing narrows the list (exact, O(1)); otherwise a
  * count over at most EXACT_TOTAL_LIMIT + 1 matching rows.
  */
-function totalQuery(partnerId: Value, query: Parameters<typeof isUnfiltered>[0], source: ReturnType<typeof listSource>) {
+function totalQuery(partnerId: string, query: Parameters<typeof isUnfiltered>[0], source: ReturnType<typeof listSource>) {
   return isUnfiltered(query)
     ? sql`select coalesce((select customers from partner_customer_counts where partner_org_id = ${partnerId}), 0)::int as n`
     : sql`select count(*)::int as n from (select 1 from ${source.from} where ${sql.join(source.conditions, sql` and `)} limit ${sql.raw(String(EXACT_TOTAL_LIMIT + 1))}) capped`;
@@ -147,7 +137,8 @@ export interface CustomerTotal {
   estimated?: boolean;
 }
 
-export interface CustomerPageInfo {
+export interface CustomerPage {
+  rows: CustomerRow[];
   total: CustomerTotal;
   /** Cursors for the pager: null when there is no such page. */
   next: string | null;
@@ -156,197 +147,125 @@ export interface CustomerPageInfo {
   isLast: boolean;
 }
 
-export interface CustomerPage extends CustomerPageInfo {
-  rows: CustomerRow[];
-}
-
-/** A page whose rows are packed (app/utils/row-columns.ts), as the list's loader sends them. */
-export interface PackedCustomerPage extends CustomerPageInfo {
-  packed: PackedRows<CustomerRow>;
-}
-
 /**
- * One page of the partner's customers. Keyset paging in both directions: `after` pages forward,
+ * One page of the partner's customers: one drizzle select, keyset paged. `after` pages forward,
  * `before` backward, `last` jumps to the end; ties are broken by id, so a walk never skips or
- * repeats a row, whatever the depth.
+ * repeats a row, whatever the depth. Backwards, the statement reads the order in reverse and the
+ * rows are flipped for display. Without a search the rows are the partner's rows of
+ * partner_customers (RLS, and the sort's index from the cursor); with one they come from the
+ * SECURITY DEFINER search function, which filters, pages and applies the tenant filter itself
+ * (ADR 0007). The total rides along in the same statement as a column (computed once, not per row).
  */
 export async function listCustomers(
   tx: Tx,
-  options: { partnerId: string; query: CustomerListQuery; withTotal?: boolean },
-): Promise<CustomerPage> {
-  const { packed, ...info } = await listCustomerPage(tx, options);
-  return { rows: unpackRows(packed), ...info };
-}
-
-/**
- * The same page with its rows packed by PostgreSQL: one row comes back, holding the page as the
- * JSON text of its columns (built by json_agg in display order), the total and the pager's two
- * edge rows. The rows reach the browser without being parsed, built and serialised again in Node
- * (ADR 0019).
- */
-export async function listCustomerPage(
-  tx: Tx,
   { partnerId, query, withTotal = true }: { partnerId: string; query: CustomerListQuery; withTotal?: boolean },
-): Promise<PackedCustomerPage> {
+): Promise<CustomerPage> {
   const after = decodeCursor(query.after, query.sort);
   const before = after ? undefined : decodeCursor(query.before, query.sort);
-  const fromEnd = !after && !before && query.last === true;
+  const cursor = after ?? before;
+  const fromEnd = !cursor && query.last === true;
   const backwards = Boolean(before) || fromEnd;
-  // Scanning direction: forwards follows the chosen order; backwards is its reverse.
   const ascending = (query.dir === "asc") !== backwards;
   const term = normaliseTerm(query.q);
-  const cursor = after ?? before;
+  // A broad search's estimated total is remembered for a minute (ADR 0025): then it is not asked for.
   const estimateKey = term && withTotal ? searchEstimateKey(partnerId, term, query) : null;
   const knownEstimate = estimateKey ? searchEstimates.get(estimateKey) : undefined;
-  // The statement counts only when the total is wanted and not already known.
-  const totalInStatement = withTotal && knownEstimate === undefined;
-  const shape: PageShape = {
-    sort: query.sort,
-    ascending,
-    backwards,
-    cursor: Boolean(cursor),
-    search: Boolean(term),
-    type: query.type ?? null,
-    country: Boolean(query.country),
-    agreement: Boolean(query.agreement),
-    withTotal: totalInStatement,
+  const countHere = withTotal && knownEstimate === undefined;
+
+  const sortColumn = SORT_COLUMNS[query.sort];
+  const order = ascending ? [asc(sortColumn), asc(pc.customerOrgId)] : [desc(sortColumn), desc(pc.customerOrgId)];
+  const fields = {
+    id: pc.customerOrgId,
+    name: pc.name,
+    primaryDomain: pc.primaryDomain,
+    country: pc.country,
+    relationshipTypes: pc.relationshipTypes,
+    agreementStatus: pc.agreementStatus,
+    createdAt: pc.customerCreatedAt,
+    cursorValue: cursorValueOf(query.sort),
+    total: countHere ? totalOf(partnerId, query, term) : sql<number | null>`null::int`,
   };
-  const values: PageValues = {
-    partner: partnerId,
-    size: query.size,
-    fetch: query.size + 1,
-    cursorValue: cursor?.[0] ?? null,
-    cursorId: cursor?.[1] ?? null,
-    term: term ?? null,
-    type: query.type ?? null,
-    country: query.country ?? null,
-    agreement: query.agreement ?? null,
-    sort: query.sort,
-  };
-  const statement = pageStatements(JSON.stringify(shape), (slots) => pageStatement(shape, slots), values);
-  // Unfiltered, the page is a walk of the sort's index from the cursor whatever the values (the
-  // partner, the cursor, the size): planned once per connection, not on every page (ADR 0018;
-  // tests/integration/customer-plans.test.ts checks every shape's generic plan). A search's
-  // statement only calls the SECURITY DEFINER functions, which plan their own statements for the
-  // term and filters on every call (ADR 0007), so its plan cannot depend on the values either
-  // (ADR 0024). Filters without a search keep plans made for their values.
-  const result = await tx.execute(isUnfiltered(query) || term ? genericPlan(statement) : statement);
-  const [row] = rowsOf<{
-    total: number | null;
-    total_exact: boolean | null;
-    fetched: number;
-    near_edge: string | null;
-    far_edge: string | null;
-    packed: string;
-  }>(result);
-  const fetched = Number(row?.fetched ?? 0);
-  const count = Math.min(fetched, query.size);
-  const more = fetched > query.size;
-  // Only the pager needs cursors: the first shown row's (previous page) and the last's (next).
-  const cursorOf = (edge: string | null | undefined) => (edge ? encodeCursor(JSON.parse(edge) as Cursor) : null);
-  const [firstShown, lastShown] = backwards ? [row?.far_edge, row?.near_edge] : [row?.near_edge, row?.far_edge];
-  const hasNext = backwards ? !fromEnd && count > 0 : more;
+  const fetch = query.size + 1; // one more than the page, to see whether there is more
+  const matches = term ? searchPage(tx, { term, query, ascending, cursor, fetch }) : null;
+  const found = matches
+    ? await tx.with(matches).select(fields).from(matches).orderBy(...order)
+    : await tx
+        .select(fields)
+        .from(pc)
+        .where(
+          and(
+            ...listSource(partnerId, query).conditions,
+            cursor ? sql`(${sortColumn}, ${pc.customerOrgId}) ${ascending ? sql`>` : sql`<`} (${cursorValueAsColumn(query.sort, cursor[0])}, ${cursor[1]}::uuid)` : undefined,
+          ),
+        )
+        .orderBy(...order)
+        .limit(fetch);
+
+  const more = found.length > query.size;
+  const shown = found.slice(0, query.size);
+  if (backwards) shown.reverse();
+  const hasNext = backwards ? !fromEnd && shown.length > 0 : more;
   const hasPrev = backwards ? more : Boolean(after);
-  const totalCount = Number(row?.total ?? 0);
-  if (estimateKey && totalInStatement && row?.total_exact === false && totalCount > 2 * SEARCH_EXACT_LIMIT) searchEstimates.set(estimateKey, totalCount);
+  const cursorOf = (row: (typeof found)[number] | undefined) => (row ? encodeCursor([row.cursorValue, row.id]) : null);
+  const n = Number(found[0]?.total ?? 0);
+  if (estimateKey && countHere && n > 2 * SEARCH_EXACT_LIMIT) searchEstimates.set(estimateKey, n);
   return {
-    packed: (row?.packed ?? "{}") as PackedRows<CustomerRow>,
+    rows: shown.map((r) => ({
+      id: r.id,
+      name: r.name,
+      primaryDomain: r.primaryDomain,
+      country: r.country,
+      relationshipTypes: r.relationshipTypes ? r.relationshipTypes.split(",") : [],
+      agreementStatus: r.agreementStatus,
+      createdAt: `${r.createdAt.toISOString().slice(0, 19)}Z`,
+    })),
     total: !withTotal
-      ? { count, exact: false }
+      ? { count: shown.length, exact: false }
       : knownEstimate !== undefined
         ? { count: knownEstimate, exact: false, estimated: true }
-        : row?.total_exact
-        ? { count: totalCount, exact: true }
-        : term
-          ? { count: totalCount, exact: false, estimated: true }
-          : { count: EXACT_TOTAL_LIMIT, exact: false },
-    next: hasNext ? cursorOf(lastShown) : null,
-    prev: hasPrev ? cursorOf(firstShown) : null,
+        : found.length === 0
+          ? // No row to carry the total: nothing matches, or a cursor points past the end.
+            cursor
+            ? await countCustomers(tx, { partnerId, query })
+            : { count: 0, exact: true }
+          : term
+            ? n <= SEARCH_EXACT_LIMIT
+              ? { count: n, exact: true }
+              : { count: n, exact: false, estimated: true }
+            : isUnfiltered(query) || n <= EXACT_TOTAL_LIMIT
+              ? { count: n, exact: true }
+              : { count: EXACT_TOTAL_LIMIT, exact: false },
+    next: hasNext ? cursorOf(shown.at(-1)) : null,
+    prev: hasPrev ? cursorOf(shown[0]) : null,
     isFirst: !hasPrev,
     isLast: !hasNext,
   };
 }
 
-/** What the text of a page's statement depends on; its values go in through slots. */
-interface PageShape {
-  sort: CustomerSort;
-  ascending: boolean;
-  backwards: boolean;
-  cursor: boolean;
-  search: boolean;
-  type: CustomerListQuery["type"] | null;
-  country: boolean;
-  agreement: boolean;
-  withTotal: boolean;
+/**
+ * A search's page: the rows the SECURITY DEFINER function returns (it filters, pages and applies
+ * the tenant filter itself, ADR 0007), named like the table so the same columns read and order them.
+ */
+function searchPage(
+  tx: Tx,
+  { term, query, ascending, cursor, fetch }: { term: string; query: CustomerListQuery; ascending: boolean; cursor: Cursor | undefined; fetch: number },
+) {
+  return tx.$with("partner_customers", getTableColumns(pc)).as(
+    sql`select * from pd_search_partner_customers_page(${term}::text, ${query.type ?? null}::text, ${query.country ?? null}::text,
+      ${query.agreement ?? null}::text, ${query.sort}::text, ${ascending}::boolean, ${cursor?.[0] ?? null}::text, ${cursor?.[1] ?? null}::uuid, ${fetch}::int)`,
+  );
 }
 
-type PageValues = {
-  partner: string;
-  size: number;
-  fetch: number;
-  cursorValue: string | null;
-  cursorId: string | null;
-  term: string | null;
-  type: string | null;
-  country: string | null;
-  agreement: string | null;
-  sort: CustomerSort;
-};
-
-/** A page's statement is built once per shape (app/utils/sql-shapes.ts): a page costs binding its values. */
-const pageStatements = statementShapes<PageValues>();
-
 /**
- * One statement, one row: the total (unless not wanted), the page packed (each column's values in
- * display order, as JSON), the rows at its two ends (for the cursors) and how many rows were
- * fetched (one more than the page, to see whether there is more).
+ * The page's total as one value: the partner's counter row when nothing narrows the list; a count
+ * of at most EXACT_TOTAL_LIMIT + 1 matching rows when filtered; for a search, the SECURITY DEFINER
+ * count (exact up to SEARCH_EXACT_LIMIT, the planner's estimate beyond, ADR 0007).
  */
-function pageStatement(shape: PageShape, v: Slots<PageValues>): SQL {
-  const spec = SORT_SPECS[shape.sort];
-  const order = shape.ascending ? sql`${spec.column} asc, ${pc.customerOrgId} asc` : sql`${spec.column} desc, ${pc.customerOrgId} desc`;
-  const columns = sql`${pc.customerOrgId} as id, ${pc.name} as name, ${pc.primaryDomain} as primary_domain, ${pc.country} as country,
-           ${pc.relationshipTypes} as relationship_types, ${pc.agreementStatus} as agreement_status,
-           to_char(${pc.customerCreatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as created_at,
-           ${spec.cursorValue} as cursor_value, row_number() over (order by ${order}) as position`;
-  let pageQuery: SQL;
-  let totalQueryText: SQL;
-  if (shape.search) {
-    // Search pages inside the SECURITY DEFINER function (ADR 0007); its rows are aliased as
-    // partner_customers so the same column references work.
-    // The functions take the filters and the cursor as arguments (null when not set).
-    const matching = sql`${v.term}::text, ${v.type}::text, ${v.country}::text, ${v.agreement}::text`;
-    pageQuery = sql`select ${columns} from pd_search_partner_customers_page(${matching}, ${v.sort}::text,
-      ${sql.raw(String(shape.ascending))}::boolean, ${v.cursorValue}::text, ${v.cursorId}::uuid, ${v.fetch}::int) as partner_customers order by ${order}`;
-    totalQueryText = sql`select n, exact from pd_count_partner_customer_matches(${matching}, ${sql.raw(String(SEARCH_EXACT_LIMIT))}::int)`;
-  } else {
-    const filters = { type: shape.type ?? undefined, country: shape.country ? v.country : undefined, agreement: shape.agreement ? v.agreement : undefined };
-    const source = listSource(v.partner, filters);
-    const pageConditions = [...source.conditions];
-    if (shape.cursor) {
-      const op = shape.ascending ? sql`>` : sql`<`;
-      pageConditions.push(sql`(${spec.column}, ${pc.customerOrgId}) ${op} (${spec.fromCursor(v.cursorValue)}, ${v.cursorId}::uuid)`);
-    }
-    pageQuery = sql`select ${columns} from ${source.from} where ${sql.join(pageConditions, sql` and `)} order by ${order} limit ${v.fetch}`;
-    totalQueryText = sql`select n, n <= ${sql.raw(String(EXACT_TOTAL_LIMIT))} or ${sql.raw(String(isUnfiltered(filters)))} as exact
-      from (${totalQuery(v.partner, filters, source)}) t`;
-  }
-  // The page's rows are positions 1..size; scanned backwards, they are shown in reverse.
-  const shown = shape.backwards ? sql`position desc` : sql`position`;
-  const column = (key: keyof CustomerRow, value: SQL) =>
-    sql`${sql.raw(`'${key}'`)}, coalesce(json_agg(${value} order by ${shown}) filter (where position <= ${v.size}::int), '[]'::json)`;
-  const edge = (at: SQL) => sql`(select json_build_array(cursor_value, id)::text from page where position = ${at})`;
-  return sql`
-    with total as (${shape.withTotal ? totalQueryText : sql`select null::int as n, null::boolean as exact`}),
-    page as (${pageQuery})
-    select (select n from total) as total, (select exact from total) as total_exact,
-      (select count(*)::int from page) as fetched,
-      ${edge(sql`1`)} as near_edge,
-      ${edge(sql`least((select count(*) from page), ${v.size}::int)`)} as far_edge,
-      (select json_build_object(
-        ${column("id", sql`id`)}, ${column("name", sql`name`)}, ${column("primaryDomain", sql`primary_domain`)},
-        ${column("country", sql`country`)},
-        ${column("relationshipTypes", sql`coalesce(string_to_array(nullif(relationship_types, ''), ','), '{}'::text[])`)},
-        ${column("agreementStatus", sql`agreement_status`)}, ${column("createdAt", sql`created_at`)})::text from page) as packed`;
+function totalOf(partnerId: string, query: CustomerListQuery, term: string | undefined): SQL<number> {
+  return term
+    ? sql<number>`(select n from pd_count_partner_customer_matches(${term}::text, ${query.type ?? null}::text, ${query.country ?? null}::text,
+        ${query.agreement ?? null}::text, ${SEARCH_EXACT_LIMIT}::int))`
+    : sql<number>`(${totalQuery(partnerId, query, listSource(partnerId, query))})`;
 }
 
 /** Exact when unfiltered (the counter) or up to EXACT_TOTAL_LIMIT, "more than" beyond: never a count over the whole tenant. */

@@ -1,18 +1,17 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
-import { useCallback, useMemo, useState } from "react";
+import { createColumnHelper, type ColumnDef, type RowSelectionState } from "@tanstack/react-table";
+import { useCallback, useEffect, useState } from "react";
 import { z } from "zod";
 import { DataTable, KeysetPager } from "~/components/data-table";
 import { SubmitButton } from "~/components/forms";
-import { badgeHtml, EmptyState, formatDate, PageHeader } from "~/components/layout";
-import { countryName, countryOptionsFor } from "~/modules/countries";
+import { CountryOptions } from "~/components/country-select";
+import { FormattedDate, useFormat } from "~/components/format";
+import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { customerListHref, parseCustomerListQuery, PAGE_SIZES, RELATIONSHIP_LABELS, RELATIONSHIP_TYPES, type RelationshipType } from "~/modules/customer-list";
-import { createSelection, listCustomerCountriesCached, listCustomerPage, type CustomerRow } from "~/modules/customers.server";
+import { createSelection, listCustomerCountriesCached, listCustomers, type CustomerRow } from "~/modules/customers.server";
 import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
 import { withTenant } from "~/utils/db.server";
-import { html } from "~/utils/html";
-import { unpackRows } from "~/utils/row-columns";
 import { orThrowResponse } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
@@ -25,15 +24,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
     auth,
     value: [page, countries],
   } = await requirePermissionThenRead(request, "customers:view", { kind: "partner" }, async (tx, { orgId: partnerId }) => [
-    await listCustomerPage(tx, { partnerId, query }),
+    await listCustomers(tx, { partnerId, query }),
     await listCustomerCountriesCached(tx, { partnerId }),
   ] as const);
   // Codes only: the names are a fixed table the page has anyway.
   const countryCodes = query.country && !countries.includes(query.country) ? [...countries, query.country] : countries;
-  // The rows travel packed (app/utils/row-columns.ts) as PostgreSQL built them: columns as one
-  // JSON text, far cheaper to encode for the browser than an object per row (ADR 0019).
-  const { packed, ...pager } = page;
-  return { rows: packed, pager, query, countryCodes, canCreate: auth.permissions.includes("customers:create") };
+  return { page, query, countryCodes, canCreate: auth.permissions.includes("customers:create") };
 }
 
 const selectionForm = z.discriminatedUnion("mode", [
@@ -55,54 +51,57 @@ export async function action({ request, context }: ActionFunctionArgs) {
   throw redirect(`/partner/customers/selections/${selection.id}`);
 }
 
-type Row = CustomerRow;
-const column = createColumnHelper<Row>();
+const column = createColumnHelper<CustomerRow>();
 
-const AGREEMENT_BADGES = { accepted: badgeHtml("good", "Accepted"), pending: badgeHtml("warn", "Agreement pending") };
+function CountryCode({ code }: { code: string }) {
+  const format = useFormat();
+  return code ? <span title={format.country(code)}>{code}</span> : <>—</>;
+}
 
-// Module level: the data table builds its column model once per column set. The body renders as
-// HTML (ADR 0020): each cell is `meta.html`, or its value as text.
+// The column ids are the sort keys of the URL (customer-list.ts).
 const columns = [
   column.accessor("name", {
-    id: "name",
     header: "Name",
-    // A plain anchor: the data table navigates its rows' links client-side.
-    meta: { html: (name, r) => html`<a href="/partner/customers/${r.id}">${name}</a>` },
+    // discover="none": the detail route is looked up when a name is followed, not for every row on render.
+    cell: ({ row, getValue }) => (
+      <Link to={`/partner/customers/${row.original.id}`} discover="none">
+        {getValue()}
+      </Link>
+    ),
   }),
   column.accessor("primaryDomain", { id: "domain", header: "Primary domain" }),
-  column.accessor("country", {
-    id: "country",
-    header: "Country",
-    meta: { html: (code) => (code ? html`<span title="${countryName(code)}">${code}</span>` : "—") },
-  }),
+  column.accessor("country", { header: "Country", cell: ({ getValue }) => <CountryCode code={getValue()} /> }),
   column.accessor("relationshipTypes", {
     id: "types",
     header: "Relationships",
-    meta: { html: (types) => types.map((t) => RELATIONSHIP_LABELS[t as RelationshipType] ?? t).join(", ") },
+    cell: ({ getValue }) => getValue().map((t) => RELATIONSHIP_LABELS[t as RelationshipType] ?? t).join(", "),
   }),
-  column.accessor("agreementStatus", { id: "agreement", header: "Agreement", meta: { html: (status) => AGREEMENT_BADGES[status] } }),
-  column.accessor("createdAt", { id: "created", header: "Created", meta: { html: (created) => formatDate(created) } }),
-] as ColumnDef<Row, unknown>[];
+  column.accessor("agreementStatus", {
+    id: "agreement",
+    header: "Agreement",
+    cell: ({ getValue }) => (getValue() === "accepted" ? <Badge tone="good">Accepted</Badge> : <Badge tone="warn">Agreement pending</Badge>),
+  }),
+  column.accessor("createdAt", { id: "created", header: "Created", cell: ({ getValue }) => <FormattedDate value={getValue()} /> }),
+] as ColumnDef<CustomerRow, unknown>[];
 
-const rowId = (r: Row) => r.id;
-const rowName = (r: Row) => r.name;
+const rowId = (r: CustomerRow) => r.id;
+const rowName = (r: CustomerRow) => r.name;
 
 export default function Customers() {
-  const { rows: packedRows, pager, query, countryCodes, canCreate } = useLoaderData<typeof loader>();
-  const rows = useMemo(() => unpackRows(packedRows), [packedRows]);
-  const page = { ...pager, rows };
-  const countryOptions = useMemo(() => countryOptionsFor(countryCodes), [countryCodes]);
+  const { page, query, countryCodes, canCreate } = useLoaderData<typeof loader>();
+  const format = useFormat();
   const [params] = useSearchParams();
-  const [selected, setSelected] = useState<string[]>([]);
-  const onSelectionChange = useCallback((ids: string[]) => setSelected(ids), []);
+  const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
+  // A new page (or sort, or search) starts with nothing selected.
+  useEffect(() => setRowSelection({}), [page.rows]);
+  const selected = Object.keys(rowSelection).filter((id) => rowSelection[id]);
   const href = useCallback((change: Record<string, string | null>) => customerListHref(params, change), [params]);
   const filtered = Boolean(query.q || query.type || query.country || query.agreement);
   const totalText = page.total.exact
-    ? page.total.count.toLocaleString("en")
+    ? format.number(page.total.count)
     : page.total.estimated
-      ? `about ${page.total.count.toLocaleString("en")}`
-      : `${page.total.count.toLocaleString("en")}+`;
-
+      ? `about ${format.number(page.total.count)}`
+      : `${format.number(page.total.count)}+`;
 
   const allOnPage = selected.length > 0 && selected.length === page.rows.length;
   return (
@@ -143,11 +142,7 @@ export default function Customers() {
           <label htmlFor="country">Country</label>
           <select id="country" name="country" defaultValue={query.country ?? ""}>
             <option value="">Any</option>
-            {countryOptions.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.name}
-              </option>
-            ))}
+            <CountryOptions codes={countryCodes} />
           </select>
         </div>
         <div className="field">
@@ -210,11 +205,9 @@ export default function Customers() {
         data={page.rows}
         getRowId={rowId}
         rowLabel={rowName}
-        rows="html"
         sort={{ id: query.sort, dir: query.dir }}
         sortHref={(id, dir) => href({ sort: id, dir })}
-        selectable
-        onSelectionChange={onSelectionChange}
+        selection={{ state: rowSelection, onChange: setRowSelection }}
         empty={
           filtered ? (
             <EmptyState title="No customers match">

@@ -141,7 +141,7 @@ describe("partner center in a browser", () => {
     await ella.getByLabel("Your name").fill("Ella Newhire");
     await ella.getByLabel("Password", { exact: true }).fill("ella-long-password");
     await ella.getByLabel("Repeat the password").fill("ella-long-password");
-    await ella.getByRole("button", { name: "Activate and sign in" }).click();
+    await ella.getByRole("button", { name: "Create account and join" }).click();
     await ella.waitForURL(`${APP}/partner`);
     await ella.getByRole("link", { name: /Ella Newhire/ }).waitFor();
     await ella.screenshot({ path: path.join(SHOTS, "overview.png"), fullPage: true });
@@ -323,7 +323,7 @@ describe("the customer workspace in a browser", () => {
     await karen.getByLabel("Your name").fill("Karen Blixen");
     await karen.getByLabel("Password", { exact: true }).fill("karen-long-password");
     await karen.getByLabel("Repeat the password").fill("karen-long-password");
-    await karen.getByRole("button", { name: "Activate and sign in" }).click();
+    await karen.getByRole("button", { name: "Create account and join" }).click();
     await karen.waitForURL(`${APP}/customer/agreement`);
     await karen.getByRole("checkbox", { name: /I have read the customer agreement/ }).check();
     await karen.getByRole("button", { name: "Accept" }).click();
@@ -445,7 +445,7 @@ describe("product keys and Partner of Record in a browser", () => {
     await customer.getByLabel("Your name").fill("Søren Kilde");
     await customer.getByLabel("Password", { exact: true }).fill("soren-long-password");
     await customer.getByLabel("Repeat the password").fill("soren-long-password");
-    await customer.getByRole("button", { name: "Activate and sign in" }).click();
+    await customer.getByRole("button", { name: "Create account and join" }).click();
     await customer.waitForURL(`${APP}/customer/agreement`);
     await customer.getByRole("checkbox", { name: /I have read the customer agreement/ }).check();
     await customer.getByRole("button", { name: "Accept" }).click();
@@ -561,8 +561,16 @@ describe("delegated administration in a browser", () => {
     await customer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
     await customer.getByLabel("Name", { exact: true }).fill("Lars Baker");
     await customer.getByLabel("Email address").fill("lars@adatum-bakery.example");
-    await customer.getByRole("button", { name: "Add user" }).click();
-    await customer.getByRole("heading", { name: "User added" }).waitFor();
+    await customer.getByRole("button", { name: "Invite user" }).click();
+    await customer.getByText("Invitation sent to lars@adatum-bakery.example.").waitFor();
+    // Lars accepts the invitation from the mail and chooses his own password.
+    const lars = await (await browser.newContext()).newPage();
+    const invitation = await linkFromOutbox(lars, "lars@adatum-bakery.example", /\/activate\//);
+    await lars.goto(invitation.startsWith("http") ? invitation : `${APP}${invitation}`);
+    await lars.getByLabel("Password", { exact: true }).fill("lars-own-long-password");
+    await lars.getByLabel("Repeat the password").fill("lars-own-long-password");
+    await lars.getByRole("button", { name: "Create account and join" }).click();
+    await lars.waitForURL((u) => u.pathname.startsWith("/customer"));
 
     // An admin agent asks for User Administrator and Helpdesk Administrator for 30 days.
     const agent = await (await browser.newContext()).newPage();
@@ -612,8 +620,8 @@ describe("delegated administration in a browser", () => {
     await helpdesk.goto(`${APP}/partner/customers?q=adatum-bakery`);
     await helpdesk.locator("tbody").getByRole("link", { name: "Adatum Bakery" }).click();
     await helpdesk.getByRole("link", { name: "Users" }).click();
-    const lars = helpdesk.getByRole("row", { name: /Lars Baker/ });
-    await lars.getByRole("button", { name: "Reset password" }).click();
+    const larsRow = helpdesk.getByRole("row", { name: /Lars Baker/ });
+    await larsRow.getByRole("button", { name: "Reset password" }).click();
     await helpdesk.getByRole("dialog").getByRole("button", { name: "Reset password" }).click();
     await helpdesk.getByRole("heading", { name: "Password reset" }).waitFor();
     expect(await helpdesk.getByLabel("Temporary password").inputValue()).toMatch(/^\w{4}-\w{4}-\w{4}-\w{4}$/);

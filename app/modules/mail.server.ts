@@ -89,6 +89,23 @@ export async function deliverPendingMail(db: { transaction: Tx["transaction"] },
   });
 }
 
+/**
+ * Scheduled work (system context): the bodies of mail sent more than `retentionDays` ago are
+ * blanked, since they carry activation, reset and confirmation links (the database keeps only
+ * those tokens' hashes). The row stays as the record of what was sent to whom, and when. Mail not
+ * sent yet keeps its body until it is sent. Returns how many bodies were blanked.
+ */
+export async function purgeSentMailBodies(tx: Tx, { retentionDays }: { retentionDays: number }): Promise<number> {
+  const cutoff = sql`now() - make_interval(days => ${retentionDays})`;
+  const purged = await tx
+    .update(mailOutbox)
+    .set({ textBody: "", htmlBody: null })
+    // created_at <= sent_at: the bound lets the partial index of kept bodies find the rows.
+    .where(and(sql`${mailOutbox.textBody} <> ''`, lte(mailOutbox.createdAt, cutoff), lte(mailOutbox.sentAt, cutoff)))
+    .returning({ id: mailOutbox.id });
+  return purged.length;
+}
+
 /** Development outbox (system context; the route refuses in production). */
 export async function listOutbox(tx: Tx, { limit = 100 }: { limit?: number } = {}) {
   return tx.select().from(mailOutbox).orderBy(desc(mailOutbox.id)).limit(limit);

@@ -13,7 +13,7 @@ import { purgeExpiredSessions } from "./auth/session.server";
 import { purgeStaleThrottleRows } from "./auth/throttle.server";
 import { purgeLinkVisitors } from "./links/redemption.server";
 import { registerJob, registerRecurring, releaseOrphanedJobs, runDueJobs, defaultWorkerId } from "./jobs.server";
-import { deliverPendingMail, resetMailTransport } from "./mail.server";
+import { deliverPendingMail, purgeSentMailBodies, resetMailTransport } from "./mail.server";
 import { memberIdsWithRoles, notify } from "./notifications.server";
 import { compactSubscriptionTotals, expireTrials } from "./subscriptions.server";
 import { applyAgreementVersion } from "./agreements.server";
@@ -49,6 +49,8 @@ async function maintenanceJob(tx: Tx) {
   await purgeOldTokens(tx);
   await purgeStaleThrottleRows(tx, config().LOGIN_THROTTLE_WINDOW_SECONDS);
   await purgeLinkVisitors(tx);
+  // Sent mail's bodies carry activation, reset and confirmation links: blanked after the retention.
+  await purgeSentMailBodies(tx, { retentionDays: config().MAIL_BODY_RETENTION_DAYS });
 }
 
 export function registerScheduledWork() {

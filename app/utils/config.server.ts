@@ -87,6 +87,8 @@ const schema = z
     CONTACT_MAX_PARTNERS: int(5, 1),
     /** Lost leads are deleted this many days after they were marked lost. */
     LEAD_RETENTION_DAYS: int(180, 1),
+    /** Sent mail keeps its body (with the links it carried) this many days; then it is blanked. */
+    MAIL_BODY_RETENTION_DAYS: int(7, 1),
   })
   .transform((env) => ({
     ...env,

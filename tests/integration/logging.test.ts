@@ -65,6 +65,16 @@ describe("failed-query logs", () => {
     expect(text()).toContain("23502"); // not_null_violation
   });
 
+  it("hold no mailed link's token, in the error or in the URL handleError logs", async () => {
+    const token = `tok${uniq()}${uniq()}`;
+    const { log, text } = capture();
+    const { redactTokens } = await import("../../app/utils/redact-url");
+    log.error({ err: new Error(`No route matches URL "/activate/${token}/x"`), url: redactTokens(`http://localhost/reset-password/${token}`) }, "unhandled error");
+    expect(text()).not.toContain(token);
+    expect(text()).toContain("/activate/[redacted]/x");
+    expect(text()).toContain("/reset-password/[redacted]");
+  });
+
   it("keep an error without values as it was", () => {
     const { log, text } = capture();
     log.error({ err: new Error("the worker pass failed") }, "worker pass failed");

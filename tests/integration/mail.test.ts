@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { rowsOf } from "../../db/client";
 import { getDatabase, withSystem, withTenant } from "../../app/utils/db.server";
 import { deliverPendingMail, enqueueMail, resetMailTransport } from "../../app/modules/mail.server";
-import { createPartner } from "../support/factories";
+import { enqueueJob } from "../../app/modules/jobs.server";
+import { config } from "../../app/utils/config.server";
+import { createPartner, uniq } from "../support/factories";
+import { runJobs } from "../support/jobs";
 import { installTestDatabase } from "../support/db";
 
 const received: { to: string[]; data: string }[] = [];
@@ -102,5 +105,36 @@ describe("mail", () => {
     expect(row!.attempts).toBe(1);
     expect(row!.later).toBe(true);
     expect(row!.err).toBeTruthy();
+  });
+
+  it("blanks the body of mail sent longer ago than MAIL_BODY_RETENTION_DAYS in the hourly sweep; newer and unsent mail keep theirs", async () => {
+    const days = config().MAIL_BODY_RETENTION_DAYS;
+    expect(days).toBe(7);
+    const tag = uniq();
+    const link = (n: string) => `http://localhost:3000/reset-password/${tag}-${n}`;
+    const mails = { old: days + 1, recent: days - 1, unsent: null } as const;
+    await withSystem(async (tx) => {
+      for (const [name, sentDaysAgo] of Object.entries(mails)) {
+        await enqueueMail(tx, { orgId: null, to: [`${name}-${tag}@x.test`], subject: `Reset ${name}`, text: `Open ${link(name)}`, html: `<a href="${link(name)}">Reset</a>` });
+        const ago = sentDaysAgo === null ? days + 3 : sentDaysAgo;
+        await tx.execute(sql`update mail_outbox set created_at = now() - make_interval(days => ${ago}), next_attempt_at = now() + interval '1 day',
+            sent_at = ${sentDaysAgo === null ? null : sql`now() - make_interval(days => ${sentDaysAgo})`}
+          where ${`${name}-${tag}@x.test`} = any("to")`);
+      }
+      await enqueueJob(tx, { kind: "maintenance.sweep" });
+    });
+    await runJobs(["maintenance.sweep"]);
+    const rows = await withSystem(async (tx) =>
+      rowsOf<{ to: string[]; subject: string; text_body: string; html_body: string | null; sent: boolean }>(
+        await tx.execute(sql`select "to", subject, text_body, html_body, sent_at is not null as sent from mail_outbox where "to"[1] like ${`%-${tag}@x.test`} order by subject`),
+      ),
+    );
+    const byName = Object.fromEntries(rows.map((r) => [r.to[0]!.split("-")[0]!, r]));
+    // The old sent mail: no link left, the record of the mail stays.
+    expect(byName.old).toMatchObject({ subject: "Reset old", text_body: "", html_body: null, sent: true });
+    expect(JSON.stringify(byName.old)).not.toContain(tag + "-old");
+    expect(byName.recent!.text_body).toBe(`Open ${link("recent")}`);
+    expect(byName.recent!.html_body).toContain(link("recent"));
+    expect(byName.unsent!.text_body).toBe(`Open ${link("unsent")}`);
   });
 });

@@ -1,20 +1,26 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { PageHeader } from "~/components/layout";
 import { changePassword } from "~/modules/auth/auth.server";
+import { loginLimits, readDevice } from "~/modules/auth/throttle.server";
 import { withConfirmation } from "~/modules/auth/password-rules";
 import { clientIp, requireAuth } from "~/utils/auth.server";
-import { withSystem } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Partnerdesk" }];
 
 const schema = withConfirmation({ currentPassword: z.string({ required_error: "Enter your current password." }).max(1024) });
+
+// Retry-After from a throttled password check reaches the document response too.
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = await requireAuth(request);
@@ -26,17 +32,22 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await readForm(request), { schema });
   const hide = { hideFields: ["currentPassword", "password", "confirmPassword"] };
   if (submission.status !== "success") return data(submission.reply(hide), { status: 400 });
-  // Passwords belong to the user, not to an organisation: the auth (system) path.
-  const result = await withSystem((tx) =>
-    changePassword(tx, {
-      userId: auth.user.id,
-      orgId: auth.org.id,
-      currentPassword: submission.value.currentPassword,
-      newPassword: submission.value.password,
-      ip: clientIp(context),
-      keepSessionHash: auth.sessionIdHash,
-    }),
-  );
+  // Passwords belong to the user, not to an organisation: the auth (system) path, throttled like sign-in.
+  const result = await changePassword({
+    userId: auth.user.id,
+    orgId: auth.org.id,
+    currentPassword: submission.value.currentPassword,
+    newPassword: submission.value.password,
+    ip: clientIp(context),
+    keepSessionHash: auth.sessionIdHash,
+    device: await readDevice(request),
+    limits: loginLimits(),
+  });
+  if (!result.ok && result.reason === "throttled") {
+    const minutes = Math.ceil(result.retryAfter / 60);
+    const message = `Too many wrong passwords. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+    return data(submission.reply({ ...hide, fieldErrors: { currentPassword: [message] } }), { status: 429, headers: { "Retry-After": String(result.retryAfter) } });
+  }
   if (!result.ok) return data(submission.reply({ ...hide, fieldErrors: { [result.field]: [result.message] } }), { status: 400 });
   return redirectWithToast("/account", { kind: "success", message: "Password changed. Your other sessions were signed out." });
 }

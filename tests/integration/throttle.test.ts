@@ -117,6 +117,44 @@ describe("sign-in throttling", () => {
   });
 });
 
+describe("the current-password check on /account", () => {
+  it("is throttled like sign-in: a stolen session guesses no faster there, the guesses count with sign-in's, and the person's own browser still changes the password", async () => {
+    const p = await createPartner(["global_admin"]);
+    const { id, email } = p.users.global_admin!;
+    const person = new Browser(ipv4());
+    await person.signIn(email);
+    // The session cookie copied to another machine, without the person's device cookie.
+    const attacker = ipv4();
+    const stolen = () => {
+      const b = new Browser(attacker);
+      for (const [k, v] of person.cookies) if (k !== "__pd_device") b.cookies.set(k, v);
+      return b;
+    };
+    const hashBefore = await withSystem(async (tx) => rowsOf<{ h: string }>(await tx.execute(sql`select password_hash as h from users where id = ${id}`)));
+    const guess = (current: string) => stolen().fetch("/account", { form: { currentPassword: current, password: "attacker-chosen-password", confirmPassword: "attacker-chosen-password" } });
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => guess(`guess-${i}-of-the-password`)));
+    const statuses = responses.map((r) => r.status);
+    // LOGIN_MAX_FAILURES_PER_ACCOUNT = 5 guesses checked (400, a field error), the rest refused unchecked (429).
+    expect(await count(sql`select count(*)::int as n from audit_log where action = 'auth.password_change_failed' and object_id = ${id}`)).toBe(5);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+    const refused = responses.find((r) => r.status === 429)!;
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect((await refused.text()).replaceAll("<!-- -->", "")).toContain("Too many wrong passwords. Try again in");
+    // Even the right password waits there now, at /account and at /signin: the same keys.
+    expect((await guess(PASSWORD)).status).toBe(429);
+    expect((await new Browser(attacker).fetch("/signin", { form: { email, password: PASSWORD } })).status).toBe(429);
+    const hashAfter = await withSystem(async (tx) => rowsOf<{ h: string }>(await tx.execute(sql`select password_hash as h from users where id = ${id}`)));
+    expect(hashAfter).toEqual(hashBefore);
+
+    // The person, in the browser they signed in from, is not locked out.
+    const changed = await person.fetch("/account", { form: { currentPassword: PASSWORD, password: "the-persons-new-password", confirmPassword: "the-persons-new-password" } });
+    expect(changed.status).toBe(302);
+    expect((await person.html("/partner")).status).toBe(200);
+    expect((await new Browser(ipv4()).fetch("/signin", { form: { email, password: "the-persons-new-password" } })).status).toBe(302);
+  });
+});
+
 describe("password-reset requests", () => {
   const RESET = "Reset your Partnerdesk password";
   const text = async (res: Response) => (await res.text()).replace(/nonce="[^"]*"/g, "");

@@ -9,7 +9,7 @@ import { authTokens, memberships, organisations, users } from "../../../db/schem
 import { recordAudit } from "../audit.server";
 import { enqueueMail } from "../mail.server";
 import { config } from "~/utils/config.server";
-import { withSystem, withSystemStatement, type Tx } from "~/utils/db.server";
+import { withSystem, type Tx } from "~/utils/db.server";
 import { enqueueJob } from "../jobs.server";
 import { hashPassword, randomToken, sha256, verifyPassword } from "./crypto.server";
 import { activeOrgsOf, createSession, deleteSessionsOfUser, switchOrganisation } from "./session.server";
@@ -56,20 +56,13 @@ export async function signIn(input: {
 }): Promise<SignInResult> {
   const email = normaliseEmail(input.email);
   const { keys, personal } = signInLimits({ email, ip: input.ip, device: input.device, limits: input.limits });
-  const reservation = await withSystemStatement((db) => reserve(db, keys, input.limits.windowSeconds));
+  const reservation = await withSystem((db) => reserve(db, keys, input.limits.windowSeconds));
   if (!reservation.ok) {
-    // The account is being throttled (not only this IP): tell the person, once per window.
-    if (reservation.refused.some((k) => !k.startsWith("ip:"))) {
-      await withSystem(async (tx) => {
-        if (await firstNoticeInWindow(tx, { email, windowSeconds: input.limits.windowSeconds })) {
-          await enqueueJob(tx, { kind: "auth.throttle_notice", payload: { email, ip: input.ip, retryAfter: reservation.retryAfter } });
-        }
-      });
-    }
+    await noticeIfAccountThrottled({ email, ip: input.ip, refused: reservation.refused, retryAfter: reservation.retryAfter, windowSeconds: input.limits.windowSeconds });
     return { ok: false, reason: "throttled", retryAfter: reservation.retryAfter };
   }
 
-  const [user] = await withSystemStatement((db) => db.select().from(users).where(eq(users.email, email)));
+  const [user] = await withSystem((db) => db.select().from(users).where(eq(users.email, email)));
   const valid = await verifyPassword(user?.passwordHash, input.password);
   if (!user || !valid) {
     // A transaction either way, so an unknown account answers in about the same time as a known one.
@@ -102,6 +95,16 @@ export async function signIn(input: {
   });
 }
 
+/** When the account is being throttled (not only an IP), the person is told, once per window. */
+async function noticeIfAccountThrottled(r: { email: string; ip: string; refused: string[]; retryAfter: number; windowSeconds: number }) {
+  if (!r.refused.some((k) => !k.startsWith("ip:"))) return;
+  await withSystem(async (tx) => {
+    if (await firstNoticeInWindow(tx, { email: r.email, windowSeconds: r.windowSeconds })) {
+      await enqueueJob(tx, { kind: "auth.throttle_notice", payload: { email: r.email, ip: r.ip, retryAfter: r.retryAfter } });
+    }
+  });
+}
+
 /** Job: mails the person whose account sign-in is being throttled (at most once per window). */
 export async function sendThrottleNotice(tx: Tx, payload: Record<string, unknown>) {
   const p = z.object({ email: z.string(), ip: z.string(), retryAfter: z.number() }).parse(payload);
@@ -122,27 +125,58 @@ export async function sendThrottleNotice(tx: Tx, payload: Record<string, unknown
   await recordAudit(tx, { actor: { userId: user.id, orgId: null, ip: p.ip }, action: "auth.sign_in_throttled", objectType: "user", objectId: user.id });
 }
 
-export async function changePassword(
-  tx: Tx,
-  input: { userId: string; orgId: string; currentPassword: string; newPassword: string; ip: string; keepSessionHash: string },
-): Promise<{ ok: true } | { ok: false; field: "currentPassword"; message: string }> {
-  const [user] = await tx.select().from(users).where(eq(users.id, input.userId));
-  if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    return { ok: false, field: "currentPassword", message: "The current password is not correct." };
+export type ChangePasswordResult =
+  | { ok: true }
+  | { ok: false; reason: "invalid"; field: "currentPassword"; message: string }
+  | { ok: false; reason: "throttled"; retryAfter: number };
+
+/**
+ * The signed-in person changes their password (system context: passwords belong to the person).
+ * The current password is checked under the sign-in throttling (ADR 0029), on the same keys as a
+ * sign-in with this account from this IP or browser: a stolen session guesses no faster here than
+ * at /signin, and guesses at both count together. Reserve, then verify, then settle, as signIn does.
+ */
+export async function changePassword(input: {
+  userId: string;
+  orgId: string;
+  currentPassword: string;
+  newPassword: string;
+  ip: string;
+  keepSessionHash: string;
+  device: Device | null;
+  limits: ThrottleLimits;
+}): Promise<ChangePasswordResult> {
+  const wrong = { ok: false, reason: "invalid", field: "currentPassword", message: "The current password is not correct." } as const;
+  const [user] = await withSystem((db) => db.select({ email: users.email, passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId)));
+  if (!user) return wrong;
+  const email = normaliseEmail(user.email);
+  const { keys, personal } = signInLimits({ email, ip: input.ip, device: input.device, limits: input.limits });
+  const reservation = await withSystem((db) => reserve(db, keys, input.limits.windowSeconds));
+  if (!reservation.ok) {
+    await noticeIfAccountThrottled({ email, ip: input.ip, refused: reservation.refused, retryAfter: reservation.retryAfter, windowSeconds: input.limits.windowSeconds });
+    return { ok: false, reason: "throttled", retryAfter: reservation.retryAfter };
   }
-  await tx
-    .update(users)
-    .set({ passwordHash: await hashPassword(input.newPassword), passwordChangedAt: sql`now()`, passwordMustChange: false })
-    .where(eq(users.id, input.userId));
-  // Other sessions of this user end; the current one stays.
-  await tx.execute(sql`delete from sessions where user_id = ${input.userId} and id_hash <> ${input.keepSessionHash}`);
-  await recordAudit(tx, {
-    actor: { userId: input.userId, orgId: input.orgId, ip: input.ip },
-    action: "auth.password_changed",
-    objectType: "user",
-    objectId: input.userId,
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    await withSystem((tx) =>
+      recordAudit(tx, { actor: { userId: input.userId, orgId: input.orgId, ip: input.ip }, action: "auth.password_change_failed", objectType: "user", objectId: input.userId }),
+    );
+    return wrong;
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  return withSystem(async (tx) => {
+    // Not a failure: the units go back, and this IP's (or browser's) count for the account is cleared.
+    await settle(tx, { release: reservation.reserved.filter((r) => r.key !== personal), clear: reservation.reserved.filter((r) => r.key === personal) });
+    await tx.update(users).set({ passwordHash, passwordChangedAt: sql`now()`, passwordMustChange: false }).where(eq(users.id, input.userId));
+    // Other sessions of this user end; the current one stays.
+    await tx.execute(sql`delete from sessions where user_id = ${input.userId} and id_hash <> ${input.keepSessionHash}`);
+    await recordAudit(tx, {
+      actor: { userId: input.userId, orgId: input.orgId, ip: input.ip },
+      action: "auth.password_changed",
+      objectType: "user",
+      objectId: input.userId,
+    });
+    return { ok: true } as const;
   });
-  return { ok: true };
 }
 
 /**

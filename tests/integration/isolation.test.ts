@@ -148,6 +148,11 @@ const CASES: Record<string, Case> = {
   "routes/activate.$token": async () => {
     expect((await as["A:global_admin"]!.html("/activate/someone-elses-token")).status).toBe(404);
   },
+  "routes/confirm-email.$token": async () => {
+    // Only the mailed token confirms an address; nobody confirms another person's without it.
+    expect((await as["A:global_admin"]!.html("/confirm-email/someone-elses-token")).status).toBe(404);
+    expect((await as["B:global_admin"]!.fetch("/confirm-email/someone-elses-token", { form: {} })).status).toBe(404);
+  },
   "routes/switch-organisation": async () => {
     for (const [, b] of partnerBrowsers()) {
       expect((await b.fetch("/switch-organisation", { form: { orgId: B.orgId } })).status).toBe(404);

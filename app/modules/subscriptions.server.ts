@@ -319,7 +319,7 @@ export async function listPartnerSubscriptions(tx: Tx, { partnerId, query, now =
       ? sql`(${ps.createdAt}, ${ps.subscriptionId}) > (${fromText(cursor[0])}, ${cursor[1]}::uuid)`
       : sql`(${ps.createdAt}, ${ps.subscriptionId}) < (${fromText(cursor[0])}, ${cursor[1]}::uuid)`
     : undefined;
-  // The page and the totals are issued together: one round trip (ADR 0017's reads pipeline them).
+  // The page and the totals are issued together: postgres.js sends them in one write on the transaction's connection.
   const pageQuery = tx
     .select({
       id: ps.subscriptionId,

@@ -7,7 +7,7 @@
 import { randomInt } from "node:crypto";
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { memberships, users } from "../../db/schema";
-import { requireTransaction, type Tx } from "~/utils/db.server";
+import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { hashPassword } from "./auth/crypto.server";
 import type { TenantAction } from "./admin-roles";
@@ -17,11 +17,11 @@ import { inviteMember, memberEmail, memberName } from "./invitations.server";
 import { effectiveRights, requireTenantAction } from "./staff-groups.server";
 
 /**
- * Moves a partner's transaction into a customer's context. The database refuses unless the
- * partner has an active DAP or GDAP relationship with the customer.
+ * Moves a partner's transaction into a customer's context, for the rest of the transaction (also a
+ * READ ONLY one: it only sets transaction-local settings). The database refuses unless the partner
+ * has an active DAP or GDAP relationship with the customer.
  */
 export async function enterCustomerAsPartner(tx: Tx, { customerId }: { customerId: string }) {
-  requireTransaction(tx, "Acting in a customer");
   try {
     await tx.execute(sql`select pd_act_in_customer(${customerId}::uuid)`);
   } catch (error) {

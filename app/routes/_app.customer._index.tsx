@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { customerOverview, getOrganisation } from "~/modules/organisations.server";
-import { requirePermissionThenRead } from "~/utils/auth.server";
+import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Organisation · Partnerdesk" }];
@@ -10,11 +11,12 @@ export const meta: MetaFunction = () => [{ title: "Organisation · Partnerdesk" 
 const TYPE_LABELS: Record<string, string> = { reseller: "Reseller", advisor: "Advisor", dap: "Delegated admin", gdap: "Granular delegated admin" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { value } = await requirePermissionThenRead(request, "overview:view", { kind: "customer" }, async (tx, { orgId }) => ({
+  const auth = await requirePermission(request, "overview:view", { kind: "customer" });
+  const orgId = auth.org.id;
+  return withTenantReads(tenantOf(auth), async (tx) => ({
     org: await getOrganisation(tx, { orgId }),
     overview: await customerOverview(tx, { orgId }),
   }));
-  return value;
 }
 
 export default function CustomerOverview() {

@@ -3,15 +3,16 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { rowIdParam } from "~/utils/input";
 import { EmptyState, PageHeader } from "~/components/layout";
 import { listPartnerActivity } from "~/modules/customer-partners.server";
-import { requirePermissionThenRead } from "~/utils/auth.server";
+import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Partner activity · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const before = rowIdParam.optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
-  const { value } = await requirePermissionThenRead(request, "partners:view", { kind: "customer" }, (tx, { orgId: customerId }) => listPartnerActivity(tx, { customerId, before }));
-  return value;
+  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
+  return withTenantReads(tenantOf(auth), (tx) => listPartnerActivity(tx, { customerId: auth.org.id, before }));
 }
 
 /** What an entry says, in words. */

@@ -5,8 +5,8 @@ import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
 import { listGdapForCustomer, removeAdminRoles } from "~/modules/admin-relationships.server";
 import { listPartnerRelationships, listPendingRequests, removePartner, resellerRemovalRule } from "~/modules/customer-partners.server";
-import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
@@ -14,7 +14,9 @@ import { useFormat } from "~/components/format";
 export const meta: MetaFunction = () => [{ title: "Partners · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { auth, value } = await requirePermissionThenRead(request, "partners:view", { kind: "customer" }, async (tx, { orgId: customerId }) => ({
+  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
+  const customerId = auth.org.id;
+  const value = await withTenantReads(tenantOf(auth), async (tx) => ({
     partners: (await listPartnerRelationships(tx, { customerId })).map((p) => ({
       ...p,
       isReseller: p.types.includes("reseller") || p.relationships.some((r) => r.type === "reseller" && r.status !== "ended"),

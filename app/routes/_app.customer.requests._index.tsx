@@ -5,8 +5,8 @@ import { ConfirmAction } from "~/components/confirm";
 import { EmptyState, PageHeader } from "~/components/layout";
 import { approveRequest, declineRequest, listPendingRequests } from "~/modules/customer-partners.server";
 import { listGdapForCustomer } from "~/modules/admin-relationships.server";
-import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
@@ -14,10 +14,9 @@ import { useFormat } from "~/components/format";
 export const meta: MetaFunction = () => [{ title: "Requests · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const {
-    auth,
-    value: [requests, gdap],
-  } = await requirePermissionThenRead(request, "partners:view", { kind: "customer" }, async (tx, { orgId: customerId }) => [
+  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
+  const customerId = auth.org.id;
+  const [requests, gdap] = await withTenantReads(tenantOf(auth), async (tx) => [
     await listPendingRequests(tx, { customerId }),
     (await listGdapForCustomer(tx, { customerId })).filter((r) => r.status === "approval_pending" || r.status === "created"),
   ] as const);

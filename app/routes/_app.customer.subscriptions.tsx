@@ -17,8 +17,8 @@ import {
   lookupAdvisor,
   setSubscriptionPartner,
 } from "~/modules/subscriptions.server";
-import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
@@ -26,11 +26,11 @@ import { useFormat } from "~/components/format";
 export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { value } = await requirePermissionThenRead(request, "subscriptions:manage", { kind: "customer" }, async (tx, { orgId: customerId }) => ({
-    subscriptions: await listSubscriptions(tx, { customerId }),
+  const auth = await requirePermission(request, "subscriptions:manage", { kind: "customer" });
+  return withTenantReads(tenantOf(auth), async (tx) => ({
+    subscriptions: await listSubscriptions(tx, { customerId: auth.org.id }),
     products: (await listProducts(tx)).map((p) => ({ id: p.id, name: p.name, min: p.minLicences, max: p.maxLicences, price: p.monthlyPriceCents, currency: p.currency })),
   }));
-  return value;
 }
 
 const licences = wholeNumber({ invalid: "Enter a whole number of licences.", required: "Enter the number of licences.", tooLarge: "That is more licences than any product allows." });

@@ -5,8 +5,8 @@ import { isoInstant } from "~/utils/input";
 import { SubmitButton } from "~/components/forms";
 import { EmptyState, PageHeader } from "~/components/layout";
 import { listNotifications, markNotificationsRead } from "~/modules/notifications.server";
-import { requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
@@ -15,8 +15,8 @@ export const meta: MetaFunction = () => [{ title: "Notifications · Partnerdesk"
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const before = isoInstant.optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
-  const { value } = await requirePermissionThenRead(request, "notifications:view", {}, (tx, { orgId, userId }) => listNotifications(tx, { orgId, userId, before }));
-  return value;
+  const auth = await requirePermission(request, "notifications:view");
+  return withTenantReads(tenantOf(auth), (tx) => listNotifications(tx, { orgId: auth.org.id, userId: auth.user.id, before }));
 }
 
 export async function action({ request }: ActionFunctionArgs) {

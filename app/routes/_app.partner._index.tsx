@@ -2,13 +2,16 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, PageHeader } from "~/components/layout";
 import { getOrganisation, partnerOverview } from "~/modules/organisations.server";
-import { requirePermissionThenRead } from "~/utils/auth.server";
+import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { auth, value } = await requirePermissionThenRead(request, "overview:view", { kind: "partner" }, async (tx, { orgId }) => ({
+  const auth = await requirePermission(request, "overview:view", { kind: "partner" });
+  const orgId = auth.org.id;
+  const value = await withTenantReads(tenantOf(auth), async (tx) => ({
     org: await getOrganisation(tx, { orgId }),
     counts: await partnerOverview(tx, { orgId }),
   }));

@@ -5,7 +5,8 @@ import { rowIdParam, text } from "~/utils/input";
 import { EmptyState, PageHeader } from "~/components/layout";
 import { listAuditActions, listAuditEntries } from "~/modules/audit.server";
 import { listStaff } from "~/modules/staff.server";
-import { requirePermissionThenRead } from "~/utils/auth.server";
+import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Partnerdesk" }];
@@ -20,13 +21,14 @@ const query = z.object({
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const q = query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const { value } = await requirePermissionThenRead(request, "audit:view", { kind: "partner" }, async (tx, { orgId }) => ({
+  const auth = await requirePermission(request, "audit:view", { kind: "partner" });
+  const orgId = auth.org.id;
+  return withTenantReads(tenantOf(auth), async (tx) => ({
     page: await listAuditEntries(tx, { orgId, action: q.action || undefined, userId: q.user, before: q.before, after: q.after }),
     actions: await listAuditActions(tx, { orgId }),
     staff: (await listStaff(tx, { orgId })).map((s) => ({ id: s.userId, name: s.displayName, email: s.email })),
     orgId,
   }));
-  return value;
 }
 
 export default function Audit() {

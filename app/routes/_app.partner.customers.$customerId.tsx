@@ -8,8 +8,8 @@ import { RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customer-l
 import { getCustomerDetail } from "~/modules/customers.server";
 import { ROLE_LABELS } from "~/modules/permissions";
 import { endResellerRelationship } from "~/modules/relationships.server";
-import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
@@ -18,12 +18,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = z.string().uuid().safeParse(params.customerId);
-  const { auth, value: detail } = await orThrowResponse(
-    requirePermissionThenRead(request, "customers:view", { kind: "partner" }, (tx, { orgId: partnerId }) => {
-      if (!id.success) throw new Response("No such customer.", { status: 404 });
-      return getCustomerDetail(tx, { partnerId, customerId: id.data });
-    }),
-  );
+  const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+  if (!id.success) throw new Response("No such customer.", { status: 404 });
+  const detail = await orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getCustomerDetail(tx, { partnerId: auth.org.id, customerId: id.data })));
   return { ...detail, canRequestRoles: auth.permissions.includes("relationships:manage"), canRegisterKeys: auth.permissions.includes("keys:manage") };
 }
 

@@ -10,8 +10,8 @@ import { FormattedDate, useFormat } from "~/components/format";
 import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { customerListHref, parseCustomerListQuery, PAGE_SIZES, RELATIONSHIP_LABELS, RELATIONSHIP_TYPES, type RelationshipType } from "~/modules/customer-list";
 import { createSelection, listCustomerCountriesCached, listCustomers, type CustomerRow } from "~/modules/customers.server";
-import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
@@ -19,11 +19,9 @@ export const meta: MetaFunction = () => [{ title: "Customers · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const query = parseCustomerListQuery(new URL(request.url).searchParams);
-  // The page's read goes with the session lookup where it can (ADR 0023).
-  const {
-    auth,
-    value: [page, countries],
-  } = await requirePermissionThenRead(request, "customers:view", { kind: "partner" }, async (tx, { orgId: partnerId }) => [
+  const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+  const partnerId = auth.org.id;
+  const [page, countries] = await withTenantReads(tenantOf(auth), async (tx) => [
     await listCustomers(tx, { partnerId, query }),
     await listCustomerCountriesCached(tx, { partnerId }),
   ] as const);

@@ -8,7 +8,7 @@ import { DomainError } from "~/modules/errors";
 import { actInCustomer, enterCustomerAsPartner, listTenantUsers, openCustomerWorkspace } from "~/modules/tenant-users.server";
 import { assignLicence, listLicences, removeLicence } from "~/modules/tenant-work.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
@@ -20,7 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
   return orThrowResponse(
-    withTenant(tenantOf(auth), async (tx) => {
+    withTenantReads(tenantOf(auth), async (tx) => {
       const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
       const base = { customer, canAssign: rights.actions.has("licenses:assign") };
       if (!rights.actions.has("licenses:read")) return { ...base, licences: null, users: [] };

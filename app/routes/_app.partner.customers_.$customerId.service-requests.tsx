@@ -9,7 +9,7 @@ import { DomainError } from "~/modules/errors";
 import { actInCustomer, enterCustomerAsPartner, openCustomerWorkspace } from "~/modules/tenant-users.server";
 import { closeServiceRequest, commentServiceRequest, listServiceRequests, openServiceRequest } from "~/modules/tenant-work.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
@@ -22,7 +22,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
   return orThrowResponse(
-    withTenant(tenantOf(auth), async (tx) => {
+    withTenantReads(tenantOf(auth), async (tx) => {
       const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
       const base = { customer, canManage: rights.actions.has("service-requests:manage") };
       if (!rights.actions.has("service-requests:read")) return { ...base, requests: null };

@@ -14,7 +14,7 @@ import type { TenantUserDone } from "~/components/tenant-users";
 import { DomainError } from "~/modules/errors";
 import { actInCustomer, createTenantUser, MANAGED_ELSEWHERE, prepareMemberResetLink, enterCustomerAsPartner, listTenantUsers, openCustomerWorkspace, resetTenantUserPassword } from "~/modules/tenant-users.server";
 import { actorOf, clientIp, requirePermission, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
@@ -26,7 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
   return orThrowResponse(
-    withTenant(tenantOf(auth), async (tx) => {
+    withTenantReads(tenantOf(auth), async (tx) => {
       const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
       const base = { customer, roles: rights.roles.map((r) => adminRole(r)?.name ?? r), actions: [...rights.actions] };
       if (!rights.actions.has("users:read")) return { ...base, users: null };

@@ -5,7 +5,8 @@ import { CellLink, DataTable } from "~/components/data-table";
 import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { LEAD_STATUS_LABELS, LEAD_STATUS_TONES as LEAD_TONE, LEAD_STATUSES, type LeadStatus } from "~/modules/directory/directory-options";
 import { listLeads } from "~/modules/directory/leads.server";
-import { requirePermissionThenRead } from "~/utils/auth.server";
+import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenantReads } from "~/utils/db.server";
 import { CountryName, FormattedDateTime } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Leads · Partnerdesk" }];
@@ -14,8 +15,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const status = (LEAD_STATUSES as readonly string[]).includes(params.get("status") ?? "") ? (params.get("status") as LeadStatus) : undefined;
   const assigned = params.get("assigned") === "me" ? "me" : params.get("assigned") === "none" ? "none" : undefined;
-  const { value: result } = await requirePermissionThenRead(request, "leads:manage", { kind: "partner" }, (tx, { orgId: partnerId, userId }) =>
-    listLeads(tx, { partnerId, userId, query: { status, assigned, after: params.get("after") ?? undefined } }),
+  const auth = await requirePermission(request, "leads:manage", { kind: "partner" });
+  const result = await withTenantReads(tenantOf(auth), (tx) =>
+    listLeads(tx, { partnerId: auth.org.id, userId: auth.user.id, query: { status, assigned, after: params.get("after") ?? undefined } }),
   );
   return { ...result, status: status ?? null, assigned: assigned ?? null };
 }

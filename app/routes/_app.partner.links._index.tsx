@@ -4,13 +4,15 @@ import { CopyButton } from "~/components/copy-button";
 import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { listLinks } from "~/modules/links/links.server";
 import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
-import { requirePermissionThenRead } from "~/utils/auth.server";
+import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Links · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { value: links } = await requirePermissionThenRead(request, "links:manage", { kind: "partner" }, (tx, { orgId: partnerId }) => listLinks(tx, { partnerId }));
+  const auth = await requirePermission(request, "links:manage", { kind: "partner" });
+  const links = await withTenantReads(tenantOf(auth), (tx) => listLinks(tx, { partnerId: auth.org.id }));
   return {
     links: links.map((l) => ({
       id: l.id,

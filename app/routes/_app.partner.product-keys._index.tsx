@@ -12,8 +12,8 @@ import { DomainError } from "~/modules/errors";
 import { getOrganisation } from "~/modules/organisations.server";
 import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from "~/modules/product-keys/key-format";
 import { importProductKeys, listProductKeys } from "~/modules/product-keys/product-keys.server";
-import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { useFormat } from "~/components/format";
 
@@ -23,12 +23,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const status = url.searchParams.get("status");
   const filter = status === "available" || status === "used" ? status : undefined;
-  const { value } = await requirePermissionThenRead(request, "keys:manage", { kind: "partner" }, async (tx, { orgId }) => {
+  const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
+  const orgId = auth.org.id;
+  return withTenantReads(tenantOf(auth), async (tx) => {
     const org = await getOrganisation(tx, { orgId });
     const inventory = await listProductKeys(tx, { partnerId: orgId, status: filter, after: url.searchParams.get("after") ?? undefined });
     return { authorised: org.isAuthorisedAdvisor, filter: filter ?? null, ...inventory };
   });
-  return value;
 }
 
 type ImportError = { error: string };

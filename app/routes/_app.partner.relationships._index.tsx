@@ -9,8 +9,8 @@ import { adminRole, RELATIONSHIP_FILTERS } from "~/modules/admin-roles";
 import { PAGE_SIZES } from "~/modules/customer-list";
 import { listAdminRelationships, requestDap } from "~/modules/admin-relationships.server";
 import { encodeTimeCursor, listHref, pagerLinks, timeKeysetFields } from "~/modules/time-cursor";
-import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat, FormattedDate } from "~/components/format";
@@ -25,9 +25,8 @@ const query = z.object({
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const params = query.parse(Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== "")));
-  const { value: list } = await requirePermissionThenRead(request, "relationships:manage", { kind: "partner" }, (tx, { orgId: partnerId }) =>
-    listAdminRelationships(tx, { partnerId, query: { ...params, filter: params.status } }),
-  );
+  const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+  const list = await withTenantReads(tenantOf(auth), (tx) => listAdminRelationships(tx, { partnerId: auth.org.id, query: { ...params, filter: params.status } }));
   return {
     rows: list.rows.map((r) => ({ ...r, roleNames: r.roles.map((id) => adminRole(id)?.name ?? id) })),
     newer: list.newer ? encodeTimeCursor(list.newer) : null,

@@ -8,8 +8,8 @@ import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { Badge, PageHeader } from "~/components/layout";
 import { PARTNER_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from "~/modules/permissions";
 import { inviteStaff, listStaff } from "~/modules/staff.server";
-import { actorOf, requirePermission, requirePermissionThenRead, tenantOf } from "~/utils/auth.server";
-import { withTenant } from "~/utils/db.server";
+import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
@@ -23,7 +23,8 @@ const inviteSchema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { auth, value: staff } = await requirePermissionThenRead(request, "staff:manage", { kind: "partner" }, (tx, { orgId }) => listStaff(tx, { orgId }));
+  const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
+  const staff = await withTenantReads(tenantOf(auth), (tx) => listStaff(tx, { orgId: auth.org.id }));
   return { staff, me: auth.user.id };
 }
 

@@ -8,16 +8,18 @@ import { listProducts } from "~/modules/products.server";
 import { parsePartnerSubscriptionQuery, SUBSCRIPTION_STATUSES, TRIAL_ENDING_DAYS } from "~/modules/subscription-filters";
 import { encodeTimeCursor, listHref, pagerLinks } from "~/modules/time-cursor";
 import { listPartnerSubscriptions } from "~/modules/subscriptions.server";
-import { requirePermissionThenRead } from "~/utils/auth.server";
+import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { withTenantReads } from "~/utils/db.server";
 import { useFormat, FormattedDate, FormattedMoney } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const query = parsePartnerSubscriptionQuery(new URL(request.url).searchParams);
-  const { value } = await requirePermissionThenRead(request, "subscriptions:view", { kind: "partner" }, async (tx, { orgId: partnerId }) => {
-    // Issued together: the page, its totals and the products leave in one write.
-    const [list, products] = await Promise.all([listPartnerSubscriptions(tx, { partnerId, query }), listProducts(tx)]);
+  const auth = await requirePermission(request, "subscriptions:view", { kind: "partner" });
+  return withTenantReads(tenantOf(auth), async (tx) => {
+    // Issued together: postgres.js sends the page, its totals and the products in one write.
+    const [list, products] = await Promise.all([listPartnerSubscriptions(tx, { partnerId: auth.org.id, query }), listProducts(tx)]);
     return {
       ...list,
       newer: list.newer ? encodeTimeCursor(list.newer) : null,
@@ -26,7 +28,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
       filtered: Boolean(query.status || query.product || query.ending),
     };
   });
-  return value;
 }
 
 const STATUS_LABELS = { trial: "Trial", active: "Active", expired: "Expired", cancelled: "Cancelled" } as const;

@@ -1,6 +1,6 @@
 /**
  * CSV export of the filtered customer list, streamed: rows are read in keyset batches of 1,000,
- * each one read-only statement in the tenant's context (withTenantReads), and written as they
+ * each in a READ ONLY transaction in the tenant's context (withTenantReads), and written as they
  * come, so memory stays flat. Cells that a spreadsheet would run as formulas are neutralised
  * (toCsv). The export itself is audited, in a transaction of its own.
  */

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { LANGUAGES, SIZE_LABELS, type OrganisationSize } from "~/modules/directory/directory-options";
 import { getDirectoryPartner } from "~/modules/directory/directory.server";
-import { withPublicReads } from "~/utils/db.server";
+import { NO_TENANT, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse } from "~/utils/http.server";
 import { useFormat } from "~/components/format";
 
@@ -11,7 +11,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 export async function loader({ params }: LoaderFunctionArgs) {
   const n = Number(params.partnerNumber);
   if (!Number.isInteger(n) || n <= 0 || n > 2_147_483_647) throw new Response("This partner is not in the directory.", { status: 404 });
-  return { partner: await orThrowResponse(withPublicReads((tx) => getDirectoryPartner(tx, n))) };
+  return { partner: await orThrowResponse(withTenantReads(NO_TENANT, (tx) => getDirectoryPartner(tx, n))) };
 }
 
 export default function DirectoryPartner() {

@@ -6,7 +6,7 @@ import { EmptyState } from "~/components/layout";
 import { LANGUAGE_CODES, LANGUAGES, ORGANISATION_SIZES, parseDirectoryQuery, SIZE_LABELS, type OrganisationSize } from "~/modules/directory/directory-options";
 import { searchDirectory } from "~/modules/directory/directory.server";
 import { config } from "~/utils/config.server";
-import { withPublicReads } from "~/utils/db.server";
+import { NO_TENANT, withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
 import { CountryOptions } from "~/components/country-select";
 
@@ -17,7 +17,7 @@ export const meta: MetaFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const query = parseDirectoryQuery(new URL(request.url).searchParams);
-  const result = await withPublicReads((tx) => searchDirectory(tx, query));
+  const result = await withTenantReads(NO_TENANT, (tx) => searchDirectory(tx, query));
   return { ...result, query, maxPartners: config().CONTACT_MAX_PARTNERS };
 }
 

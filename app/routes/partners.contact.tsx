@@ -11,7 +11,7 @@ import { ORGANISATION_SIZES, SIZE_LABELS } from "~/modules/directory/directory-o
 import { selectedPartners, submitContact } from "~/modules/directory/directory.server";
 import { clientIp } from "~/utils/auth.server";
 import { config } from "~/utils/config.server";
-import { withPublicReads, withSystem } from "~/utils/db.server";
+import { NO_TENANT, withSystem, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
@@ -35,7 +35,7 @@ const schema = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   const numbers = partnerNumbers(new URL(request.url).searchParams.getAll("p"));
   const max = config().CONTACT_MAX_PARTNERS;
-  const partners = numbers.length ? await withPublicReads((tx) => selectedPartners(tx, numbers.slice(0, max))) : [];
+  const partners = numbers.length ? await withTenantReads(NO_TENANT, (tx) => selectedPartners(tx, numbers.slice(0, max))) : [];
   return { partners, tooMany: numbers.length > max, max };
 }
 

@@ -8,7 +8,7 @@ import { homeFor, signIn } from "~/modules/auth/auth.server";
 import { loadAuth, readSessionId, deleteSession } from "~/modules/auth/session.server";
 import { loginLimits, readDevice } from "~/modules/auth/throttle.server";
 import { clientIp, safeRedirect } from "~/utils/auth.server";
-import { withSystemStatement } from "~/utils/db.server";
+import { withSystem } from "~/utils/db.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Partnerdesk" }];
@@ -37,7 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
   const previous = await readSessionId(request);
   // Rotation: whatever session this browser had is deleted; sign-in always makes a new one.
-  if (previous) await withSystemStatement((db) => deleteSession(db, previous));
+  if (previous) await withSystem((tx) => deleteSession(tx, previous));
   const result = await signIn({
     email: submission.value.email,
     password: submission.value.password,

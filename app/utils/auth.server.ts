@@ -1,14 +1,19 @@
 /**
- * The one permission gate. Routes call requireAuth / requirePermission first; a missing
- * session redirects to sign-in, a missing permission answers 403, and objects of other
- * tenants answer 404 from the domain modules (they are invisible under RLS anyway).
+ * The one permission gate. Every loader and action opens the same way (ADR 0032):
+ *
+ *   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+ *   return withTenantReads(tenantOf(auth), (tx) => listCustomers(tx, { partnerId: auth.org.id, query }));
+ *
+ * (withTenant in actions). A missing session redirects to sign-in, a missing permission answers
+ * 403, and objects of other tenants answer 404 from the domain modules (they are invisible under
+ * RLS anyway). requireAuth alone is for pages every signed-in person may open.
  */
 import { redirect, type AppLoadContext } from "@remix-run/node";
-import { loadAuth, readWithSession, type AuthContext } from "~/modules/auth/session.server";
+import { loadAuth, type AuthContext } from "~/modules/auth/session.server";
 import { homeFor } from "~/modules/auth/auth.server";
 import type { OrgKind, Permission } from "~/modules/permissions";
 import type { Actor } from "~/modules/audit.server";
-import { withTenantReads, type SignedInTenant, type Tx } from "./db.server";
+import type { SignedInTenant } from "./db.server";
 
 export type { AuthContext };
 
@@ -77,41 +82,6 @@ export async function requirePermission(
   }
   return auth;
 }
-
-/**
- * requirePermission, then read-only work in the signed-in tenant's context (withTenantReads): the
- * loaders' usual opening, with fn's reads sent with the session lookup where this server has
- * validated the session before (ADR 0023). fn must depend on nothing of the session but the tenant
- * it is given: its result is used only when that tenant is the one the lookup gives, after the
- * permission check has passed; otherwise fn runs again in the lookup's tenant.
- */
-export async function requirePermissionThenRead<T>(
-  request: Request,
-  permission: Permission,
-  options: { kind?: OrgKind },
-  fn: (tx: Tx, tenant: SignedInTenant) => Promise<T>,
-): Promise<{ auth: AuthContext; value: T }> {
-  const reads = readWithSession(request, { permission, kind: options.kind, fn });
-  const auth = await requirePermission(request, permission, options);
-  const tenant = tenantOf(auth);
-  const sent = reads?.sent;
-  if (sent) {
-    const same = sent.tenant.orgId === tenant.orgId && sent.tenant.userId === tenant.userId;
-    if (same && sent.outcome.status === "fulfilled") {
-      sessionReadStats.used++;
-      return { auth, value: sent.outcome.value };
-    }
-    // Another organisation or user than the hint's, or a failure: the reads count for nothing.
-    sessionReadStats.discarded++;
-  }
-  return { auth, value: await withTenantReads(tenant, (tx) => fn(tx, tenant)) };
-}
-
-/** How often reads sent with the session lookup were used or discarded (for tests and diagnosis). */
-export const sessionReadStats: { used: number; discarded: number } = ((globalThis as { __partnerdesk_session_reads?: { used: number; discarded: number } }).__partnerdesk_session_reads ??= {
-  used: 0,
-  discarded: 0,
-});
 
 export const tenantOf = (auth: AuthContext): SignedInTenant => ({ orgId: auth.org.id, userId: auth.user.id });
 

@@ -7,7 +7,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
-import { withPublic, withSystem, withTenant } from "../../app/utils/db.server";
+import { NO_TENANT, withSystem, withTenant, withTenantReads } from "../../app/utils/db.server";
 import { createLink } from "../../app/modules/links/links.server";
 import { searchDirectory } from "../../app/modules/directory/directory.server";
 import { parseDirectoryQuery } from "../../app/modules/directory/directory-options";
@@ -43,7 +43,7 @@ async function listedPartner(spec: ListingSpec, name?: string) {
   return { ...p, name: name ?? p.name };
 }
 
-const search = (params: Record<string, string>) => withPublic((tx) => searchDirectory(tx, parseDirectoryQuery(new URLSearchParams(params))));
+const search = (params: Record<string, string>) => withTenantReads(NO_TENANT, (tx) => searchDirectory(tx, parseDirectoryQuery(new URLSearchParams(params))));
 
 describe("directory search", () => {
   const tag = `zq${uniq()}`;
@@ -111,7 +111,7 @@ describe("directory search", () => {
   });
 
   it("serves the search through functions: the app role reads no listing directly", async () => {
-    const direct = await withPublic(async (tx) => rowsOf(await tx.execute(sql`select partner_org_id from partner_listings where listed limit 5`)));
+    const direct = await withTenantReads(NO_TENANT, async (tx) => rowsOf(await tx.execute(sql`select partner_org_id from partner_listings where listed limit 5`)));
     expect(direct).toEqual([]);
     const anon = new Browser();
     const page = await anon.html(`/partners?q=${encodeURIComponent(`security ${tag}`)}`);

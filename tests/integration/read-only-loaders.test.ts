@@ -1,8 +1,8 @@
 /**
- * Loaders read tenant data through read-only statements (withTenantReads, withPublicReads;
- * ADR 0017), so a GET cannot change state even by mistake: PostgreSQL refuses the write. A loader
- * that opens a tenant transaction instead must be on the reviewed list below, with its reason
- * (a write on GET, or a context change that must reach the statements after it).
+ * Loaders read tenant data in READ ONLY transactions (withTenantReads; ADR 0032), so a GET cannot
+ * change state even by mistake: PostgreSQL refuses the write (tests/integration/transactions.test.ts).
+ * A loader that opens a read-write transaction instead must be on the reviewed list below, with
+ * its reason.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -10,12 +10,9 @@ import { describe, expect, it } from "vitest";
 
 const ROUTES = path.resolve(__dirname, "../../app/routes");
 
-/** Loaders that need one transaction, reviewed: each writes, or changes its context between statements. */
+/** Loaders that write, reviewed. */
 const REVIEWED_TRANSACTION_LOADERS: Record<string, string> = {
-  "partner.customers.export[.csv].tsx": "audits the export (who exported which filter); the rows are read-only statements",
-  "_app.partner.customers_.$customerId.users.tsx": "moves into the customer's context (pd_act_in_customer, transaction-local) before reading",
-  "_app.partner.customers_.$customerId.licences.tsx": "moves into the customer's context before reading",
-  "_app.partner.customers_.$customerId.service-requests.tsx": "moves into the customer's context before reading",
+  "partner.customers.export[.csv].tsx": "audits the export (who exported which filter); the rows are read in READ ONLY transactions",
 };
 
 function loaderBody(source: string) {
@@ -31,11 +28,11 @@ describe("route loaders", () => {
 
   it("are found (the scan reads the real route files)", () => {
     expect(withLoader.length).toBeGreaterThan(40);
-    expect(withLoader.filter((r) => /withTenantReads\(|requirePermissionThenRead\(/.test(r.body!)).length).toBeGreaterThan(30);
+    expect(withLoader.filter((r) => /withTenantReads\(/.test(r.body!)).length).toBeGreaterThan(30);
   });
 
-  it("read tenant data through read-only statements, except the reviewed ones", () => {
-    const writing = withLoader.filter((r) => /\bwith(Tenant|Public)\(/.test(r.body!)).map((r) => r.file).sort();
+  it("read tenant data in read-only transactions, except the reviewed ones", () => {
+    const writing = withLoader.filter((r) => /\bwithTenant\(/.test(r.body!)).map((r) => r.file).sort();
     expect(writing).toEqual(Object.keys(REVIEWED_TRANSACTION_LOADERS).sort());
   });
 });

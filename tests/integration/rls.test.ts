@@ -496,8 +496,8 @@ describe("row-level security matrix", () => {
   });
 
   it("the context travels with the work's first statement: concurrent transactions each see only their own", async () => {
-    // The context is sent ahead of the work without waiting for it (ADR 0014); each transaction's
-    // first statement, of every kind, must still run as the app role in its own organisation.
+    // The context is each transaction's first statement (ADR 0032); the work's first statement, of
+    // every kind, must run as the app role in its own organisation, however many run at once.
     const runs = Array.from({ length: 60 }, (_, i) => {
       const who = i % 2 === 0 ? a : b;
       const ctx = { orgId: who.org.orgId, userId: who.userId };

@@ -9,7 +9,7 @@ import { memberships, organisations, sessions } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
 import { permissionsFor, type OrgKind, type Permission } from "../permissions";
 import { config } from "~/utils/config.server";
-import { withSystemStatement, withSystemStatementThenTenantReads, type SignedInTenant, type Tx } from "~/utils/db.server";
+import { withSystem, type Tx } from "~/utils/db.server";
 import { randomToken, sha256 } from "./crypto.server";
 
 export const SESSION_COOKIE = "__pd_session";
@@ -94,99 +94,26 @@ export async function destroySessionCookie(): Promise<string> {
 }
 
 export async function deleteSession(tx: Tx, sessionId: string) {
-  const idHash = sha256(sessionId);
-  hints.delete(idHash);
-  await tx.delete(sessions).where(eq(sessions.idHash, idHash));
+  await tx.delete(sessions).where(eq(sessions.idHash, sha256(sessionId)));
 }
 
 export async function deleteSessionsOfUser(tx: Tx, userId: string) {
   await tx.delete(sessions).where(eq(sessions.userId, userId));
 }
 
-// Every loader of a request asks for the session; look it up once per request.
-const perRequest = new WeakMap<Request, Promise<AuthContext | null>>();
-
 /** The bell counts unread notifications up to this many; beyond, it shows "99+". */
 export const UNREAD_CAP = 100;
 
-/** The signed-in user and active organisation, or null (session lookup: system context). */
-export function loadAuth(request: Request): Promise<AuthContext | null> {
-  let pending = perRequest.get(request);
-  if (!pending) {
-    pending = lookUpSession(request);
-    perRequest.set(request, pending);
-  }
-  return pending;
-}
-
 /**
- * Reads a loader registers before it awaits the session (ADR 0023): where this server validated
- * the same session cookie before, they are sent with the session lookup, in the tenant context
- * that validation gave (its hint), instead of one round trip after it. The loader uses what they
- * read only if the lookup gives the same user and organisation and its permission check passes
- * (requirePermissionThenRead); otherwise it discards it and reads again in the context the lookup gave.
+ * The signed-in user and active organisation, or null (session lookup: system context, ADR 0002).
+ * Each loader or action that asks looks the session up (a page's layout and the page itself: two
+ * statements, run concurrently), so each decides on the session as it is now.
  */
-export interface SessionReads<T> {
-  permission: Permission;
-  kind?: OrgKind;
-  fn: (tx: Tx, tenant: SignedInTenant) => Promise<T>;
-  /** Set before the session's lookup resolves, when the reads went with it. */
-  sent?: { tenant: SignedInTenant; outcome: PromiseSettledResult<T> };
-}
-
-const pendingReads = new WeakMap<Request, SessionReads<unknown>>();
-
-/**
- * Registers reads to send with the request's session lookup; null where that cannot happen (the
- * lookup has issued its statement, or another loader of the request registered first).
- */
-export function readWithSession<T>(request: Request, reads: SessionReads<T>): SessionReads<T> | null {
-  if (lookupIssued.has(request) || pendingReads.has(request)) return null;
-  pendingReads.set(request, reads as SessionReads<unknown>);
-  return reads;
-}
-
-/** What this server last validated for a session: the tenant and what its roles allow there. */
-interface SessionHint {
-  tenant: SignedInTenant;
-  kind: OrgKind;
-  permissions: readonly Permission[];
-}
-
-/** Hints kept, newest last (a Map keeps insertion order; a hit moves to the end). */
-const SESSION_HINTS_MAX = 10_000;
-const hints = new Map<string, SessionHint>();
-
-function remember(idHash: string, auth: AuthContext | null) {
-  hints.delete(idHash);
-  if (!auth) return;
-  if (hints.size >= SESSION_HINTS_MAX) hints.delete(hints.keys().next().value!);
-  hints.set(idHash, { tenant: { orgId: auth.org.id, userId: auth.user.id }, kind: auth.org.kind, permissions: auth.permissions });
-}
-
-/** Requests whose lookup has taken the reads registered for it (later ones would go unsent). */
-const lookupIssued = new WeakSet<Request>();
-
-async function lookUpSession(request: Request): Promise<AuthContext | null> {
-  // Parsing the cookie takes a few microtasks, by which time every loader of the request has
-  // started (Remix starts them together) and the leaf's reads are registered.
+export async function loadAuth(request: Request): Promise<AuthContext | null> {
   const id = await readSessionId(request);
-  lookupIssued.add(request);
   if (!id) return null;
   const idHash = sha256(id);
-  const reads = pendingReads.get(request);
-  const hint = reads ? hints.get(idHash) : undefined;
-  let auth: AuthContext | null;
-  if (reads && hint && hint.permissions.includes(reads.permission) && (!reads.kind || reads.kind === hint.kind)) {
-    const tenant = hint.tenant;
-    const [row, outcome] = await withSystemStatementThenTenantReads((db) => sessionRow(db, idHash), tenant, (tx) => reads.fn(tx, tenant));
-    reads.sent = { tenant, outcome };
-    auth = authFrom(row, idHash);
-  } else {
-    auth = authFrom(await withSystemStatement((db) => sessionRow(db, idHash)), idHash);
-  }
-  remember(idHash, auth);
-  return auth;
+  return authFrom(await withSystem((tx) => sessionRow(tx, idHash)), idHash);
 }
 
 interface SessionRow {

@@ -13,7 +13,7 @@ import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "./audit.server";
 import { randomToken, sha256 } from "./auth/crypto.server";
-import { DomainError } from "./errors";
+import { DomainError, RateLimited } from "./errors";
 import { enqueueMail } from "./mail.server";
 
 export const INVITATION_DAYS = 7;
@@ -49,6 +49,7 @@ export async function sendInvitation(tx: Tx, { orgId, userId, actor }: { orgId: 
     .from(memberships)
     .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
   if (!invitation || invitation.status !== "invited" || !invitation.email) throw new DomainError(409, "There is no pending invitation for this person.");
+  await takeInvitationQuota(tx);
   await tx
     .update(authTokens)
     .set({ revokedAt: sql`now()` })
@@ -75,16 +76,32 @@ export async function sendInvitation(tx: Tx, { orgId, userId, actor }: { orgId: 
   });
 }
 
+export const INVITATION_WINDOW_SECONDS = 3600;
+
+/** Invitation mails count in hourly windows per organisation (INVITATIONS_MAX_PER_ORG_PER_HOUR). */
+async function takeInvitationQuota(tx: Tx) {
+  const limit = config().INVITATIONS_MAX_PER_ORG_PER_HOUR;
+  const [row] = rowsOf<{ retry_after: number }>(
+    await tx.execute(sql`select pd_take_org_quota('invitation', 1, ${limit}::int, ${INVITATION_WINDOW_SECONDS}::int) as retry_after`),
+  );
+  const retryAfter = Number(row?.retry_after ?? 0);
+  if (retryAfter > 0) {
+    const minutes = Math.ceil(retryAfter / 60);
+    throw new RateLimited(`Your organisation can send ${limit} invitations an hour. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, retryAfter);
+  }
+}
+
 /** Withdraws a pending invitation: its links stop working and the person is not added. */
 export async function revokeInvitation(tx: Tx, { orgId, userId }: { orgId: string; userId: string }) {
+  // Tokens first, then the membership: the order in which accepting locks them (no deadlock).
+  await tx
+    .update(authTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(authTokens.orgId, orgId), eq(authTokens.userId, userId), eq(authTokens.kind, "activation"), isNull(authTokens.usedAt)));
   const deleted = await tx
     .delete(memberships)
     .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId), eq(memberships.status, "invited")))
     .returning({ email: memberships.invitedEmail });
   if (deleted.length === 0) throw new DomainError(409, "Only a pending invitation can be revoked.");
-  await tx
-    .update(authTokens)
-    .set({ revokedAt: sql`now()` })
-    .where(and(eq(authTokens.orgId, orgId), eq(authTokens.userId, userId), isNull(authTokens.usedAt)));
   return { email: deleted[0]!.email };
 }

@@ -40,8 +40,9 @@ export default function ConfirmEmail() {
         <p className="brand">Partnerdesk</p>
         <h1>Confirm your email address</h1>
         <p>
-          Confirm that <strong>{email}</strong> is your address and that you signed up <strong>{orgName}</strong> on Partnerdesk. If you did not, close
-          this page: without your confirmation {orgName} has no say over an account at this address.
+          Confirm that <strong>{email}</strong> is your address and that you signed up <strong>{orgName}</strong> on Partnerdesk. If you did not,
+          someone used your address: do not confirm, and use <a href="/forgot-password">Forgot password</a> to take the account back. Until it is
+          confirmed, {orgName} cannot reset its password.
         </p>
         <Form method="post">
           <SubmitButton pendingText="Confirming…">Confirm my address</SubmitButton>

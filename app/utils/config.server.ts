@@ -68,6 +68,7 @@ const schema = z
     PASSWORD_RESET_MAX_PER_EMAIL_PER_HOUR: int(3, 1),
     /** Mails a partner may send by sharing its links, per hour (all its staff together). */
     LINK_SHARE_MAX_PER_PARTNER_PER_HOUR: int(200, 1),
+    INVITATIONS_MAX_PER_ORG_PER_HOUR: int(50, 1),
     ARGON2_MEMORY_KIB: int(19456, 1024),
     ARGON2_ITERATIONS: int(2, 1),
     JOB_POLL_MS: int(1000, 50),

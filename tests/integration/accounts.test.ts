@@ -196,6 +196,22 @@ describe("an address typed at sign-up gives that organisation no hold until it i
     expect((await hashOf(account.id)).h).toBe(before.h);
   });
 
+  it("a confirmation link mailed before the owner took the address back confirms nothing (it went to the squatter's sign-up)", async () => {
+    const email = `reclaimed-${uniq()}@victim.test`;
+    const { attacker, customerId } = await signUpFromPublicLink({ email });
+    const accomplice = await secondAdmin(attacker, customerId);
+    const staleLink = (await lastMailTo(email)).match(/\/confirm-email\/[\w-]+/)![0];
+    await new Browser().fetch("/forgot-password", { form: { email } });
+    await runDueJobs((await getDatabase()).db, { kinds: ["auth.password_reset"] });
+    const reset = (await lastMailTo(email)).match(/\/reset-password\/[\w-]+/)![0];
+    expect((await new Browser().fetch(reset, { form: { password: "the-owners-own-password", confirmPassword: "the-owners-own-password" } })).status).toBe(302);
+    // The owner, misled, clicks the old confirmation mail: refused, no home given.
+    expect((await new Browser().fetch(staleLink, { method: "POST", form: {} })).status).toBe(410);
+    const { id, home } = await one<{ id: string; home: string | null }>(sql`select id, home_org_id as home from users where email = ${email}`);
+    expect(home).toBeNull();
+    expect((await accomplice.fetch("/customer/users", { form: { intent: "reset", userId: id } })).status).toBe(409);
+  });
+
   it("the person who confirms the address from the mail makes the organisation they signed up its home", async () => {
     const email = `real-${uniq()}@genuine.test`;
     const { attacker: owner, customerId } = await signUpFromPublicLink({ email, adminName: "Real Owner" });
@@ -264,7 +280,7 @@ describe("the database is the boundary", () => {
     const refuses = (q: ReturnType<typeof sql>) => expect(withTenant(asCustomer, (tx) => tx.execute(q))).rejects.toThrow();
 
     await refuses(sql`insert into memberships (org_id, user_id, roles, status, activated_at) values (${customer.orgId}, ${victimId}, '{global_admin}', 'active', now())`);
-    await withTenant(asCustomer, (tx) => tx.execute(sql`insert into memberships (org_id, user_id, roles, status) values (${customer.orgId}, ${victimId}, '{user}', 'invited')`));
+    await withTenant(asCustomer, (tx) => tx.execute(sql`insert into memberships (org_id, user_id, roles, status, invited_email) values (${customer.orgId}, ${victimId}, '{user}', 'invited', ${other.users.global_admin!.email})`));
     await refuses(sql`update memberships set status = 'active' where org_id = ${customer.orgId} and user_id = ${victimId}`);
     await refuses(sql`update memberships set status = 'deactivated' where org_id = ${customer.orgId} and user_id = ${victimId}`);
     // The invited account stays invisible to the inviting organisation.
@@ -279,6 +295,38 @@ describe("the database is the boundary", () => {
     expect((await hashOf(victimId)).h).not.toBe("x");
     const home = await one<{ home: string }>(sql`select home_org_id as home from users where id = ${victimId}`);
     expect(home.home).toBe(other.orgId);
+  });
+
+  it("a tenant cannot mint a reset or confirmation link, nor point an invitation at another address", async () => {
+    const customer = await createCustomer();
+    const other = await createPartner();
+    const victim = other.users.global_admin!;
+    const asCustomer = { orgId: customer.orgId, userId: customer.users.global_admin!.id };
+    const refuses = (q: ReturnType<typeof sql>) => expect(withTenant(asCustomer, (tx) => tx.execute(q))).rejects.toThrow();
+    for (const kind of ["password_reset", "email_confirmation"]) {
+      await refuses(sql`insert into auth_tokens (token_hash, kind, user_id, org_id, expires_at) values (${`x-${uniq()}`}, ${kind}, ${victim.id}, ${customer.orgId}, now() + interval '1 hour')`);
+    }
+    // An invitation token only for someone this organisation invited.
+    await refuses(sql`insert into auth_tokens (token_hash, kind, user_id, org_id, expires_at) values (${`x-${uniq()}`}, 'activation', ${victim.id}, ${customer.orgId}, now() + interval '1 hour')`);
+    const fresh = `fresh-${uniq()}@new.test`;
+    const admin = await signedIn(customer.users.global_admin!.email);
+    expect((await admin.fetch("/customer/users", { form: { intent: "create", displayName: "Fresh", email: fresh } })).status).toBe(200);
+    await refuses(sql`update memberships set invited_email = 'inbox@evil.test' where org_id = ${customer.orgId} and invited_email = ${fresh}`);
+    await refuses(sql`insert into memberships (org_id, user_id, roles, status, invited_email) values (${customer.orgId}, ${victim.id}, '{user}', 'invited', 'inbox@evil.test')`);
+    // A reset link that names an organisation is no reset link (they are made for none).
+    const { createHash } = await import("node:crypto");
+    const token = `forged-${uniq()}-${uniq()}-${uniq()}`;
+    await withSystem((tx) => tx.execute(sql`insert into auth_tokens (token_hash, kind, user_id, org_id, expires_at) values (${createHash("sha256").update(token).digest("hex")}, 'password_reset', ${victim.id}, ${customer.orgId}, now() + interval '1 hour')`));
+    expect((await new Browser().html(`/reset-password/${token}`)).status).toBe(404);
+  });
+
+  it("reactivating a member gives no home; joining does", async () => {
+    const partner = await createPartner();
+    const id = partner.users.sales_agent!.id;
+    await withSystem((tx) => tx.execute(sql`update users set home_org_id = null where id = ${id}`));
+    await withSystem((tx) => tx.execute(sql`update memberships set status = 'deactivated' where user_id = ${id}`));
+    await withSystem((tx) => tx.execute(sql`update memberships set status = 'active' where user_id = ${id}`));
+    expect((await one<{ home: string | null }>(sql`select home_org_id as home from users where id = ${id}`)).home).toBeNull();
   });
 
   it("only pd_reset_member_password writes credentials across accounts, and the app role writes only its own account", async () => {

@@ -47,7 +47,8 @@ const cases: TableCase[] = [
     table: "memberships",
     own: ["select", "insert", "update", "delete"],
     select: (t) => sql`select user_id from memberships where org_id = ${t.org.orgId}`,
-    insert: (t) => sql`insert into memberships (org_id, user_id, roles) values (${t.org.orgId}, ${t.customer.users.global_admin!.id}, '{sales_agent}') returning user_id`,
+    // An organisation inserts invitations only, addressed to the account's own address (ADR 0026).
+    insert: (t) => sql`insert into memberships (org_id, user_id, roles, invited_email) values (${t.org.orgId}, ${t.customer.users.global_admin!.id}, '{sales_agent}', ${t.customer.users.global_admin!.email}) returning user_id`,
     update: (t) => sql`update memberships set roles = roles where org_id = ${t.org.orgId} returning user_id`,
     delete: (t) => sql`delete from memberships where org_id = ${t.org.orgId} and user_id = ${t.org.users.sales_agent!.id} returning user_id`,
   },
@@ -63,7 +64,8 @@ const cases: TableCase[] = [
     table: "auth_tokens",
     own: ["select", "insert", "update", "delete"],
     select: (t) => sql`select token_hash from auth_tokens where org_id = ${t.org.orgId}`,
-    insert: (t) => sql`insert into auth_tokens (token_hash, kind, user_id, org_id, expires_at) values (${randomUUID()}, 'activation', ${t.userId}, ${t.org.orgId}, now() + interval '1 day') returning token_hash`,
+    // Only invitation tokens, only for someone the organisation invited (ADR 0026; invited in beforeAll).
+    insert: (t) => sql`insert into auth_tokens (token_hash, kind, user_id, org_id, expires_at) values (${randomUUID()}, 'activation', ${t.customer.users.user!.id}, ${t.org.orgId}, now() + interval '1 day') returning token_hash`,
     update: (t) => sql`update auth_tokens set revoked_at = now() where org_id = ${t.org.orgId} returning token_hash`,
     delete: (t) => sql`delete from auth_tokens where org_id = ${t.org.orgId} returning token_hash`,
   },
@@ -371,6 +373,9 @@ beforeAll(async () => {
   b = { org: partnerB, userId: partnerB.users.global_admin!.id, customer: customerA };
   // Give each table rows of A to see, change and delete.
   await withSystem(async (tx) => {
+    for (const t of [a, b]) {
+      await tx.execute(sql`insert into memberships (org_id, user_id, roles, status, invited_email) values (${t.org.orgId}, ${t.customer.users.user!.id}, '{sales_agent}', 'invited', ${t.customer.users.user!.email})`);
+    }
     await tx.execute(sql`insert into auth_tokens (token_hash, kind, user_id, org_id, expires_at) values (${randomUUID()}, 'activation', ${a.userId}, ${a.org.orgId}, now() + interval '1 day')`);
     await tx.execute(sql`insert into audit_log (actor_org_id, action) values (${a.org.orgId}, 'seed')`);
     await tx.execute(sql`insert into notifications (org_id, user_id, kind, title) values (${a.org.orgId}, ${a.userId}, 'seed', 'seed')`);

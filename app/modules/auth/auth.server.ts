@@ -238,7 +238,8 @@ export async function findToken(tx: Tx, token: string, kind: "activation" | "pas
     .from(authTokens)
     .where(and(eq(authTokens.tokenHash, sha256(token)), eq(authTokens.kind, kind)));
   const [row] = forUpdate ? await q.for("update") : await q;
-  if (!row) return { ok: false as const, reason: "unknown" as const };
+  // Reset links are made in the system context only, for no organisation (ADR 0026).
+  if (!row || (kind === "password_reset" && row.orgId !== null)) return { ok: false as const, reason: "unknown" as const };
   if (row.usedAt || row.revokedAt || row.expiresAt.getTime() <= Date.now()) return { ok: false as const, reason: "expired" as const };
   return { ok: true as const, value: row };
 }
@@ -258,8 +259,14 @@ export async function resetPassword(tx: Tx, { token, password, ip }: { token: st
     .update(users)
     // The link was read at the address: it is confirmed (no home is given here: the organisations
     // the account is in were not chosen by this act, ADR 0026).
-    .set({ passwordHash: await hashPassword(password), passwordChangedAt: sql`now()`, emailConfirmed: true })
+    .set({ passwordHash: await hashPassword(password), passwordChangedAt: sql`now()`, passwordMustChange: false, emailConfirmed: true })
     .where(eq(users.id, t.value.userId));
+  // Confirmation links mailed before this reset were for whoever had the password then (perhaps
+  // someone who signed up with this address): they must not give that organisation a hold now.
+  await tx
+    .update(authTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(authTokens.userId, t.value.userId), eq(authTokens.kind, "email_confirmation"), isNull(authTokens.usedAt), isNull(authTokens.revokedAt)));
   await deleteSessionsOfUser(tx, t.value.userId);
   await recordAudit(tx, {
     actor: { userId: t.value.userId, orgId: null, ip },

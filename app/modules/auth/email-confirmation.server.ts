@@ -39,7 +39,7 @@ export async function sendEmailConfirmation(tx: Tx, { userId, orgId }: { userId:
     subject: "Confirm your email address for Partnerdesk",
     text:
       `Hello ${row!.name},\n\nYou signed up ${row!.orgName} on Partnerdesk with this address. Open this link within ${CONFIRMATION_DAYS} days to confirm it is yours:\n\n` +
-      `${config().APP_URL}/confirm-email/${token}\n\nIf you did not sign up, ignore this message: without your confirmation ${row!.orgName} has no say over an account at this address.\n`,
+      `${config().APP_URL}/confirm-email/${token}\n\nIf you did not sign up, someone used your address: do not confirm. Choose "Forgot password" on the sign-in page to take the account back; until it is confirmed, ${row!.orgName} cannot reset its password.\n`,
   });
 }
 
@@ -62,6 +62,9 @@ export async function confirmEmail(tx: Tx, { token, ip }: { token: string; ip: s
   const t = await findToken(tx, token, "email_confirmation", true);
   if (!t.ok) return t;
   const orgId = t.value.orgId!;
+  // A link older than the account's password is stale: the password changed hands since it was sent.
+  const [user] = await tx.select({ passwordChangedAt: users.passwordChangedAt }).from(users).where(eq(users.id, t.value.userId)).for("update");
+  if (!user || (user.passwordChangedAt && user.passwordChangedAt.getTime() > t.value.createdAt.getTime())) return { ok: false, reason: "expired" };
   await tx.update(authTokens).set({ usedAt: sql`now()` }).where(eq(authTokens.tokenHash, t.value.tokenHash));
   await tx
     .update(users)

@@ -6,8 +6,10 @@ export default {
   serverBuildPath: "build/index.js",
   serverModuleFormat: "esm",
   serverPlatform: "node",
-  // Server-only packages with native or WASM parts stay outside the bundle.
-  serverDependenciesToBundle: [],
+  // Packages stay outside the server bundle (those with native or WASM parts must), except TanStack
+  // Table: it reads process.env.NODE_ENV each time it sets up a memo (hundreds per list page), and
+  // bundled, the compiler replaces that with the build's constant (ADR 0031).
+  serverDependenciesToBundle: [/^@tanstack\//],
   ignoredRouteFiles: ["**/.*", "**/*.test.{ts,tsx}"],
   future: {
     v3_fetcherPersist: true,

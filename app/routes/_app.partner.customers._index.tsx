@@ -1,13 +1,14 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef, type RowSelectionState } from "@tanstack/react-table";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { z } from "zod";
-import { DataTable, KeysetPager } from "~/components/data-table";
+import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
 import { SubmitButton } from "~/components/forms";
 import { CountryOptions } from "~/components/country-select";
-import { FormattedDate, useFormat } from "~/components/format";
+import { useFormat } from "~/components/format";
 import { Badge, EmptyState, PageHeader } from "~/components/layout";
+import type { Format } from "~/utils/format";
 import { customerListHref, parseCustomerListQuery, PAGE_SIZES, RELATIONSHIP_LABELS, RELATIONSHIP_TYPES, type RelationshipType } from "~/modules/customer-list";
 import { createSelection, listCustomerCountriesCached, listCustomers, type CustomerRow } from "~/modules/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
@@ -51,36 +52,34 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 const column = createColumnHelper<CustomerRow>();
 
-function CountryCode({ code }: { code: string }) {
-  const format = useFormat();
-  return code ? <span title={format.country(code)}>{code}</span> : <>—</>;
+/** The table's columns; their ids are the sort keys of the URL (customer-list.ts). */
+function customerColumns(format: Format) {
+  return [
+    column.accessor("name", {
+      header: "Name",
+      cell: ({ row, getValue }) => <CellLink href={`/partner/customers/${row.original.id}`}>{getValue()}</CellLink>,
+    }),
+    column.accessor("primaryDomain", { id: "domain", header: "Primary domain" }),
+    column.accessor("country", {
+      header: "Country",
+      cell: ({ getValue }) => {
+        const code = getValue();
+        return code ? <span title={format.country(code)}>{code}</span> : "—";
+      },
+    }),
+    column.accessor("relationshipTypes", {
+      id: "types",
+      header: "Relationships",
+      cell: ({ getValue }) => getValue().map((t) => RELATIONSHIP_LABELS[t as RelationshipType] ?? t).join(", "),
+    }),
+    column.accessor("agreementStatus", {
+      id: "agreement",
+      header: "Agreement",
+      cell: ({ getValue }) => (getValue() === "accepted" ? <Badge tone="good">Accepted</Badge> : <Badge tone="warn">Agreement pending</Badge>),
+    }),
+    column.accessor("createdAt", { id: "created", header: "Created", cell: ({ getValue }) => format.date(getValue()) }),
+  ] as ColumnDef<CustomerRow, unknown>[];
 }
-
-// The column ids are the sort keys of the URL (customer-list.ts).
-const columns = [
-  column.accessor("name", {
-    header: "Name",
-    // discover="none": the detail route is looked up when a name is followed, not for every row on render.
-    cell: ({ row, getValue }) => (
-      <Link to={`/partner/customers/${row.original.id}`} discover="none">
-        {getValue()}
-      </Link>
-    ),
-  }),
-  column.accessor("primaryDomain", { id: "domain", header: "Primary domain" }),
-  column.accessor("country", { header: "Country", cell: ({ getValue }) => <CountryCode code={getValue()} /> }),
-  column.accessor("relationshipTypes", {
-    id: "types",
-    header: "Relationships",
-    cell: ({ getValue }) => getValue().map((t) => RELATIONSHIP_LABELS[t as RelationshipType] ?? t).join(", "),
-  }),
-  column.accessor("agreementStatus", {
-    id: "agreement",
-    header: "Agreement",
-    cell: ({ getValue }) => (getValue() === "accepted" ? <Badge tone="good">Accepted</Badge> : <Badge tone="warn">Agreement pending</Badge>),
-  }),
-  column.accessor("createdAt", { id: "created", header: "Created", cell: ({ getValue }) => <FormattedDate value={getValue()} /> }),
-] as ColumnDef<CustomerRow, unknown>[];
 
 const rowId = (r: CustomerRow) => r.id;
 const rowName = (r: CustomerRow) => r.name;
@@ -88,6 +87,7 @@ const rowName = (r: CustomerRow) => r.name;
 export default function Customers() {
   const { page, query, countryCodes, canCreate } = useLoaderData<typeof loader>();
   const format = useFormat();
+  const columns = useMemo(() => customerColumns(format), [format]);
   const [params] = useSearchParams();
   const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
   // A new page (or sort, or search) starts with nothing selected.

@@ -12,5 +12,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // PGlite files are independent in-memory databases and CPU-bound: two at a time use both cores
+    // (vitest's default is one fewer than the cores). PostgreSQL files share a server: one at a time.
+    poolOptions: { forks: { maxForks: process.env.TEST_DB === "postgres" ? 1 : 2 } },
   },
 });

@@ -5,8 +5,8 @@
 import { config } from "~/utils/config.server";
 import { getDatabase, withSystem } from "~/utils/db.server";
 import { logger } from "~/utils/logger.server";
-import { DEMO_PASSWORD, demoLinks, demoProductKeys, demoSignIns, isEmpty, isSeeded, seedDemo } from "~/modules/seed.server";
-import { startWorker } from "~/modules/scheduled.server";
+import { DEMO_PASSWORD, demoLinks, demoProductKeys, demoSignIns, isEmpty, isSeeded, seedDemo } from "../db/seed/demo";
+import { startWorker } from "~/scheduled.server";
 import { isLoopbackAddress } from "~/utils/dev-only.server";
 
 const isLoopbackHost = (host: string) => host === "localhost" || isLoopbackAddress(host);

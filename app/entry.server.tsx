@@ -13,7 +13,7 @@ export { checkOrigin, screenRequest } from "~/utils/origin.server";
 export { config } from "~/utils/config.server";
 export { securityHeaders } from "~/utils/security-headers.server";
 export { logger, serializeError } from "~/utils/logger.server";
-export { startWorker } from "~/modules/scheduled.server";
+export { startWorker } from "~/scheduled.server";
 export { closeDatabase } from "~/utils/db.server";
 export { redactTokens } from "~/utils/redact-url";
 

@@ -631,7 +631,7 @@ export const adminRelationships = pgTable(
     displayName: text("display_name").notNull(),
     durationDays: integer("duration_days").notNull(),
     autoExtendDays: integer("auto_extend_days").notNull().default(0),
-    /** Template ids from the admin role catalogue (app/modules/admin-roles.ts). */
+    /** Template ids from the admin role catalogue (app/modules/delegated-admin/admin-roles.ts). */
     roles: text("roles").array().notNull(),
     status: text("status", { enum: ["created", "approval_pending", "active", "expired", "termination_requested", "terminated"] }).notNull(),
     /**

@@ -8,9 +8,9 @@ import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { closeDatabase, getDatabase, withSystem } from "../app/utils/db.server";
-import { createPartner, setCapability } from "../app/modules/organisations.server";
-import { inviteStaff } from "../app/modules/staff.server";
-import { DomainError } from "../app/modules/errors";
+import { createPartner, setCapability } from "../app/modules/organisations/organisations.server";
+import { inviteStaff } from "../app/modules/staff/staff.server";
+import { DomainError } from "../app/utils/errors";
 import { organisations } from "../db/schema";
 
 const operator = `${os.userInfo().username}@${os.hostname()} (cli)`;

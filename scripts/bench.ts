@@ -33,9 +33,9 @@ import { createCookie } from "@remix-run/node";
 import postgres from "postgres";
 import { sql } from "drizzle-orm";
 import { openDatabase, rowsOf, type DatabaseOptions } from "../db/client";
-import { encodeCursor } from "../app/modules/customers.server";
+import { encodeCursor } from "../app/modules/customers/customers.server";
 import { createLinkCode, parseSigningKeys } from "../app/modules/links/link-code.server";
-import { DEMO_PARTNERS, DEMO_PASSWORD } from "../app/modules/seed.server";
+import { DEMO_PARTNERS, DEMO_PASSWORD } from "../db/seed/demo";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 /** A compared case's seconds are measured in this many slices, interleaved with the trivial page. */

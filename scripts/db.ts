@@ -4,8 +4,8 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { closeDatabase, getDatabase, withSystem } from "../app/utils/db.server";
 import { config } from "../app/utils/config.server";
-import { seedDemo, demoSignIns, DEMO_PASSWORD } from "../app/modules/seed.server";
-import { seedDirectoryScale, seedScale } from "../app/modules/scale-seed.server";
+import { seedDemo, demoSignIns, DEMO_PASSWORD } from "../db/seed/demo";
+import { seedDirectoryScale, seedScale } from "../db/seed/scale";
 
 const command = process.argv[2];
 const { values } = parseArgs({ args: process.argv.slice(3), options: { customers: { type: "string" }, total: { type: "string" }, listed: { type: "string" } } });

@@ -1,6 +1,5 @@
 import { useRouteLoaderData } from "@remix-run/react";
-import type { loader as rootLoader } from "~/root";
-import { DEFAULT_FORMAT, formatFor, type Format } from "~/utils/format";
+import { DEFAULT_FORMAT, formatFor, type Format, type FormatSettings } from "~/utils/format";
 
 /**
  * The formatting functions bound to this request's locale and time zone, which the root loader
@@ -8,7 +7,8 @@ import { DEFAULT_FORMAT, formatFor, type Format } from "~/utils/format";
  * Outside the root's data (an error page when the root loader failed) the defaults.
  */
 export function useFormat(): Format {
-  const settings = useRouteLoaderData<typeof rootLoader>("root")?.format;
+  // The root loader sends `{ format: FormatSettings }` (typed here, not imported from root: no arrow back up).
+  const settings = (useRouteLoaderData("root") as { format?: FormatSettings } | undefined)?.format;
   return formatFor(settings ?? DEFAULT_FORMAT);
 }
 

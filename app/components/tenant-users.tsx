@@ -9,7 +9,7 @@ import { ConfirmAction } from "./confirm";
 import { CopyButton } from "./copy-button";
 import { SubmitButton } from "./forms";
 import { Badge } from "./layout";
-import { ROLE_LABELS } from "~/modules/permissions";
+import { ROLE_LABELS } from "~/modules/auth/permissions";
 
 export interface TenantUserRow {
   id: string;

@@ -5,10 +5,10 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { PageHeader } from "~/components/layout";
-import { changePassword } from "~/modules/auth/auth.server";
+import { changePassword } from "~/modules/auth/accounts.server";
 import { loginLimits, readDevice } from "~/modules/auth/throttle.server";
 import { withConfirmation } from "~/modules/auth/password-rules";
-import { clientIp, requireAuth } from "~/utils/auth.server";
+import { clientIp, requireAuth } from "~/modules/auth/gate.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 

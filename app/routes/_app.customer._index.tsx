@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, EmptyState, PageHeader } from "~/components/layout";
-import { customerOverview, getOrganisation } from "~/modules/organisations.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { customerOverview, getOrganisation } from "~/modules/organisations/organisations.server";
+import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
 

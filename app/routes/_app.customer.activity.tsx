@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { rowIdParam } from "~/utils/input";
 import { EmptyState, PageHeader } from "~/components/layout";
-import { listPartnerActivity } from "~/modules/customer-partners.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { listPartnerActivity } from "~/modules/customer-tenant/customer-partners.server";
+import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
 

@@ -4,11 +4,11 @@ import { z } from "zod";
 import { text } from "~/utils/input";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { PageHeader } from "~/components/layout";
-import { acceptAgreement, getCurrentAgreement } from "~/modules/agreements.server";
-import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { acceptAgreement, getCurrentAgreement } from "~/modules/customer-tenant/agreements.server";
+import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
-import { DomainError } from "~/modules/errors";
+import { DomainError } from "~/utils/errors";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 

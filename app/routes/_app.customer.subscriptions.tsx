@@ -6,8 +6,8 @@ import { text, wholeNumber } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
-import { DomainError } from "~/modules/errors";
-import { listProducts } from "~/modules/products.server";
+import { DomainError } from "~/utils/errors";
+import { listProducts } from "~/modules/subscriptions/products.server";
 import {
   buySubscription,
   cancelSubscription,
@@ -16,8 +16,8 @@ import {
   listSubscriptions,
   lookupAdvisor,
   setSubscriptionPartner,
-} from "~/modules/subscriptions.server";
-import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+} from "~/modules/subscriptions/subscriptions.server";
+import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";

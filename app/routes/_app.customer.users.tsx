@@ -5,11 +5,11 @@ import { z } from "zod";
 import { text } from "~/utils/input";
 import { PageHeader } from "~/components/layout";
 import { AddUserForm, ResetPasswordButton, TenantUserResultNotice, TenantUsersTable } from "~/components/tenant-users";
-import { requestPasswordReset } from "~/modules/auth/auth.server";
+import { requestPasswordReset } from "~/modules/auth/accounts.server";
 import type { TenantUserDone } from "~/components/tenant-users";
-import { DomainError } from "~/modules/errors";
-import { createTenantUser, MANAGED_ELSEWHERE, prepareMemberResetLink, listTenantUsers, resetTenantUserPassword } from "~/modules/tenant-users.server";
-import { actorOf, clientIp, requirePermission, tenantOf } from "~/utils/auth.server";
+import { DomainError } from "~/utils/errors";
+import { createTenantUser, MANAGED_ELSEWHERE, prepareMemberResetLink, listTenantUsers, resetTenantUserPassword } from "~/modules/customer-tenant/tenant-users.server";
+import { actorOf, clientIp, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { readForm } from "~/utils/form.server";
 

@@ -7,9 +7,9 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, useLoaderData } from "@remix-run/react";
 import { SubmitButton } from "~/components/forms";
 import { PageHeader } from "~/components/layout";
-import { adminRole } from "~/modules/admin-roles";
-import { claimApprovalCode, resolveApprovalCode } from "~/modules/admin-relationships.server";
-import { requireAuth, requirePermission } from "~/utils/auth.server";
+import { adminRole } from "~/modules/delegated-admin/admin-roles";
+import { claimApprovalCode, resolveApprovalCode } from "~/modules/delegated-admin/admin-relationships.server";
+import { requireAuth, requirePermission } from "~/modules/auth/gate.server";
 import { withSystem } from "~/utils/db.server";
 import { orThrowResponse } from "~/utils/http.server";
 

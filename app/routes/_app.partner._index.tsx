@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, PageHeader } from "~/components/layout";
-import { getOrganisation, partnerOverview } from "~/modules/organisations.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { getOrganisation, partnerOverview } from "~/modules/organisations/organisations.server";
+import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
 

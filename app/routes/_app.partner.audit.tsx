@@ -3,9 +3,9 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { rowIdParam, text } from "~/utils/input";
 import { EmptyState, PageHeader } from "~/components/layout";
-import { listAuditActions, listAuditEntries } from "~/modules/audit.server";
-import { listStaff } from "~/modules/staff.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { listAuditActions, listAuditEntries } from "~/modules/platform/audit.server";
+import { listStaff } from "~/modules/staff/staff.server";
+import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
 

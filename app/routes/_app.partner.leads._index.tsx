@@ -5,7 +5,7 @@ import { CellLink, DataTable } from "~/components/data-table";
 import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { LEAD_STATUS_LABELS, LEAD_STATUS_TONES as LEAD_TONE, LEAD_STATUSES, type LeadStatus } from "~/modules/directory/directory-options";
 import { listLeads } from "~/modules/directory/leads.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
 import { CountryName, FormattedDateTime } from "~/components/format";
 

@@ -12,7 +12,7 @@ import { LINK_KIND_LABELS, MAX_SHARE_RECIPIENTS } from "~/modules/links/link-kin
 import { linkUrl, revokeLink } from "~/modules/links/links.server";
 import { getLinkTracking } from "~/modules/links/redemption.server";
 import { htmlSnippet, qrCodeSvg, shareLinkByEmail } from "~/modules/links/sharing.server";
-import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast, replyWithDomainError, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";

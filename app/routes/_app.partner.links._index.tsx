@@ -4,7 +4,7 @@ import { CopyButton } from "~/components/copy-button";
 import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { listLinks } from "~/modules/links/links.server";
 import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
 

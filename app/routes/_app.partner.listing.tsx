@@ -11,7 +11,7 @@ import { Badge, PageHeader } from "~/components/layout";
 import { COUNTRY_CODES } from "~/utils/countries";
 import { LANGUAGE_CODES, LANGUAGES, ORGANISATION_SIZES, SERVICE_KEYWORDS, SIZE_LABELS } from "~/modules/directory/directory-options";
 import { getListing, saveListing } from "~/modules/directory/listing.server";
-import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";

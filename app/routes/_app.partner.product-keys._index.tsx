@@ -8,11 +8,11 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { readForm } from "~/utils/form.server";
 import { Badge, EmptyState, PageHeader } from "~/components/layout";
-import { DomainError } from "~/modules/errors";
-import { getOrganisation } from "~/modules/organisations.server";
+import { DomainError } from "~/utils/errors";
+import { getOrganisation } from "~/modules/organisations/organisations.server";
 import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from "~/modules/product-keys/key-format";
 import { importProductKeys, listProductKeys } from "~/modules/product-keys/product-keys.server";
-import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { useFormat } from "~/components/format";

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, PageHeader } from "~/components/layout";
 import { getImport, maskedKey } from "~/modules/product-keys/product-keys.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, uuidParam } from "~/utils/http.server";
 import { useFormat } from "~/components/format";

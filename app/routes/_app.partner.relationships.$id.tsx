@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { SubmitButton } from "~/components/forms";
-import { assignGroupRoles, listAssignments, listGroups } from "~/modules/staff-groups.server";
+import { assignGroupRoles, listAssignments, listGroups } from "~/modules/staff/staff-groups.server";
 import { z } from "zod";
 import { CopyButton } from "~/components/copy-button";
 import { Badge, PageHeader } from "~/components/layout";
-import { getGdapForPartner, terminateGdap } from "~/modules/admin-relationships.server";
+import { getGdapForPartner, terminateGdap } from "~/modules/delegated-admin/admin-relationships.server";
 import { ConfirmAction } from "~/components/confirm";
-import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";

@@ -3,12 +3,12 @@ import { Form, Link, useLoaderData, useSearchParams, useSubmit } from "@remix-ru
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
 import { EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
-import { PAGE_SIZES } from "~/modules/customer-list";
-import { listProducts } from "~/modules/products.server";
-import { parsePartnerSubscriptionQuery, SUBSCRIPTION_STATUSES, TRIAL_ENDING_DAYS } from "~/modules/subscription-filters";
-import { encodeTimeCursor, listHref, pagerLinks } from "~/modules/time-cursor";
-import { listPartnerSubscriptions } from "~/modules/subscriptions.server";
-import { requirePermission, tenantOf } from "~/utils/auth.server";
+import { PAGE_SIZES } from "~/modules/customers/customer-list";
+import { listProducts } from "~/modules/subscriptions/products.server";
+import { parsePartnerSubscriptionQuery, SUBSCRIPTION_STATUSES, TRIAL_ENDING_DAYS } from "~/modules/subscriptions/subscription-filters";
+import { encodeTimeCursor, listHref, pagerLinks } from "~/utils/time-cursor";
+import { listPartnerSubscriptions } from "~/modules/subscriptions/subscriptions.server";
+import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
 import { useFormat, FormattedDate, FormattedMoney } from "~/components/format";
 

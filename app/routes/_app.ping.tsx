@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { requireAuth } from "~/utils/auth.server";
+import { requireAuth } from "~/modules/auth/gate.server";
 
 export const meta: MetaFunction = () => [{ title: "Signed in · Partnerdesk" }];
 

@@ -1,7 +1,7 @@
 import { type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, NavLink, Outlet, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
-import { ROLE_LABELS, type Permission } from "~/modules/permissions";
-import { requireAuth } from "~/utils/auth.server";
+import { ROLE_LABELS, type Permission } from "~/modules/auth/permissions";
+import { requireAuth } from "~/modules/auth/gate.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   // requireAuth holds the gates (a temporary password to replace, the customer agreement to

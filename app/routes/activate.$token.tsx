@@ -8,10 +8,10 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
-import { activateMembership, checkActivationToken, declineInvitation } from "~/modules/auth/auth.server";
+import { activateMembership, checkActivationToken, declineInvitation } from "~/modules/auth/accounts.server";
 import { withConfirmation } from "~/modules/auth/password-rules";
 import { loadAuth } from "~/modules/auth/session.server";
-import { clientIp } from "~/utils/auth.server";
+import { clientIp } from "~/modules/auth/gate.server";
 import { withSystem } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";

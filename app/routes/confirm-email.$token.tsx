@@ -7,7 +7,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { SubmitButton } from "~/components/forms";
 import { checkEmailConfirmation, confirmEmail } from "~/modules/auth/email-confirmation.server";
 import { loadAuth } from "~/modules/auth/session.server";
-import { clientIp } from "~/utils/auth.server";
+import { clientIp } from "~/modules/auth/gate.server";
 import { withSystem } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 

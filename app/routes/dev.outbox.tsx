@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/layout";
-import { listOutbox } from "~/modules/mail.server";
-import { clientIp } from "~/utils/auth.server";
+import { listOutbox } from "~/modules/platform/mail.server";
+import { clientIp } from "~/modules/auth/gate.server";
 import { config } from "~/utils/config.server";
 import { withSystem } from "~/utils/db.server";
 import { servedToLocalDeveloper } from "~/utils/dev-only.server";

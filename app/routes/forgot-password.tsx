@@ -4,8 +4,8 @@ import { data, type ActionFunctionArgs, type HeadersFunction, type MetaFunction 
 import { Form, Link, useActionData } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
-import { requestPasswordReset } from "~/modules/auth/auth.server";
-import { clientIp } from "~/utils/auth.server";
+import { requestPasswordReset } from "~/modules/auth/accounts.server";
+import { clientIp } from "~/modules/auth/gate.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Forgot password · Partnerdesk" }];

@@ -5,10 +5,10 @@
  * (toCsv). The export itself is audited, in a transaction of its own.
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { parseCustomerListQuery, RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customer-list";
-import { walkCustomers } from "~/modules/customers.server";
-import { recordAudit } from "~/modules/audit.server";
-import { actorOf, requirePermission, tenantOf } from "~/utils/auth.server";
+import { parseCustomerListQuery, RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customers/customer-list";
+import { walkCustomers } from "~/modules/customers/customers.server";
+import { recordAudit } from "~/modules/platform/audit.server";
+import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { toCsv } from "~/utils/csv.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 

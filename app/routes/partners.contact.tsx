@@ -9,7 +9,7 @@ import { CountryField } from "~/components/country-select";
 import { COUNTRY_CODES } from "~/utils/countries";
 import { ORGANISATION_SIZES, SIZE_LABELS } from "~/modules/directory/directory-options";
 import { selectedPartners, submitContact } from "~/modules/directory/directory.server";
-import { clientIp } from "~/utils/auth.server";
+import { clientIp } from "~/modules/auth/gate.server";
 import { config } from "~/utils/config.server";
 import { NO_TENANT, withSystem, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";

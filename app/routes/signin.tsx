@@ -4,10 +4,10 @@ import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type Loa
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
-import { homeFor, signIn } from "~/modules/auth/auth.server";
+import { homeFor, signIn } from "~/modules/auth/accounts.server";
 import { loadAuth, readSessionId, deleteSession } from "~/modules/auth/session.server";
 import { loginLimits, readDevice } from "~/modules/auth/throttle.server";
-import { clientIp, safeRedirect } from "~/utils/auth.server";
+import { clientIp, safeRedirect } from "~/modules/auth/gate.server";
 import { withSystem } from "~/utils/db.server";
 import { readForm } from "~/utils/form.server";
 

@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { deleteSession, destroySessionCookie, loadAuth, readSessionId } from "~/modules/auth/session.server";
-import { recordAudit } from "~/modules/audit.server";
-import { clientIp } from "~/utils/auth.server";
+import { recordAudit } from "~/modules/platform/audit.server";
+import { clientIp } from "~/modules/auth/gate.server";
 import { withSystem } from "~/utils/db.server";
 
 // GET never signs out (no state change on GET); the shell posts here.

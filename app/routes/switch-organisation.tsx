@@ -1,9 +1,9 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { homeFor } from "~/modules/auth/auth.server";
+import { homeFor } from "~/modules/auth/accounts.server";
 import { switchOrganisation } from "~/modules/auth/session.server";
-import { recordAudit } from "~/modules/audit.server";
-import { clientIp, requireAuth } from "~/utils/auth.server";
+import { recordAudit } from "~/modules/platform/audit.server";
+import { clientIp, requireAuth } from "~/modules/auth/gate.server";
 import { withSystem } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";

@@ -2,7 +2,7 @@ import { json, redirect } from "@remix-run/node";
 import { createCookie } from "@remix-run/node";
 import type { SubmissionResult } from "@conform-to/react";
 import { z } from "zod";
-import { DomainError, RateLimited } from "~/modules/errors";
+import { DomainError, RateLimited } from "~/utils/errors";
 import { config } from "./config.server";
 
 /** Flash message shown once after a redirect. */

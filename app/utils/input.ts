@@ -111,3 +111,9 @@ export const calendarDate = (message = "Enter a date.") =>
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, message)
     .refine((v) => utcTimestampText.safeParse(`${v}T00:00:00.000000`).success, message);
+
+/** A list's search term as the server compares it: trimmed, lower case, one space between words, at most 100 characters (undefined when empty). */
+export function normaliseTerm(q: string | undefined) {
+  const t = (q ?? "").trim().toLowerCase().replace(/\s+/g, " ");
+  return t.length ? t.slice(0, 100) : undefined;
+}

@@ -17,7 +17,7 @@ const PORT = await freePort();
 const APP = `http://127.0.0.1:${PORT}`;
 const PASSWORD = "Partnerdesk-demo-2026";
 const SHOTS = path.resolve("test-results");
-// The first demo customer of Northwind Partners (app/modules/seed.server.ts).
+// The first demo customer of Northwind Partners (db/seed/demo.ts).
 const CUSTOMER_ADMIN = "admin@adatum-bakery.example";
 const VICTIM = "admin@fabrikam.example";
 let server: ChildProcess;

@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem, withTenant } from "../../app/utils/db.server";
-import { HELPDESK_ADMINISTRATOR } from "../../app/modules/admin-roles";
+import { HELPDESK_ADMINISTRATOR } from "../../app/modules/delegated-admin/admin-roles";
 import { createLink } from "../../app/modules/links/links.server";
 import { createCustomer, createPartner, relate, uniq, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";

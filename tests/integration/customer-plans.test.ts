@@ -8,8 +8,8 @@ import { sql, type Query } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf, type Tx } from "../../db/client";
 import { enterTenant, withSystem } from "../../app/utils/db.server";
-import { forgetSearchEstimates, listCustomers } from "../../app/modules/customers.server";
-import { CUSTOMER_SORTS, parseCustomerListQuery } from "../../app/modules/customer-list";
+import { forgetSearchEstimates, listCustomers } from "../../app/modules/customers/customers.server";
+import { CUSTOMER_SORTS, parseCustomerListQuery } from "../../app/modules/customers/customer-list";
 import { createCustomersFor, createPartner, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 

@@ -8,11 +8,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem, withTenant } from "../../app/utils/db.server";
 import { createLink } from "../../app/modules/links/links.server";
-import { CUSTOMER_ROLES, PARTNER_ROLES } from "../../app/modules/permissions";
+import { CUSTOMER_ROLES, PARTNER_ROLES } from "../../app/modules/auth/permissions";
 import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 import { Browser, loadBuild } from "../support/http";
-import { encodeCursor } from "../../app/modules/customers.server";
+import { encodeCursor } from "../../app/modules/customers/customers.server";
 import { hashProductKey, newProductKey } from "../../app/modules/product-keys/product-keys.server";
 import { compactKey } from "../../app/modules/product-keys/key-format";
 

@@ -3,8 +3,8 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { getDatabase, withSystem, withTenant } from "../../app/utils/db.server";
-import { enqueueJob, registerJob, runDueJobs, scheduleRecurring } from "../../app/modules/jobs.server";
-import { registerScheduledWork } from "../../app/modules/scheduled.server";
+import { enqueueJob, registerJob, runDueJobs, scheduleRecurring } from "../../app/modules/platform/jobs.server";
+import { registerScheduledWork } from "../../app/scheduled.server";
 import { createPartner } from "../support/factories";
 import { testDbKind, installTestDatabase } from "../support/db";
 

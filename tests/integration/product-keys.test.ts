@@ -7,7 +7,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem, withTenant } from "../../app/utils/db.server";
-import { DomainError } from "../../app/modules/errors";
+import { DomainError } from "../../app/utils/errors";
 import { compactKey } from "../../app/modules/product-keys/key-format";
 import { hashProductKey, importProductKeys, newProductKey, registerProductKey } from "../../app/modules/product-keys/product-keys.server";
 import { createCustomer, createPartner, relate, uniq, type OrgFixture } from "../support/factories";

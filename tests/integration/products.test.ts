@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { withTenant } from "../../app/utils/db.server";
-import { checkLicenceCount, listProducts } from "../../app/modules/products.server";
+import { checkLicenceCount, listProducts } from "../../app/modules/subscriptions/products.server";
 import { createPartner } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 

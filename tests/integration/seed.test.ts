@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem } from "../../app/utils/db.server";
-import { DEMO_PARTNERS, seedDemo } from "../../app/modules/seed.server";
-import { seedScale } from "../../app/modules/scale-seed.server";
+import { DEMO_PARTNERS, seedDemo } from "../../db/seed/demo";
+import { seedScale } from "../../db/seed/scale";
 import { installTestDatabase, testDbKind } from "../support/db";
 
 const holder = installTestDatabase();

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem, withTenant } from "../../app/utils/db.server";
-import { changeStaffRoles } from "../../app/modules/staff.server";
+import { changeStaffRoles } from "../../app/modules/staff/staff.server";
 import { createPartner } from "../support/factories";
 import { lastMailTo } from "../support/mail";
 import { testDbKind, installTestDatabase } from "../support/db";

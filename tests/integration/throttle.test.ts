@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem } from "../../app/utils/db.server";
-import { signIn } from "../../app/modules/auth/auth.server";
+import { signIn } from "../../app/modules/auth/accounts.server";
 import { readDevice, type ThrottleLimits } from "../../app/modules/auth/throttle.server";
 import { createPartner, PASSWORD, uniq } from "../support/factories";
 import { installTestDatabase } from "../support/db";

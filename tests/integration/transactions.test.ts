@@ -9,9 +9,9 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { rowsOf, type Tx } from "../../db/client";
-import { enqueueMail } from "../../app/modules/mail.server";
+import { enqueueMail } from "../../app/modules/platform/mail.server";
 import { enterTenant, withSystem, withTenant, withTenantReads } from "../../app/utils/db.server";
-import { enterCustomerAsPartner } from "../../app/modules/tenant-users.server";
+import { enterCustomerAsPartner } from "../../app/modules/customer-tenant/tenant-users.server";
 import { createCustomersFor, createPartner } from "../support/factories";
 import { installTestDatabase, testDbKind } from "../support/db";
 

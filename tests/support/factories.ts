@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { memberships, organisations, relationships, users } from "../../db/schema";
 import { hashPassword } from "../../app/modules/auth/crypto.server";
-import { CUSTOMER_ROLES, PARTNER_ROLES } from "../../app/modules/permissions";
+import { CUSTOMER_ROLES, PARTNER_ROLES } from "../../app/modules/auth/permissions";
 import { withSystem } from "../../app/utils/db.server";
 
 export const PASSWORD = "correct-horse-battery-staple";

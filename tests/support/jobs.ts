@@ -2,8 +2,8 @@
  * Runs due jobs of the given kinds in this test process, with the app's job handlers registered.
  * Only the kinds a test asks for: other test files share the PostgreSQL database and their jobs.
  */
-import { runDueJobs } from "../../app/modules/jobs.server";
-import { registerScheduledWork } from "../../app/modules/scheduled.server";
+import { runDueJobs } from "../../app/modules/platform/jobs.server";
+import { registerScheduledWork } from "../../app/scheduled.server";
 import { getDatabase } from "../../app/utils/db.server";
 
 let registered = false;

@@ -8,9 +8,9 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { authTokens, memberships, organisations, users } from "../../../db/schema";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
-import { recordAudit } from "../audit.server";
-import { enqueueMail } from "../mail.server";
-import { findToken, type TokenState } from "./auth.server";
+import { recordAudit } from "../platform/audit.server";
+import { enqueueMail } from "../platform/mail.server";
+import { findToken, type TokenState } from "./accounts.server";
 import { randomToken, sha256 } from "./crypto.server";
 
 export const CONFIRMATION_DAYS = 7;

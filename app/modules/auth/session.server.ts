@@ -7,7 +7,7 @@ import { createCookie } from "@remix-run/node";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { memberships, organisations, sessions } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
-import { permissionsFor, type OrgKind, type Permission } from "../permissions";
+import { permissionsFor, type OrgKind, type Permission } from "./permissions";
 import { config } from "~/utils/config.server";
 import { withSystem, type Tx } from "~/utils/db.server";
 import { randomToken, sha256 } from "./crypto.server";

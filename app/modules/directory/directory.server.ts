@@ -15,10 +15,10 @@ import { rowsOf } from "../../../db/client";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
 import { decodeCursor as decodeJsonCursor, text, uuid } from "~/utils/input";
-import { recordAudit } from "../audit.server";
-import { DomainError } from "../errors";
-import { enqueueMail } from "../mail.server";
-import { memberIdsWithRoles, notify } from "../notifications.server";
+import { recordAudit } from "../platform/audit.server";
+import { DomainError } from "../../utils/errors";
+import { enqueueMail } from "../platform/mail.server";
+import { memberIdsWithRoles, notify } from "../platform/notifications.server";
 import { DIRECTORY_PAGE_SIZE, type DirectoryQuery, type OrganisationSize } from "./directory-options";
 
 /** Above this many matches the total reads "1,000+". */

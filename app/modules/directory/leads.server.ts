@@ -9,12 +9,12 @@ import { and, asc, count, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { leadNotes, leads, links, memberships, organisations, users } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
 import type { Tx } from "~/utils/db.server";
-import { recordAudit, type Actor } from "../audit.server";
+import { recordAudit, type Actor } from "../platform/audit.server";
 import { randomToken } from "../auth/crypto.server";
-import { DomainError } from "../errors";
+import { DomainError } from "../../utils/errors";
 import { LINK_KIND_LABELS } from "../links/link-kinds";
 import { linkStatus, linkUrl } from "../links/links.server";
-import { enqueueMail } from "../mail.server";
+import { enqueueMail } from "../platform/mail.server";
 import { LEAD_STATUSES, type LeadStatus } from "./directory-options";
 import { decodeCursor as decodeJsonCursor, timeIdCursor } from "~/utils/input";
 
@@ -199,23 +199,6 @@ export async function deleteLead(tx: Tx, { partnerId, actor, leadId }: { partner
   const lead = await requireLead(tx, { partnerId, leadId, lock: true });
   await tx.delete(leads).where(and(eq(leads.partnerOrgId, partnerId), eq(leads.id, leadId)));
   await recordAudit(tx, { actor, action: "lead.deleted", objectType: "lead", objectId: leadId, details: { organisation: lead.organisation, status: lead.status } });
-}
-
-/**
- * Redemption (system context): the customer that redeemed a link through a lead's emailed URL is
- * tied to the lead, which is won. Only a lead of that link's partner; any of the partner's links
- * carrying the lead's token counts (a lead answered twice, with two links, is won by either).
- */
-export async function linkLeadToCustomer(tx: Tx, { token, partnerId, linkId, customerId }: { token: string; partnerId: string; linkId: string; customerId: string }) {
-  const won = await tx
-    .update(leads)
-    .set({ customerOrgId: customerId, status: "won", statusChangedAt: sql`now()` })
-    .where(and(eq(leads.answerToken, token), eq(leads.partnerOrgId, partnerId), isNull(leads.customerOrgId)))
-    .returning({ id: leads.id });
-  for (const w of won) {
-    await recordAudit(tx, { actor: { userId: null, orgId: customerId }, subjectOrgId: partnerId, action: "lead.won", objectType: "lead", objectId: w.id, details: { customerId, linkId } });
-  }
-  return won.length;
 }
 
 /** Scheduled work (system context): lost leads past the retention, and old rate-limit rows. */

@@ -5,9 +5,9 @@
 import { eq, sql } from "drizzle-orm";
 import { partnerListings } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
-import { recordAudit, type Actor } from "../audit.server";
-import { DomainError } from "../errors";
-import { getOrganisation } from "../organisations.server";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { DomainError } from "../../utils/errors";
+import { getOrganisation } from "../organisations/organisations.server";
 import type { OrganisationSize } from "./directory-options";
 
 export interface ListingInput {

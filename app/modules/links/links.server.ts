@@ -7,9 +7,9 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { linkItems, links, organisations, products } from "../../../db/schema";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
-import { recordAudit, type Actor } from "../audit.server";
-import { DomainError } from "../errors";
-import { checkLicenceCount } from "../products.server";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { DomainError } from "../../utils/errors";
+import { checkLicenceCount } from "../subscriptions/products.server";
 import { createLinkCode, parseSigningKeys, verifyLinkCode } from "./link-code.server";
 
 import type { LinkKind } from "./link-kinds";

@@ -19,16 +19,16 @@ import { linkItems, linkRedemptions, links, linkVisitors, linkVisits, membership
 import { rowsOf } from "../../../db/client";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
-import { getCurrentAgreement } from "../agreements.server";
-import { recordAudit } from "../audit.server";
+import { getCurrentAgreement } from "../customer-tenant/agreements.server";
+import { recordAudit } from "../platform/audit.server";
 import { verifyPassword } from "../auth/crypto.server";
 import { createSession } from "../auth/session.server";
 import { sendEmailConfirmation } from "../auth/email-confirmation.server";
-import { DomainError, uniqueViolation } from "../errors";
-import { memberIdsWithRoles, notify } from "../notifications.server";
-import { checkLicenceCount } from "../products.server";
-import { upsertRelationship } from "../relationships.server";
-import { linkLeadToCustomer } from "../directory/leads.server";
+import { DomainError, uniqueViolation } from "../../utils/errors";
+import { memberIdsWithRoles, notify } from "../platform/notifications.server";
+import { checkLicenceCount } from "../subscriptions/products.server";
+import { upsertRelationship } from "../relationships/relationships.server";
+import { linkLeadToCustomer } from "./lead-won.server";
 import type { LinkKind } from "./link-kinds";
 import { linkStatus, resolveLink } from "./links.server";
 

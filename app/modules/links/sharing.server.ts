@@ -8,9 +8,9 @@ import { rowsOf } from "../../../db/client";
 import { config } from "~/utils/config.server";
 import { links, organisations } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
-import { recordAudit, type Actor } from "../audit.server";
-import { DomainError, RateLimited } from "../errors";
-import { enqueueMail } from "../mail.server";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { DomainError, RateLimited } from "../../utils/errors";
+import { enqueueMail } from "../platform/mail.server";
 import { LINK_KIND_LABELS, MAX_SHARE_RECIPIENTS } from "./link-kinds";
 import { linkStatus, linkUrl } from "./links.server";
 

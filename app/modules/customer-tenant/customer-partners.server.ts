@@ -4,12 +4,12 @@
  * Every function takes the customer's id and runs as the app role in the customer's context.
  */
 import { and, asc, desc, eq, isNotNull, lt, ne, sql } from "drizzle-orm";
-import { auditLog, organisations, relationships, subscriptions } from "../../db/schema";
+import { auditLog, organisations, relationships, subscriptions } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
-import { removeAdminRoles } from "./admin-relationships.server";
-import { recordAudit, type Actor } from "./audit.server";
-import { DomainError } from "./errors";
-import { notifyLater } from "./notifications.server";
+import { removeAdminRoles } from "../delegated-admin/admin-relationships.server";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { DomainError } from "../../utils/errors";
+import { notifyLater } from "../platform/notifications.server";
 
 export type RelationshipType = "reseller" | "advisor" | "dap" | "gdap";
 

@@ -4,11 +4,11 @@
  * by the organisation id (and RLS scopes it again).
  */
 import { and, asc, eq, sql } from "drizzle-orm";
-import { memberships, users } from "../../db/schema";
-import { recordAudit, type Actor } from "./audit.server";
+import { memberships, users } from "../../../db/schema";
+import { recordAudit, type Actor } from "../platform/audit.server";
 import type { Tx } from "~/utils/db.server";
-import { DomainError } from "./errors";
-import { inviteMember, memberEmail, memberName, revokeInvitation as revokeMembershipInvitation, sendInvitation } from "./invitations.server";
+import { DomainError } from "../../utils/errors";
+import { inviteMember, memberEmail, memberName, revokeInvitation as revokeMembershipInvitation, sendInvitation } from "../auth/invitations.server";
 
 export async function listStaff(tx: Tx, { orgId }: { orgId: string }) {
   return tx

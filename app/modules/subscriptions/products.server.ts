@@ -1,8 +1,8 @@
 /** The product catalogue: read-only for the app, seeded and changed by migrations. */
 import { asc, eq } from "drizzle-orm";
-import { products } from "../../db/schema";
+import { products } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
-import { DomainError } from "./errors";
+import { DomainError } from "../../utils/errors";
 import { formatNumber } from "~/utils/format";
 
 export async function listProducts(tx: Tx, { trialsOnly = false }: { trialsOnly?: boolean } = {}) {

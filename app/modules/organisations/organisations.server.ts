@@ -3,9 +3,9 @@
  * (create partners, grant capabilities) that only the command-line tool calls.
  */
 import { and, count, eq, ne, sql } from "drizzle-orm";
-import { memberships, organisations, partnerCustomerCounts, relationships } from "../../db/schema";
-import { recordAudit, type Actor } from "./audit.server";
-import { DomainError } from "./errors";
+import { memberships, organisations, partnerCustomerCounts, relationships } from "../../../db/schema";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { DomainError } from "../../utils/errors";
 import type { Tx } from "~/utils/db.server";
 
 export const profileColumns = {

@@ -8,14 +8,14 @@
  * this one after a restart, which releases the jobs its dead predecessor held).
  */
 import { and, asc, eq, sql } from "drizzle-orm";
-import { bulkOperationItems, bulkOperations, customerSelections, organisations } from "../../db/schema";
-import { rowsOf } from "../../db/client";
+import { bulkOperationItems, bulkOperations, customerSelections, organisations } from "../../../db/schema";
+import { rowsOf } from "../../../db/client";
 import { enterTenant, type Tx } from "~/utils/db.server";
 import { GDAP } from "./admin-roles";
 import { requestGdap } from "./admin-relationships.server";
-import { recordAudit, type Actor } from "./audit.server";
-import { DomainError } from "./errors";
-import { enqueueJob } from "./jobs.server";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { DomainError } from "../../utils/errors";
+import { enqueueJob } from "../platform/jobs.server";
 
 export const BULK_BATCH = 50;
 export const BULK_PREFIX_MAX = 20;

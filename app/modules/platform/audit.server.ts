@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import { auditLog } from "../../db/schema";
-import { rowsOf } from "../../db/client";
+import { auditLog } from "../../../db/schema";
+import { rowsOf } from "../../../db/client";
 import type { Tx } from "~/utils/db.server";
 
 export interface Actor {

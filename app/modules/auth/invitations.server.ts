@@ -7,14 +7,14 @@
  * Runs in the inviting organisation's context (RLS lets it insert invitations only).
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { authTokens, memberships, organisations, users } from "../../db/schema";
-import { rowsOf } from "../../db/client";
+import { authTokens, memberships, organisations, users } from "../../../db/schema";
+import { rowsOf } from "../../../db/client";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
-import { recordAudit, type Actor } from "./audit.server";
-import { randomToken, sha256 } from "./auth/crypto.server";
-import { DomainError, RateLimited } from "./errors";
-import { enqueueMail } from "./mail.server";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { randomToken, sha256 } from "./crypto.server";
+import { DomainError, RateLimited } from "../../utils/errors";
+import { enqueueMail } from "../platform/mail.server";
 
 export const INVITATION_DAYS = 7;
 

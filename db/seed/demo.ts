@@ -5,13 +5,13 @@
  */
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { agreementAcceptances, links, memberships, organisations, partnerListings, productKeys, relationships, subscriptions, users } from "../../db/schema";
-import { checkProductKey, generateProductKey } from "./product-keys/key-format";
-import { hashProductKey } from "./product-keys/product-keys.server";
-import { createLink, linkUrl } from "./links/links.server";
-import { hashPassword } from "./auth/crypto.server";
+import { agreementAcceptances, links, memberships, organisations, partnerListings, productKeys, relationships, subscriptions, users } from "../schema";
+import { checkProductKey, generateProductKey } from "../../app/modules/product-keys/key-format";
+import { hashProductKey } from "../../app/modules/product-keys/product-keys.server";
+import { createLink, linkUrl } from "../../app/modules/links/links.server";
+import { hashPassword } from "../../app/modules/auth/crypto.server";
 import type { Tx } from "~/utils/db.server";
-import { PARTNER_ROLES, ROLE_LABELS } from "./permissions";
+import { PARTNER_ROLES, ROLE_LABELS } from "../../app/modules/auth/permissions";
 
 export const DEMO_PASSWORD = "Partnerdesk-demo-2026";
 export const DEMO_PARTNERS = [

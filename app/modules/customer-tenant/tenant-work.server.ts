@@ -4,10 +4,10 @@
  * requireTenantAction; ADR 0010) and takes the customer's id.
  */
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
-import { licenceAssignments, memberships, products, serviceRequestComments, serviceRequests, subscriptions, users } from "../../db/schema";
+import { licenceAssignments, memberships, products, serviceRequestComments, serviceRequests, subscriptions, users } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
-import { recordAudit, type Actor } from "./audit.server";
-import { DomainError } from "./errors";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { DomainError } from "../../utils/errors";
 
 // ---- Licences ----
 

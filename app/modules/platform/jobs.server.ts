@@ -7,8 +7,8 @@
  */
 import { hostname } from "node:os";
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { jobEffects, jobs, type Job } from "../../db/schema";
-import { rowsOf } from "../../db/client";
+import { jobEffects, jobs, type Job } from "../../../db/schema";
+import { rowsOf } from "../../../db/client";
 import type { Tx } from "~/utils/db.server";
 import { logger, safeErrorMessage } from "~/utils/logger.server";
 

@@ -1,5 +1,5 @@
 import { and, arrayOverlaps, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
-import { memberships, notifications, users } from "../../db/schema";
+import { memberships, notifications, users } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
 import { enqueueJob } from "./jobs.server";
 import { enqueueMail } from "./mail.server";

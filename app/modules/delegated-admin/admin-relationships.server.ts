@@ -8,18 +8,18 @@
  * goes through its approval code in the system context.
  */
 import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { TimeCursor } from "./time-cursor";
-import { adminRelationships, organisations, partnerCustomers, relationships } from "../../db/schema";
-import { rowsOf } from "../../db/client";
+import type { TimeCursor } from "../../utils/time-cursor";
+import { adminRelationships, organisations, partnerCustomers, relationships } from "../../../db/schema";
+import { rowsOf } from "../../../db/client";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
-import { normaliseTerm } from "./customers.server";
+import { normaliseTerm } from "~/utils/input";
 import { adminRole, GDAP, GLOBAL_ADMINISTRATOR, type RelationshipFilter } from "./admin-roles";
-import { recordAudit, type Actor } from "./audit.server";
-import { randomToken } from "./auth/crypto.server";
-import { DomainError, uniqueViolation } from "./errors";
-import { notifyLater } from "./notifications.server";
-import { upsertRelationship } from "./relationships.server";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { randomToken } from "../auth/crypto.server";
+import { DomainError, uniqueViolation } from "../../utils/errors";
+import { notifyLater } from "../platform/notifications.server";
+import { upsertRelationship } from "../relationships/relationships.server";
 
 export type GdapStatus = "created" | "approval_pending" | "active" | "expiring" | "expired" | "termination_requested" | "terminated";
 

@@ -4,10 +4,12 @@
  */
 import { z } from "zod";
 import { text } from "~/utils/input";
+import { PAGE_SIZES, pageSizeField } from "~/utils/time-cursor";
+
+export { PAGE_SIZES };
 
 export const CUSTOMER_SORTS = ["name", "domain", "country", "types", "agreement", "created"] as const;
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
-export const PAGE_SIZES = [25, 50, 100, 200] as const;
 export const RELATIONSHIP_TYPES = ["reseller", "advisor", "dap", "gdap"] as const;
 export type RelationshipType = (typeof RELATIONSHIP_TYPES)[number];
 
@@ -17,13 +19,6 @@ export const RELATIONSHIP_LABELS: Record<RelationshipType, string> = {
   dap: "Delegated admin",
   gdap: "Granular delegated admin",
 };
-
-/** A list's page size in the URL: one of PAGE_SIZES, else 50 (absent without a failed parse). */
-export const pageSizeField = z.coerce
-  .number()
-  .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
-  .catch(50)
-  .default(50);
 
 // Absent parameters take their default without a failed parse: .catch alone would build a zod
 // issue (and its message) for every missing sort, direction and size on every request.

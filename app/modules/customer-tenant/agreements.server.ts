@@ -3,11 +3,11 @@
  * sign-in (and again for each new version) before a partner may transact for the customer.
  */
 import { and, desc, eq, lte, sql } from "drizzle-orm";
-import { agreementAcceptances, customerAgreements, jobEffects, partnerCustomers } from "../../db/schema";
-import { rowsOf } from "../../db/client";
+import { agreementAcceptances, customerAgreements, jobEffects, partnerCustomers } from "../../../db/schema";
+import { rowsOf } from "../../../db/client";
 import type { Tx } from "~/utils/db.server";
-import { recordAudit, type Actor } from "./audit.server";
-import { DomainError } from "./errors";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { DomainError } from "../../utils/errors";
 
 export async function getCurrentAgreement(tx: Tx) {
   const [agreement] = await tx

@@ -11,14 +11,14 @@
  * replaced hears of that last change and nothing after it (RLS hides the subscription from it).
  */
 import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
-import { licenceAssignments, organisations, partnerCustomers, partnerSubscriptions, products, relationships, subscriptions } from "../../db/schema";
-import { rowsOf } from "../../db/client";
+import { licenceAssignments, organisations, partnerCustomers, partnerSubscriptions, products, relationships, subscriptions } from "../../../db/schema";
+import { rowsOf } from "../../../db/client";
 import type { Tx } from "~/utils/db.server";
-import { recordAudit, type Actor } from "./audit.server";
-import { DomainError } from "./errors";
-import { notifyLater } from "./notifications.server";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { DomainError } from "../../utils/errors";
+import { notifyLater } from "../platform/notifications.server";
 import { checkLicenceCount } from "./products.server";
-import { upsertRelationship } from "./relationships.server";
+import { upsertRelationship } from "../relationships/relationships.server";
 import { TRIAL_ENDING_DAYS, type PartnerSubscriptionQuery, type SubscriptionStatus } from "./subscription-filters";
 
 /** The partner roles told of changes to the subscriptions they are partner of record for. */

@@ -5,7 +5,7 @@
  */
 import nodemailer, { type Transporter } from "nodemailer";
 import { and, asc, desc, eq, isNull, lte, sql } from "drizzle-orm";
-import { mailOutbox } from "../../db/schema";
+import { mailOutbox } from "../../../db/schema";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
 import { logger } from "~/utils/logger.server";

@@ -6,15 +6,15 @@
  */
 import { randomInt } from "node:crypto";
 import { and, asc, eq, ne, sql } from "drizzle-orm";
-import { memberships, users } from "../../db/schema";
+import { memberships, users } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
-import { recordAudit, type Actor } from "./audit.server";
-import { hashPassword } from "./auth/crypto.server";
-import type { TenantAction } from "./admin-roles";
-import { DomainError, pgErrorCode } from "./errors";
-import { findOwnCustomer } from "./admin-relationships.server";
-import { inviteMember, memberEmail, memberName } from "./invitations.server";
-import { effectiveRights, requireTenantAction } from "./staff-groups.server";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { hashPassword } from "../auth/crypto.server";
+import type { TenantAction } from "../delegated-admin/admin-roles";
+import { DomainError, pgErrorCode } from "../../utils/errors";
+import { findOwnCustomer } from "../delegated-admin/admin-relationships.server";
+import { inviteMember, memberEmail, memberName } from "../auth/invitations.server";
+import { effectiveRights, requireTenantAction } from "../staff/staff-groups.server";
 
 /**
  * Moves a partner's transaction into a customer's context, for the rest of the transaction (also a

@@ -4,7 +4,7 @@
  * row's creation time (as text, to the microsecond) and id.
  */
 import { z } from "zod";
-import { timeKeysetFields } from "./time-cursor";
+import { timeKeysetFields } from "../../utils/time-cursor";
 
 export const SUBSCRIPTION_STATUSES = ["trial", "active", "expired", "cancelled"] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];

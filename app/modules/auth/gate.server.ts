@@ -10,10 +10,10 @@
  */
 import { redirect, type AppLoadContext } from "@remix-run/node";
 import { loadAuth, type AuthContext } from "~/modules/auth/session.server";
-import { homeFor } from "~/modules/auth/auth.server";
-import type { OrgKind, Permission } from "~/modules/permissions";
-import type { Actor } from "~/modules/audit.server";
-import type { SignedInTenant } from "./db.server";
+import { homeFor } from "~/modules/auth/accounts.server";
+import type { OrgKind, Permission } from "~/modules/auth/permissions";
+import type { Actor } from "~/modules/platform/audit.server";
+import type { SignedInTenant } from "../../utils/db.server";
 
 export type { AuthContext };
 
@@ -97,4 +97,4 @@ export const actorOf = (auth: AuthContext, context: AppLoadContext): Actor => ({
 });
 
 /** Only same-origin paths are followed after sign-in (the one check: ./safe-redirect). */
-export { safeRedirect } from "./safe-redirect";
+export { safeRedirect } from "../../utils/safe-redirect";

@@ -1,10 +1,10 @@
 /** The partner ↔ customer relationships table: one row per partner, customer and type. */
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { organisations, relationships } from "../../db/schema";
+import { organisations, relationships } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
-import { recordAudit, type Actor } from "./audit.server";
-import { DomainError } from "./errors";
-import { notifyLater } from "./notifications.server";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { DomainError } from "../../utils/errors";
+import { notifyLater } from "../platform/notifications.server";
 
 /**
  * Creates a relationship, or brings an ended, pending or requested one back as `status`; an

@@ -3,11 +3,11 @@
  * customer tenant: a staff member's effective roles there (ADR 0010).
  */
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { adminRelationships, gdapAssignments, memberships, relationships, staffGroupMembers, staffGroups, users } from "../../db/schema";
+import { adminRelationships, gdapAssignments, memberships, relationships, staffGroupMembers, staffGroups, users } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
-import { actionsOf, adminRole, capForPartnerRoles, dapRolesFor, type TenantAction } from "./admin-roles";
-import { recordAudit, type Actor } from "./audit.server";
-import { DomainError } from "./errors";
+import { actionsOf, adminRole, capForPartnerRoles, dapRolesFor, type TenantAction } from "../delegated-admin/admin-roles";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { DomainError } from "../../utils/errors";
 
 export async function listGroups(tx: Tx, { partnerId }: { partnerId: string }) {
   const groups = await tx.select().from(staffGroups).where(eq(staffGroups.partnerOrgId, partnerId)).orderBy(asc(staffGroups.name));

@@ -7,9 +7,9 @@
  */
 import { sql } from "drizzle-orm";
 import type { Tx } from "~/utils/db.server";
-import { rowsOf } from "../../db/client";
-import { hashPassword } from "./auth/crypto.server";
-import { DEMO_PARTNERS, DEMO_PASSWORD } from "./seed.server";
+import { rowsOf } from "../client";
+import { hashPassword } from "../../app/modules/auth/crypto.server";
+import { DEMO_PARTNERS, DEMO_PASSWORD } from "./demo";
 
 const BATCH = 50_000;
 const FILLER_PARTNERS = 99;

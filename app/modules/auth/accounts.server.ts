@@ -6,11 +6,11 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { authTokens, memberships, organisations, users } from "../../../db/schema";
-import { recordAudit } from "../audit.server";
-import { enqueueMail } from "../mail.server";
+import { recordAudit } from "../platform/audit.server";
+import { enqueueMail } from "../platform/mail.server";
 import { config } from "~/utils/config.server";
 import { withSystem, type Tx } from "~/utils/db.server";
-import { enqueueJob } from "../jobs.server";
+import { enqueueJob } from "../platform/jobs.server";
 import { hashPassword, randomToken, sha256, verifyPassword } from "./crypto.server";
 import { activeOrgsOf, createSession, deleteSessionsOfUser, switchOrganisation } from "./session.server";
 import {

@@ -4,22 +4,22 @@
  */
 import { z } from "zod";
 import { eq } from "drizzle-orm";
-import { jobs } from "../../db/schema";
+import { jobs } from "../db/schema";
 import { enterTenant, getDatabase, type Tx } from "~/utils/db.server";
 import { config } from "~/utils/config.server";
 import { logger } from "~/utils/logger.server";
-import { purgeOldTokens, sendPasswordReset, sendThrottleNotice } from "./auth/auth.server";
-import { purgeExpiredSessions } from "./auth/session.server";
-import { purgeStaleThrottleRows } from "./auth/throttle.server";
-import { purgeLinkVisitors } from "./links/redemption.server";
-import { registerJob, registerRecurring, releaseOrphanedJobs, runDueJobs, defaultWorkerId } from "./jobs.server";
-import { deliverPendingMail, purgeSentMailBodies, resetMailTransport } from "./mail.server";
-import { memberIdsWithRoles, notify } from "./notifications.server";
-import { compactSubscriptionTotals, expireTrials } from "./subscriptions.server";
-import { applyAgreementVersion } from "./agreements.server";
-import { runGdapLifecycle } from "./admin-relationships.server";
-import { runBulkGdapBatch } from "./bulk-gdap.server";
-import { purgeLostLeads } from "./directory/leads.server";
+import { purgeOldTokens, sendPasswordReset, sendThrottleNotice } from "./modules/auth/accounts.server";
+import { purgeExpiredSessions } from "./modules/auth/session.server";
+import { purgeStaleThrottleRows } from "./modules/auth/throttle.server";
+import { purgeLinkVisitors } from "./modules/links/redemption.server";
+import { registerJob, registerRecurring, releaseOrphanedJobs, runDueJobs, defaultWorkerId } from "./modules/platform/jobs.server";
+import { deliverPendingMail, purgeSentMailBodies, resetMailTransport } from "./modules/platform/mail.server";
+import { memberIdsWithRoles, notify } from "./modules/platform/notifications.server";
+import { compactSubscriptionTotals, expireTrials } from "./modules/subscriptions/subscriptions.server";
+import { applyAgreementVersion } from "./modules/customer-tenant/agreements.server";
+import { runGdapLifecycle } from "./modules/delegated-admin/admin-relationships.server";
+import { runBulkGdapBatch } from "./modules/delegated-admin/bulk-gdap.server";
+import { purgeLostLeads } from "./modules/directory/leads.server";
 
 const notifyPayload = z.object({
   orgId: z.string().uuid(),

@@ -7,17 +7,17 @@ import { and, asc, desc, eq, getTableColumns, inArray, sql, type SQL } from "dri
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
-import { auditLog, customerSelectionItems, customerSelections, organisations, partnerCustomers, relationships, users } from "../../db/schema";
-import { rowsOf } from "../../db/client";
+import { auditLog, customerSelectionItems, customerSelections, organisations, partnerCustomers, relationships, users } from "../../../db/schema";
+import { rowsOf } from "../../../db/client";
 import { config } from "~/utils/config.server";
-import { decodeCursor as decodeJsonCursor, text, utcTimestampText, uuid } from "~/utils/input";
+import { decodeCursor as decodeJsonCursor, normaliseTerm, text, utcTimestampText, uuid } from "~/utils/input";
 import type { Tx } from "~/utils/db.server";
-import { recordAudit, type Actor } from "./audit.server";
-import { listCustomerSubscriptionsForPartner } from "./subscriptions.server";
-import { ACTIVATION_TOKEN_DAYS } from "./auth/auth.server";
-import { randomToken, sha256 } from "./auth/crypto.server";
-import { DomainError, uniqueViolation } from "./errors";
-import { enqueueMail } from "./mail.server";
+import { recordAudit, type Actor } from "../platform/audit.server";
+import { listCustomerSubscriptionsForPartner } from "../subscriptions/subscriptions.server";
+import { ACTIVATION_TOKEN_DAYS } from "../auth/accounts.server";
+import { randomToken, sha256 } from "../auth/crypto.server";
+import { DomainError, uniqueViolation } from "../../utils/errors";
+import { enqueueMail } from "../platform/mail.server";
 import { CUSTOMER_SORTS, PAGE_SIZES, RELATIONSHIP_TYPES, type CustomerListQuery, type CustomerSort } from "./customer-list";
 
 export { CUSTOMER_SORTS, PAGE_SIZES, RELATIONSHIP_TYPES };
@@ -83,10 +83,6 @@ export function decodeCursor(value: string | undefined | null, sort?: CustomerLi
 }
 
 /** Search terms: trimmed, lower-case, whitespace collapsed. */
-export function normaliseTerm(q: string | undefined) {
-  const t = (q ?? "").trim().toLowerCase().replace(/\s+/g, " ");
-  return t.length ? t.slice(0, 100) : undefined;
-}
 
 /**
  * Where the rows come from, and the filter conditions. Without a search term: the partner's rows

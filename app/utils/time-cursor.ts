@@ -7,7 +7,16 @@
  */
 import { z } from "zod";
 import { decodeCursor, timeIdCursor } from "~/utils/input";
-import { pageSizeField } from "./customer-list";
+
+/** The page sizes every list offers. */
+export const PAGE_SIZES = [25, 50, 100, 200] as const;
+
+/** A list's page size in the URL: one of PAGE_SIZES, else 50 (absent without a failed parse). */
+export const pageSizeField = z.coerce
+  .number()
+  .refine((n): n is (typeof PAGE_SIZES)[number] => (PAGE_SIZES as readonly number[]).includes(n))
+  .catch(50)
+  .default(50);
 
 export type TimeCursor = readonly [createdText: string, id: string];
 

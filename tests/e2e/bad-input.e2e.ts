@@ -4,45 +4,17 @@
  * (The generated test, tests/integration/bad-input.test.ts, drives the same build through the
  * tests' request handler, which calls the same screenRequest.)
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "./free-port";
+import { beforeAll, describe, expect, it } from "vitest";
+import { signInOverHttp, setUpApp } from "./support";
 
-const PASSWORD = "Partnerdesk-demo-2026";
-let child: ChildProcess;
-let base = "";
+const app = await setUpApp({ browser: false, env: { HOST: "127.0.0.1", LOG_LEVEL: "info" } });
+const base = app.url;
 let cookie = "";
-let log = "";
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "partnerdesk-bad-input-"));
-  child = spawn(process.execPath, ["server.js"], {
-    env: { ...process.env, NODE_ENV: "development", SEED_DEMO: "auto", DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", APP_URL: base, LOG_LEVEL: "info", ARGON2_MEMORY_KIB: "4096", ARGON2_ITERATIONS: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  for (let i = 0; i < 240 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) {
-    if (child.exitCode !== null) throw new Error(`server.js exited with ${child.exitCode}: ${log}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const res = await fetch(`${base}/signin`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { Origin: base, "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ email: "admin@northwind.example", password: PASSWORD }),
-  });
-  expect(res.status).toBe(302);
-  cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-});
-
-afterAll(() => {
-  child?.kill("SIGTERM");
+  const signedIn = await signInOverHttp(base, "admin@northwind.example");
+  expect(signedIn.status).toBe(302);
+  cookie = signedIn.cookie;
 });
 
 const post = (pathname: string, body: BodyInit, headers: Record<string, string> = {}) =>
@@ -93,6 +65,7 @@ describe("bad input against server.js", () => {
   });
 
   it("logged no 500", () => {
+    const log = app.server.output();
     expect(log).not.toMatch(/"statusCode":5\d\d/);
     expect(log).not.toContain("unhandled error");
   });

@@ -3,27 +3,23 @@
  * second server process finishes it, and every customer is requested exactly once. On PostgreSQL
  * (a throw-away database), with real server processes and SIGKILL.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "./free-port";
+import { adminUrl, databaseUrl } from "../support/global-setup";
+import { freePort, postForm, signInOverHttp, startServer, stopServers, until } from "./support";
 
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const ADMIN_URL = adminUrl();
 const CUSTOMERS = 2500;
 const PORT = await freePort();
 const APP = `http://127.0.0.1:${PORT}`;
 const name = `partnerdesk_bulk_${randomBytes(4).toString("hex")}`;
-const url = (() => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-})();
+const url = databaseUrl(ADMIN_URL, name);
 
 let reachable = false;
 let admin: ReturnType<typeof postgres> | undefined;
 let db: ReturnType<typeof postgres> | undefined;
-const servers: ChildProcess[] = [];
 
 beforeAll(async () => {
   try {
@@ -44,52 +40,24 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const s of servers) s.kill("SIGKILL");
+  await stopServers();
   await db?.end();
   if (reachable) await admin!.unsafe(`drop database if exists ${name} with (force)`);
   await admin?.end();
 });
 
-async function startServer() {
-  const child = spawn(process.execPath, ["server.js"], {
-    env: { ...process.env, NODE_ENV: "development", DATABASE_URL: url, PORT: String(PORT), APP_URL: APP, LOG_LEVEL: "warn", JOB_POLL_MS: "100", SEED_DEMO: "never", WEB_CONCURRENCY: "1" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  servers.push(child);
-  for (let i = 0; i < 240; i++) {
-    try {
-      if ((await fetch(`${APP}/healthz`)).ok) return child;
-    } catch {
-      /* starting */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("server did not start");
-}
-
-const until = async (condition: () => Promise<boolean>, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+// Both servers answer on the same address, one after the other.
+const startServerHere = () =>
+  startServer({ port: PORT, env: { DATABASE_URL: url, JOB_POLL_MS: "100", SEED_DEMO: "never", WEB_CONCURRENCY: "1" } });
 
 describe("bulk work and a killed server", () => {
   it("a bulk GDAP request for thousands of customers resumes after SIGKILL and requests each customer once", async () => {
     if (!reachable) return;
-    const first = await startServer();
-    const form = (fields: Record<string, string>, cookie = "") => ({
-      method: "POST",
-      redirect: "manual" as const,
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: APP, cookie },
-      body: new URLSearchParams(fields),
-    });
-    const signIn = await fetch(`${APP}/signin`, form({ email: "admin-agent@northwind.example", password: "Partnerdesk-demo-2026" }));
-    const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    const selection = await fetch(`${APP}/partner/customers?index`, form({ mode: "all" }, cookie));
+    const first = await startServerHere();
+    const { cookie } = await signInOverHttp(APP, "admin-agent@northwind.example");
+    const selection = await postForm(APP, "/partner/customers?index", { mode: "all" }, { cookie });
     expect(selection.status).toBe(302);
-    const bulk = await fetch(`${APP}${selection.headers.get("Location")}`, form({ intent: "bulk-gdap", namePrefix: "Resume", durationDays: "60", roles: "729827e3-9c14-49f7-bb1b-9608f156bbb8" }, cookie));
+    const bulk = await postForm(APP, selection.headers.get("Location")!, { intent: "bulk-gdap", namePrefix: "Resume", durationDays: "60", roles: "729827e3-9c14-49f7-bb1b-9608f156bbb8" }, { cookie });
     expect(bulk.status).toBe(302);
     const id = bulk.headers.get("Location")!.split("/").pop()!;
     const progress = async () => (await db!<{ done: number; total: number; status: string }[]>`select succeeded + failed as done, total, status from bulk_operations where id = ${id}`)[0]!;
@@ -97,16 +65,15 @@ describe("bulk work and a killed server", () => {
     expect(total).toBeGreaterThanOrEqual(CUSTOMERS);
 
     // Kill the server mid-run, without warning.
-    await until(async () => (await progress()).done >= 150, 60_000);
-    first.kill("SIGKILL");
-    await new Promise((r) => first.once("exit", r));
+    await until(async () => (await progress()).done >= 150, { timeoutMs: 60_000, intervalMs: 50 });
+    await first.stop("SIGKILL");
     const atKill = await progress();
     expect(atKill.status).toBe("running");
     expect(atKill.done).toBeLessThan(total);
 
     // A new process picks the work up at once (it releases the dead process's job) and finishes it.
-    await startServer();
-    await until(async () => (await progress()).status === "finished", 120_000);
+    await startServerHere();
+    await until(async () => (await progress()).status === "finished", { timeoutMs: 120_000, intervalMs: 50 });
     const [counts] = await db!<{ succeeded: number; failed: number }[]>`select succeeded, failed from bulk_operations where id = ${id}`;
     expect(counts).toEqual({ succeeded: total, failed: 0 });
     const [made] = await db!<{ n: number; customers: number }[]>`

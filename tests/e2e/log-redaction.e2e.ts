@@ -3,54 +3,18 @@
  * 28): a person asks for a reset link, opens it (also as a single-fetch .data request, and as the
  * sign-in page's redirectTo) and uses it; the log shows each path with the token redacted.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "./free-port";
+import { describe, expect, it } from "vitest";
+import { outboxHtml, postForm, until, setUpApp } from "./support";
 
-let child: ChildProcess;
-let base = "";
-let log = "";
-
-beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "partnerdesk-log-redaction-"));
-  child = spawn(process.execPath, ["server.js"], {
-    env: { ...process.env, NODE_ENV: "development", SEED_DEMO: "auto", DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", APP_URL: base, LOG_LEVEL: "info", JOB_POLL_MS: "100", ARGON2_MEMORY_KIB: "4096", ARGON2_ITERATIONS: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout!.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  for (let i = 0; i < 240 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) {
-    if (child.exitCode !== null) throw new Error(`server.js exited with ${child.exitCode}: ${log}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-});
-
-afterAll(() => {
-  child?.kill("SIGTERM");
-});
-
-const form = (pathname: string, fields: Record<string, string>) =>
-  fetch(`${base}${pathname}`, { method: "POST", redirect: "manual", headers: { Origin: base, "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields) });
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined>): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const app = await setUpApp({ browser: false, env: { HOST: "127.0.0.1", LOG_LEVEL: "info", JOB_POLL_MS: "100" } });
+const base = app.url;
+const form = (pathname: string, fields: Record<string, string>) => postForm(base, pathname, fields);
 
 describe("request log", () => {
   it("never holds a live reset token: every path with it is logged with the token redacted", async () => {
     expect((await form("/forgot-password", { email: "admin@northwind.example" })).status).toBeLessThan(400);
     // The development outbox (this machine only) is the mailbox here.
-    const token = await until("the reset mail", async () => (await (await fetch(`${base}/dev/outbox`)).text()).match(/\/reset-password\/([A-Za-z0-9_-]{20,})/)?.[1]);
+    const token = await until(async () => (await outboxHtml(base)).match(/\/reset-password\/([A-Za-z0-9_-]{20,})/)?.[1], { what: "the reset mail", timeoutMs: 20_000, intervalMs: 200 });
 
     expect((await fetch(`${base}/reset-password/${token}`)).status).toBe(200);
     expect((await fetch(`${base}/reset-password/${token}.data?_routes=${encodeURIComponent("routes/reset-password.$token")}`)).status).toBe(200);
@@ -58,11 +22,14 @@ describe("request log", () => {
     const reset = await form(`/reset-password/${token}`, { password: "a-brand-new-password", confirmPassword: "a-brand-new-password" });
     expect(reset.status).toBe(302);
 
-    const lines = await until("four logged requests with the token redacted", async () => {
-      const found = log.split("\n").filter((l) => l.includes("reset-password%2F[redacted]") || l.includes("/reset-password/[redacted]"));
-      return found.length >= 4 ? found : null;
-    });
+    const lines = await until(
+      async () => {
+        const found = app.server.output().split("\n").filter((l) => l.includes("reset-password%2F[redacted]") || l.includes("/reset-password/[redacted]"));
+        return found.length >= 4 ? found : null;
+      },
+      { what: "four logged requests with the token redacted", timeoutMs: 20_000, intervalMs: 200 },
+    );
     expect(lines.some((l) => l.includes('"method":"POST"'))).toBe(true);
-    expect(log).not.toContain(token);
+    expect(app.server.output()).not.toContain(token);
   });
 });

@@ -13,6 +13,29 @@ export function ErrorList({ id, errors }: { id?: string; errors?: string[] | nul
   );
 }
 
+/**
+ * The first message of an action's conform reply (its form errors, then its fields'), or null: for
+ * pages whose small forms show one notice rather than an error under each field. Anything without
+ * an error (a success result, no action yet) gives null.
+ */
+export function replyError(result: unknown): string | null {
+  if (!result || typeof result !== "object" || !("error" in result)) return null;
+  const errors = (result as { error?: Record<string, string[] | null> | null }).error;
+  if (!errors || typeof errors !== "object") return null;
+  return errors[""]?.[0] ?? Object.values(errors).find((list) => list?.length)?.[0] ?? null;
+}
+
+/** The reply's first message as a warning notice (see `replyError`), or nothing. */
+export function ReplyNotice({ result }: { result: unknown }) {
+  const message = replyError(result);
+  if (!message) return null;
+  return (
+    <p className="notice notice-warn" role="alert">
+      {message}
+    </p>
+  );
+}
+
 export function Field({
   meta,
   label,

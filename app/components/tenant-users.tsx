@@ -7,7 +7,7 @@ import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { ConfirmAction } from "./confirm";
 import { CopyButton } from "./copy-button";
-import { SubmitButton } from "./forms";
+import { replyError, SubmitButton } from "./forms";
 import { Badge } from "./layout";
 import { ROLE_LABELS } from "~/modules/auth/permissions";
 
@@ -27,18 +27,24 @@ export type TenantUserDone =
   | { kind: "invited"; email: string }
   | { kind: "reset-link-sent"; email: string };
 
-export type TenantUserResult = { error: string | null; done: TenantUserDone | null; resetLinkFor?: string | null } | undefined;
+/**
+ * An action's result on these pages: what was done, or the conform reply with the refusal. A reset
+ * refused on its `userId` (the account is managed elsewhere) offers that person a reset link.
+ */
+export type TenantUserResult = { done: TenantUserDone } | { error?: Record<string, string[] | null> | null; initialValue?: Record<string, unknown> | null } | undefined;
 
 export function TenantUserResultNotice({ result }: { result: TenantUserResult }) {
-  if (result?.error) {
+  const error = replyError(result);
+  if (error) {
+    const userId = result && "error" in result && result.error?.userId?.length ? result.initialValue?.userId : null;
     return (
       <div className="notice notice-warn" role="alert">
-        <p>{result.error}</p>
-        {result.resetLinkFor ? <SendResetLinkButton userId={result.resetLinkFor} /> : null}
+        <p>{error}</p>
+        {typeof userId === "string" ? <SendResetLinkButton userId={userId} /> : null}
       </div>
     );
   }
-  if (!result?.done) return null;
+  if (!result || !("done" in result)) return null;
   if (result.done.kind === "invited") {
     return (
       <p className="notice notice-good" role="status">

@@ -1,17 +1,17 @@
 /** The customer's own users, managed by its global admin: list, add, reset a password. */
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { PageHeader } from "~/components/layout";
 import { AddUserForm, ResetPasswordButton, TenantUserResultNotice, TenantUsersTable } from "~/components/tenant-users";
-import { requestPasswordReset } from "~/modules/auth/accounts.server";
 import type { TenantUserDone } from "~/components/tenant-users";
-import { DomainError } from "~/utils/errors";
-import { createTenantUser, MANAGED_ELSEWHERE, prepareMemberResetLink, listTenantUsers, resetTenantUserPassword } from "~/modules/customer-tenant/tenant-users.server";
-import { actorOf, clientIp, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { createTenantUser, prepareMemberResetLink, listTenantUsers, resetTenantUserPassword, sendMemberResetLink } from "~/modules/customer-tenant/tenant-users.server";
+import { actorOf, clientIp, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { readForm } from "~/utils/form.server";
+import { handleDomainError, unknownIntent } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Users · Partnerdesk" }];
 
@@ -20,44 +20,63 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { users: await withTenantReads(tenantOf(auth), (tx) => listTenantUsers(tx, { customerId: auth.org.id })), me: auth.user.id };
 }
 
-const schema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("reset"), userId: z.string().uuid() }),
-  z.object({ intent: z.literal("send-reset-link"), userId: z.string().uuid() }),
-  z.object({
-    intent: z.literal("create"),
-    displayName: text().trim().min(1, "Enter the user's name.").max(120),
-    email: z.string().trim().toLowerCase().email("Enter a valid email address.").max(254),
-  }),
-]);
+const userSchema = z.object({ userId: z.string().uuid() });
+const createSchema = z.object({
+  displayName: text({ required_error: "Enter the user's name." }).trim().min(1, "Enter the user's name.").max(120),
+  email: z.string({ required_error: "Enter a valid email address." }).trim().toLowerCase().email("Enter a valid email address.").max(254),
+});
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "users:manage", { kind: "customer" });
-  const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Check the form.", done: null }, { status: 400 });
-  const input = parsed.data;
+  const formData = await readForm(request);
+  const args = { auth, formData, context };
+  switch (formData.get("intent")) {
+    case "reset":
+      return resetPasswordAction(args);
+    case "send-reset-link":
+      return sendResetLinkAction(args);
+    case "create":
+      return createUserAction(args);
+    default:
+      return unknownIntent();
+  }
+}
+
+async function resetPasswordAction({ auth, formData, context }: IntentArgs) {
+  const submission = parseWithZod(formData, { schema: userSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
-    const done: TenantUserDone = await withTenant(tenantOf(auth), async (tx) => {
-      const actor = actorOf(auth, context);
-      const customerId = auth.org.id;
-      if (input.intent === "reset") return { kind: "reset" as const, ...(await resetTenantUserPassword(tx, { customerId, actor, userId: input.userId, mayResetAdmins: true })) };
-      if (input.intent === "send-reset-link") return { kind: "reset-link-sent" as const, ...(await prepareMemberResetLink(tx, { customerId, actor, userId: input.userId })) };
-      return { kind: "invited" as const, ...(await createTenantUser(tx, { customerId, actor, displayName: input.displayName, email: input.email })) };
-    });
-    // The reset link itself goes out through the forgot-password path, to the person's own address.
-    if (done.kind === "reset-link-sent") {
-      const sent = await requestPasswordReset({ email: done.email, ip: clientIp(context) });
-      if (!sent.ok) {
-        const minutes = Math.ceil(sent.retryAfter / 60);
-        return data({ error: `Too many reset links were asked for just now. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, done: null }, { status: 429, headers: { "Retry-After": String(sent.retryAfter) } });
-      }
-    }
-    return { error: null, done };
+    const actor = actorOf(auth, context);
+    const reset = await withTenant(tenantOf(auth), (tx) => resetTenantUserPassword(tx, { customerId: auth.org.id, actor, userId: submission.value.userId, mayResetAdmins: true }));
+    return { done: { kind: "reset", ...reset } satisfies TenantUserDone };
   } catch (error) {
-    if (error instanceof DomainError) {
-      const resetLinkFor = error.message === MANAGED_ELSEWHERE && "userId" in input ? input.userId : null;
-      return data({ error: error.message, done: null, resetLinkFor }, { status: error.status });
-    }
-    throw error;
+    return handleDomainError(error, submission);
+  }
+}
+
+/** The reset link itself goes out through the forgot-password path, to the person's own address. */
+async function sendResetLinkAction({ auth, formData, context }: IntentArgs) {
+  const submission = parseWithZod(formData, { schema: userSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    const actor = actorOf(auth, context);
+    const { email } = await withTenant(tenantOf(auth), (tx) => prepareMemberResetLink(tx, { customerId: auth.org.id, actor, userId: submission.value.userId }));
+    await sendMemberResetLink({ email, ip: clientIp(context) });
+    return { done: { kind: "reset-link-sent", email } satisfies TenantUserDone };
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+}
+
+async function createUserAction({ auth, formData, context }: IntentArgs) {
+  const submission = parseWithZod(formData, { schema: createSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    const actor = actorOf(auth, context);
+    const invited = await withTenant(tenantOf(auth), (tx) => createTenantUser(tx, { customerId: auth.org.id, actor, ...submission.value }));
+    return { done: { kind: "invited", ...invited } satisfies TenantUserDone };
+  } catch (error) {
+    return handleDomainError(error, submission);
   }
 }
 

@@ -4,18 +4,17 @@
  */
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { EmptyState, PageHeader } from "~/components/layout";
 import { AddUserForm, ResetPasswordButton, TenantUserResultNotice, TenantUsersTable } from "~/components/tenant-users";
 import { adminRole } from "~/modules/delegated-admin/admin-roles";
-import { requestPasswordReset } from "~/modules/auth/accounts.server";
 import type { TenantUserDone } from "~/components/tenant-users";
-import { DomainError } from "~/utils/errors";
-import { actInCustomer, createTenantUser, MANAGED_ELSEWHERE, prepareMemberResetLink, enterCustomerAsPartner, listTenantUsers, openCustomerWorkspace, resetTenantUserPassword } from "~/modules/customer-tenant/tenant-users.server";
-import { actorOf, clientIp, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actInCustomer, createTenantUser, prepareMemberResetLink, enterCustomerAsPartner, listTenantUsers, openCustomerWorkspace, resetTenantUserPassword, sendMemberResetLink } from "~/modules/customer-tenant/tenant-users.server";
+import { actorOf, clientIp, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, uuidParam } from "~/utils/http.server";
+import { handleDomainError, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Customer users · Partnerdesk" }];
@@ -25,59 +24,83 @@ const customerIdOf = (params: { customerId?: string }) => uuidParam(params.custo
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
-  return orThrowResponse(
-    withTenantReads(tenantOf(auth), async (tx) => {
-      const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
-      const base = { customer, roles: rights.roles.map((r) => adminRole(r)?.name ?? r), actions: [...rights.actions] };
-      if (!rights.actions.has("users:read")) return { ...base, users: null };
-      await enterCustomerAsPartner(tx, { customerId });
-      return { ...base, users: await listTenantUsers(tx, { customerId }) };
-    }),
-  );
+  return withTenantReads(tenantOf(auth), async (tx) => {
+    const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
+    const base = { customer, roles: rights.roles.map((r) => adminRole(r)?.name ?? r), actions: [...rights.actions] };
+    if (!rights.actions.has("users:read")) return { ...base, users: null };
+    await enterCustomerAsPartner(tx, { customerId });
+    return { ...base, users: await listTenantUsers(tx, { customerId }) };
+  }).catch(handleDomainError);
 }
 
-const schema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("reset"), userId: z.string().uuid() }),
-  z.object({ intent: z.literal("send-reset-link"), userId: z.string().uuid() }),
-  z.object({
-    intent: z.literal("create"),
-    displayName: text().trim().min(1, "Enter the user's name.").max(120),
-    email: z.string().trim().toLowerCase().email("Enter a valid email address.").max(254),
-  }),
-]);
+const userSchema = z.object({ userId: z.string().uuid() });
+const createSchema = z.object({
+  displayName: text({ required_error: "Enter the user's name." }).trim().min(1, "Enter the user's name.").max(120),
+  email: z.string({ required_error: "Enter a valid email address." }).trim().toLowerCase().email("Enter a valid email address.").max(254),
+});
+
+type UsersIntentArgs = IntentArgs & { customerId: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
-  const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Check the form.", done: null }, { status: 400 });
-  const input = parsed.data;
+  const formData = await readForm(request);
+  const args = { auth, formData, context, customerId };
+  switch (formData.get("intent")) {
+    case "reset":
+      return resetPasswordAction(args);
+    case "send-reset-link":
+      return sendResetLinkAction(args);
+    case "create":
+      return createUserAction(args);
+    default:
+      return unknownIntent();
+  }
+}
+
+/** A reset, as the staff member's effective roles in the customer allow at this moment. */
+async function resetPasswordAction({ auth, formData, context, customerId }: UsersIntentArgs) {
+  const submission = parseWithZod(formData, { schema: userSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
-    const done: TenantUserDone = await withTenant(tenantOf(auth), async (tx) => {
-      const action = input.intent === "create" ? "users:create" : "users:reset-password";
-      const rights = await actInCustomer(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId, action });
-      const actor = actorOf(auth, context);
-      if (input.intent === "reset") {
-        return { kind: "reset" as const, ...(await resetTenantUserPassword(tx, { customerId, actor, userId: input.userId, mayResetAdmins: rights.actions.has("users:reset-admin-password") })) };
-      }
-      if (input.intent === "send-reset-link") return { kind: "reset-link-sent" as const, ...(await prepareMemberResetLink(tx, { customerId, actor, userId: input.userId })) };
-      return { kind: "invited" as const, ...(await createTenantUser(tx, { customerId, actor, displayName: input.displayName, email: input.email })) };
+    const reset = await withTenant(tenantOf(auth), async (tx) => {
+      const rights = await actInCustomer(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId, action: "users:reset-password" });
+      const mayResetAdmins = rights.actions.has("users:reset-admin-password");
+      return resetTenantUserPassword(tx, { customerId, actor: actorOf(auth, context), userId: submission.value.userId, mayResetAdmins });
     });
-    // The reset link itself goes out through the forgot-password path, to the person's own address.
-    if (done.kind === "reset-link-sent") {
-      const sent = await requestPasswordReset({ email: done.email, ip: clientIp(context) });
-      if (!sent.ok) {
-        const minutes = Math.ceil(sent.retryAfter / 60);
-        return data({ error: `Too many reset links were asked for just now. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, done: null }, { status: 429, headers: { "Retry-After": String(sent.retryAfter) } });
-      }
-    }
-    return { error: null, done };
+    return { done: { kind: "reset", ...reset } satisfies TenantUserDone };
   } catch (error) {
-    if (error instanceof DomainError) {
-      const resetLinkFor = error.message === MANAGED_ELSEWHERE && "userId" in input ? input.userId : null;
-      return data({ error: error.message, done: null, resetLinkFor }, { status: error.status });
-    }
-    throw error;
+    return handleDomainError(error, submission);
+  }
+}
+
+/** The reset link itself goes out through the forgot-password path, to the person's own address. */
+async function sendResetLinkAction({ auth, formData, context, customerId }: UsersIntentArgs) {
+  const submission = parseWithZod(formData, { schema: userSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    const { email } = await withTenant(tenantOf(auth), async (tx) => {
+      await actInCustomer(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId, action: "users:reset-password" });
+      return prepareMemberResetLink(tx, { customerId, actor: actorOf(auth, context), userId: submission.value.userId });
+    });
+    await sendMemberResetLink({ email, ip: clientIp(context) });
+    return { done: { kind: "reset-link-sent", email } satisfies TenantUserDone };
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+}
+
+async function createUserAction({ auth, formData, context, customerId }: UsersIntentArgs) {
+  const submission = parseWithZod(formData, { schema: createSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    const invited = await withTenant(tenantOf(auth), async (tx) => {
+      await actInCustomer(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId, action: "users:create" });
+      return createTenantUser(tx, { customerId, actor: actorOf(auth, context), ...submission.value });
+    });
+    return { done: { kind: "invited", ...invited } satisfies TenantUserDone };
+  } catch (error) {
+    return handleDomainError(error, submission);
   }
 }
 

@@ -1,16 +1,16 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
-import { SubmitButton } from "~/components/forms";
+import { ReplyNotice, SubmitButton } from "~/components/forms";
 import { EmptyState, PageHeader } from "~/components/layout";
-import { DomainError } from "~/utils/errors";
 import { listStaff } from "~/modules/staff/staff.server";
 import { addGroupMember, createGroup, deleteGroup, listGroups, removeGroupMember } from "~/modules/staff/staff-groups.server";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { redirectWithToast } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Staff groups · Partnerdesk" }];
@@ -23,33 +23,70 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }));
 }
 
-const form = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("create"), name: text().trim().min(1, "Name the group.").max(80, "Use at most 80 characters.") }),
-  z.object({ intent: z.literal("delete"), groupId: z.string().uuid() }),
-  z.object({ intent: z.literal("add"), groupId: z.string().uuid(), userId: z.string().uuid({ message: "Choose a staff member." }) }),
-  z.object({ intent: z.literal("remove"), groupId: z.string().uuid(), userId: z.string().uuid() }),
-]);
+const createSchema = z.object({ name: text({ required_error: "Name the group." }).trim().min(1, "Name the group.").max(80, "Use at most 80 characters.") });
+const groupSchema = z.object({ groupId: z.string().uuid() });
+const memberSchema = z.object({ groupId: z.string().uuid(), userId: z.string({ required_error: "Choose a staff member." }).uuid({ message: "Choose a staff member." }) });
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
-  const parsed = form.safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
-  const input = parsed.data;
-  const partnerId = auth.org.id;
-  const actor = actorOf(auth, context);
-  try {
-    await withTenant(tenantOf(auth), async (tx) => {
-      if (input.intent === "create") await createGroup(tx, { partnerId, actor, name: input.name });
-      if (input.intent === "delete") await deleteGroup(tx, { partnerId, actor, groupId: input.groupId });
-      if (input.intent === "add") await addGroupMember(tx, { partnerId, actor, groupId: input.groupId, userId: input.userId });
-      if (input.intent === "remove") await removeGroupMember(tx, { partnerId, actor, groupId: input.groupId, userId: input.userId });
-    });
-  } catch (error) {
-    if (error instanceof DomainError) return data({ error: error.message }, { status: error.status });
-    throw error;
+  const formData = await readForm(request);
+  const args = { auth, formData, context };
+  switch (formData.get("intent")) {
+    case "create":
+      return createGroupAction(args);
+    case "delete":
+      return deleteGroupAction(args);
+    case "add":
+      return addMemberAction(args);
+    case "remove":
+      return removeMemberAction(args);
+    default:
+      return unknownIntent();
   }
-  const messages = { create: "Group created.", delete: "Group deleted.", add: "Added to the group.", remove: "Removed from the group." } as const;
-  return redirectWithToast("/partner/staff/groups", { kind: "success", message: messages[input.intent] });
+}
+
+async function createGroupAction({ auth, formData, context }: IntentArgs) {
+  const submission = parseWithZod(formData, { schema: createSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    await withTenant(tenantOf(auth), (tx) => createGroup(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), name: submission.value.name }));
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast("/partner/staff/groups", { kind: "success", message: "Group created." });
+}
+
+async function deleteGroupAction({ auth, formData, context }: IntentArgs) {
+  const submission = parseWithZod(formData, { schema: groupSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    await withTenant(tenantOf(auth), (tx) => deleteGroup(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), groupId: submission.value.groupId }));
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast("/partner/staff/groups", { kind: "success", message: "Group deleted." });
+}
+
+async function addMemberAction({ auth, formData, context }: IntentArgs) {
+  const submission = parseWithZod(formData, { schema: memberSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    await withTenant(tenantOf(auth), (tx) => addGroupMember(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), ...submission.value }));
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast("/partner/staff/groups", { kind: "success", message: "Added to the group." });
+}
+
+async function removeMemberAction({ auth, formData, context }: IntentArgs) {
+  const submission = parseWithZod(formData, { schema: memberSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    await withTenant(tenantOf(auth), (tx) => removeGroupMember(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), ...submission.value }));
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast("/partner/staff/groups", { kind: "success", message: "Removed from the group." });
 }
 
 export default function StaffGroups() {
@@ -61,11 +98,7 @@ export default function StaffGroups() {
         <Link to="/partner/staff">Staff</Link> /
       </p>
       <PageHeader title="Staff groups" description="On an active granular admin relationship, you give groups a subset of its roles; their members then hold those roles in that customer (capped by their own role)." />
-      {result?.error ? (
-        <p className="notice notice-warn" role="alert">
-          {result.error}
-        </p>
-      ) : null}
+      <ReplyNotice result={result} />
       <Form method="post" className="card filters" aria-label="Create a staff group">
         <input type="hidden" name="intent" value="create" />
         <div className="field grow">

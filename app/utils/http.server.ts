@@ -1,4 +1,4 @@
-import { json, redirect } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { createCookie } from "@remix-run/node";
 import type { SubmissionResult } from "@conform-to/react";
 import { z } from "zod";
@@ -34,35 +34,59 @@ export async function readToast(request: Request): Promise<{ toast: Toast | null
   return { toast, setCookie: await toastCookie().serialize("", { maxAge: 0 }) };
 }
 
+type ReplyOptions = { formErrors?: string[]; fieldErrors?: Record<string, string[]>; hideFields?: string[] };
+
 /**
- * Turns a DomainError into the form's error reply with the error's status; anything else is
- * rethrown to the error boundary. `fields` renames a domain field to the form's field;
- * `hideFields` are not sent back (passwords).
+ * The one mapper from domain errors to responses (ADR 0032). Every loader and action that calls
+ * the domain ends in it: `catch (error) { return handleDomainError(error, submission) }` in an
+ * action with a conform submission, `.catch(handleDomainError)` (or `handleDomainError(error)` in
+ * a catch) everywhere else. A DomainError becomes
+ *
+ * - with a submission: the conform reply with the message on its field (`fields` renames a domain
+ *   field to the form's; none: a form error), the error's status, Retry-After for a rate limit;
+ *   `hideFields` are not sent back (passwords);
+ * - without one: a thrown Response with the status and the message (and Retry-After).
+ *
+ * Anything else is rethrown, to the error boundary.
  */
-export function replyWithDomainError(
-  submission: { reply: (options?: { formErrors?: string[]; fieldErrors?: Record<string, string[]>; hideFields?: string[] }) => SubmissionResult },
+export function handleDomainError(
   error: unknown,
+  submission: { reply: (options?: ReplyOptions) => SubmissionResult },
+  options?: { fields?: Record<string, string>; hideFields?: string[] },
+): ReturnType<typeof data<SubmissionResult>>;
+// Last, so that `.catch(handleDomainError)` takes this one.
+export function handleDomainError(error: unknown): never;
+export function handleDomainError(
+  error: unknown,
+  submission?: { reply: (options?: ReplyOptions) => SubmissionResult },
   { fields = {}, hideFields }: { fields?: Record<string, string>; hideFields?: string[] } = {},
 ) {
   if (!(error instanceof DomainError)) throw error;
+  const headers = error instanceof RateLimited ? { "Retry-After": String(error.retryAfter) } : undefined;
+  if (!submission) throw new Response(error.message, { status: error.status, headers });
   const reply = error.field
     ? submission.reply({ fieldErrors: { [fields[error.field] ?? error.field]: [error.message] }, hideFields })
     : submission.reply({ formErrors: [error.message], hideFields });
-  return json(reply, { status: error.status, headers: retryAfterOf(error) });
+  return data(reply, { status: error.status, headers });
 }
 
-/** A rate limit's Retry-After header (none for other refusals). */
-const retryAfterOf = (error: DomainError): Record<string, string> | undefined =>
-  error instanceof RateLimited ? { "Retry-After": String(error.retryAfter) } : undefined;
+/** @deprecated Being replaced by handleDomainError (issue 29); removed when no route uses it. */
+export function replyWithDomainError(
+  submission: { reply: (options?: ReplyOptions) => SubmissionResult },
+  error: unknown,
+  options: { fields?: Record<string, string>; hideFields?: string[] } = {},
+) {
+  return handleDomainError(error, submission, options);
+}
 
-/** Throws a DomainError as an HTTP response (for loaders and for actions without a form). */
+/** @deprecated Being replaced by `.catch(handleDomainError)` (issue 29); removed when no route uses it. */
 export async function orThrowResponse<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof DomainError) throw new Response(error.message, { status: error.status, headers: retryAfterOf(error) });
-    throw error;
-  }
+  return work.catch(handleDomainError);
+}
+
+/** A multi-intent action's answer to an intent it does not have: 400 (thrown). */
+export function unknownIntent(): never {
+  throw new Response("This form's intent is not one this page knows.", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 
 /** A route's id parameter as a UUID, or a 404 with the message (a malformed id is just not found). */

@@ -7,6 +7,9 @@
  * (withTenant in actions). A missing session redirects to sign-in, a missing permission answers
  * 403, and objects of other tenants answer 404 from the domain modules (they are invisible under
  * RLS anyway). requireAuth alone is for pages every signed-in person may open.
+ *
+ * An action then reads its form (`readForm`) and, with several intents, hands `IntentArgs` to a
+ * small named function per intent that parses its own schema (ADR 0032).
  */
 import { redirect, type AppLoadContext } from "@remix-run/node";
 import { loadAuth, type AuthContext } from "~/modules/auth/session.server";
@@ -16,6 +19,9 @@ import type { Actor } from "~/modules/platform/audit.server";
 import type { SignedInTenant } from "../../utils/db.server";
 
 export type { AuthContext };
+
+/** What an action hands to the named function of one intent, after the gate and `readForm`. */
+export type IntentArgs = { auth: AuthContext; formData: FormData; context: AppLoadContext };
 
 export async function requireAuth(request: Request): Promise<AuthContext> {
   const auth = await loadAuth(request);

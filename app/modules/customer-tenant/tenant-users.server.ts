@@ -11,9 +11,10 @@ import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "../platform/audit.server";
 import { hashPassword } from "../auth/crypto.server";
 import type { TenantAction } from "../delegated-admin/admin-roles";
-import { DomainError, pgErrorCode } from "../../utils/errors";
+import { DomainError, pgErrorCode, RateLimited } from "../../utils/errors";
 import { findOwnCustomer } from "../delegated-admin/admin-relationships.server";
 import { inviteMember, memberEmail, memberName } from "../auth/invitations.server";
+import { requestPasswordReset } from "../auth/accounts.server";
 import { effectiveRights, requireTenantAction } from "../staff/staff-groups.server";
 
 /**
@@ -78,6 +79,7 @@ export function temporaryPassword() {
 
 const isAdmin = (roles: readonly string[]) => roles.includes("global_admin") || roles.includes("billing_admin");
 
+/** Refused on the `userId` field: the page offers that person a reset link of their own instead. */
 export const MANAGED_ELSEWHERE =
   "This person's account is not managed by this organisation alone (they also belong to another organisation, or joined from one), so only they can change its password. Send them a link to reset it themselves instead.";
 
@@ -101,13 +103,13 @@ export async function resetTenantUserPassword(
 ) {
   const member = await activeMember(tx, { customerId, userId });
   if (isAdmin(member.roles) && !mayResetAdmins) throw new DomainError(403, "Resetting an admin's password needs a privileged admin role.");
-  if (!member.managed) throw new DomainError(409, MANAGED_ELSEWHERE);
+  if (!member.managed) throw new DomainError(409, MANAGED_ELSEWHERE, "userId");
   const password = temporaryPassword();
   try {
     await tx.execute(sql`select pd_reset_member_password(${userId}::uuid, ${await hashPassword(password)}, ${mayResetAdmins})`);
   } catch (error) {
     // The person accepted another organisation's invitation since the check above.
-    if (pgErrorCode(error) === "PD001") throw new DomainError(409, MANAGED_ELSEWHERE);
+    if (pgErrorCode(error) === "PD001") throw new DomainError(409, MANAGED_ELSEWHERE, "userId");
     throw error;
   }
   await recordAudit(tx, { actor, subjectOrgId: customerId, action: "tenant_user.password_reset", objectType: "user", objectId: userId, details: { email: member.email } });
@@ -122,6 +124,18 @@ export async function prepareMemberResetLink(tx: Tx, { customerId, actor, userId
   const member = await activeMember(tx, { customerId, userId });
   await recordAudit(tx, { actor, subjectOrgId: customerId, action: "tenant_user.reset_link_sent", objectType: "user", objectId: userId, details: { email: member.email } });
   return { email: member.email };
+}
+
+/**
+ * Mails the link `prepareMemberResetLink` prepared, through the forgot-password path (its own
+ * transaction and rate limits): a RateLimited (429) when too many were asked for just now.
+ */
+export async function sendMemberResetLink({ email, ip }: { email: string; ip: string }) {
+  const sent = await requestPasswordReset({ email, ip });
+  if (!sent.ok) {
+    const minutes = Math.ceil(sent.retryAfter / 60);
+    throw new RateLimited(`Too many reset links were asked for just now. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, sent.retryAfter);
+  }
 }
 
 /**

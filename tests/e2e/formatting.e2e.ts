@@ -6,59 +6,12 @@
  * after hydration (with no hydration warning), and the page rendered by the browser alone after a
  * client-side navigation.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "./free-port";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { collectProblems, hydrated, setUpApp } from "./support";
 
-const PASSWORD = "Partnerdesk-demo-2026";
-let server: ChildProcess;
-let browser: Browser;
-let APP = "";
-
-beforeAll(async () => {
-  const port = await freePort();
-  APP = `http://127.0.0.1:${port}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "partnerdesk-format-"));
-  server = spawn(process.execPath, ["server.js"], {
-    env: {
-      ...process.env,
-      TZ: "America/Los_Angeles",
-      LANG: "de_DE.UTF-8",
-      NODE_ENV: "development",
-      SEED_DEMO: "auto",
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      APP_URL: APP,
-      LOG_LEVEL: "warn",
-      JOB_POLL_MS: "500",
-      ARGON2_MEMORY_KIB: "4096",
-      ARGON2_ITERATIONS: "1",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  for (let i = 0; i < 240; i++) {
-    if (server.exitCode !== null) throw new Error(`server.js exited with ${server.exitCode}`);
-    try {
-      if ((await fetch(`${APP}/healthz`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  server?.kill("SIGTERM");
-});
+const app = await setUpApp({ env: { TZ: "America/Los_Angeles", LANG: "de_DE.UTF-8", JOB_POLL_MS: "500" } });
+const { url: APP, signIn } = app;
 
 const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept|Oct|Nov|Dec)";
 /** Dates and date-times as the app writes them, and money. */
@@ -87,29 +40,13 @@ async function bodyText(page: Page) {
   });
 }
 
-async function hydrated(page: Page) {
-  await page.waitForFunction(() => Boolean((window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized));
-  await page.waitForLoadState("networkidle");
-}
-
-function watch(page: Page) {
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" || /hydrat|did not match/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  return problems;
-}
+const watch = (page: Page) => collectProblems(page, /hydrat|did not match/i);
 
 async function signedIn(email: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ timezoneId: "Pacific/Kiritimati", locale: "da-DK" });
+  const context = await app.browser.newContext({ timezoneId: "Pacific/Kiritimati", locale: "da-DK" });
   const page = await context.newPage();
   const problems = watch(page);
-  await page.goto(`${APP}/signin`);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
+  await signIn(page, email);
   return { context, page, problems };
 }
 
@@ -142,7 +79,7 @@ async function sameEverywhere(context: BrowserContext, page: Page, problems: str
 
 describe("formatting is the same on the server and in a browser in another zone and language", () => {
   it("the browser's own zone and locale are not UTC and not English (the premise)", async () => {
-    const context = await browser.newContext({ timezoneId: "Pacific/Kiritimati", locale: "da-DK" });
+    const context = await app.browser.newContext({ timezoneId: "Pacific/Kiritimati", locale: "da-DK" });
     const page = await context.newPage();
     const machine = await page.evaluate(() => [Intl.DateTimeFormat().resolvedOptions().timeZone, navigator.language, new Date("2026-09-05T23:30:00Z").getDate()]);
     expect(machine).toEqual(["Pacific/Kiritimati", "da-DK", 6]);
@@ -171,7 +108,7 @@ describe("formatting is the same on the server and in a browser in another zone 
   });
 
   it("the public directory's country select and names", async () => {
-    const context = await browser.newContext({ timezoneId: "Pacific/Kiritimati", locale: "da-DK" });
+    const context = await app.browser.newContext({ timezoneId: "Pacific/Kiritimati", locale: "da-DK" });
     const page = await context.newPage();
     const problems = watch(page);
     const res = await context.request.get(`${APP}/partners`);

@@ -3,80 +3,28 @@
  * agreement gate on in-app navigation (single-fetch .data requests), and the hourly limit on
  * sharing links by email. Chromium against the built app on a fresh embedded database with the demo data.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "./free-port";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { DEMO_PASSWORD as PASSWORD, mailsInOutbox, setUpApp, submitSignIn } from "./support";
 
-const PORT = await freePort();
-const APP = `http://127.0.0.1:${PORT}`;
-const PASSWORD = "Partnerdesk-demo-2026";
-let server: ChildProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "partnerdesk-e2e-trust-"));
-  server = spawn(process.execPath, ["server.js"], {
-    env: {
-      ...process.env,
-      NODE_ENV: "development",
-      SEED_DEMO: "auto",
-      DATA_DIR: dataDir,
-      PORT: String(PORT),
-      APP_URL: APP,
-      LOG_LEVEL: "warn",
-      JOB_POLL_MS: "200",
-      ARGON2_MEMORY_KIB: "4096",
-      ARGON2_ITERATIONS: "1",
-      LINK_SHARE_MAX_PER_PARTNER_PER_HOUR: "2",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  server.stdout!.resume();
-  for (let i = 0; i < 240; i++) {
-    try {
-      if ((await fetch(`${APP}/healthz`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  server?.kill("SIGTERM");
-});
+const app = await setUpApp({ env: { LINK_SHARE_MAX_PER_PARTNER_PER_HOUR: "2" } });
+const { url: APP, signIn } = app;
 
 async function trySignIn(page: Page, email: string, password: string) {
   await page.goto(`${APP}/signin`);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
-
-async function signIn(page: Page, email: string, password = PASSWORD) {
-  await trySignIn(page, email, password);
-  await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
+  await submitSignIn(page, email, password);
 }
 
 describe("sign-in throttling in a browser", () => {
   it("after five wrong passwords the page says how long to wait; the person's own browser still signs in; they get one mail", async () => {
     const email = "admin@fabrikam.example";
     // The person's laptop: signed in before, then signed out.
-    const laptop = await (await browser.newContext()).newPage();
+    const laptop = await (await app.browser.newContext()).newPage();
     await signIn(laptop, email);
     await laptop.getByRole("button", { name: "Sign out" }).click();
     await laptop.waitForURL((u) => u.pathname.startsWith("/signin"));
 
-    const guesser = await (await browser.newContext()).newPage();
+    const guesser = await (await app.browser.newContext()).newPage();
     for (let i = 0; i < 5; i++) {
       await trySignIn(guesser, email, `wrong-password-${i}`);
       await guesser.getByText("The email address or password is not correct.").waitFor();
@@ -89,13 +37,8 @@ describe("sign-in throttling in a browser", () => {
     expect(new URL(laptop.url()).pathname).toBe("/partner");
 
     // The notice, once, in the development outbox.
-    const outbox = await (await browser.newContext()).newPage();
-    let notices = 0;
-    for (let i = 0; i < 40 && notices === 0; i++) {
-      await outbox.goto(`${APP}/dev/outbox`);
-      notices = await outbox.locator("li.card", { hasText: email }).filter({ hasText: "Sign-in to your Partnerdesk account was paused" }).count();
-      if (notices === 0) await outbox.waitForTimeout(250);
-    }
+    const outbox = await (await app.browser.newContext()).newPage();
+    const notices = await mailsInOutbox(outbox, APP, email, "Sign-in to your Partnerdesk account was paused");
     expect(notices).toBe(1);
   });
 });
@@ -104,7 +47,7 @@ describe("the agreement gate in a browser", () => {
   it("a customer's global admin with the agreement pending stays on the agreement when navigating inside the app", async () => {
     // Every seventh demo customer, the fourth first (demoCustomerName(3)), has not accepted the agreement.
     const email = "admin@blue-yonder-bakery.example";
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await app.browser.newContext()).newPage();
     await signIn(page, email);
     expect(new URL(page.url()).pathname).toBe("/customer/agreement");
     // A client-side navigation: the app asks for /customer/partners.data, which the gate answers too.
@@ -125,7 +68,7 @@ describe("the agreement gate in a browser", () => {
 
 describe("sharing a link by email in a browser", () => {
   it("over the partner's hourly limit, the form says so and sends nothing more", async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await app.browser.newContext()).newPage();
     await signIn(page, "sales-agent@northwind.example");
     await page.goto(`${APP}/partner/links`);
     await page.locator("table").getByRole("link").first().click();

@@ -33,7 +33,7 @@ import { createCookie } from "@remix-run/node";
 import postgres from "postgres";
 import { sql } from "drizzle-orm";
 import { openDatabase, rowsOf, type DatabaseOptions } from "../db/client";
-import { encodeCursor } from "../app/modules/customers/customers.server";
+import { encodeCursor } from "../app/utils/list";
 import { createLinkCode, parseSigningKeys } from "../app/modules/links/link-code.server";
 import { DEMO_PARTNERS, DEMO_PASSWORD } from "../db/seed/demo";
 

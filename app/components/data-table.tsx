@@ -1,8 +1,12 @@
 /**
- * The one data table: TanStack Table (useReactTable) with manual (server-side) paging and sorting.
- * All state that matters lives in the URL: sort headers and the pager are links, so the back button
- * and a shared link restore the view. Rows are React elements from the core row model, each cell
- * its column's `cell` through flexRender.
+ * The one data table of the list kit (with app/components/list.tsx and app/utils/list.ts): TanStack
+ * Table (useReactTable) with manual (server-side) paging and sorting. All state that matters lives
+ * in the URL: sort headers and the pager are links, so the back button and a shared link restore
+ * the view. Rows are React elements from the core row model, each cell its column's `cell` through
+ * flexRender.
+ *
+ * The table scrolls sideways inside its own region (focusable, named by the caption, so keyboard
+ * users can scroll it); the page itself never does, down to a 390 px wide screen.
  *
  * A table given `selection` shows a checkbox per row and one for the whole page. The selection is
  * the caller's React state (TanStack's RowSelectionState, keyed by getRowId), so the page can act
@@ -11,6 +15,7 @@
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type OnChangeFn, type RowSelectionState } from "@tanstack/react-table";
 import { useLocation, useNavigate, useNavigation } from "@remix-run/react";
 import { createContext, useContext, type MouseEvent, type ReactNode } from "react";
+import type { PagerLinks } from "~/utils/list";
 
 const NavigateContext = createContext<ReturnType<typeof useNavigate> | null>(null);
 
@@ -52,13 +57,17 @@ export interface DataTableProps<T> {
   columns: ColumnDef<T, unknown>[];
   data: T[];
   getRowId: (row: T) => string;
-  /** Current sort (column id and direction) and the URL that sorts by a column. */
-  sort: { id: string; dir: "asc" | "desc" };
-  sortHref: (columnId: string, dir: "asc" | "desc") => string;
+  /** Current sort (column id and direction; aria-sort on its header). */
+  sort?: { id: string; dir: "asc" | "desc" };
+  /** The URL that sorts by a column: headers of sortable columns become links. Without it, no column sorts. */
+  sortHref?: (columnId: string, dir: "asc" | "desc") => string;
   /** Row selection (checkboxes): the caller's state and its setter. */
   selection?: { state: RowSelectionState; onChange: OnChangeFn<RowSelectionState> };
   /** The row in its checkbox's accessible name ("Select …"); "row N" without it. */
   rowLabel?: (row: T) => string;
+  /** The header checkbox's accessible name. */
+  selectAllLabel?: string;
+  /** Shown below the header when there is no row (ListEmpty). */
   empty: ReactNode;
   footer?: ReactNode;
 }
@@ -77,7 +86,7 @@ function SelectBox({ checked, indeterminate, onChange, label }: { checked: boole
   );
 }
 
-export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref, selection, rowLabel, empty, footer }: DataTableProps<T>) {
+export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref, selection, rowLabel, selectAllLabel = "Select every row on this page", empty, footer }: DataTableProps<T>) {
   const table = useReactTable({
     data,
     columns,
@@ -87,7 +96,8 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
     manualSorting: true,
     enableRowSelection: Boolean(selection),
     onRowSelectionChange: selection?.onChange,
-    state: { sorting: [{ id: sort.id, desc: sort.dir === "desc" }], rowSelection: selection?.state ?? {} },
+    enableSorting: Boolean(sortHref),
+    state: { sorting: sort ? [{ id: sort.id, desc: sort.dir === "desc" }] : [], rowSelection: selection?.state ?? {} },
   });
   const navigation = useNavigation();
   const location = useLocation();
@@ -102,6 +112,7 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
           <span className="spinner" aria-hidden="true" /> Loading…
         </div>
       ) : null}
+      <div className="table-scroll" role="region" aria-label={caption} tabIndex={0}>
       <table className="table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -110,7 +121,7 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
               {selection ? (
                 <th scope="col" className="select-cell">
                   <SelectBox
-                    label="Select every customer on this page"
+                    label={selectAllLabel}
                     checked={table.getIsAllRowsSelected()}
                     indeterminate={table.getIsSomeRowsSelected()}
                     onChange={(checked) => table.toggleAllRowsSelected(checked)}
@@ -122,7 +133,7 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
                 const label = flexRender(header.column.columnDef.header, header.getContext());
                 return (
                   <th key={header.id} scope="col" aria-sort={sorted ? (sorted === "asc" ? "ascending" : "descending") : undefined}>
-                    {header.column.getCanSort() ? (
+                    {sortHref && header.column.getCanSort() ? (
                       <CellLink href={sortHref(header.column.id, sorted === "asc" ? "desc" : "asc")} className={`sort-link${sorted ? " active" : ""}`} preventScrollReset>
                         {label}
                         <span aria-hidden="true" className="sort-arrow">
@@ -164,6 +175,7 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
           })}
         </tbody>
       </table>
+      </div>
       {data.length === 0 ? empty : null}
       {footer}
     </div>
@@ -171,24 +183,16 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
   );
 }
 
-/** First / previous / next / last by cursor, never by page number. */
-export function KeysetPager({
-  first,
-  prev,
-  next,
-  last,
-  label,
-}: {
-  first: string | null;
-  prev: string | null;
-  next: string | null;
-  last: string | null;
-  label: string;
-}) {
+/**
+ * First / previous / next / last by cursor, never by page number (pagerLinks in app/utils/list.ts):
+ * a link per page there is, a disabled button (null) where there is none, nothing (undefined) for
+ * a link the list does not have (a list that pages forward only has no previous or last).
+ */
+export function KeysetPager({ label, first, prev, next, last }: PagerLinks & { label: string }) {
   // Outside a DataTable (a pager below a list) there is no table to lend its navigate.
   const navigate = useNavigate();
-  const item = (href: string | null, text: string, rel?: string) =>
-    href ? (
+  const item = (href: string | null | undefined, text: string, rel?: string) =>
+    href === undefined ? null : href ? (
       <CellLink href={href} rel={rel} className="button small" preventScrollReset>
         {text}
       </CellLink>

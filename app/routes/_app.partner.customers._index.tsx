@@ -1,15 +1,17 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef, type RowSelectionState } from "@tanstack/react-table";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { z } from "zod";
 import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
+import { FilterBar, FilterSelect, ListEmpty, optionsOf, PageSizeSelect, SearchField, useListHref } from "~/components/list";
 import { SubmitButton } from "~/components/forms";
 import { CountryOptions } from "~/components/country-select";
 import { useFormat } from "~/components/format";
-import { Badge, EmptyState, PageHeader } from "~/components/layout";
+import { Badge, PageHeader } from "~/components/layout";
 import type { Format } from "~/utils/format";
-import { customerListHref, parseCustomerListQuery, PAGE_SIZES, RELATIONSHIP_LABELS, RELATIONSHIP_TYPES, type RelationshipType } from "~/modules/customers/customer-list";
+import { customerList, RELATIONSHIP_LABELS, RELATIONSHIP_TYPES, type RelationshipType } from "~/modules/customers/customer-list";
+import { listHref, pagerLinks } from "~/utils/list";
 import { createSelection, listCustomerCountriesCached, listCustomers, type CustomerRow } from "~/modules/customers/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
@@ -19,7 +21,7 @@ import { readForm } from "~/utils/form.server";
 export const meta: MetaFunction = () => [{ title: "Customers · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const query = parseCustomerListQuery(new URL(request.url).searchParams);
+  const query = customerList.read(new URL(request.url).searchParams);
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const partnerId = auth.org.id;
   const [page, countries] = await withTenantReads(tenantOf(auth), async (tx) => [
@@ -41,7 +43,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   const parsed = selectionForm.safeParse({ mode: form.get("mode"), ids: form.getAll("ids") });
   if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Select at least one customer." }, { status: 400 });
-  const query = parseCustomerListQuery(new URL(request.url).searchParams);
+  // Strict: "select all matching" with a filter it cannot read would select more than was shown.
+  const read = customerList.readStrict(new URL(request.url).searchParams);
+  if (!read.success) return data({ error: "The list's filters in this link are not valid." }, { status: 400 });
+  const query = read.data;
   const selection = await orThrowResponse(
     withTenant(tenantOf(auth), (tx) =>
       createSelection(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), query, customerIds: parsed.data.mode === "all" ? "all" : parsed.data.ids }),
@@ -84,17 +89,23 @@ function customerColumns(format: Format) {
 const rowId = (r: CustomerRow) => r.id;
 const rowName = (r: CustomerRow) => r.name;
 
+const AGREEMENT_OPTIONS = [
+  { value: "accepted", label: "Accepted" },
+  { value: "pending", label: "Pending" },
+];
+
 export default function Customers() {
   const { page, query, countryCodes, canCreate } = useLoaderData<typeof loader>();
   const format = useFormat();
   const columns = useMemo(() => customerColumns(format), [format]);
-  const [params] = useSearchParams();
+  const href = useListHref("/partner/customers");
   const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
   // A new page (or sort, or search) starts with nothing selected.
   useEffect(() => setRowSelection({}), [page.rows]);
   const selected = Object.keys(rowSelection).filter((id) => rowSelection[id]);
-  const href = useCallback((change: Record<string, string | null>) => customerListHref(params, change), [params]);
-  const filtered = Boolean(query.q || query.type || query.country || query.agreement);
+  const filtered = customerList.isFiltered(query);
+  // The export reads the list's filters and order strictly: send what the page read, not the raw URL.
+  const exportHref = listHref("/partner/customers/export.csv", new URLSearchParams(), { q: query.q, type: query.type, country: query.country, agreement: query.agreement, sort: query.sort, dir: query.dir });
   const totalText = page.total.exact
     ? format.number(page.total.count)
     : page.total.estimated
@@ -109,7 +120,7 @@ export default function Customers() {
         description="Find a customer by name or domain, then open it to help."
         actions={
           <>
-            <a className="button" href={`/partner/customers/export.csv${params.toString() ? `?${params}` : ""}`} download>
+            <a className="button" href={exportHref} download>
               Export CSV
             </a>
             {canCreate ? (
@@ -120,58 +131,15 @@ export default function Customers() {
           </>
         }
       />
-      <Form method="get" className="filters" role="search" aria-label="Search and filter customers">
-        <div className="field grow">
-          <label htmlFor="q">Search by name or domain</label>
-          <input id="q" name="q" type="search" defaultValue={query.q ?? ""} placeholder="e.g. bakery or contoso.com" maxLength={100} />
-        </div>
-        <div className="field">
-          <label htmlFor="type">Relationship</label>
-          <select id="type" name="type" defaultValue={query.type ?? ""}>
-            <option value="">Any</option>
-            {RELATIONSHIP_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {RELATIONSHIP_LABELS[t]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="country">Country</label>
-          <select id="country" name="country" defaultValue={query.country ?? ""}>
-            <option value="">Any</option>
-            <CountryOptions codes={countryCodes} />
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="agreement">Agreement</label>
-          <select id="agreement" name="agreement" defaultValue={query.agreement ?? ""}>
-            <option value="">Any</option>
-            <option value="accepted">Accepted</option>
-            <option value="pending">Pending</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="size">Per page</label>
-          <select id="size" name="size" defaultValue={String(query.size)}>
-            {PAGE_SIZES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
-        <input type="hidden" name="sort" value={query.sort} />
-        <input type="hidden" name="dir" value={query.dir} />
-        <button type="submit" className="button primary">
-          Search
-        </button>
-        {filtered ? (
-          <Link className="button link" to={href({ q: null, type: null, country: null, agreement: null })}>
-            Clear filters
-          </Link>
-        ) : null}
-      </Form>
+      <FilterBar search label="Search and filter customers" hidden={{ sort: query.sort, dir: query.dir }} clearHref={filtered ? href(customerList.clearFilters) : null}>
+        <SearchField label="Search by name or domain" value={query.q} placeholder="e.g. bakery or contoso.com" />
+        <FilterSelect name="type" label="Relationship" value={query.type} options={optionsOf(RELATIONSHIP_TYPES, RELATIONSHIP_LABELS)} />
+        <FilterSelect name="country" label="Country" value={query.country}>
+          <CountryOptions codes={countryCodes} />
+        </FilterSelect>
+        <FilterSelect name="agreement" label="Agreement" value={query.agreement} options={AGREEMENT_OPTIONS} />
+        <PageSizeSelect value={query.size} />
+      </FilterBar>
 
       <p className="result-count" role="status">
         {page.total.count === 0 ? "No customers" : `${totalText} customer${page.total.count === 1 && page.total.exact ? "" : "s"}`}
@@ -203,31 +171,18 @@ export default function Customers() {
         data={page.rows}
         getRowId={rowId}
         rowLabel={rowName}
+        selectAllLabel="Select every customer on this page"
         sort={{ id: query.sort, dir: query.dir }}
         sortHref={(id, dir) => href({ sort: id, dir })}
         selection={{ state: rowSelection, onChange: setRowSelection }}
         empty={
-          filtered ? (
-            <EmptyState title="No customers match">
-              <p>Try a shorter search term or fewer filters.</p>
-            </EmptyState>
-          ) : (
-            <EmptyState title="No customers yet">
-              <p>{canCreate ? "Add your first customer, or invite one with a link." : "Customers your organisation adds appear here."}</p>
-            </EmptyState>
-          )
+          <ListEmpty
+            filtered={filtered}
+            matches={["No customers match", "Try a shorter search term or fewer filters."]}
+            none={["No customers yet", canCreate ? "Add your first customer, or invite one with a link." : "Customers your organisation adds appear here."]}
+          />
         }
-        footer={
-          page.rows.length > 0 ? (
-            <KeysetPager
-              label="Customer pages"
-              first={page.isFirst ? null : href({ after: null, before: null, last: null })}
-              prev={page.prev ? href({ before: page.prev }) : null}
-              next={page.next ? href({ after: page.next }) : null}
-              last={page.isLast ? null : href({ last: "1" })}
-            />
-          ) : null
-        }
+        footer={page.rows.length > 0 ? <KeysetPager label="Customer pages" {...pagerLinks(href, page)} /> : null}
       />
     </>
   );

@@ -6,7 +6,7 @@ import { text } from "~/utils/input";
 import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
 import { Badge, EmptyState, PageHeader } from "~/components/layout";
 import { adminRole, RELATIONSHIP_FILTERS } from "~/modules/delegated-admin/admin-roles";
-import { PAGE_SIZES } from "~/modules/customers/customer-list";
+import { PAGE_SIZES } from "~/utils/list";
 import { listAdminRelationships, requestDap } from "~/modules/delegated-admin/admin-relationships.server";
 import { encodeTimeCursor, listHref, pagerLinks, timeKeysetFields } from "~/utils/time-cursor";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams, useSubmit } from "@remix-ru
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
 import { EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
-import { PAGE_SIZES } from "~/modules/customers/customer-list";
+import { PAGE_SIZES } from "~/utils/list";
 import { listProducts } from "~/modules/subscriptions/products.server";
 import { parsePartnerSubscriptionQuery, SUBSCRIPTION_STATUSES, TRIAL_ENDING_DAYS } from "~/modules/subscriptions/subscription-filters";
 import { encodeTimeCursor, listHref, pagerLinks } from "~/utils/time-cursor";

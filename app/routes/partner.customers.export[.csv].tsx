@@ -5,7 +5,7 @@
  * (toCsv). The export itself is audited, in a transaction of its own.
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { parseCustomerListQuery, RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customers/customer-list";
+import { customerList, RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customers/customer-list";
 import { walkCustomers } from "~/modules/customers/customers.server";
 import { recordAudit } from "~/modules/platform/audit.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
@@ -16,7 +16,10 @@ const HEADER = ["Name", "Primary domain", "Country", "Relationships", "Agreement
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:export", { kind: "partner" });
-  const query = parseCustomerListQuery(new URL(request.url).searchParams);
+  // Strict: an export with a filter it cannot read would be every customer, not the ones asked for.
+  const read = customerList.readStrict(new URL(request.url).searchParams);
+  if (!read.success) throw new Response("The list's filters in this link are not valid.", { status: 400 });
+  const query = read.data;
   await withTenant(tenantOf(auth), (tx) =>
     recordAudit(tx, { actor: actorOf(auth, context), action: "customers.exported", objectType: "customer_list", details: { q: query.q ?? null, type: query.type ?? null, country: query.country ?? null, agreement: query.agreement ?? null } }),
   );

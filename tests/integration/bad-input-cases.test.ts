@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem } from "../../app/utils/db.server";
-import { encodeCursor } from "../../app/modules/customers/customers.server";
+import { encodeCursor } from "../../app/utils/list";
 import { encodeTimeCursor } from "../../app/utils/time-cursor";
 import { checkOrigin, screenRequest } from "../../app/utils/origin.server";
 import { createCustomer, createPartner, PASSWORD, relate, type OrgFixture } from "../support/factories";

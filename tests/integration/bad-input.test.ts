@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem, withTenant } from "../../app/utils/db.server";
 import { createLink } from "../../app/modules/links/links.server";
-import { encodeCursor } from "../../app/modules/customers/customers.server";
+import { encodeCursor } from "../../app/utils/list";
 import { encodeTimeCursor } from "../../app/utils/time-cursor";
 import { newProductKey } from "../../app/modules/product-keys/product-keys.server";
 import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";

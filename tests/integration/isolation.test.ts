@@ -12,7 +12,7 @@ import { CUSTOMER_ROLES, PARTNER_ROLES } from "../../app/modules/auth/permission
 import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 import { Browser, loadBuild } from "../support/http";
-import { encodeCursor } from "../../app/modules/customers/customers.server";
+import { encodeCursor } from "../../app/utils/list";
 import { hashProductKey, newProductKey } from "../../app/modules/product-keys/product-keys.server";
 import { compactKey } from "../../app/modules/product-keys/key-format";
 

@@ -1,12 +1,11 @@
 /**
- * The customer list's state, shared by server and browser: it lives in the URL, read by a
- * forgiving schema (a bad value falls back to the default instead of failing).
+ * The customer list's state, shared by server and browser: it lives in the URL (the list kit,
+ * app/utils/list.ts), read forgivingly by the page (a bad value falls back to the default instead
+ * of failing) and strictly by the bulk selection and the export, which act on every match.
  */
 import { z } from "zod";
 import { text } from "~/utils/input";
-import { PAGE_SIZES, pageSizeField } from "~/utils/time-cursor";
-
-export { PAGE_SIZES };
+import { keysetFields, listState, type PageSize } from "~/utils/list";
 
 export const CUSTOMER_SORTS = ["name", "domain", "country", "types", "agreement", "created"] as const;
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
@@ -20,47 +19,23 @@ export const RELATIONSHIP_LABELS: Record<RelationshipType, string> = {
   gdap: "Granular delegated admin",
 };
 
-// Absent parameters take their default without a failed parse: .catch alone would build a zod
-// issue (and its message) for every missing sort, direction and size on every request.
-export const customerListQuery = z.object({
-  q: text().max(100).optional().catch(undefined),
-  type: z.enum(RELATIONSHIP_TYPES).optional().catch(undefined),
-  country: z
-    .string()
-    .regex(/^[A-Z]{2}$/)
-    .optional()
-    .catch(undefined),
-  agreement: z.enum(["accepted", "pending"]).optional().catch(undefined),
-  sort: z.enum(CUSTOMER_SORTS).catch("name").default("name"),
-  dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
-  size: pageSizeField,
-  after: z.string().max(2000).optional().catch(undefined),
-  before: z.string().max(2000).optional().catch(undefined),
-  last: z
-    .enum(["1"])
-    .transform(() => true)
-    .optional()
-    .catch(undefined),
+export const customerList = listState({
+  filters: {
+    q: text().max(100),
+    type: z.enum(RELATIONSHIP_TYPES),
+    country: z.string().regex(/^[A-Z]{2}$/),
+    agreement: z.enum(["accepted", "pending"]),
+  },
+  order: { sort: z.enum(CUSTOMER_SORTS).default("name"), dir: z.enum(["asc", "desc"]).default("asc") },
+  paging: keysetFields,
 });
 
-export type CustomerListQuery = Omit<z.infer<typeof customerListQuery>, "size"> & { size: number };
+export type CustomerListQuery = Omit<z.output<typeof customerList.schema>, "size"> & { size: PageSize | number };
 
+/** The filters and order of the list, strictly read: what bulk work and the export act on. */
+export type CustomerListFilter = z.output<typeof customerList.strictSchema>;
+
+/** The list's state from the URL, forgiving (the page). */
 export function parseCustomerListQuery(params: URLSearchParams): CustomerListQuery {
-  const raw: Record<string, string> = {};
-  for (const [k, v] of params) if (v !== "") raw[k] = v;
-  return customerListQuery.parse(raw);
-}
-
-/** The URL of the list with some state changed; paging resets unless a cursor is given. */
-export function customerListHref(current: URLSearchParams, change: Record<string, string | null | undefined>, base = "/partner/customers") {
-  const next = new URLSearchParams(current);
-  const pagingKeys = ["after", "before", "last"];
-  if (!pagingKeys.some((k) => k in change)) pagingKeys.forEach((k) => next.delete(k));
-  for (const [k, v] of Object.entries(change)) {
-    if (v === null || v === undefined || v === "") next.delete(k);
-    else next.set(k, v);
-  }
-  if (pagingKeys.some((k) => k in change)) pagingKeys.filter((k) => !(k in change)).forEach((k) => next.delete(k));
-  const s = next.toString();
-  return s ? `${base}?${s}` : base;
+  return customerList.read(params);
 }

@@ -10,7 +10,8 @@ import { z } from "zod";
 import { auditLog, customerSelectionItems, customerSelections, organisations, partnerCustomers, relationships, users } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
 import { config } from "~/utils/config.server";
-import { decodeCursor as decodeJsonCursor, normaliseTerm, text, utcTimestampText, uuid } from "~/utils/input";
+import { normaliseTerm, text, utcTimestampText, uuid } from "~/utils/input";
+import { cursorCodec } from "~/utils/list";
 import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "../platform/audit.server";
 import { listCustomerSubscriptionsForPartner } from "../subscriptions/subscriptions.server";
@@ -18,10 +19,9 @@ import { ACTIVATION_TOKEN_DAYS } from "../auth/accounts.server";
 import { randomToken, sha256 } from "../auth/crypto.server";
 import { DomainError, uniqueViolation } from "../../utils/errors";
 import { enqueueMail } from "../platform/mail.server";
-import { CUSTOMER_SORTS, PAGE_SIZES, RELATIONSHIP_TYPES, type CustomerListQuery, type CustomerSort } from "./customer-list";
+import type { CustomerListFilter, CustomerListQuery, CustomerSort } from "./customer-list";
 
-export { CUSTOMER_SORTS, PAGE_SIZES, RELATIONSHIP_TYPES };
-export type { CustomerListQuery };
+export type { CustomerListFilter, CustomerListQuery };
 
 /** Above this many matches a filtered total reads "10,000+" instead of counting every row. */
 export const EXACT_TOTAL_LIMIT = 10_000;
@@ -65,19 +65,15 @@ const cursorValueAsColumn = (sort: CustomerSort, value: string) =>
   sort === "created" ? sql`(${value}::timestamp at time zone 'UTC')` : sql`${value}::text`;
 
 /** The cursor is the last (or first) row's sort value and id; it only narrows the partner's own rows. */
-const cursorSchema = z.tuple([text().max(1000), uuid()]);
-export type Cursor = z.infer<typeof cursorSchema>;
-
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
-}
+const customerCursor = cursorCodec(z.tuple([text().max(1000), uuid()]));
+export type Cursor = readonly [sortValue: string, id: string];
 
 /**
  * The cursor decoded into the sort column's type (text without NUL, or a real timestamp for the
  * creation date) and a uuid; a crafted one is undefined and the list starts at its first page.
  */
-export function decodeCursor(value: string | undefined | null, sort?: CustomerListQuery["sort"]): Cursor | undefined {
-  const cursor = decodeJsonCursor(value, cursorSchema);
+function decodeCursor(value: string | undefined | null, sort: CustomerSort): Cursor | undefined {
+  const cursor = customerCursor.decode(value);
   if (cursor && sort === "created" && !utcTimestampText.safeParse(cursor[0]).success) return undefined;
   return cursor;
 }
@@ -202,7 +198,7 @@ export async function listCustomers(
   if (backwards) shown.reverse();
   const hasNext = backwards ? !fromEnd && shown.length > 0 : more;
   const hasPrev = backwards ? more : Boolean(after);
-  const cursorOf = (row: (typeof found)[number] | undefined) => (row ? encodeCursor([row.cursorValue, row.id]) : null);
+  const cursorOf = (row: (typeof found)[number] | undefined) => (row ? customerCursor.encode([row.cursorValue, row.id]) : null);
   const n = Number(found[0]?.total ?? 0);
   if (estimateKey && countHere && n > 2 * SEARCH_EXACT_LIMIT) searchEstimates.set(estimateKey, n);
   return {
@@ -311,12 +307,12 @@ export async function listCustomerCountries(tx: Tx, { partnerId }: { partnerId: 
 /** Every matching customer in list order, in batches of `batch` (flat memory), for the CSV export. */
 export async function* walkCustomers(
   runBatch: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,
-  { partnerId, query, batch = 1000 }: { partnerId: string; query: CustomerListQuery; batch?: number },
+  { partnerId, query, batch = 1000 }: { partnerId: string; query: CustomerListFilter; batch?: number },
 ) {
   let after: string | undefined;
   for (;;) {
     const page = await runBatch((tx) =>
-      listCustomers(tx, { partnerId, query: { ...query, size: batch, after, before: undefined, last: false }, withTotal: false }),
+      listCustomers(tx, { partnerId, query: { ...query, size: batch, after, before: undefined, last: undefined }, withTotal: false }),
     );
     yield page.rows;
     if (!page.next) return;
@@ -429,7 +425,7 @@ export async function createSelection(
     actor,
     query,
     customerIds,
-  }: { partnerId: string; actor: Actor; query: CustomerListQuery; customerIds: string[] | "all" },
+  }: { partnerId: string; actor: Actor; query: CustomerListFilter; customerIds: string[] | "all" },
 ) {
   const filter = { q: normaliseTerm(query.q) ?? null, type: query.type ?? null, country: query.country ?? null, agreement: query.agreement ?? null };
   const [selection] = await tx

@@ -2,80 +2,13 @@
  * Browser tests: Debian's Chromium driven by playwright-core against the built app on a fresh
  * embedded database with the demo data. Mail is read from the development outbox page.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "./free-port";
+import { describe, expect, it } from "vitest";
+import { setUpApp, shotPath, until } from "./support";
 import { generateProductKey } from "../../app/modules/product-keys/key-format";
 
-const PORT = await freePort();
-const APP = `http://127.0.0.1:${PORT}`;
-const PASSWORD = "Partnerdesk-demo-2026";
-const SHOTS = path.resolve("test-results");
-let server: ChildProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "partnerdesk-e2e-"));
-  server = spawn(process.execPath, ["server.js"], {
-    env: { ...process.env, NODE_ENV: "development", SEED_DEMO: "auto", DATA_DIR: dataDir, PORT: String(PORT), APP_URL: APP, LOG_LEVEL: "warn", JOB_POLL_MS: "200", ARGON2_MEMORY_KIB: "4096", ARGON2_ITERATIONS: "1" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  server.stdout!.resume();
-  for (let i = 0; i < 240; i++) {
-    try {
-      if ((await fetch(`${APP}/healthz`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  server?.kill("SIGTERM");
-});
-
-async function signIn(page: Page, email: string, password = PASSWORD) {
-  await page.goto(`${APP}/signin`);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
-}
-
-/** Polls until the condition holds (client-side navigation renders after the URL changes). */
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function linkFromOutbox(page: Page, to: string, pattern: RegExp) {
-  for (let i = 0; i < 20; i++) {
-    await page.goto(`${APP}/dev/outbox`);
-    // The newest mail to the address that holds such a link.
-    const links = page.locator("li.card", { hasText: to }).getByRole("link", { name: pattern });
-    if (await links.count()) {
-      const href = await links.first().getAttribute("href");
-      if (href) return href;
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`no mail to ${to}`);
-}
+const app = await setUpApp();
+const { url: APP, signIn, linkFromOutbox } = app;
 
 const ROLES = [
   {
@@ -98,18 +31,18 @@ describe("the HTTP server", () => {
   });
 
   it("answers an unknown page with a human 404 page", async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await app.browser.newContext()).newPage();
     const response = await page.goto(`${APP}/no/such/page`);
     expect(response!.status()).toBe(404);
     await page.getByRole("heading", { name: "Not found" }).waitFor();
-    await page.screenshot({ path: path.join(SHOTS, "not-found.png") });
+    await page.screenshot({ path: shotPath("not-found.png") });
   });
 });
 
 describe("partner center in a browser", () => {
   for (const role of ROLES) {
     it(`${role.email} sees what the role may, and not what it may not`, async () => {
-      const context = await browser.newContext();
+      const context = await app.browser.newContext();
       const page = await context.newPage();
       await signIn(page, role.email);
       const nav = page.getByRole("navigation", { name: "Main" });
@@ -119,13 +52,13 @@ describe("partner center in a browser", () => {
       await page.goto(`${APP}/partner/staff`);
       if (role.staff) await page.getByRole("heading", { name: "Staff", level: 1 }).waitFor();
       else await page.getByRole("heading", { name: "Not allowed" }).waitFor();
-      if (role.staff) await page.screenshot({ path: path.join(SHOTS, "staff.png"), fullPage: true });
+      if (role.staff) await page.screenshot({ path: shotPath("staff.png"), fullPage: true });
       await context.close();
     });
   }
 
   it("a global admin adds a staff member, who activates from the emailed link and signs in; then signs out", async () => {
-    const admin = await (await browser.newContext()).newPage();
+    const admin = await (await app.browser.newContext()).newPage();
     await signIn(admin, "admin@northwind.example");
     await admin.goto(`${APP}/partner/staff`);
     await admin.getByLabel("Name").fill("Ella Newhire");
@@ -135,7 +68,7 @@ describe("partner center in a browser", () => {
     await admin.getByRole("status").filter({ hasText: "Invitation sent" }).waitFor();
     await admin.getByRole("row", { name: /Ella Newhire/ }).getByText("Invited").waitFor();
 
-    const ella = await (await browser.newContext()).newPage();
+    const ella = await (await app.browser.newContext()).newPage();
     const link = await linkFromOutbox(ella, "ella@northwind.example", /\/activate\//);
     await ella.goto(link);
     await ella.getByLabel("Your name").fill("Ella Newhire");
@@ -144,7 +77,7 @@ describe("partner center in a browser", () => {
     await ella.getByRole("button", { name: "Create account and join" }).click();
     await ella.waitForURL(`${APP}/partner`);
     await ella.getByRole("link", { name: /Ella Newhire/ }).waitFor();
-    await ella.screenshot({ path: path.join(SHOTS, "overview.png"), fullPage: true });
+    await ella.screenshot({ path: shotPath("overview.png"), fullPage: true });
 
     await ella.getByRole("button", { name: "Sign out" }).click();
     await ella.waitForURL(`${APP}/signin`);
@@ -155,7 +88,7 @@ describe("partner center in a browser", () => {
   });
 
   it("forgot password: the emailed link sets a new password", async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await app.browser.newContext()).newPage();
     await page.goto(`${APP}/signin`);
     await page.getByRole("link", { name: "Forgot your password?" }).click();
     await page.getByRole("heading", { name: "Forgot your password?" }).waitFor();
@@ -168,24 +101,24 @@ describe("partner center in a browser", () => {
     await page.getByLabel("Repeat the new password").fill("billing-new-password");
     await page.getByRole("button", { name: "Save password" }).click();
     await page.waitForURL(`${APP}/signin`);
-    await page.screenshot({ path: path.join(SHOTS, "signin.png") });
+    await page.screenshot({ path: shotPath("signin.png") });
     await signIn(page, "billing-admin@northwind.example", "billing-new-password");
     expect(new URL(page.url()).pathname).toBe("/partner");
   });
 
   it("a customer global admin sees its organisation and its partner", async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await app.browser.newContext()).newPage();
     await signIn(page, "admin@adatum-bakery.example");
     expect(new URL(page.url()).pathname).toBe("/customer");
     await page.getByRole("cell", { name: "Northwind Partners" }).waitFor();
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Adatum Bakery");
-    await page.screenshot({ path: path.join(SHOTS, "customer.png"), fullPage: true });
+    await page.screenshot({ path: shotPath("customer.png"), fullPage: true });
   });
 });
 
 describe("the customer workspace in a browser", () => {
   it("pages, sorts, searches and filters with the state in the URL; back restores it; keyboard works", async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await app.browser.newContext()).newPage();
     await signIn(page, "helpdesk-agent@northwind.example");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Customers" }).click();
     await page.getByRole("heading", { name: "Customers", level: 1 }).waitFor();
@@ -231,10 +164,10 @@ describe("the customer workspace in a browser", () => {
       return n.length > 0 && n.every((x) => /bakery/i.test(x));
     });
     expect(await page.locator("tbody").getByText("Agreement pending").count()).toBe(0);
-    await page.screenshot({ path: path.join(SHOTS, "customers.png"), fullPage: true });
+    await page.screenshot({ path: shotPath("customers.png"), fullPage: true });
 
     // A shared link restores the same view.
-    const shared = await (await browser.newContext()).newPage();
+    const shared = await (await app.browser.newContext()).newPage();
     await signIn(shared, "sales-agent@northwind.example");
     await shared.goto(page.url());
     expect(await shared.getByLabel("Search by name or domain").inputValue()).toBe("BAKE");
@@ -257,7 +190,7 @@ describe("the customer workspace in a browser", () => {
   });
 
   it("selects all matching customers and confirms the exact count", async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await app.browser.newContext()).newPage();
     await signIn(page, "sales-agent@northwind.example");
     await page.goto(`${APP}/partner/customers?size=25&agreement=accepted`);
     const count = Number((await page.locator(".result-count").textContent())!.match(/\d+/)![0]);
@@ -302,7 +235,7 @@ describe("the customer workspace in a browser", () => {
   });
 
   it("a sales agent adds a customer, whose admin activates and must accept the agreement", async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await app.browser.newContext()).newPage();
     await signIn(page, "sales-agent@northwind.example");
     await page.goto(`${APP}/partner/customers`);
     await page.getByRole("link", { name: "Add customer" }).click();
@@ -315,9 +248,9 @@ describe("the customer workspace in a browser", () => {
     await page.getByRole("button", { name: "Create customer" }).click();
     await page.getByRole("heading", { name: "Smørrebrød & Co" }).waitFor();
     await page.getByText("Agreement pending").first().waitFor();
-    await page.screenshot({ path: path.join(SHOTS, "customer-detail.png"), fullPage: true });
+    await page.screenshot({ path: shotPath("customer-detail.png"), fullPage: true });
 
-    const karen = await (await browser.newContext()).newPage();
+    const karen = await (await app.browser.newContext()).newPage();
     const link = await linkFromOutbox(karen, "karen@smorrebrod-e2e.dk", /\/activate\//);
     await karen.goto(link);
     await karen.getByLabel("Your name").fill("Karen Blixen");
@@ -337,7 +270,7 @@ describe("the customer workspace in a browser", () => {
 
 describe("shared links in a browser", () => {
   it("a sales agent creates a trial invitation with delegated administration; a new customer signs up, accepts and authorises; the partner sees it all", async () => {
-    const salesContext = await browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
+    const salesContext = await app.browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
     const sales = await salesContext.newPage();
     await signIn(sales, "sales-agent@northwind.example");
     await sales.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Invitations and offers" }).click();
@@ -347,7 +280,7 @@ describe("shared links in a browser", () => {
     await sales.getByLabel("Product to try", { exact: true }).selectOption("business-premium");
     await sales.getByRole("checkbox", { name: /Also offer delegated administration/ }).check();
     await sales.getByLabel(/Message to the customer/).fill("A month of Business Premium on us. — Northwind");
-    await sales.screenshot({ path: path.join(SHOTS, "link-new.png"), fullPage: true });
+    await sales.screenshot({ path: shotPath("link-new.png"), fullPage: true });
     await sales.getByRole("button", { name: "Create link" }).click();
     await sales.getByRole("heading", { name: "Trial invitation", level: 1 }).waitFor();
     await sales.getByRole("button", { name: "Copy link" }).click();
@@ -356,13 +289,13 @@ describe("shared links in a browser", () => {
     expect(await sales.evaluate(() => navigator.clipboard.readText())).toBe(url);
     expect(url).toMatch(/\/l\/\d+\.[\w-]+\.[\w-]+\.[\w-]+$/);
     await sales.getByRole("img", { name: "QR code of the link" }).waitFor();
-    await sales.screenshot({ path: path.join(SHOTS, "link-detail.png"), fullPage: true });
+    await sales.screenshot({ path: shotPath("link-detail.png"), fullPage: true });
 
-    const customer = await (await browser.newContext()).newPage();
+    const customer = await (await app.browser.newContext()).newPage();
     await customer.goto(url);
     await customer.getByRole("heading", { name: "Northwind Partners invites you to try Business Premium" }).waitFor();
     await customer.getByText("A month of Business Premium on us.").waitFor();
-    await customer.screenshot({ path: path.join(SHOTS, "link-public.png"), fullPage: true });
+    await customer.screenshot({ path: shotPath("link-public.png"), fullPage: true });
     // A mistake first: the form answers with field errors and keeps what was typed.
     await customer.getByLabel("Organisation name").fill("Fjord Fisk ApS");
     await customer.getByLabel("Primary domain").fill("fjordfisk-e2e.dk");
@@ -381,10 +314,10 @@ describe("shared links in a browser", () => {
     await trial.getByText("Trial", { exact: true }).waitFor();
     await trial.getByText("Northwind Partners", { exact: true }).waitFor();
     await trial.getByText("Partner ID 4000001").waitFor();
-    await customer.screenshot({ path: path.join(SHOTS, "customer-subscriptions.png"), fullPage: true });
+    await customer.screenshot({ path: shotPath("customer-subscriptions.png"), fullPage: true });
     await customer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Partners" }).click();
     await customer.getByRole("row", { name: /Northwind Partners/ }).getByText("Delegated admin").first().waitFor();
-    await customer.screenshot({ path: path.join(SHOTS, "customer-partners.png"), fullPage: true });
+    await customer.screenshot({ path: shotPath("customer-partners.png"), fullPage: true });
 
     await sales.goto(`${APP}/partner/customers?q=fjordfisk-e2e`);
     const row = sales.locator("tbody tr", { hasText: "Fjord Fisk ApS" });
@@ -392,7 +325,7 @@ describe("shared links in a browser", () => {
     await row.getByRole("link", { name: "Fjord Fisk ApS" }).click();
     await sales.getByRole("heading", { name: "Fjord Fisk ApS", level: 1 }).waitFor();
     await sales.getByRole("row", { name: /Business Premium/ }).getByText("Trial").waitFor();
-    await sales.screenshot({ path: path.join(SHOTS, "partner-customer-with-trial.png"), fullPage: true });
+    await sales.screenshot({ path: shotPath("partner-customer-with-trial.png"), fullPage: true });
     await sales.goto(`${APP}/notifications`);
     await sales.getByText("Fjord Fisk ApS accepted your trial invitation").first().waitFor();
     await sales.goto(`${APP}/partner/links`);
@@ -404,7 +337,7 @@ describe("shared links in a browser", () => {
 describe("product keys and Partner of Record in a browser", () => {
   it("a sales agent imports keys and registers one for a new customer with DAP; its admin accepts, sees the subscription with the partner, approves, changes licences; the partner is told", async () => {
     const keys = [generateProductKey((n) => randomBytes(n)), generateProductKey((n) => randomBytes(n))];
-    const sales = await (await browser.newContext()).newPage();
+    const sales = await (await app.browser.newContext()).newPage();
     await signIn(sales, "sales-agent@northwind.example");
     await sales.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Product keys" }).click();
     await sales.getByRole("heading", { name: "Product keys", level: 1 }).waitFor();
@@ -417,10 +350,10 @@ describe("product keys and Partner of Record in a browser", () => {
     await sales.getByRole("heading", { name: "Import report", level: 1 }).waitFor();
     await sales.getByText("1 row was refused").waitFor();
     await sales.locator('tr[data-accepted="false"]').getByText(/25 letters and digits/).waitFor();
-    await sales.screenshot({ path: path.join(SHOTS, "product-key-import.png"), fullPage: true });
+    await sales.screenshot({ path: shotPath("product-key-import.png"), fullPage: true });
     await sales.getByRole("link", { name: "Product keys" }).first().click();
     await sales.getByRole("cell", { name: `Key ending ${keys[0]!.slice(-5)}` }).waitFor();
-    await sales.screenshot({ path: path.join(SHOTS, "product-keys.png"), fullPage: true });
+    await sales.screenshot({ path: shotPath("product-keys.png"), fullPage: true });
 
     await sales.getByRole("link", { name: "Register a key" }).click();
     // Typed the way people type it: lower case, spaces for hyphens.
@@ -433,13 +366,13 @@ describe("product keys and Partner of Record in a browser", () => {
     await sales.getByLabel("Last name").fill("Kilde");
     await sales.getByLabel("Email address").fill("soren@kildevaeld-e2e.dk");
     await sales.getByRole("radio", { name: /Ask for delegated administration \(DAP\)/ }).check();
-    await sales.screenshot({ path: path.join(SHOTS, "product-key-register.png"), fullPage: true });
+    await sales.screenshot({ path: shotPath("product-key-register.png"), fullPage: true });
     await sales.getByRole("button", { name: "Register key" }).click();
     await sales.getByRole("heading", { name: "Kildevæld Bryggeri", level: 1 }).waitFor();
     await sales.getByRole("status").filter({ hasText: "with you as Partner of Record" }).waitFor();
     await sales.getByRole("row", { name: /Business Standard/ }).getByText("Partner of record").waitFor();
 
-    const customer = await (await browser.newContext()).newPage();
+    const customer = await (await app.browser.newContext()).newPage();
     const link = await linkFromOutbox(customer, "soren@kildevaeld-e2e.dk", /\/activate\//);
     await customer.goto(link);
     await customer.getByLabel("Your name").fill("Søren Kilde");
@@ -465,7 +398,7 @@ describe("product keys and Partner of Record in a browser", () => {
     // The reseller cannot be removed by the customer: the control says why.
     await customer.getByRole("row", { name: /Northwind Partners/ }).getByText("Only the reseller can end a reseller relationship").waitFor();
     expect(await customer.getByRole("row", { name: /Northwind Partners/ }).getByRole("button", { name: "Remove partner" }).isDisabled()).toBe(true);
-    await customer.screenshot({ path: path.join(SHOTS, "customer-partners-reseller.png"), fullPage: true });
+    await customer.screenshot({ path: shotPath("customer-partners-reseller.png"), fullPage: true });
 
     await customer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Subscriptions" }).click();
     const manage = customer.getByRole("row", { name: /Business Standard/ });
@@ -474,22 +407,22 @@ describe("product keys and Partner of Record in a browser", () => {
     await manage.getByRole("button", { name: "Change licence count" }).click();
     await customer.getByRole("status").filter({ hasText: "now has 15 licences" }).waitFor();
     await customer.getByRole("row", { name: /Business Standard/ }).getByRole("cell", { name: "15", exact: true }).waitFor();
-    await customer.screenshot({ path: path.join(SHOTS, "customer-subscriptions-por.png"), fullPage: true });
+    await customer.screenshot({ path: shotPath("customer-subscriptions-por.png"), fullPage: true });
 
     await until(async () => {
       await sales.goto(`${APP}/notifications`);
       return (await sales.getByText("Kildevæld Bryggeri changed Business Standard from 12 to 15 licences").count()) > 0;
     });
-    await sales.screenshot({ path: path.join(SHOTS, "partner-por-notification.png"), fullPage: true });
+    await sales.screenshot({ path: shotPath("partner-por-notification.png"), fullPage: true });
     await sales.goto(`${APP}/partner/subscriptions`);
     await sales.getByRole("row", { name: /Kildevæld Bryggeri/ }).getByText("Partner of record & Reseller").waitFor();
-    await sales.screenshot({ path: path.join(SHOTS, "partner-subscriptions.png"), fullPage: true });
+    await sales.screenshot({ path: shotPath("partner-subscriptions.png"), fullPage: true });
   });
 });
 
 describe("find a partner in a browser", () => {
   it("a visitor searches, selects two partners and sends one form; a partner answers with a trial invitation; the visitor redeems it and the lead is won", async () => {
-    const visitor = await (await browser.newContext()).newPage();
+    const visitor = await (await app.browser.newContext()).newPage();
     await visitor.goto(`${APP}/partners`);
     await visitor.getByRole("heading", { name: "Find a partner", level: 1 }).waitFor();
     await visitor.getByLabel("Services or keywords").fill("security");
@@ -500,7 +433,7 @@ describe("find a partner in a browser", () => {
     await visitor.getByRole("checkbox", { name: "Select Northwind Partners" }).check();
     await visitor.getByRole("checkbox", { name: "Select Kattegat Security ApS" }).check();
     await visitor.getByText("2 selected: Northwind Partners, Kattegat Security ApS").waitFor();
-    await visitor.screenshot({ path: path.join(SHOTS, "directory.png"), fullPage: true });
+    await visitor.screenshot({ path: shotPath("directory.png"), fullPage: true });
     await visitor.getByRole("button", { name: "Contact selected partners" }).click();
     await visitor.getByRole("heading", { name: "Contact selected partners", level: 1 }).waitFor();
     // Consent missing first: a clear field error, nothing sent.
@@ -513,11 +446,11 @@ describe("find a partner in a browser", () => {
     await visitor.getByRole("button", { name: "Send to 2 partners" }).click();
     await visitor.getByText("Tick the box to agree that the selected partners may contact you.").waitFor();
     await visitor.getByRole("checkbox", { name: /may contact me/ }).check();
-    await visitor.screenshot({ path: path.join(SHOTS, "directory-contact.png"), fullPage: true });
+    await visitor.screenshot({ path: shotPath("directory-contact.png"), fullPage: true });
     await visitor.getByRole("button", { name: "Send to 2 partners" }).click();
     await visitor.getByRole("status").filter({ hasText: "Your request was sent to Northwind Partners and Kattegat Security ApS" }).waitFor();
 
-    const sales = await (await browser.newContext()).newPage();
+    const sales = await (await app.browser.newContext()).newPage();
     await signIn(sales, "sales-agent@northwind.example");
     await sales.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Leads" }).click();
     await sales.getByRole("link", { name: "Holm Tandklinik" }).click();
@@ -529,7 +462,7 @@ describe("find a partner in a browser", () => {
     await sales.getByLabel(/Message/).fill("Hello Freja, here is a month of Business Premium to try. — Northwind");
     await sales.getByRole("button", { name: "Send to freja@holm-e2e.dk" }).click();
     await sales.getByRole("status").filter({ hasText: "was emailed to the lead" }).waitFor();
-    await sales.screenshot({ path: path.join(SHOTS, "lead-answered.png"), fullPage: true });
+    await sales.screenshot({ path: shotPath("lead-answered.png"), fullPage: true });
 
     const link = await linkFromOutbox(visitor, "freja@holm-e2e.dk", /\?lead=/);
     expect(link).toMatch(/\/l\/.+\?lead=/);
@@ -547,7 +480,7 @@ describe("find a partner in a browser", () => {
     await sales.reload();
     await sales.getByText("Won:").waitFor();
     await sales.getByRole("link", { name: "Holm Tandklinik ApS" }).waitFor();
-    await sales.screenshot({ path: path.join(SHOTS, "lead-won.png"), fullPage: true });
+    await sales.screenshot({ path: shotPath("lead-won.png"), fullPage: true });
     await sales.goto(`${APP}/partner/leads?status=won`);
     await sales.getByRole("link", { name: "Holm Tandklinik" }).waitFor();
   });
@@ -556,7 +489,7 @@ describe("find a partner in a browser", () => {
 describe("delegated administration in a browser", () => {
   it("GDAP: requested, approved, assigned to a staff group, used for a password reset, seen by the customer, removed, then refused", async () => {
     // The customer's global admin adds a user to reset later.
-    const customer = await (await browser.newContext()).newPage();
+    const customer = await (await app.browser.newContext()).newPage();
     await signIn(customer, "admin@adatum-bakery.example");
     await customer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
     await customer.getByLabel("Name", { exact: true }).fill("Lars Baker");
@@ -564,7 +497,7 @@ describe("delegated administration in a browser", () => {
     await customer.getByRole("button", { name: "Invite user" }).click();
     await customer.getByText("Invitation sent to lars@adatum-bakery.example.").waitFor();
     // Lars accepts the invitation from the mail and chooses his own password.
-    const lars = await (await browser.newContext()).newPage();
+    const lars = await (await app.browser.newContext()).newPage();
     const invitation = await linkFromOutbox(lars, "lars@adatum-bakery.example", /\/activate\//);
     await lars.goto(invitation.startsWith("http") ? invitation : `${APP}${invitation}`);
     await lars.getByLabel("Password", { exact: true }).fill("lars-own-long-password");
@@ -573,7 +506,7 @@ describe("delegated administration in a browser", () => {
     await lars.waitForURL((u) => u.pathname.startsWith("/customer"));
 
     // An admin agent asks for User Administrator and Helpdesk Administrator for 30 days.
-    const agent = await (await browser.newContext()).newPage();
+    const agent = await (await app.browser.newContext()).newPage();
     await signIn(agent, "admin-agent@northwind.example");
     await agent.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin relationships" }).click();
     await agent.getByRole("link", { name: "Request admin roles" }).click();
@@ -591,14 +524,14 @@ describe("delegated administration in a browser", () => {
     await customer.goto(approval);
     await customer.getByRole("heading", { name: "Northwind Partners asks for admin roles" }).waitFor();
     await customer.getByText("Password resets for non-admins and helpdesk admins; support requests.").waitFor();
-    await customer.screenshot({ path: path.join(SHOTS, "gdap-approval.png"), fullPage: true });
+    await customer.screenshot({ path: shotPath("gdap-approval.png"), fullPage: true });
     await customer.getByRole("button", { name: "Approve" }).click();
     await customer.getByRole("dialog").getByRole("button", { name: "Approve" }).click();
     await customer.waitForURL(`${APP}/customer/partners`);
     await customer.getByRole("link", { name: "Adatum helpdesk" }).waitFor();
 
     // The partner's global admin puts the helpdesk agent in a group and gives it both roles.
-    const admin = await (await browser.newContext()).newPage();
+    const admin = await (await app.browser.newContext()).newPage();
     await signIn(admin, "admin@northwind.example");
     await admin.goto(`${APP}/partner/staff/groups`);
     await admin.getByLabel("New group").fill("Helpdesk team");
@@ -615,7 +548,7 @@ describe("delegated administration in a browser", () => {
     await admin.getByText("Roles assigned.").waitFor();
 
     // A helpdesk agent in the group resets the user's password.
-    const helpdesk = await (await browser.newContext()).newPage();
+    const helpdesk = await (await app.browser.newContext()).newPage();
     await signIn(helpdesk, "helpdesk-agent@northwind.example");
     await helpdesk.goto(`${APP}/partner/customers?q=adatum-bakery`);
     await helpdesk.locator("tbody").getByRole("link", { name: "Adatum Bakery" }).click();
@@ -625,13 +558,13 @@ describe("delegated administration in a browser", () => {
     await helpdesk.getByRole("dialog").getByRole("button", { name: "Reset password" }).click();
     await helpdesk.getByRole("heading", { name: "Password reset" }).waitFor();
     expect(await helpdesk.getByLabel("Temporary password").inputValue()).toMatch(/^\w{4}-\w{4}-\w{4}-\w{4}$/);
-    await helpdesk.screenshot({ path: path.join(SHOTS, "partner-resets-password.png"), fullPage: true });
+    await helpdesk.screenshot({ path: shotPath("partner-resets-password.png"), fullPage: true });
     const usersUrl = helpdesk.url();
 
     // The customer sees it in partner activity and removes the roles.
     await customer.goto(`${APP}/customer/activity`);
     await customer.getByRole("row", { name: /Reset the password of lars@adatum-bakery.example/ }).getByText("Helpdesk agent (Northwind)").waitFor();
-    await customer.screenshot({ path: path.join(SHOTS, "customer-partner-activity.png"), fullPage: true });
+    await customer.screenshot({ path: shotPath("customer-partner-activity.png"), fullPage: true });
     await customer.goto(`${APP}/customer/partners`);
     await customer.getByRole("row", { name: /Northwind Partners/ }).getByRole("button", { name: "Remove admin roles" }).click();
     await customer.getByRole("dialog").getByRole("button", { name: "Remove admin roles" }).click();

@@ -4,83 +4,33 @@
  * Chromium with no CSP violation, and the safe defaults (no demo data in production, HSTS only
  * on https, the outbox only to a developer on this machine).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "./free-port";
+import { collectProblems, hydrated, launchChromium, signIn, signInOverHttp, spawnServer, startServer, stopServers, type ServerEnv, type TestServer } from "./support";
 
-const PASSWORD = "Partnerdesk-demo-2026";
 const SECRET = "e2e-security-headers-secret-0123456789abcdef";
-const children: ChildProcess[] = [];
+/** `npm start`: production secrets and nothing else (SEED_DEMO unset), on this machine's loopback (production listens on 0.0.0.0). */
+const PRODUCTION: ServerEnv = { NODE_ENV: "production", SEED_DEMO: undefined, SESSION_SECRET: SECRET, LINK_SIGNING_KEYS: `k1:${SECRET}`, PRODUCT_KEY_PEPPER: SECRET, HOST: "127.0.0.1" };
 let browser: Browser;
 
-interface Server {
-  url: string;
-  stdout: () => string;
-}
-
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "partnerdesk-headers-"));
-  let out = "";
-  const child = spawn(process.execPath, ["server.js"], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), APP_URL: url, LOG_LEVEL: "warn", JOB_POLL_MS: "500", ARGON2_MEMORY_KIB: "4096", ARGON2_ITERATIONS: "1", ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  children.push(child);
-  child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`server.js exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, stdout: () => out };
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error("server.js did not start");
-}
-
-let dev: Server;
-let production: Server;
+let dev: TestServer;
+let production: TestServer;
 const PRODUCTION_URL = "https://pd.example.test";
 
 beforeAll(async () => {
   [dev, production] = await Promise.all([
     // What `npm run demo` runs: development, demo data asked for, the default HOST (127.0.0.1).
-    startServer({ NODE_ENV: "development", SEED_DEMO: "auto" }),
-    // `npm start` behind TLS: production secrets, nothing else (SEED_DEMO unset).
-    startServer({ NODE_ENV: "production", SESSION_SECRET: SECRET, LINK_SIGNING_KEYS: `k1:${SECRET}`, PRODUCT_KEY_PEPPER: SECRET, HOST: "127.0.0.1" }),
+    startServer({ env: { NODE_ENV: "development", SEED_DEMO: "auto" } }),
+    // `npm start` behind TLS.
+    startServer({ env: PRODUCTION }),
   ]);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  for (const child of children) child.kill("SIGTERM");
+  await stopServers();
 });
-
-/** Signs in over HTTP as a browser would (same-origin form post) and returns the session cookie. */
-async function signInCookie(base: string, email: string, origin = base): Promise<{ status: number; cookie: string }> {
-  const res = await fetch(`${base}/signin`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { Origin: origin, "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ email, password: PASSWORD }),
-  });
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  return { status: res.status, cookie };
-}
 
 function csp(res: Response): Map<string, string[]> {
   const header = res.headers.get("Content-Security-Policy");
@@ -125,7 +75,7 @@ const nonceOf = (res: Response) => csp(res).get("script-src")!.find((s) => s.sta
 describe("security headers on every response (development server, http)", () => {
   let cookie: string;
   beforeAll(async () => {
-    const signedIn = await signInCookie(dev.url, "admin@northwind.example");
+    const signedIn = await signInOverHttp(dev.url, "admin@northwind.example");
     expect(signedIn.status).toBe(302);
     cookie = signedIn.cookie;
   });
@@ -212,15 +162,9 @@ describe("security headers on every response (development server, http)", () => 
 
 describe("production: safe defaults", () => {
   it("refuses SEED_DEMO=auto at start-up with a message naming it", async () => {
-    const child = spawn(process.execPath, ["server.js"], {
-      env: { ...process.env, NODE_ENV: "production", SEED_DEMO: "auto", SESSION_SECRET: SECRET, LINK_SIGNING_KEYS: `k1:${SECRET}`, PRODUCT_KEY_PEPPER: SECRET, PORT: String(await freePort()), HOST: "127.0.0.1", DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "partnerdesk-refused-")) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(child);
-    let output = "";
-    child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
-    child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const refused = await spawnServer({ env: { ...PRODUCTION, SEED_DEMO: "auto" } });
+    const code = await refused.exited;
+    const output = refused.output();
     expect(code).toBe(1);
     expect(output).toContain("Invalid configuration");
     expect(output).toContain("SEED_DEMO: auto is refused in production");
@@ -228,7 +172,7 @@ describe("production: safe defaults", () => {
 
   it("seeds no demo data: the demo accounts do not exist", async () => {
     expect(production.stdout()).not.toContain("demo sign-ins");
-    const attempt = await signInCookie(production.url, "admin@northwind.example");
+    const attempt = await signInOverHttp(production.url, "admin@northwind.example");
     expect(attempt.status).toBe(401);
     expect(attempt.cookie).not.toContain("__pd_session=");
   });
@@ -245,9 +189,9 @@ describe("production: safe defaults", () => {
 });
 
 describe("production on https: HSTS and upgrade-insecure-requests", () => {
-  let https: Server;
+  let https: TestServer;
   beforeAll(async () => {
-    https = await startServer({ NODE_ENV: "production", SESSION_SECRET: SECRET, LINK_SIGNING_KEYS: `k1:${SECRET}`, PRODUCT_KEY_PEPPER: SECRET, HOST: "127.0.0.1", APP_URL: PRODUCTION_URL });
+    https = await startServer({ env: { ...PRODUCTION, APP_URL: PRODUCTION_URL } });
   });
 
   it("adds Strict-Transport-Security and upgrade-insecure-requests to every response", async () => {
@@ -257,26 +201,20 @@ describe("production on https: HSTS and upgrade-insecure-requests", () => {
 
 /** Collects CSP violations (the DOM event and Chromium's console report) and page errors. */
 async function watch(page: Page) {
-  const problems: string[] = [];
   await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => {
       (window as unknown as { __csp: string[] }).__csp ??= [];
       (window as unknown as { __csp: string[] }).__csp.push(`${e.violatedDirective} ${e.blockedURI}`);
     });
   });
-  page.on("console", (m) => {
-    if (m.type() === "error" || /Content Security Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  return problems;
+  return collectProblems(page, /Content Security Policy/i);
 }
 
 /** Opens a page, waits until React has hydrated it (the router is running), and reports problems. */
 async function visit(page: Page, url: string, problems: string[]) {
   const res = await page.goto(url);
   expect(res!.status(), url).toBeLessThan(400);
-  await page.waitForFunction(() => Boolean((window as unknown as { __remixRouter?: { state: { initialized: boolean } } }).__remixRouter?.state.initialized));
-  await page.waitForLoadState("networkidle");
+  await hydrated(page);
   const violations = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
   expect([...violations, ...problems], url).toEqual([]);
 }
@@ -320,10 +258,7 @@ describe("pages hydrate in Chromium with no CSP violation", () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const problems = await watch(page);
-    await page.goto(`${dev.url}/signin`);
-    await page.getByLabel("Email address").fill("admin@northwind.example");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, dev.url, "admin@northwind.example");
     await page.waitForURL(`${dev.url}/partner`);
     for (const p of PARTNER_PAGES) await visit(page, `${dev.url}${p}`, problems);
     // A customer's detail and a lead's detail (a style attribute before), reached by clicking.
@@ -352,10 +287,7 @@ describe("pages hydrate in Chromium with no CSP violation", () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const problems = await watch(page);
-    await page.goto(`${dev.url}/signin`);
-    await page.getByLabel("Email address").fill("admin@adatum-bakery.example");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, dev.url, "admin@adatum-bakery.example");
     await page.waitForURL(`${dev.url}/customer`);
     for (const p of ["/customer", "/customer/partners", "/customer/subscriptions", "/customer/requests", "/customer/users", "/customer/activity", "/customer/agreement"]) {
       await visit(page, `${dev.url}${p}`, problems);

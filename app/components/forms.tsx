@@ -14,16 +14,20 @@ export function ErrorList({ id, errors }: { id?: string; errors?: string[] | nul
 }
 
 /**
- * The first message of an action's conform reply (its form errors, then its fields'), or null: for
- * pages whose small forms show one notice rather than an error under each field. Anything without
- * an error (a success result, no action yet) gives null.
+ * The messages of an action's conform reply (its form errors, then its fields'): for pages whose
+ * small forms show one notice rather than an error under each field. Anything without an error (a
+ * success result, no action yet) gives none.
  */
-export function replyError(result: unknown): string | null {
-  if (!result || typeof result !== "object" || !("error" in result)) return null;
+export function replyErrors(result: unknown): string[] {
+  if (!result || typeof result !== "object" || !("error" in result)) return [];
   const errors = (result as { error?: Record<string, string[] | null> | null }).error;
-  if (!errors || typeof errors !== "object") return null;
-  return errors[""]?.[0] ?? Object.values(errors).find((list) => list?.length)?.[0] ?? null;
+  if (!errors || typeof errors !== "object") return [];
+  const { "": formErrors, ...fieldErrors } = errors;
+  return [...(formErrors ?? []), ...Object.values(fieldErrors).flatMap((list) => list ?? [])];
 }
+
+/** The reply's first message (see `replyErrors`), or null. */
+export const replyError = (result: unknown): string | null => replyErrors(result)[0] ?? null;
 
 /** The reply's first message as a warning notice (see `replyError`), or nothing. */
 export function ReplyNotice({ result }: { result: unknown }) {

@@ -1,14 +1,14 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { text } from "~/utils/input";
-import { ErrorList, SubmitButton } from "~/components/forms";
+import { ErrorList, replyErrors, SubmitButton } from "~/components/forms";
 import { PageHeader } from "~/components/layout";
 import { acceptAgreement, getCurrentAgreement } from "~/modules/customer-tenant/agreements.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { redirectWithToast } from "~/utils/http.server";
-import { DomainError } from "~/utils/errors";
+import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -27,13 +27,13 @@ const schema = z.object({
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "agreement:accept", { kind: "customer" });
-  const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success) return data({ errors: parsed.error.issues.map((i) => i.message) }, { status: 400 });
+  const formData = await readForm(request);
+  const submission = parseWithZod(formData, { schema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
-    await withTenant(tenantOf(auth), (tx) => acceptAgreement(tx, { customerId: auth.org.id, actor: actorOf(auth, context), version: parsed.data.version }));
+    await withTenant(tenantOf(auth), (tx) => acceptAgreement(tx, { customerId: auth.org.id, actor: actorOf(auth, context), version: submission.value.version }));
   } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    return data({ errors: [error.message] }, { status: error.status });
+    return handleDomainError(error, submission);
   }
   return redirectWithToast("/customer", { kind: "success", message: "Thank you. The customer agreement is accepted; your partners can now work with you." });
 }
@@ -54,7 +54,7 @@ export default function Agreement() {
         </p>
       ) : canAccept ? (
         <Form method="post" className="card">
-          <ErrorList errors={result?.errors} />
+          <ErrorList errors={replyErrors(result)} />
           <input type="hidden" name="version" value={agreement.version} />
           <label className="checkbox">
             <input type="checkbox" name="read" required />

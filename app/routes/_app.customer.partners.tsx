@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, EmptyState, PageHeader } from "~/components/layout";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
 import { listGdapForCustomer, removeAdminRoles } from "~/modules/delegated-admin/admin-relationships.server";
 import { listPartnerRelationships, listPendingRequests, removePartner, resellerRemovalRule } from "~/modules/customer-tenant/customer-partners.server";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actorOf, assertPermission, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -28,24 +29,45 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...value, canRemove: auth.permissions.includes("requests:approve"), canRemovePartner: auth.permissions.includes("partners:remove") };
 }
 
-const removeForm = z.object({ intent: z.enum(["remove-roles", "remove-partner"]), partnerId: z.string().uuid() });
+const partnerSchema = z.object({ partnerId: z.string().uuid() });
 
 /**
  * A customer global admin removes a partner's admin roles (DAP and GDAP; the relationship itself
  * stays), or removes a partner that is not its reseller altogether.
  */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = Object.fromEntries(await readForm(request));
-  const auth = await requirePermission(request, form.intent === "remove-partner" ? "partners:remove" : "requests:approve", { kind: "customer" });
-  const parsed = removeForm.safeParse(form);
-  if (!parsed.success) throw new Response("No such partner.", { status: 404 });
-  const args = { customerId: auth.org.id, actor: actorOf(auth, context), partnerId: parsed.data.partnerId };
-  if (parsed.data.intent === "remove-partner") {
-    const { partnerName } = await orThrowResponse(withTenant(tenantOf(auth), (tx) => removePartner(tx, args)));
-    return redirectWithToast("/customer/partners", { kind: "success", message: `${partnerName} is no longer your partner.` });
+  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
+  const formData = await readForm(request);
+  const args = { auth, formData, context };
+  switch (formData.get("intent")) {
+    case "remove-roles":
+      return removeRolesAction(args);
+    case "remove-partner":
+      return removePartnerAction(args);
+    default:
+      return unknownIntent();
   }
-  await orThrowResponse(withTenant(tenantOf(auth), (tx) => removeAdminRoles(tx, args)));
+}
+
+/** The partner the form names: a malformed id is no partner (404). */
+function partnerOf(formData: FormData) {
+  const submission = parseWithZod(formData, { schema: partnerSchema });
+  if (submission.status !== "success") throw new Response("No such partner.", { status: 404 });
+  return submission.value.partnerId;
+}
+
+async function removeRolesAction({ auth, formData, context }: IntentArgs) {
+  assertPermission(auth, "requests:approve");
+  const partnerId = partnerOf(formData);
+  await withTenant(tenantOf(auth), (tx) => removeAdminRoles(tx, { customerId: auth.org.id, actor: actorOf(auth, context), partnerId })).catch(handleDomainError);
   return redirectWithToast("/customer/partners", { kind: "success", message: "The partner's admin roles are removed. It keeps its other relationships with you." });
+}
+
+async function removePartnerAction({ auth, formData, context }: IntentArgs) {
+  assertPermission(auth, "partners:remove");
+  const partnerId = partnerOf(formData);
+  const { partnerName } = await withTenant(tenantOf(auth), (tx) => removePartner(tx, { customerId: auth.org.id, actor: actorOf(auth, context), partnerId })).catch(handleDomainError);
+  return redirectWithToast("/customer/partners", { kind: "success", message: `${partnerName} is no longer your partner.` });
 }
 
 const TYPE_LABELS = { reseller: "Reseller", advisor: "Advisor", dap: "Delegated admin", gdap: "Granular delegated admin" } as const;

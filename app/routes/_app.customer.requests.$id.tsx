@@ -1,12 +1,11 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
 import { Badge, PageHeader } from "~/components/layout";
 import { approveGdap, declineGdap, getGdapForCustomer } from "~/modules/delegated-admin/admin-relationships.server";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -17,23 +16,35 @@ const idOf = (params: { id?: string }) => uuidParam(params.id, "No such request.
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "partners:view", { kind: "customer" });
   const id = idOf(params);
-  const gdap = await orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getGdapForCustomer(tx, { customerId: auth.org.id, id })));
+  const gdap = await withTenantReads(tenantOf(auth), (tx) => getGdapForCustomer(tx, { customerId: auth.org.id, id })).catch(handleDomainError);
   return { gdap, canApprove: auth.permissions.includes("requests:approve"), agreementPending: auth.org.agreementPending };
 }
 
-const form = z.object({ intent: z.enum(["approve", "decline"]) });
+type RequestIntentArgs = IntentArgs & { id: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "requests:approve", { kind: "customer" });
   const id = idOf(params);
-  const parsed = form.safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success) throw new Response("Unknown action.", { status: 400 });
-  const approve = parsed.data.intent === "approve";
-  await orThrowResponse(withTenant(tenantOf(auth), (tx) => (approve ? approveGdap : declineGdap)(tx, { customerId: auth.org.id, actor: actorOf(auth, context), id })));
-  return redirectWithToast(approve ? "/customer/partners" : "/customer/requests", {
-    kind: "success",
-    message: approve ? "Approved. The partner holds these roles until the end date; you can remove them at any time." : "Declined. The partner got no admin roles.",
-  });
+  const formData = await readForm(request);
+  const args = { auth, formData, context, id };
+  switch (formData.get("intent")) {
+    case "approve":
+      return approveAction(args);
+    case "decline":
+      return declineAction(args);
+    default:
+      return unknownIntent();
+  }
+}
+
+async function approveAction({ auth, context, id }: RequestIntentArgs) {
+  await withTenant(tenantOf(auth), (tx) => approveGdap(tx, { customerId: auth.org.id, actor: actorOf(auth, context), id })).catch(handleDomainError);
+  return redirectWithToast("/customer/partners", { kind: "success", message: "Approved. The partner holds these roles until the end date; you can remove them at any time." });
+}
+
+async function declineAction({ auth, context, id }: RequestIntentArgs) {
+  await withTenant(tenantOf(auth), (tx) => declineGdap(tx, { customerId: auth.org.id, actor: actorOf(auth, context), id })).catch(handleDomainError);
+  return redirectWithToast("/customer/requests", { kind: "success", message: "Declined. The partner got no admin roles." });
 }
 
 export default function GdapRequest() {

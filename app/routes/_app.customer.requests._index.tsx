@@ -1,13 +1,14 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
 import { EmptyState, PageHeader } from "~/components/layout";
 import { approveRequest, declineRequest, listPendingRequests } from "~/modules/customer-tenant/customer-partners.server";
 import { listGdapForCustomer } from "~/modules/delegated-admin/admin-relationships.server";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -23,22 +24,39 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { requests, gdap, canApprove: auth.permissions.includes("requests:approve") };
 }
 
-const form = z.object({ intent: z.enum(["approve", "decline"]), id: z.string().uuid() });
+const requestSchema = z.object({ id: z.string().uuid() });
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "requests:approve", { kind: "customer" });
-  const parsed = form.safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success) throw new Response("No such request.", { status: 404 });
-  const { intent, id } = parsed.data;
-  await orThrowResponse(
-    withTenant(tenantOf(auth), (tx) =>
-      (intent === "approve" ? approveRequest : declineRequest)(tx, { customerId: auth.org.id, actor: actorOf(auth, context), relationshipId: id }),
-    ),
-  );
-  return redirectWithToast("/customer/requests", {
-    kind: "success",
-    message: intent === "approve" ? "Approved. The partner can now administer your organisation as a delegated admin." : "Declined. The partner was told; it got no admin rights.",
-  });
+  const formData = await readForm(request);
+  const args = { auth, formData, context };
+  switch (formData.get("intent")) {
+    case "approve":
+      return approveAction(args);
+    case "decline":
+      return declineAction(args);
+    default:
+      return unknownIntent();
+  }
+}
+
+/** The request the form names: a malformed id is no request (404). */
+function requestOf(formData: FormData) {
+  const submission = parseWithZod(formData, { schema: requestSchema });
+  if (submission.status !== "success") throw new Response("No such request.", { status: 404 });
+  return submission.value.id;
+}
+
+async function approveAction({ auth, formData, context }: IntentArgs) {
+  const relationshipId = requestOf(formData);
+  await withTenant(tenantOf(auth), (tx) => approveRequest(tx, { customerId: auth.org.id, actor: actorOf(auth, context), relationshipId })).catch(handleDomainError);
+  return redirectWithToast("/customer/requests", { kind: "success", message: "Approved. The partner can now administer your organisation as a delegated admin." });
+}
+
+async function declineAction({ auth, formData, context }: IntentArgs) {
+  const relationshipId = requestOf(formData);
+  await withTenant(tenantOf(auth), (tx) => declineRequest(tx, { customerId: auth.org.id, actor: actorOf(auth, context), relationshipId })).catch(handleDomainError);
+  return redirectWithToast("/customer/requests", { kind: "success", message: "Declined. The partner was told; it got no admin rights." });
 }
 
 export default function Requests() {

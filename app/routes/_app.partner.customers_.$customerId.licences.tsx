@@ -1,15 +1,15 @@
 /** Acting in a customer tenant: assign and remove licences (never more than purchased). ADR 0010. */
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
-import { SubmitButton } from "~/components/forms";
+import { ReplyNotice, SubmitButton } from "~/components/forms";
 import { EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
-import { DomainError } from "~/utils/errors";
 import { actInCustomer, enterCustomerAsPartner, listTenantUsers, openCustomerWorkspace } from "~/modules/customer-tenant/tenant-users.server";
 import { assignLicence, listLicences, removeLicence } from "~/modules/customer-tenant/tenant-work.server";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Customer licences · Partnerdesk" }];
@@ -19,36 +19,60 @@ const customerIdOf = (params: { customerId?: string }) => uuidParam(params.custo
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
-  return orThrowResponse(
-    withTenantReads(tenantOf(auth), async (tx) => {
-      const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
-      const base = { customer, canAssign: rights.actions.has("licenses:assign") };
-      if (!rights.actions.has("licenses:read")) return { ...base, licences: null, users: [] };
-      await enterCustomerAsPartner(tx, { customerId });
-      return { ...base, licences: await listLicences(tx, { customerId }), users: (await listTenantUsers(tx, { customerId })).map((u) => ({ id: u.id, displayName: u.displayName, email: u.email })) };
-    }),
-  );
+  return withTenantReads(tenantOf(auth), async (tx) => {
+    const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
+    const base = { customer, canAssign: rights.actions.has("licenses:assign") };
+    if (!rights.actions.has("licenses:read")) return { ...base, licences: null, users: [] };
+    await enterCustomerAsPartner(tx, { customerId });
+    return { ...base, licences: await listLicences(tx, { customerId }), users: (await listTenantUsers(tx, { customerId })).map((u) => ({ id: u.id, displayName: u.displayName, email: u.email })) };
+  }).catch(handleDomainError);
 }
 
-const form = z.object({ intent: z.enum(["assign", "remove"]), subscriptionId: z.string().uuid(), userId: z.string().uuid({ message: "Choose a user." }) });
+const licenceSchema = z.object({ subscriptionId: z.string().uuid(), userId: z.string({ required_error: "Choose a user." }).uuid({ message: "Choose a user." }) });
+
+type LicenceIntentArgs = IntentArgs & { customerId: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
-  const parsed = form.safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
-  const { intent, subscriptionId, userId } = parsed.data;
+  const formData = await readForm(request);
+  const args = { auth, formData, context, customerId };
+  switch (formData.get("intent")) {
+    case "assign":
+      return assignLicenceAction(args);
+    case "remove":
+      return removeLicenceAction(args);
+    default:
+      return unknownIntent();
+  }
+}
+
+async function assignLicenceAction({ auth, formData, context, customerId }: LicenceIntentArgs) {
+  const submission = parseWithZod(formData, { schema: licenceSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
     await withTenant(tenantOf(auth), async (tx) => {
       await actInCustomer(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId, action: "licenses:assign" });
-      const input = { customerId, actor: actorOf(auth, context), subscriptionId, userId };
-      await (intent === "assign" ? assignLicence(tx, input) : removeLicence(tx, input));
+      await assignLicence(tx, { customerId, actor: actorOf(auth, context), ...submission.value });
     });
   } catch (error) {
-    if (error instanceof DomainError) return data({ error: error.message }, { status: error.status });
-    throw error;
+    return handleDomainError(error, submission);
   }
-  return redirectWithToast(`/partner/customers/${customerId}/licences`, { kind: "success", message: intent === "assign" ? "Licence assigned." : "Licence removed." });
+  return redirectWithToast(`/partner/customers/${customerId}/licences`, { kind: "success", message: "Licence assigned." });
+}
+
+async function removeLicenceAction({ auth, formData, context, customerId }: LicenceIntentArgs) {
+  const submission = parseWithZod(formData, { schema: licenceSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    await withTenant(tenantOf(auth), async (tx) => {
+      await actInCustomer(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId, action: "licenses:assign" });
+      await removeLicence(tx, { customerId, actor: actorOf(auth, context), ...submission.value });
+    });
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast(`/partner/customers/${customerId}/licences`, { kind: "success", message: "Licence removed." });
 }
 
 export default function CustomerLicences() {
@@ -60,11 +84,7 @@ export default function CustomerLicences() {
         <Link to="/partner/customers">Customers</Link> / <Link to={`/partner/customers/${customer.id}`}>{customer.name}</Link> /
       </p>
       <PageHeader title="Licences" description="Who holds which licence. A subscription's licences are never handed out beyond what was bought." />
-      {result?.error ? (
-        <p className="notice notice-warn" role="alert">
-          {result.error}
-        </p>
-      ) : null}
+      <ReplyNotice result={result} />
       {licences === null ? (
         <EmptyState title="Not allowed">
           <p>Your admin roles in this organisation do not include licences (for example License Administrator).</p>

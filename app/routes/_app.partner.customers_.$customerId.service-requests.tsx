@@ -1,16 +1,16 @@
 /** Acting in a customer tenant: its service requests (open, comment, close). ADR 0010. */
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { multilineText, text } from "~/utils/input";
-import { SubmitButton } from "~/components/forms";
+import { ReplyNotice, SubmitButton } from "~/components/forms";
 import { Badge, EmptyState, PageHeader } from "~/components/layout";
-import { DomainError } from "~/utils/errors";
 import { actInCustomer, enterCustomerAsPartner, openCustomerWorkspace } from "~/modules/customer-tenant/tenant-users.server";
 import { closeServiceRequest, commentServiceRequest, listServiceRequests, openServiceRequest } from "~/modules/customer-tenant/tenant-work.server";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
-import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
+import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
+import { withTenant, withTenantReads, type Tx } from "~/utils/db.server";
+import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -21,43 +21,80 @@ const customerIdOf = (params: { customerId?: string }) => uuidParam(params.custo
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
-  return orThrowResponse(
-    withTenantReads(tenantOf(auth), async (tx) => {
-      const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
-      const base = { customer, canManage: rights.actions.has("service-requests:manage") };
-      if (!rights.actions.has("service-requests:read")) return { ...base, requests: null };
-      await enterCustomerAsPartner(tx, { customerId });
-      return { ...base, requests: await listServiceRequests(tx, { customerId }) };
-    }),
-  );
+  return withTenantReads(tenantOf(auth), async (tx) => {
+    const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
+    const base = { customer, canManage: rights.actions.has("service-requests:manage") };
+    if (!rights.actions.has("service-requests:read")) return { ...base, requests: null };
+    await enterCustomerAsPartner(tx, { customerId });
+    return { ...base, requests: await listServiceRequests(tx, { customerId }) };
+  }).catch(handleDomainError);
 }
 
-const form = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("open"), title: text().trim().min(1, "Give the request a title.").max(200), description: multilineText().trim().min(1, "Describe the request.").max(5000) }),
-  z.object({ intent: z.literal("comment"), requestId: z.string().uuid(), body: multilineText().trim().min(1, "Write a comment.").max(5000) }),
-  z.object({ intent: z.literal("close"), requestId: z.string().uuid() }),
-]);
+const openSchema = z.object({
+  title: text({ required_error: "Give the request a title." }).trim().min(1, "Give the request a title.").max(200),
+  description: multilineText({ required_error: "Describe the request." }).trim().min(1, "Describe the request.").max(5000),
+});
+const commentSchema = z.object({ requestId: z.string().uuid(), body: multilineText({ required_error: "Write a comment." }).trim().min(1, "Write a comment.").max(5000) });
+const closeSchema = z.object({ requestId: z.string().uuid() });
+
+type RequestIntentArgs = IntentArgs & { customerId: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
-  const parsed = form.safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
-  const input = parsed.data;
-  try {
-    await withTenant(tenantOf(auth), async (tx) => {
-      await actInCustomer(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId, action: "service-requests:manage" });
-      const actor = actorOf(auth, context);
-      if (input.intent === "open") await openServiceRequest(tx, { customerId, actor, title: input.title, description: input.description });
-      if (input.intent === "comment") await commentServiceRequest(tx, { customerId, actor, requestId: input.requestId, body: input.body });
-      if (input.intent === "close") await closeServiceRequest(tx, { customerId, actor, requestId: input.requestId });
-    });
-  } catch (error) {
-    if (error instanceof DomainError) return data({ error: error.message }, { status: error.status });
-    throw error;
+  const formData = await readForm(request);
+  const args = { auth, formData, context, customerId };
+  switch (formData.get("intent")) {
+    case "open":
+      return openRequestAction(args);
+    case "comment":
+      return commentAction(args);
+    case "close":
+      return closeRequestAction(args);
+    default:
+      return unknownIntent();
   }
-  const done = { open: "Service request opened.", comment: "Comment added.", close: "Service request closed." } as const;
-  return redirectWithToast(`/partner/customers/${customerId}/service-requests`, { kind: "success", message: done[input.intent] });
+}
+
+/** Runs `work` in the customer as the staff member, when their roles there let them manage service requests. */
+function inCustomer({ auth, customerId }: RequestIntentArgs, work: (tx: Tx) => Promise<unknown>) {
+  return withTenant(tenantOf(auth), async (tx) => {
+    await actInCustomer(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId, action: "service-requests:manage" });
+    await work(tx);
+  });
+}
+
+async function openRequestAction(args: RequestIntentArgs) {
+  const submission = parseWithZod(args.formData, { schema: openSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    await inCustomer(args, (tx) => openServiceRequest(tx, { customerId: args.customerId, actor: actorOf(args.auth, args.context), ...submission.value }));
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast(`/partner/customers/${args.customerId}/service-requests`, { kind: "success", message: "Service request opened." });
+}
+
+async function commentAction(args: RequestIntentArgs) {
+  const submission = parseWithZod(args.formData, { schema: commentSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    await inCustomer(args, (tx) => commentServiceRequest(tx, { customerId: args.customerId, actor: actorOf(args.auth, args.context), ...submission.value }));
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast(`/partner/customers/${args.customerId}/service-requests`, { kind: "success", message: "Comment added." });
+}
+
+async function closeRequestAction(args: RequestIntentArgs) {
+  const submission = parseWithZod(args.formData, { schema: closeSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    await inCustomer(args, (tx) => closeServiceRequest(tx, { customerId: args.customerId, actor: actorOf(args.auth, args.context), ...submission.value }));
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast(`/partner/customers/${args.customerId}/service-requests`, { kind: "success", message: "Service request closed." });
 }
 
 export default function ServiceRequests() {
@@ -70,11 +107,7 @@ export default function ServiceRequests() {
         <Link to="/partner/customers">Customers</Link> / <Link to={`/partner/customers/${customer.id}`}>{customer.name}</Link> /
       </p>
       <PageHeader title="Service requests" description={`Support requests of ${customer.name}.`} />
-      {result?.error ? (
-        <p className="notice notice-warn" role="alert">
-          {result.error}
-        </p>
-      ) : null}
+      <ReplyNotice result={result} />
       {requests === null ? (
         <EmptyState title="Not allowed">
           <p>Your admin roles in this organisation do not include service requests (for example Helpdesk or Service Support Administrator).</p>

@@ -83,10 +83,15 @@ export async function requirePermission(
   const auth = await requireAuth(request);
   // A partner page opened in a customer organisation (or the reverse) leads home.
   if (kind && auth.org.kind !== kind) throw redirect(homeFor(auth.org.kind));
+  assertPermission(auth, permission);
+  return auth;
+}
+
+/** The 403 of requirePermission, for an intent that needs more than the action's own permission. */
+export function assertPermission(auth: AuthContext, permission: Permission) {
   if (!auth.permissions.includes(permission)) {
     throw new Response("You do not have permission to do this.", { status: 403, statusText: "Forbidden" });
   }
-  return auth;
 }
 
 export const tenantOf = (auth: AuthContext): SignedInTenant => ({ orgId: auth.org.id, userId: auth.user.id });

@@ -1,14 +1,14 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
-import { Badge, EmptyState, PageHeader } from "~/components/layout";
+import { FilterBar, FilterLinks, ListEmpty, PageSizeSelect, SearchField, useListHref } from "~/components/list";
+import { Badge, PageHeader } from "~/components/layout";
 import { adminRole, RELATIONSHIP_FILTERS } from "~/modules/delegated-admin/admin-roles";
-import { PAGE_SIZES } from "~/utils/list";
 import { listAdminRelationships, requestDap } from "~/modules/delegated-admin/admin-relationships.server";
-import { encodeTimeCursor, listHref, pagerLinks, timeKeysetFields } from "~/utils/time-cursor";
+import { keysetFields, listState, pagerLinks } from "~/utils/list";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
@@ -17,20 +17,16 @@ import { useFormat, FormattedDate } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Admin relationships · Partnerdesk" }];
 
-const query = z.object({
-  status: z.enum(RELATIONSHIP_FILTERS).optional().catch(undefined),
-  q: text().max(100).optional().catch(undefined),
-  ...timeKeysetFields,
-});
+const relationshipList = listState({ filters: { status: z.enum(RELATIONSHIP_FILTERS), q: text().max(100) }, paging: keysetFields });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const params = query.parse(Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== "")));
+  const params = relationshipList.read(new URL(request.url).searchParams);
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
   const list = await withTenantReads(tenantOf(auth), (tx) => listAdminRelationships(tx, { partnerId: auth.org.id, query: { ...params, filter: params.status } }));
   return {
     rows: list.rows.map((r) => ({ ...r, roleNames: r.roles.map((id) => adminRole(id)?.name ?? id) })),
-    newer: list.newer ? encodeTimeCursor(list.newer) : null,
-    older: list.older ? encodeTimeCursor(list.older) : null,
+    newer: list.newer,
+    older: list.older,
     total: list.total,
     filter: params.status ?? null,
     q: params.q ?? "",
@@ -75,12 +71,10 @@ const columns = [
   column.accessor("displayName", {
     id: "name",
     header: "Name",
-    enableSorting: false,
     cell: ({ row: { original: r } }) => (r.kind === "gdap" ? <CellLink href={`/partner/relationships/${r.id}`}>{r.displayName}</CellLink> : r.displayName),
   }),
   column.accessor("customerName", {
     header: "Customer",
-    enableSorting: false,
     cell: ({ row: { original: r } }) =>
       r.customerId && r.customerName ? <CellLink href={`/partner/customers/${r.customerId}`}>{r.customerName}</CellLink> : <span className="muted">{r.customerId ? "—" : "Open request"}</span>,
   }),
@@ -91,7 +85,6 @@ const columns = [
   }),
   column.accessor("status", {
     header: "Status",
-    enableSorting: false,
     cell: ({ row: { original: r } }) => (
       <>
         <Badge tone={STATUS[r.status]?.[0] ?? "neutral"}>{STATUS[r.status]?.[1] ?? r.status}</Badge>
@@ -99,10 +92,9 @@ const columns = [
       </>
     ),
   }),
-  column.accessor("createdAt", { id: "created", header: "Requested", enableSorting: false, cell: ({ row: { original: r } }) => <FormattedDate value={r.createdAt} /> }),
+  column.accessor("createdAt", { id: "created", header: "Requested", cell: ({ row: { original: r } }) => <FormattedDate value={r.createdAt} /> }),
   column.accessor("endsAt", {
     header: "Ends",
-    enableSorting: false,
     cell: ({ row: { original: r } }) => (r.endsAt ? <FormattedDate value={r.endsAt} /> : r.durationDays ? `${r.durationDays} days after approval` : "—"),
   }),
 ] as ColumnDef<Row, unknown>[];
@@ -110,9 +102,8 @@ const columns = [
 export default function AdminRelationships() {
   const { rows, newer, older, total, filter, q, size } = useLoaderData<typeof loader>();
   const format = useFormat();
-  const [params] = useSearchParams();
   const navigation = useNavigation();
-  const href = (change: Record<string, string | null>) => listHref("/partner/relationships", params, change);
+  const href = useListHref("/partner/relationships");
   const searching = navigation.state === "loading" && navigation.location.pathname === "/partner/relationships";
   return (
     <>
@@ -125,36 +116,15 @@ export default function AdminRelationships() {
           </Link>
         }
       />
-      <nav aria-label="Status" className="tabs">
-        <Link to={href({ status: null })} aria-current={filter === null ? "page" : undefined}>
-          All
-        </Link>
-        {RELATIONSHIP_FILTERS.map((f) => (
-          <Link key={f} to={href({ status: f })} aria-current={filter === f ? "page" : undefined}>
-            {FILTER_LABELS[f]}
-          </Link>
-        ))}
-      </nav>
-      <Form method="get" role="search" aria-label="Search admin relationships" className="filters">
-        {filter ? <input type="hidden" name="status" value={filter} /> : null}
-        <div className="field grow">
-          <label htmlFor="q">Search by name or customer</label>
-          <input id="q" name="q" type="search" defaultValue={q} maxLength={100} />
-        </div>
-        <div className="field">
-          <label htmlFor="size">Rows per page</label>
-          <select id="size" name="size" defaultValue={String(size)}>
-            {PAGE_SIZES.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" className="button primary" aria-busy={searching || undefined}>
-          {searching ? "Searching…" : "Search"}
-        </button>
-      </Form>
+      <FilterLinks
+        label="Status"
+        variant="tabs"
+        items={[{ href: href({ status: null }), label: "All", current: filter === null }, ...RELATIONSHIP_FILTERS.map((f) => ({ href: href({ status: f }), label: FILTER_LABELS[f], current: filter === f }))]}
+      />
+      <FilterBar search label="Search admin relationships" hidden={{ status: filter }} clearHref={filter || q ? href(relationshipList.clearFilters) : null} submitProps={{ "aria-busy": searching, children: searching ? "Searching…" : "Search" }}>
+        <SearchField label="Search by name or customer" value={q} />
+        <PageSizeSelect label="Rows per page" value={size} />
+      </FilterBar>
       <p className="muted" aria-live="polite">
         {total.more ? `More than ${format.number(total.count)}` : format.number(total.count)} {total.count === 1 && !total.more ? "relationship" : "relationships"}
         {filter || q ? " match" : ""}, newest first.
@@ -165,14 +135,15 @@ export default function AdminRelationships() {
         data={rows}
         getRowId={(r) => `${r.kind}-${r.id}`}
         sort={{ id: "created", dir: "desc" }}
-        sortHref={() => href({})}
         empty={
-          <EmptyState title={filter || q ? "No admin relationships match" : "No admin relationships yet"}>
-            <p>{filter || q ? "Choose another status or change the search." : "Request admin roles for a customer, or send an open request that any customer's global admin can approve."}</p>
-          </EmptyState>
+          <ListEmpty
+            filtered={Boolean(filter || q)}
+            matches={["No admin relationships match", "Choose another status or change the search."]}
+            none={["No admin relationships yet", "Request admin roles for a customer, or send an open request that any customer's global admin can approve."]}
+          />
         }
       />
-      <KeysetPager label="Pages of admin relationships" {...pagerLinks(newer, older, href)} />
+      <KeysetPager label="Pages of admin relationships" {...pagerLinks(href, { prev: newer, next: older })} />
     </>
   );
 }

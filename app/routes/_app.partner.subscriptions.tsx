@@ -1,12 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams, useSubmit } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
-import { EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
-import { PAGE_SIZES } from "~/utils/list";
+import { FilterBar, FilterCheckbox, FilterSelect, ListEmpty, optionsOf, PageSizeSelect, useListHref } from "~/components/list";
+import { PageHeader, SubscriptionStatus } from "~/components/layout";
 import { listProducts } from "~/modules/subscriptions/products.server";
-import { parsePartnerSubscriptionQuery, SUBSCRIPTION_STATUSES, TRIAL_ENDING_DAYS } from "~/modules/subscriptions/subscription-filters";
-import { encodeTimeCursor, listHref, pagerLinks } from "~/utils/time-cursor";
+import { partnerSubscriptionList, SUBSCRIPTION_STATUSES, TRIAL_ENDING_DAYS } from "~/modules/subscriptions/subscription-filters";
+import { pagerLinks } from "~/utils/list";
 import { listPartnerSubscriptions } from "~/modules/subscriptions/subscriptions.server";
 import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
@@ -15,17 +15,16 @@ import { useFormat, FormattedDate, FormattedMoney } from "~/components/format";
 export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const query = parsePartnerSubscriptionQuery(new URL(request.url).searchParams);
+  const query = partnerSubscriptionList.read(new URL(request.url).searchParams);
   const auth = await requirePermission(request, "subscriptions:view", { kind: "partner" });
   return withTenantReads(tenantOf(auth), async (tx) => {
     // Issued together: postgres.js sends the page, its totals and the products in one write.
     const [list, products] = await Promise.all([listPartnerSubscriptions(tx, { partnerId: auth.org.id, query }), listProducts(tx)]);
     return {
       ...list,
-      newer: list.newer ? encodeTimeCursor(list.newer) : null,
-      older: list.older ? encodeTimeCursor(list.older) : null,
-      products: products.map((p) => ({ id: p.id, name: p.name })),
-      filtered: Boolean(query.status || query.product || query.ending),
+      query,
+      products: products.map((p) => ({ value: p.id, label: p.name })),
+      filtered: partnerSubscriptionList.isFiltered(query),
     };
   });
 }
@@ -38,7 +37,6 @@ const column = createColumnHelper<Row>();
 const columns = [
   column.accessor("customerName", {
     header: "Customer",
-    enableSorting: false,
     cell: ({ row: { original: r } }) => (
       <>
         {r.customerName ? <CellLink href={`/partner/customers/${r.customerId}`}>{r.customerName}</CellLink> : <span className="muted">—</span>}
@@ -46,12 +44,12 @@ const columns = [
       </>
     ),
   }),
-  column.accessor("productName", { header: "Product", enableSorting: false }),
-  column.accessor("licences", { header: "Licences", enableSorting: false }),
-  column.accessor("status", { header: "Status", enableSorting: false, cell: ({ row: { original: r } }) => <SubscriptionStatus status={r.status} /> }),
-  column.accessor("startedAt", { id: "started", header: "Started", enableSorting: false, cell: ({ row: { original: r } }) => <FormattedDate value={r.startedAt} /> }),
-  column.accessor("endsAt", { header: "Trial ends", enableSorting: false, cell: ({ row: { original: r } }) => (r.status === "trial" ? <FormattedDate value={r.endsAt} /> : "—") }),
-  column.accessor("monthlyValueCents", { header: "Monthly value", enableSorting: false, cell: ({ row: { original: r } }) => (r.monthlyValueCents ? <FormattedMoney cents={r.monthlyValueCents} currency={r.currency} /> : "—") }),
+  column.accessor("productName", { header: "Product" }),
+  column.accessor("licences", { header: "Licences" }),
+  column.accessor("status", { header: "Status", cell: ({ row: { original: r } }) => <SubscriptionStatus status={r.status} /> }),
+  column.accessor("startedAt", { id: "started", header: "Started", cell: ({ row: { original: r } }) => <FormattedDate value={r.startedAt} /> }),
+  column.accessor("endsAt", { header: "Trial ends", cell: ({ row: { original: r } }) => (r.status === "trial" ? <FormattedDate value={r.endsAt} /> : "—") }),
+  column.accessor("monthlyValueCents", { header: "Monthly value", cell: ({ row: { original: r } }) => (r.monthlyValueCents ? <FormattedMoney cents={r.monthlyValueCents} currency={r.currency} /> : "—") }),
   column.display({
     id: "role",
     header: "You are",
@@ -60,62 +58,18 @@ const columns = [
 ] as ColumnDef<Row, unknown>[];
 
 export default function PartnerSubscriptions() {
-  const { rows, newer, older, totals, products, filtered } = useLoaderData<typeof loader>();
+  const { rows, newer, older, totals, products, query, filtered } = useLoaderData<typeof loader>();
   const format = useFormat();
-  const [params] = useSearchParams();
-  const submit = useSubmit();
-  const href = (change: Record<string, string | null>) => listHref("/partner/subscriptions", params, change);
+  const href = useListHref("/partner/subscriptions");
   return (
     <>
       <PageHeader title="Subscriptions" description="Every subscription you are Partner of Record or reseller for. Totals cover all that match the filters, not just this page." />
-      <Form method="get" className="filters" onChange={(e) => submit(e.currentTarget, { replace: true, preventScrollReset: true })} aria-label="Filter subscriptions">
-        <div className="field">
-          <label htmlFor="f-status">Status</label>
-          <select id="f-status" name="status" defaultValue={params.get("status") ?? ""}>
-            <option value="">Any</option>
-            {SUBSCRIPTION_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-product">Product</label>
-          <select id="f-product" name="product" defaultValue={params.get("product") ?? ""}>
-            <option value="">Any</option>
-            {products.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <label className="checkbox field">
-          <input type="checkbox" name="ending" value="1" defaultChecked={params.get("ending") === "1"} />
-          <span>Trials ending in {TRIAL_ENDING_DAYS} days</span>
-        </label>
-        <div className="field">
-          <label htmlFor="f-size">Per page</label>
-          <select id="f-size" name="size" defaultValue={params.get("size") ?? "50"}>
-            {PAGE_SIZES.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </div>
-        <noscript>
-          <button type="submit" className="button">
-            Apply
-          </button>
-        </noscript>
-        {filtered ? (
-          <Link to="/partner/subscriptions" className="button small">
-            Clear filters
-          </Link>
-        ) : null}
-      </Form>
+      <FilterBar autoSubmit label="Filter subscriptions" submitText="Apply" clearHref={filtered ? href(partnerSubscriptionList.clearFilters) : null}>
+        <FilterSelect name="status" id="f-status" label="Status" value={query.status} options={optionsOf(SUBSCRIPTION_STATUSES, STATUS_LABELS)} />
+        <FilterSelect name="product" id="f-product" label="Product" value={query.product} options={products} />
+        <FilterCheckbox name="ending" label={`Trials ending in ${TRIAL_ENDING_DAYS} days`} checked={query.ending === true} />
+        <PageSizeSelect id="f-size" value={query.size} />
+      </FilterBar>
       <dl className="totals" aria-label="Totals">
         <div>
           <dt>Subscriptions</dt>
@@ -140,14 +94,15 @@ export default function PartnerSubscriptions() {
         data={rows}
         getRowId={(r) => r.id}
         sort={{ id: "started", dir: "desc" }}
-        sortHref={() => href({})}
         empty={
-          <EmptyState title={filtered ? "No subscriptions match" : "There's nothing here"}>
-            <p>{filtered ? "Change or clear the filters." : "Subscriptions appear when customers accept your offers and trials, when you register product keys, or when a customer names you as its partner."}</p>
-          </EmptyState>
+          <ListEmpty
+            filtered={filtered}
+            matches={["No subscriptions match", "Change or clear the filters."]}
+            none={["There's nothing here", "Subscriptions appear when customers accept your offers and trials, when you register product keys, or when a customer names you as its partner."]}
+          />
         }
       />
-      <KeysetPager label="Pages of subscriptions" {...pagerLinks(newer, older, href)} />
+      <KeysetPager label="Pages of subscriptions" {...pagerLinks(href, { prev: newer, next: older })} />
     </>
   );
 }

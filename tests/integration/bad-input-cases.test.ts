@@ -9,7 +9,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem } from "../../app/utils/db.server";
 import { encodeCursor } from "../../app/utils/list";
-import { encodeTimeCursor } from "../../app/utils/time-cursor";
 import { checkOrigin, screenRequest } from "../../app/utils/origin.server";
 import { createCustomer, createPartner, PASSWORD, relate, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
@@ -135,7 +134,7 @@ describe("cursors", () => {
     b64([1e300, "a", "b"]),
     b64({ a: 1 }),
     "not-base64!",
-    encodeTimeCursor(["2026-01-01T00:00:00.000000", "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"]),
+    encodeCursor(["2026-01-01T00:00:00.000000", "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"]),
     encodeCursor(["a\u0000", UUID]),
   ];
   it("answers a crafted cursor with the first page, on every list that pages by cursor", async () => {

@@ -8,7 +8,7 @@
  * goes through its approval code in the system context.
  */
 import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { TimeCursor } from "../../utils/time-cursor";
+import { timeCursor } from "~/utils/list";
 import { adminRelationships, organisations, partnerCustomers, relationships } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
 import { config } from "~/utils/config.server";
@@ -265,9 +265,9 @@ export const ADMIN_RELATIONSHIPS_COUNT_CAP = 10_000;
 export interface AdminRelationshipQuery {
   filter?: RelationshipFilter;
   q?: string;
-  /** The page after (older than) this row, or before (newer than) it; `last` is the oldest page. */
-  after?: TimeCursor;
-  before?: TimeCursor;
+  /** The page after (older than) this cursor, or before (newer than) it (app/utils/list.ts); `last` is the oldest page. */
+  after?: string | null;
+  before?: string | null;
   last?: boolean;
   size?: number;
 }
@@ -301,8 +301,10 @@ export async function listAdminRelationships(tx: Tx, { partnerId, query = {}, no
     gdap.push(sql`(ar.display_name ilike ${pattern} or ar.customer_org_id in (select customer_org_id from matches))`);
     dap.push(sql`r.customer_org_id in (select customer_org_id from matches)`);
   }
-  const cursor = query.after ?? query.before;
-  const backwards = Boolean(query.before) || Boolean(query.last && !query.after);
+  const after = timeCursor.decode(query.after);
+  const before = after ? undefined : timeCursor.decode(query.before);
+  const cursor = after ?? before;
+  const backwards = Boolean(before) || Boolean(query.last && !cursor);
   const dir = backwards ? sql`asc` : sql`desc`;
   const page = (alias: "ar" | "r", where: SQL[]) => {
     const all = [...where];
@@ -352,8 +354,8 @@ export async function listAdminRelationships(tx: Tx, { partnerId, query = {}, no
   const first = shown[0];
   const lastRow = shown[shown.length - 1];
   // Without a cursor we are at the start (or, with `last`, the end).
-  const hasNewer = query.after ? true : backwards ? more : false;
-  const hasOlder = query.before ? true : backwards ? false : more;
+  const hasNewer = after ? true : backwards ? more : false;
+  const hasOlder = before ? true : backwards ? false : more;
   return {
     rows: shown.map(
       (r): AdminRelationshipRow => ({
@@ -370,8 +372,8 @@ export async function listAdminRelationships(tx: Tx, { partnerId, query = {}, no
         endsAt: r.ends_at ? new Date(r.ends_at) : null,
       }),
     ),
-    newer: hasNewer && first ? ([first.created_text, first.id] as const) : null,
-    older: hasOlder && lastRow ? ([lastRow.created_text, lastRow.id] as const) : null,
+    newer: hasNewer && first ? timeCursor.encode([first.created_text, first.id]) : null,
+    older: hasOlder && lastRow ? timeCursor.encode([lastRow.created_text, lastRow.id]) : null,
     total: { count: Math.min(n, ADMIN_RELATIONSHIPS_COUNT_CAP), more: n > ADMIN_RELATIONSHIPS_COUNT_CAP },
   };
 }

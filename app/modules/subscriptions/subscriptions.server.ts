@@ -20,6 +20,7 @@ import { notifyLater } from "../platform/notifications.server";
 import { checkLicenceCount } from "./products.server";
 import { upsertRelationship } from "../relationships/relationships.server";
 import { TRIAL_ENDING_DAYS, type PartnerSubscriptionQuery, type SubscriptionStatus } from "./subscription-filters";
+import { timeCursor } from "~/utils/list";
 
 /** The partner roles told of changes to the subscriptions they are partner of record for. */
 const POR_ROLES = ["global_admin", "admin_agent", "sales_agent", "billing_admin"];
@@ -312,8 +313,10 @@ export async function listPartnerSubscriptions(tx: Tx, { partnerId, query, now =
     );
   }
   const where = and(...filters);
-  const cursor = query.after ?? query.before;
-  const backwards = Boolean(query.before) || query.last;
+  const after = timeCursor.decode(query.after);
+  const before = after ? undefined : timeCursor.decode(query.before);
+  const cursor = after ?? before;
+  const backwards = Boolean(before) || (!cursor && query.last === true);
   const cursorCondition = cursor
     ? backwards
       ? sql`(${ps.createdAt}, ${ps.subscriptionId}) > (${fromText(cursor[0])}, ${cursor[1]}::uuid)`
@@ -373,12 +376,13 @@ export async function listPartnerSubscriptions(tx: Tx, { partnerId, query, now =
   const first = page[0];
   const last = page[page.length - 1];
   // Without a cursor we are at the start (or, with `last`, the end).
-  const hasNewer = query.after ? true : backwards ? more : false;
-  const hasOlder = query.before ? true : backwards ? false : more;
+  const hasNewer = after ? true : backwards ? more : false;
+  const hasOlder = before ? true : backwards ? false : more;
   return {
     rows: page.map(({ createdText: _c, ...r }) => r),
-    newer: hasNewer && first ? [first.createdText, first.id] as [string, string] : null,
-    older: hasOlder && last ? [last.createdText, last.id] as [string, string] : null,
+    /** Cursors (app/utils/list.ts) of the newer and the older page; null at either end. */
+    newer: hasNewer && first ? timeCursor.encode([first.createdText, first.id]) : null,
+    older: hasOlder && last ? timeCursor.encode([last.createdText, last.id]) : null,
     totals: {
       subscriptions: Number(totals?.subscriptions ?? 0),
       licences: Number(totals?.licences ?? 0),

@@ -11,7 +11,7 @@ import { adminRole } from "~/modules/delegated-admin/admin-roles";
 import { claimApprovalCode, resolveApprovalCode } from "~/modules/delegated-admin/admin-relationships.server";
 import { requireAuth, requirePermission } from "~/modules/auth/gate.server";
 import { withSystem } from "~/utils/db.server";
-import { orThrowResponse } from "~/utils/http.server";
+import { handleDomainError } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Admin roles request · Partnerdesk" }];
 
@@ -22,7 +22,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const code = params.code ?? "";
   if (!CODE.test(code)) throw new Response("This approval link is not valid.", { status: 404 });
   if (auth.org.kind !== "customer") throw new Response("Sign in as your organisation's global admin to answer this request.", { status: 403 });
-  const { row, partnerName, partnerNumber } = await orThrowResponse(withSystem((tx) => resolveApprovalCode(tx, code)));
+  const { row, partnerName, partnerNumber } = await withSystem((tx) => resolveApprovalCode(tx, code)).catch(handleDomainError);
   if (row.customerOrgId === auth.org.id) throw redirect(`/customer/requests/${row.id}`);
   if (row.customerOrgId) throw new Response("This approval link is not valid.", { status: 404 });
   if (row.status !== "approval_pending") throw new Response("This request has expired or was withdrawn.", { status: 410 });
@@ -40,7 +40,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "requests:approve", { kind: "customer" });
   const code = params.code ?? "";
   if (!CODE.test(code)) throw new Response("This approval link is not valid.", { status: 404 });
-  const { id } = await orThrowResponse(withSystem((tx) => claimApprovalCode(tx, { code, customerId: auth.org.id })));
+  const { id } = await withSystem((tx) => claimApprovalCode(tx, { code, customerId: auth.org.id })).catch(handleDomainError);
   throw redirect(`/customer/requests/${id}`);
 }
 

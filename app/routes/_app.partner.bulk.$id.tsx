@@ -7,7 +7,7 @@ import { Badge, PageHeader } from "~/components/layout";
 import { getBulkOperation } from "~/modules/delegated-admin/bulk-gdap.server";
 import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
-import { orThrowResponse } from "~/utils/http.server";
+import { handleDomainError } from "~/utils/http.server";
 import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Bulk request · Partnerdesk" }];
@@ -16,7 +16,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
   const id = z.string().uuid().safeParse(params.id);
   if (!id.success) throw new Response("No such bulk operation.", { status: 404 });
-  return orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getBulkOperation(tx, { partnerId: auth.org.id, id: id.data })));
+  return withTenantReads(tenantOf(auth), (tx) => getBulkOperation(tx, { partnerId: auth.org.id, id: id.data })).catch(handleDomainError);
 }
 
 export default function BulkOperation() {

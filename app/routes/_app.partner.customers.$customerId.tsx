@@ -8,9 +8,9 @@ import { RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customers/
 import { getCustomerDetail } from "~/modules/customers/customers.server";
 import { ROLE_LABELS } from "~/modules/auth/permissions";
 import { endResellerRelationship } from "~/modules/relationships/relationships.server";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -20,7 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = z.string().uuid().safeParse(params.customerId);
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   if (!id.success) throw new Response("No such customer.", { status: 404 });
-  const detail = await orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getCustomerDetail(tx, { partnerId: auth.org.id, customerId: id.data })));
+  const detail = await withTenantReads(tenantOf(auth), (tx) => getCustomerDetail(tx, { partnerId: auth.org.id, customerId: id.data })).catch(handleDomainError);
   return { ...detail, canRequestRoles: auth.permissions.includes("relationships:manage"), canRegisterKeys: auth.permissions.includes("keys:manage") };
 }
 
@@ -28,11 +28,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
   const customerId = uuidParam(params.customerId, "No such customer.");
-  const form = await readForm(request);
-  if (form.get("intent") !== "end-reseller") throw new Response("Unknown action.", { status: 400 });
-  const { customerName } = await orThrowResponse(
-    withTenant(tenantOf(auth), (tx) => endResellerRelationship(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), customerId })),
-  );
+  const formData = await readForm(request);
+  switch (formData.get("intent")) {
+    case "end-reseller":
+      return endResellerAction({ auth, formData, context, customerId });
+    default:
+      return unknownIntent();
+  }
+}
+
+async function endResellerAction({ auth, context, customerId }: IntentArgs & { customerId: string }) {
+  const { customerName } = await withTenant(tenantOf(auth), (tx) => endResellerRelationship(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), customerId })).catch(handleDomainError);
   return redirectWithToast("/partner/customers", { kind: "success", message: `You are no longer ${customerName}'s reseller. ${customerName}'s admins were told.` });
 }
 

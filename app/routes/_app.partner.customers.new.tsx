@@ -9,7 +9,7 @@ import { newCustomerSchema } from "~/modules/customers/customer-form";
 import { addCustomer } from "~/modules/customers/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant } from "~/utils/db.server";
-import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Add customer · Partnerdesk" }];
@@ -23,7 +23,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "customers:create", { kind: "partner" });
-  const submission = parseWithZod(await readForm(request), { schema });
+  const formData = await readForm(request);
+  const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
     const { customerId } = await withTenant(tenantOf(auth), (tx) =>
@@ -34,7 +35,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       message: `${submission.value.name} was created. ${submission.value.contactEmail} received an activation link; the agreement is pending until they accept it.`,
     });
   } catch (error) {
-    return replyWithDomainError(submission, error);
+    return handleDomainError(error, submission);
   }
 }
 

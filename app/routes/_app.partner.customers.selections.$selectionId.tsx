@@ -2,16 +2,16 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ADMIN_ROLES, GDAP, GLOBAL_ADMINISTRATOR } from "~/modules/delegated-admin/admin-roles";
 import { BULK_PREFIX_MAX, startBulkGdap } from "~/modules/delegated-admin/bulk-gdap.server";
-import { DomainError } from "~/utils/errors";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { text } from "~/utils/input";
-import { SubmitButton } from "~/components/forms";
+import { replyError, ReplyNotice, SubmitButton } from "~/components/forms";
 import { PageHeader } from "~/components/layout";
 import { RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customers/customer-list";
 import { deleteSelection, getSelection } from "~/modules/customers/customers.server";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actorOf, assertPermission, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 import { formatNumber } from "~/utils/format";
@@ -24,41 +24,54 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const id = idParam.safeParse(params.selectionId);
   if (!id.success) throw new Response("No such selection.", { status: 404 });
-  const selection = await orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getSelection(tx, { partnerId: auth.org.id, selectionId: id.data })));
+  const selection = await withTenantReads(tenantOf(auth), (tx) => getSelection(tx, { partnerId: auth.org.id, selectionId: id.data })).catch(handleDomainError);
   return { ...selection, canRequestRoles: auth.permissions.includes("relationships:manage"), roles: ADMIN_ROLES.map(({ templateId, name }) => ({ templateId, name })) };
 }
 
 const bulkSchema = z
   .object({
-    intent: z.literal("bulk-gdap"),
-    namePrefix: text().trim().min(1, "Give the relationships a name prefix.").max(BULK_PREFIX_MAX, `Use at most ${BULK_PREFIX_MAX} characters.`),
+    namePrefix: text({ required_error: "Give the relationships a name prefix." }).trim().min(1, "Give the relationships a name prefix.").max(BULK_PREFIX_MAX, `Use at most ${BULK_PREFIX_MAX} characters.`),
     durationDays: z.coerce.number().int().min(GDAP.minDays, `At least ${GDAP.minDays} day.`).max(GDAP.maxDays, `At most ${GDAP.maxDays} days.`),
     autoExtend: z.literal("on").optional(),
-    roles: z.array(text().max(64)).min(1, "Choose at least one role."),
+    roles: z.array(text().max(64), { required_error: "Choose at least one role." }).min(1, "Choose at least one role."),
   })
   .refine((v) => !(v.autoExtend && v.roles.includes(GLOBAL_ADMINISTRATOR)), { message: "Auto-extend is not allowed when Global Administrator is among the roles." });
+
+type SelectionIntentArgs = IntentArgs & { selectionId: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
   const id = idParam.safeParse(params.selectionId);
   if (!id.success) throw new Response("No such selection.", { status: 404 });
   const formData = await readForm(request);
-  if (formData.get("intent") === "bulk-gdap") {
-    if (!auth.permissions.includes("relationships:manage")) throw new Response("You do not have permission to do this.", { status: 403 });
-    const parsed = bulkSchema.safeParse({ ...Object.fromEntries(formData), roles: formData.getAll("roles") });
-    if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
-    const v = parsed.data;
-    try {
-      const op = await withTenant(tenantOf(auth), (tx) =>
-        startBulkGdap(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), selectionId: id.data, template: { namePrefix: v.namePrefix, durationDays: v.durationDays, autoExtend: Boolean(v.autoExtend), roles: v.roles } }),
-      );
-      return redirectWithToast(`/partner/bulk/${op.id}`, { kind: "info", message: `Requesting admin roles from ${formatNumber(op.total)} customers in the background.` });
-    } catch (error) {
-      if (error instanceof DomainError) return data({ error: error.message }, { status: error.status });
-      throw error;
-    }
+  const args = { auth, formData, context, selectionId: id.data };
+  switch (formData.get("intent")) {
+    case "bulk-gdap":
+      return bulkGdapAction(args);
+    case "discard":
+      return discardAction(args);
+    default:
+      return unknownIntent();
   }
-  await orThrowResponse(withTenant(tenantOf(auth), (tx) => deleteSelection(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), selectionId: id.data })));
+}
+
+/** Asks every customer of the selection for the same admin roles, in the background. */
+async function bulkGdapAction({ auth, formData, context, selectionId }: SelectionIntentArgs) {
+  assertPermission(auth, "relationships:manage");
+  const submission = parseWithZod(formData, { schema: bulkSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const { namePrefix, durationDays, autoExtend, roles } = submission.value;
+  try {
+    const template = { namePrefix, durationDays, autoExtend: Boolean(autoExtend), roles };
+    const op = await withTenant(tenantOf(auth), (tx) => startBulkGdap(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), selectionId, template }));
+    return redirectWithToast(`/partner/bulk/${op.id}`, { kind: "info", message: `Requesting admin roles from ${formatNumber(op.total)} customers in the background.` });
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+}
+
+async function discardAction({ auth, context, selectionId }: SelectionIntentArgs) {
+  await withTenant(tenantOf(auth), (tx) => deleteSelection(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), selectionId })).catch(handleDomainError);
   return redirectWithToast("/partner/customers", { kind: "info", message: "Selection discarded." });
 }
 
@@ -86,14 +99,10 @@ export default function Selection() {
           {format.dateTime(selection.createdAt)}. Customers added later are not included.
         </p>
         {canRequestRoles ? (
-          <details className="top-gap" open={Boolean(result?.error)}>
+          <details className="top-gap" open={Boolean(replyError(result))}>
             <summary className="button">Request admin roles (GDAP) from these customers</summary>
             <Form method="post" className="form-grid top-gap" aria-label="Bulk GDAP request">
-              {result?.error ? (
-                <p className="notice notice-warn" role="alert">
-                  {result.error}
-                </p>
-              ) : null}
+              <ReplyNotice result={result} />
               <input type="hidden" name="intent" value="bulk-gdap" />
               <div className="field">
                 <label htmlFor="namePrefix">Name prefix</label>
@@ -134,7 +143,7 @@ export default function Selection() {
           ))}
         </ul>
         <Form method="post" className="button-row top-gap">
-          <SubmitButton className="button danger-outline" pendingText="Discarding…">
+          <SubmitButton name="intent" value="discard" className="button danger-outline" pendingText="Discarding…">
             Discard selection
           </SubmitButton>
         </Form>

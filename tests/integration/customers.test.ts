@@ -312,7 +312,7 @@ describe("customer list", () => {
     const [foreign] = await createCustomersFor(other, [{ name: "Not Yours" }]);
     expect((await b.fetch("/partner/customers?index", { form: { mode: "page", ids: [ids[0]!, foreign!] } })).status).toBe(404);
     expect((await b.fetch("/partner/customers?index", { form: { mode: "page" } })).status).toBe(400);
-    const discard = await b.fetch(all.headers.get("Location")!, { form: {} });
+    const discard = await b.fetch(all.headers.get("Location")!, { form: { intent: "discard" } });
     expect(discard.status).toBe(302);
     expect((await b.html(all.headers.get("Location")!)).status).toBe(404);
   });

@@ -446,7 +446,7 @@ const CASES: Record<string, Case> = {
   "routes/_app.partner.customers.selections.$selectionId": async () => {
     for (const [, b] of partnerBrowsers()) {
       expect((await b.html(`/partner/customers/selections/${bSelectionId}`)).status).toBe(404);
-      expect((await b.fetch(`/partner/customers/selections/${bSelectionId}`, { form: {} })).status).toBe(404);
+      expect((await b.fetch(`/partner/customers/selections/${bSelectionId}`, { form: { intent: "discard" } })).status).toBe(404);
     }
     const [still] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from customer_selections where id = ${bSelectionId}`)));
     expect(still!.n).toBe(1);

@@ -12,10 +12,19 @@
  * the caller's React state (TanStack's RowSelectionState, keyed by getRowId), so the page can act
  * on it (bulk actions) and clear it.
  */
-import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type OnChangeFn, type RowSelectionState } from "@tanstack/react-table";
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type OnChangeFn, type RowData, type RowSelectionState } from "@tanstack/react-table";
 import { useLocation, useNavigate, useNavigation } from "@remix-run/react";
 import { createContext, useContext, type MouseEvent, type ReactNode } from "react";
 import type { PagerLinks } from "~/utils/list";
+
+declare module "@tanstack/react-table" {
+  // What a column may say about its cells: a class for its header and cells ("num" right-aligns),
+  // and a cell's accessible name when its text is not (a masked key).
+  interface ColumnMeta<TData extends RowData, TValue> {
+    className?: string;
+    cellLabel?: (row: TData, value: TValue) => string;
+  }
+}
 
 const NavigateContext = createContext<ReturnType<typeof useNavigate> | null>(null);
 
@@ -132,7 +141,7 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
                 const sorted = header.column.getIsSorted();
                 const label = flexRender(header.column.columnDef.header, header.getContext());
                 return (
-                  <th key={header.id} scope="col" aria-sort={sorted ? (sorted === "asc" ? "ascending" : "descending") : undefined}>
+                  <th key={header.id} scope="col" className={header.column.columnDef.meta?.className} aria-sort={sorted ? (sorted === "asc" ? "ascending" : "descending") : undefined}>
                     {sortHref && header.column.getCanSort() ? (
                       <CellLink href={sortHref(header.column.id, sorted === "asc" ? "desc" : "asc")} className={`sort-link${sorted ? " active" : ""}`} preventScrollReset>
                         {label}
@@ -167,9 +176,14 @@ export function DataTable<T>({ caption, columns, data, getRowId, sort, sortHref,
                     />
                   </td>
                 ) : null}
-                {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
-                ))}
+                {row.getVisibleCells().map((cell) => {
+                  const meta = cell.column.columnDef.meta;
+                  return (
+                    <td key={cell.id} className={meta?.className} aria-label={meta?.cellLabel?.(row.original, cell.getValue())}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  );
+                })}
               </tr>
             );
           })}

@@ -1,9 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
-import { CellLink, DataTable } from "~/components/data-table";
-import { Badge, EmptyState, PageHeader } from "~/components/layout";
-import { LEAD_STATUS_LABELS, LEAD_STATUS_TONES as LEAD_TONE, LEAD_STATUSES, type LeadStatus } from "~/modules/directory/directory-options";
+import { z } from "zod";
+import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
+import { FilterLinks, ListEmpty, useListHref } from "~/components/list";
+import { Badge, PageHeader } from "~/components/layout";
+import { LEAD_STATUS_LABELS, LEAD_STATUS_TONES as LEAD_TONE, LEAD_STATUSES } from "~/modules/directory/directory-options";
+import { forwardFields, hasPages, listState, pagerLinks } from "~/utils/list";
 import { listLeads } from "~/modules/directory/leads.server";
 import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
@@ -11,15 +14,13 @@ import { CountryName, FormattedDateTime } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Leads · Partnerdesk" }];
 
+const leadList = listState({ filters: { status: z.enum(LEAD_STATUSES), assigned: z.enum(["me", "none"]) }, paging: forwardFields });
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const params = new URL(request.url).searchParams;
-  const status = (LEAD_STATUSES as readonly string[]).includes(params.get("status") ?? "") ? (params.get("status") as LeadStatus) : undefined;
-  const assigned = params.get("assigned") === "me" ? "me" : params.get("assigned") === "none" ? "none" : undefined;
+  const query = leadList.read(new URL(request.url).searchParams);
   const auth = await requirePermission(request, "leads:manage", { kind: "partner" });
-  const result = await withTenantReads(tenantOf(auth), (tx) =>
-    listLeads(tx, { partnerId: auth.org.id, userId: auth.user.id, query: { status, assigned, after: params.get("after") ?? undefined } }),
-  );
-  return { ...result, status: status ?? null, assigned: assigned ?? null };
+  const result = await withTenantReads(tenantOf(auth), (tx) => listLeads(tx, { partnerId: auth.org.id, userId: auth.user.id, query }));
+  return { ...result, status: query.status ?? null, assigned: query.assigned ?? null, paged: Boolean(query.after) };
 }
 
 type Row = Awaited<ReturnType<typeof loader>>["rows"][number];
@@ -27,7 +28,6 @@ const column = createColumnHelper<Row>();
 const columns = [
   column.accessor("organisation", {
     header: "Organisation",
-    enableSorting: false,
     cell: ({ row: { original: r } }) => (
       <>
         <CellLink href={`/partner/leads/${r.id}`}>{r.organisation}</CellLink>
@@ -37,27 +37,18 @@ const columns = [
       </>
     ),
   }),
-  column.accessor("size", { header: "Size", enableSorting: false }),
-  column.accessor("country", { header: "Country", enableSorting: false, cell: ({ row: { original: r } }) => <CountryName code={r.country} /> }),
-  column.accessor("status", { header: "Status", enableSorting: false, cell: ({ row: { original: r } }) => <Badge tone={LEAD_TONE[r.status]}>{LEAD_STATUS_LABELS[r.status]}</Badge> }),
-  column.accessor("assignedName", { header: "Assigned to", enableSorting: false, cell: ({ row: { original: r } }) => r.assignedName ?? <span className="muted">Nobody</span> }),
-  column.accessor("createdAt", { id: "received", header: "Received", enableSorting: false, cell: ({ row: { original: r } }) => <FormattedDateTime value={r.createdAt} /> }),
+  column.accessor("size", { header: "Size" }),
+  column.accessor("country", { header: "Country", cell: ({ row: { original: r } }) => <CountryName code={r.country} /> }),
+  column.accessor("status", { header: "Status", cell: ({ row: { original: r } }) => <Badge tone={LEAD_TONE[r.status]}>{LEAD_STATUS_LABELS[r.status]}</Badge> }),
+  column.accessor("assignedName", { header: "Assigned to", cell: ({ row: { original: r } }) => r.assignedName ?? <span className="muted">Nobody</span> }),
+  column.accessor("createdAt", { id: "received", header: "Received", cell: ({ row: { original: r } }) => <FormattedDateTime value={r.createdAt} /> }),
 ] as ColumnDef<Row, unknown>[];
 
 export default function Leads() {
-  const { rows, next, counts, status, assigned } = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
-  const href = (change: Record<string, string | null>) => {
-    const p = new URLSearchParams(params);
-    p.delete("after");
-    for (const [k, v] of Object.entries(change)) {
-      if (v) p.set(k, v);
-      else p.delete(k);
-    }
-    const s = p.toString();
-    return s ? `/partner/leads?${s}` : "/partner/leads";
-  };
+  const { rows, next, counts, status, assigned, paged } = useLoaderData<typeof loader>();
+  const href = useListHref("/partner/leads");
   const all = LEAD_STATUSES.reduce((n, s) => n + counts[s], 0);
+  const pager = pagerLinks(href, { next, isFirst: !paged });
   return (
     <>
       <PageHeader
@@ -68,23 +59,16 @@ export default function Leads() {
           </>
         }
       />
-      <nav className="inline-actions" aria-label="Filter leads by status">
-        <Link to={href({ status: null })} className={`button small${status ? "" : " primary"}`} aria-current={status ? undefined : "page"}>
-          All ({all})
-        </Link>
-        {LEAD_STATUSES.map((s) => (
-          <Link key={s} to={href({ status: s })} className={`button small${status === s ? " primary" : ""}`} aria-current={status === s ? "page" : undefined}>
-            {LEAD_STATUS_LABELS[s]} ({counts[s]})
-          </Link>
-        ))}
-        <span className="muted">·</span>
-        <Link to={href({ assigned: assigned === "me" ? null : "me" })} className={`button small${assigned === "me" ? " primary" : ""}`} aria-pressed={assigned === "me"}>
-          Assigned to me
-        </Link>
-        <Link to={href({ assigned: assigned === "none" ? null : "none" })} className={`button small${assigned === "none" ? " primary" : ""}`} aria-pressed={assigned === "none"}>
-          Unassigned
-        </Link>
-      </nav>
+      <FilterLinks
+        label="Filter leads by status"
+        items={[
+          { href: href({ status: null }), label: `All (${all})`, current: !status },
+          ...LEAD_STATUSES.map((s) => ({ href: href({ status: s }), label: `${LEAD_STATUS_LABELS[s]} (${counts[s]})`, current: status === s })),
+          null,
+          { href: href({ assigned: assigned === "me" ? null : "me" }), label: "Assigned to me", pressed: assigned === "me" },
+          { href: href({ assigned: assigned === "none" ? null : "none" }), label: "Unassigned", pressed: assigned === "none" },
+        ]}
+      />
       <div className="top-gap">
         <DataTable
           caption="Leads, newest first"
@@ -92,26 +76,16 @@ export default function Leads() {
           data={rows}
           getRowId={(r) => r.id}
           sort={{ id: "received", dir: "desc" }}
-          sortHref={() => href({})}
           empty={
-            <EmptyState title={status || assigned ? "No leads here" : "No leads yet"}>
-              <p>{status || assigned ? "No lead matches this filter." : "List your organisation in the partner directory to receive requests from customers."}</p>
-            </EmptyState>
+            <ListEmpty
+              filtered={Boolean(status || assigned)}
+              matches={["No leads here", "No lead matches this filter."]}
+              none={["No leads yet", "List your organisation in the partner directory to receive requests from customers."]}
+            />
           }
         />
       </div>
-      {next ? (
-        <nav className="keyset-pager" aria-label="Pages of leads">
-          {params.get("after") ? (
-            <Link className="button small" to={href({})}>
-              « First
-            </Link>
-          ) : null}
-          <Link className="button small" rel="next" to={href({ after: next })}>
-            Next ›
-          </Link>
-        </nav>
-      ) : null}
+      {hasPages(pager) ? <KeysetPager label="Pages of leads" {...pager} /> : null}
     </>
   );
 }

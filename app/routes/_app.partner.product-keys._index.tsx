@@ -4,10 +4,15 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
+import { z } from "zod";
+import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
+import { FilterLinks, ListEmpty, useListHref } from "~/components/list";
+import { forwardFields, hasPages, listState, pagerLinks } from "~/utils/list";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { readForm } from "~/utils/form.server";
-import { Badge, EmptyState, PageHeader } from "~/components/layout";
+import { Badge, PageHeader } from "~/components/layout";
 import { DomainError } from "~/utils/errors";
 import { getOrganisation } from "~/modules/organisations/organisations.server";
 import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from "~/modules/product-keys/key-format";
@@ -15,20 +20,20 @@ import { importProductKeys, listProductKeys } from "~/modules/product-keys/produ
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
-import { useFormat } from "~/components/format";
+import { FormattedDate, useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Product keys · Partnerdesk" }];
 
+const keyList = listState({ filters: { status: z.enum(["available", "used"]) }, paging: forwardFields });
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const url = new URL(request.url);
-  const status = url.searchParams.get("status");
-  const filter = status === "available" || status === "used" ? status : undefined;
+  const query = keyList.read(new URL(request.url).searchParams);
   const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
   const orgId = auth.org.id;
   return withTenantReads(tenantOf(auth), async (tx) => {
     const org = await getOrganisation(tx, { orgId });
-    const inventory = await listProductKeys(tx, { partnerId: orgId, status: filter, after: url.searchParams.get("after") ?? undefined });
-    return { authorised: org.isAuthorisedAdvisor, filter: filter ?? null, ...inventory };
+    const inventory = await listProductKeys(tx, { partnerId: orgId, status: query.status, after: query.after });
+    return { authorised: org.isAuthorisedAdvisor, filter: query.status ?? null, paged: Boolean(query.after), ...inventory };
   });
 }
 
@@ -74,21 +79,37 @@ const FILTERS = [
   { value: "used", label: "Registered" },
 ] as const;
 
+type Row = Awaited<ReturnType<typeof loader>>["keys"][number];
+const column = createColumnHelper<Row>();
+const columns = [
+  column.accessor("masked", { header: "Key", meta: { className: "mono", cellLabel: (k) => `Key ending ${k.lastGroup}` } }),
+  column.accessor("productName", { header: "Product" }),
+  column.accessor("licences", { header: "Licences", meta: { className: "num" } }),
+  column.accessor("status", {
+    header: "Status",
+    cell: ({ row: { original: k } }) =>
+      k.status === "used" ? (
+        <Badge tone="neutral">
+          Registered <FormattedDate value={k.usedAt} />
+        </Badge>
+      ) : (
+        <Badge tone="good">Available</Badge>
+      ),
+  }),
+  column.accessor("importedAt", { header: "Imported", cell: ({ row: { original: k } }) => <FormattedDate value={k.importedAt} /> }),
+  column.accessor("customerName", {
+    header: "Customer",
+    cell: ({ row: { original: k } }) =>
+      k.customerId ? k.customerName ? <CellLink href={`/partner/customers/${k.customerId}`}>{k.customerName}</CellLink> : <span className="muted">no longer your customer</span> : "—",
+  }),
+] as ColumnDef<Row, unknown>[];
+
 export default function ProductKeys() {
-  const { authorised, filter, keys, next, counts, imports } = useLoaderData<typeof loader>();
+  const { authorised, filter, paged, keys, next, counts, imports } = useLoaderData<typeof loader>();
   const format = useFormat();
   const result = useActionData<typeof action>();
-  const [params] = useSearchParams();
-  const hrefWith = (change: Record<string, string | null>) => {
-    const p = new URLSearchParams(params);
-    p.delete("after");
-    for (const [k, v] of Object.entries(change)) {
-      if (v) p.set(k, v);
-      else p.delete(k);
-    }
-    const s = p.toString();
-    return s ? `/partner/product-keys?${s}` : "/partner/product-keys";
-  };
+  const href = useListHref("/partner/product-keys");
+  const pager = pagerLinks(href, { next, isFirst: !paged });
   return (
     <>
       <PageHeader
@@ -117,58 +138,17 @@ export default function ProductKeys() {
           <dd>{format.number(counts.used)}</dd>
         </div>
       </dl>
-      <nav className="inline-actions" aria-label="Filter keys">
-        {FILTERS.map((f) => (
-          <Link key={f.label} to={hrefWith({ status: f.value })} className={`button small${filter === f.value ? " primary" : ""}`} aria-current={filter === f.value ? "page" : undefined}>
-            {f.label}
-          </Link>
-        ))}
-      </nav>
-      {keys.length === 0 ? (
-        <EmptyState title={filter ? "No keys here" : "No product keys yet"}>
-          <p>{filter ? "No key matches this filter." : "Import the keys you received as a CSV file below."}</p>
-        </EmptyState>
-      ) : (
-        <table className="table top-gap">
-          <caption className="visually-hidden">Product keys</caption>
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Product</th>
-              <th scope="col" className="num">
-                Licences
-              </th>
-              <th scope="col">Status</th>
-              <th scope="col">Imported</th>
-              <th scope="col">Customer</th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.map((k) => (
-              <tr key={k.id}>
-                <td className="mono" aria-label={`Key ending ${k.lastGroup}`}>
-                  {k.masked}
-                </td>
-                <td>{k.productName}</td>
-                <td className="num">{k.licences}</td>
-                <td>{k.status === "used" ? <Badge tone="neutral">Registered {format.date(k.usedAt)}</Badge> : <Badge tone="good">Available</Badge>}</td>
-                <td>{format.date(k.importedAt)}</td>
-                <td>{k.customerId ? k.customerName ? <Link to={`/partner/customers/${k.customerId}`}>{k.customerName}</Link> : <span className="muted">no longer your customer</span> : "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {next ? (
-        <nav className="keyset-pager" aria-label="Pages of keys">
-          <Link className="button small" to={hrefWith({})}>
-            « First
-          </Link>
-          <Link className="button small" rel="next" to={hrefWith({ after: next })}>
-            Next ›
-          </Link>
-        </nav>
-      ) : null}
+      <FilterLinks label="Filter keys" items={FILTERS.map((f) => ({ href: href({ status: f.value }), label: f.label, current: filter === f.value }))} />
+      <div className="top-gap">
+        <DataTable
+          caption="Product keys"
+          columns={columns}
+          data={keys}
+          getRowId={(k) => k.id}
+          empty={<ListEmpty filtered={Boolean(filter)} matches={["No keys here", "No key matches this filter."]} none={["No product keys yet", "Import the keys you received as a CSV file below."]} />}
+        />
+      </div>
+      {hasPages(pager) ? <KeysetPager label="Pages of keys" {...pager} /> : null}
       {authorised ? (
         <section className="card top-gap" aria-labelledby="import">
           <h2 id="import">Import keys</h2>

@@ -1,9 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useEffect } from "react";
+import { KeysetPager } from "~/components/data-table";
+import { FilterBar, FilterSelect, ListEmpty, optionsOf, SearchField, useListHref } from "~/components/list";
 import { useDirectorySelection } from "~/components/directory-selection";
-import { EmptyState } from "~/components/layout";
-import { LANGUAGE_CODES, LANGUAGES, ORGANISATION_SIZES, parseDirectoryQuery, SIZE_LABELS, type OrganisationSize } from "~/modules/directory/directory-options";
+import { directoryList, LANGUAGE_CODES, LANGUAGES, ORGANISATION_SIZES, SIZE_LABELS, type OrganisationSize } from "~/modules/directory/directory-options";
+import { hasPages, pagerLinks, type ListChange } from "~/utils/list";
 import { searchDirectory } from "~/modules/directory/directory.server";
 import { config } from "~/utils/config.server";
 import { NO_TENANT, withTenantReads } from "~/utils/db.server";
@@ -16,7 +18,7 @@ export const meta: MetaFunction = () => [
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const query = parseDirectoryQuery(new URL(request.url).searchParams);
+  const query = directoryList.read(new URL(request.url).searchParams);
   const result = await withTenantReads(NO_TENANT, (tx) => searchDirectory(tx, query));
   return { ...result, query, maxPartners: config().CONTACT_MAX_PARTNERS };
 }
@@ -33,61 +35,25 @@ export default function Directory() {
   useEffect(() => {
     if (sent) clear();
   }, [sent, clear]);
-  const nextHref = (() => {
-    if (!next) return null;
-    const p = new URLSearchParams(params);
-    p.delete("sent");
-    p.set("after", next);
-    return `/partners?${p.toString()}`;
-  })();
-  const searched = Boolean(query.q || query.country || query.city || query.size || query.language);
+  const listHref = useListHref("/partners");
+  // "sent" (back from a contact request) is not part of the list's state.
+  const href = (change: ListChange) => listHref({ ...change, sent: null });
+  const pager = pagerLinks(href, { next, isFirst: !query.after });
+  const searched = directoryList.isFiltered(query);
   const full = selected.length >= maxPartners;
   return (
     <>
       <h1>Find a partner</h1>
       <p className="muted">Search by location, organisation size and the services you need. Select up to {maxPartners} partners and contact them with one form.</p>
-      <Form method="get" className="card directory-search" role="search" aria-label="Search partners">
-        <div className="field">
-          <label htmlFor="q">Services or keywords</label>
-          <input id="q" name="q" type="search" defaultValue={query.q ?? ""} placeholder="e.g. migration security" />
-        </div>
-        <div className="field">
-          <label htmlFor="country">Country</label>
-          <select id="country" name="country" defaultValue={query.country ?? ""}>
-            <option value="">Any</option>
-            <CountryOptions />
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="city">City</label>
-          <input id="city" name="city" defaultValue={query.city ?? ""} />
-        </div>
-        <div className="field">
-          <label htmlFor="size">Organisation size</label>
-          <select id="size" name="size" defaultValue={query.size ?? ""}>
-            <option value="">Any</option>
-            {ORGANISATION_SIZES.map((s) => (
-              <option key={s} value={s}>
-                {SIZE_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="language">Language</label>
-          <select id="language" name="language" defaultValue={query.language ?? ""}>
-            <option value="">Any</option>
-            {LANGUAGE_CODES.map((l) => (
-              <option key={l} value={l}>
-                {LANGUAGES[l]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" className="button primary">
-          Search
-        </button>
-      </Form>
+      <FilterBar search label="Search partners" className="card directory-search" clearHref={searched ? href(directoryList.clearFilters) : null}>
+        <SearchField label="Services or keywords" value={query.q} placeholder="e.g. migration security" maxLength={200} grow={false} />
+        <FilterSelect name="country" label="Country" value={query.country}>
+          <CountryOptions />
+        </FilterSelect>
+        <SearchField name="city" label="City" type="text" value={query.city} grow={false} />
+        <FilterSelect name="size" label="Organisation size" value={query.size} options={optionsOf(ORGANISATION_SIZES, SIZE_LABELS)} />
+        <FilterSelect name="language" label="Language" value={query.language} options={optionsOf(LANGUAGE_CODES, LANGUAGES)} />
+      </FilterBar>
       <p role="status" className="top-gap">
         {loading ? (
           <>
@@ -101,9 +67,7 @@ export default function Directory() {
         )}
       </p>
       {rows.length === 0 ? (
-        <EmptyState title="No partners match">
-          <p>Try fewer words, another city, or any size.</p>
-        </EmptyState>
+        <ListEmpty filtered matches={["No partners match", "Try fewer words, another city, or any size."]} none={["No partners match", ""]} />
       ) : (
         <Form method="get" action="/partners/contact" id="contact-selection">
           <ul className="partner-results" aria-busy={loading}>
@@ -166,23 +130,7 @@ export default function Directory() {
           </div>
         </Form>
       )}
-      {nextHref ? (
-        <nav className="keyset-pager" aria-label="More results">
-          {params.get("after") ? (
-            <Link className="button small" to={`/partners?${(() => {
-              const p = new URLSearchParams(params);
-              p.delete("after");
-              p.delete("sent");
-              return p.toString();
-            })()}`}>
-              « First
-            </Link>
-          ) : null}
-          <Link className="button small" rel="next" to={nextHref}>
-            Next ›
-          </Link>
-        </nav>
-      ) : null}
+      {hasPages(pager) ? <KeysetPager label="More results" {...pager} /> : null}
     </>
   );
 }

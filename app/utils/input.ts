@@ -5,7 +5,8 @@
  * - `text()` / `multilineText()`: strings without control characters (NUL, which PostgreSQL
  *   cannot store in text, and the rest of Unicode's Cc class); multi-line text keeps TAB, CR, LF;
  * - `wholeNumber()` and the INT4/INT8 ranges: numbers within the range of the column they go to;
- * - `uuid()` and `utcTimestampText`: what cursors and ids are decoded into.
+ * - `uuid()` and `utcTimestampText`: what cursors (the list kit's codec, app/utils/list.ts) and ids
+ *   are decoded into.
  *
  * `text()` is a z.string(): chain `.trim()`, `.min()`, `.max()` as usual. Its check is a regex with
  * the `i` flag (meaningless for this class) so that conform's getZodConstraint does not copy it
@@ -85,25 +86,6 @@ export const isoInstant = z
 
 /** A row id from a URL (an int8 identity column): a positive whole number PostgreSQL can hold. */
 export const rowIdParam = z.coerce.number().int().positive().max(INT8.max);
-
-/**
- * Reads a list cursor: base64url of a JSON array, decoded into real types by `schema` (a tuple of
- * the schemas above). Anything else — not base64, not JSON, another shape, a value of the wrong
- * type or range — is undefined, and the list shows its first page. Shared by server and browser.
- */
-export function decodeCursor<T extends z.ZodTypeAny>(value: string | null | undefined, schema: T): z.infer<T> | undefined {
-  if (!value || value.length > 4000 || !/^[A-Za-z0-9_-]+={0,2}$/.test(value)) return undefined;
-  try {
-    const bytes = Uint8Array.from(atob(value.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-    const parsed = schema.safeParse(JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The usual cursor of a newest-first list: the boundary row's creation time and id. */
-export const timeIdCursor = z.tuple([utcTimestampText, uuid()]);
 
 /** A calendar date from a date field ("2026-12-31"): a real day (no 2026-02-30) in years 1–9999. */
 export const calendarDate = (message = "Enter a date.") =>

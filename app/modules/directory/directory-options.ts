@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { text } from "~/utils/input";
+import { forwardFields, listState } from "~/utils/list";
 import { COUNTRY_CODES } from "~/utils/countries";
 
 export const ORGANISATION_SIZES = ["1-9", "10-49", "50-249", "250-999", "1000+"] as const;
@@ -41,28 +42,21 @@ export const LANGUAGE_CODES = Object.keys(LANGUAGES);
 
 export const DIRECTORY_PAGE_SIZE = 20;
 
-export const directoryQuery = z.object({
-  q: text().trim().max(200).optional().catch(undefined),
-  country: z
-    .string()
-    .refine((c) => COUNTRY_CODES.includes(c))
-    .optional()
-    .catch(undefined),
-  city: text().trim().min(1).max(100).optional().catch(undefined),
-  size: z.enum(ORGANISATION_SIZES).optional().catch(undefined),
-  language: z
-    .string()
-    .refine((l) => LANGUAGE_CODES.includes(l))
-    .optional()
-    .catch(undefined),
-  after: z.string().max(500).optional().catch(undefined),
+/** The directory's URL state (the list kit): its search and filters, and the next page's cursor. */
+export const directoryList = listState({
+  filters: {
+    q: text().trim().max(200),
+    country: z.string().refine((c) => COUNTRY_CODES.includes(c)),
+    city: text().trim().min(1).max(100),
+    size: z.enum(ORGANISATION_SIZES),
+    language: z.string().refine((l) => LANGUAGE_CODES.includes(l)),
+  },
+  paging: forwardFields,
 });
-export type DirectoryQuery = z.infer<typeof directoryQuery>;
+export type DirectoryQuery = z.output<typeof directoryList.schema>;
 
 export function parseDirectoryQuery(params: URLSearchParams): DirectoryQuery {
-  const raw: Record<string, string> = {};
-  for (const [k, v] of params) if (v !== "" && !(k in raw)) raw[k] = v;
-  return directoryQuery.parse(raw);
+  return directoryList.read(params);
 }
 
 export const LEAD_STATUSES = ["new", "contacted", "won", "lost"] as const;

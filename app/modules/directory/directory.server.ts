@@ -14,7 +14,8 @@ import { contactRequests, leads, partnerListings } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
-import { decodeCursor as decodeJsonCursor, text, uuid } from "~/utils/input";
+import { text, uuid } from "~/utils/input";
+import { cursorCodec } from "~/utils/list";
 import { recordAudit } from "../platform/audit.server";
 import { DomainError } from "../../utils/errors";
 import { enqueueMail } from "../platform/mail.server";
@@ -36,29 +37,22 @@ export interface DirectoryRow {
   languages: string[];
 }
 
-type Cursor = [number, string, string];
-
-function encodeCursor(c: Cursor) {
-  return Buffer.from(JSON.stringify(c)).toString("base64url");
-}
-
 /**
  * The rank as PostgreSQL's real (float4) reads it (0, or a magnitude it neither overflows nor
  * underflows), the sort name as text without NUL, and a uuid (ADR 0027); a crafted cursor reads
  * as none.
  */
-const cursorSchema = z.tuple([
-  z.number().refine((n) => n === 0 || (Math.abs(n) >= 1e-37 && Math.abs(n) <= 1e37)),
-  text().max(300),
-  uuid(),
-]);
-function decodeCursor(value: string | undefined): Cursor | null {
-  return (decodeJsonCursor(value, cursorSchema) as Cursor | undefined) ?? null;
-}
+const directoryCursor = cursorCodec(
+  z.tuple([
+    z.number().refine((n) => n === 0 || (Math.abs(n) >= 1e-37 && Math.abs(n) <= 1e37)),
+    text().max(300),
+    uuid(),
+  ]),
+);
 
 /** One page of listed partners matching the query (ranked when there is text), and a cheap total. */
 export async function searchDirectory(tx: Tx, query: DirectoryQuery) {
-  const after = decodeCursor(query.after);
+  const after = directoryCursor.decode(query.after);
   const rows = rowsOf<{
     partner_org_id: string;
     partner_number: number;
@@ -94,7 +88,7 @@ export async function searchDirectory(tx: Tx, query: DirectoryQuery) {
         languages: r.languages,
       }),
     ),
-    next: rows.length > DIRECTORY_PAGE_SIZE && last ? encodeCursor([Number(last.rank), last.sort_name, last.partner_org_id]) : null,
+    next: rows.length > DIRECTORY_PAGE_SIZE && last ? directoryCursor.encode([Number(last.rank), last.sort_name, last.partner_org_id]) : null,
     total: { count: Math.min(Number(count?.n ?? 0), DIRECTORY_COUNT_CAP), more: Number(count?.n ?? 0) > DIRECTORY_COUNT_CAP },
   };
 }

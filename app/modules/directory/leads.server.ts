@@ -16,7 +16,7 @@ import { LINK_KIND_LABELS } from "../links/link-kinds";
 import { linkStatus, linkUrl } from "../links/links.server";
 import { enqueueMail } from "../platform/mail.server";
 import { LEAD_STATUSES, type LeadStatus } from "./directory-options";
-import { decodeCursor as decodeJsonCursor, timeIdCursor } from "~/utils/input";
+import { timeCursor } from "~/utils/list";
 
 export const LEADS_PAGE_SIZE = 25;
 /** The partner roles that work leads (and may be assigned one). */
@@ -30,14 +30,10 @@ export interface LeadListQuery {
 
 const createdText = sql<string>`to_char(${leads.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
 
-/** A real timestamp and uuid (ADR 0027); a crafted cursor reads as none. */
-function decodeCursor(value: string | undefined): [string, string] | null {
-  return decodeJsonCursor(value, timeIdCursor) ?? null;
-}
-
 /** The partner's leads, newest first, keyset-paged; with the count per status. */
 export async function listLeads(tx: Tx, { partnerId, userId, query }: { partnerId: string; userId: string; query: LeadListQuery }) {
-  const after = decodeCursor(query.after);
+  // A real timestamp and uuid (ADR 0027); a crafted cursor reads as none: the first page.
+  const after = timeCursor.decode(query.after);
   const rows = await tx
     .select({
       id: leads.id,
@@ -74,7 +70,7 @@ export async function listLeads(tx: Tx, { partnerId, userId, query }: { partnerI
   const counts = await tx.select({ status: leads.status, n: count() }).from(leads).where(eq(leads.partnerOrgId, partnerId)).groupBy(leads.status);
   return {
     rows: page.map(({ createdText: _c, ...r }) => r),
-    next: rows.length > LEADS_PAGE_SIZE && last ? Buffer.from(JSON.stringify([last.createdText, last.id])).toString("base64url") : null,
+    next: rows.length > LEADS_PAGE_SIZE && last ? timeCursor.encode([last.createdText, last.id]) : null,
     counts: Object.fromEntries(LEAD_STATUSES.map((s) => [s, counts.find((c) => c.status === s)?.n ?? 0])) as Record<LeadStatus, number>,
   };
 }

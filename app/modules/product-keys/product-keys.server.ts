@@ -25,7 +25,8 @@ import { getOrganisation } from "../organisations/organisations.server";
 import { listProducts } from "../subscriptions/products.server";
 import { upsertRelationship } from "../relationships/relationships.server";
 import { checkProductKey, generateProductKey, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from "./key-format";
-import { decodeCursor, hasControlCharacters, multilineText, timeIdCursor } from "~/utils/input";
+import { hasControlCharacters, multilineText } from "~/utils/input";
+import { timeCursor } from "~/utils/list";
 import { formatNumber } from "~/utils/format";
 
 export const KEYS_PAGE_SIZE = 50;
@@ -194,7 +195,8 @@ export type KeyStatusFilter = "available" | "used";
 
 /** The partner's keys, newest import first, keyset-paged on (imported_at, id). */
 export async function listProductKeys(tx: Tx, { partnerId, status, after }: { partnerId: string; status?: KeyStatusFilter; after?: string }) {
-  const cursor = decodeKeyCursor(after);
+  // A real timestamp and uuid (ADR 0027); a crafted cursor reads as none: the first page.
+  const cursor = timeCursor.decode(after);
   const rows = await tx
     .select({
       id: productKeys.id,
@@ -242,15 +244,10 @@ export async function listProductKeys(tx: Tx, { partnerId, status, after }: { pa
     .limit(5);
   return {
     keys: page.map(({ importedAtText: _t, ...k }) => ({ ...k, masked: maskedKey(k.lastGroup) })),
-    next: rows.length > KEYS_PAGE_SIZE && last ? Buffer.from(JSON.stringify([last.importedAtText, last.id])).toString("base64url") : null,
+    next: rows.length > KEYS_PAGE_SIZE && last ? timeCursor.encode([last.importedAtText, last.id]) : null,
     counts: { available: counts.find((c) => c.status === "available")?.n ?? 0, used: counts.find((c) => c.status === "used")?.n ?? 0 },
     imports,
   };
-}
-
-/** A real timestamp and uuid (ADR 0027); a crafted cursor reads as none. */
-function decodeKeyCursor(value: string | undefined): [string, string] | undefined {
-  return decodeCursor(value, timeIdCursor);
 }
 
 // ---- Registration ----

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { multilineText } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
@@ -8,11 +9,10 @@ import { ErrorList, SubmitButton } from "~/components/forms";
 import { Badge, PageHeader } from "~/components/layout";
 import { LEAD_STATUS_LABELS, LEAD_STATUS_TONES, LEAD_STATUSES, SIZE_LABELS, type OrganisationSize } from "~/modules/directory/directory-options";
 import { addLeadNote, answerLead, assignLead, deleteLead, getLead, setLeadStatus } from "~/modules/directory/leads.server";
-import { DomainError } from "~/utils/errors";
 import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast, uuidParam } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -21,67 +21,101 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "leads:manage", { kind: "partner" });
   const leadId = uuidParam(params.leadId, "No such lead.");
-  return orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getLead(tx, { partnerId: auth.org.id, leadId })));
+  return withTenantReads(tenantOf(auth), (tx) => getLead(tx, { partnerId: auth.org.id, leadId })).catch(handleDomainError);
 }
 
-const forms = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("status"), status: z.enum(LEAD_STATUSES, { errorMap: () => ({ message: "Choose a status." }) }) }),
-  z.object({ intent: z.literal("assign"), userId: z.union([z.literal(""), z.string().uuid("Choose a member of your staff.")]) }),
-  z.object({ intent: z.literal("note"), body: multilineText().trim().min(1, "Write the note first.").max(4000, "A note has at most 4,000 characters.") }),
-  z.object({ intent: z.literal("answer"), linkId: z.string({ required_error: "Choose the invitation or offer to send." }).uuid("Choose the invitation or offer to send."), message: multilineText().max(2000, "Use at most 2,000 characters.").default("") }),
-  z.object({ intent: z.literal("delete") }),
-]);
+const statusSchema = z.object({ status: z.enum(LEAD_STATUSES, { errorMap: () => ({ message: "Choose a status." }) }) });
+/** No one chosen (an empty select) takes the assignment away. */
+const assignSchema = z.object({ userId: z.string().uuid("Choose a member of your staff.").optional() });
+const noteSchema = z.object({ body: multilineText({ required_error: "Write the note first." }).trim().min(1, "Write the note first.").max(4000, "A note has at most 4,000 characters.") });
+const answerSchema = z.object({
+  linkId: z.string({ required_error: "Choose the invitation or offer to send." }).uuid("Choose the invitation or offer to send."),
+  message: multilineText().max(2000, "Use at most 2,000 characters.").default(""),
+});
 
-type ActionResult = { intent: string; fieldErrors: Record<string, string>; formError: string | null };
+type LeadIntentArgs = IntentArgs & { leadId: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "leads:manage", { kind: "partner" });
   const leadId = uuidParam(params.leadId, "No such lead.");
-  const values = Object.fromEntries(await readForm(request));
-  const fail = (status: number, fieldErrors: Record<string, string>, formError: string | null = null) =>
-    data<ActionResult>({ intent: String(values.intent ?? ""), fieldErrors, formError }, { status });
-  const parsed = forms.safeParse(values);
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-    if (fieldErrors.intent) throw new Response("Unknown action.", { status: 400 });
-    return fail(400, fieldErrors);
-  }
-  const v = parsed.data;
-  const base = { partnerId: auth.org.id, actor: actorOf(auth, context), leadId };
-  try {
-    const message = await withTenant(tenantOf(auth), async (tx) => {
-      switch (v.intent) {
-        case "status":
-          await setLeadStatus(tx, { ...base, status: v.status });
-          return `The lead is now ${LEAD_STATUS_LABELS[v.status].toLowerCase()}.`;
-        case "assign":
-          await assignLead(tx, { ...base, userId: v.userId || null });
-          return v.userId ? "Lead assigned." : "Nobody is assigned now.";
-        case "note":
-          await addLeadNote(tx, { ...base, body: v.body });
-          return "Note added.";
-        case "answer": {
-          const { kind } = await answerLead(tx, { ...base, linkId: v.linkId, message: v.message });
-          return `The ${LINK_KIND_LABELS[kind].toLowerCase()} was emailed to the lead.`;
-        }
-        case "delete":
-          await deleteLead(tx, base);
-          return "deleted";
-      }
-    });
-    if (message === "deleted") return redirectWithToast("/partner/leads", { kind: "success", message: "The lead is deleted." });
-    return redirectWithToast(`/partner/leads/${leadId}`, { kind: "success", message });
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    if (error.status === 404 && !error.field) throw new Response(error.message, { status: 404 });
-    return error.field ? fail(error.status, { [error.field]: error.message }) : fail(error.status, {}, error.message);
+  const formData = await readForm(request);
+  const args = { auth, formData, context, leadId };
+  switch (formData.get("intent")) {
+    case "status":
+      return statusAction(args);
+    case "assign":
+      return assignAction(args);
+    case "note":
+      return noteAction(args);
+    case "answer":
+      return answerAction(args);
+    case "delete":
+      return deleteAction(args);
+    default:
+      return unknownIntent();
   }
 }
 
+const leadOf = ({ auth, context, leadId }: LeadIntentArgs) => ({ partnerId: auth.org.id, actor: actorOf(auth, context), leadId });
+
+async function statusAction(args: LeadIntentArgs) {
+  const submission = parseWithZod(args.formData, { schema: statusSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const { status } = submission.value;
+  try {
+    await withTenant(tenantOf(args.auth), (tx) => setLeadStatus(tx, { ...leadOf(args), status }));
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast(`/partner/leads/${args.leadId}`, { kind: "success", message: `The lead is now ${LEAD_STATUS_LABELS[status].toLowerCase()}.` });
+}
+
+async function assignAction(args: LeadIntentArgs) {
+  const submission = parseWithZod(args.formData, { schema: assignSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const userId = submission.value.userId ?? null;
+  try {
+    await withTenant(tenantOf(args.auth), (tx) => assignLead(tx, { ...leadOf(args), userId }));
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast(`/partner/leads/${args.leadId}`, { kind: "success", message: userId ? "Lead assigned." : "Nobody is assigned now." });
+}
+
+async function noteAction(args: LeadIntentArgs) {
+  const submission = parseWithZod(args.formData, { schema: noteSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    await withTenant(tenantOf(args.auth), (tx) => addLeadNote(tx, { ...leadOf(args), body: submission.value.body }));
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast(`/partner/leads/${args.leadId}`, { kind: "success", message: "Note added." });
+}
+
+async function answerAction(args: LeadIntentArgs) {
+  const submission = parseWithZod(args.formData, { schema: answerSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    const { kind } = await withTenant(tenantOf(args.auth), (tx) => answerLead(tx, { ...leadOf(args), ...submission.value }));
+    return redirectWithToast(`/partner/leads/${args.leadId}`, { kind: "success", message: `The ${LINK_KIND_LABELS[kind].toLowerCase()} was emailed to the lead.` });
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+}
+
+async function deleteAction(args: LeadIntentArgs) {
+  await withTenant(tenantOf(args.auth), (tx) => deleteLead(tx, leadOf(args))).catch(handleDomainError);
+  return redirectWithToast("/partner/leads", { kind: "success", message: "The lead is deleted." });
+}
+
+/** This form's refusal in the last action's reply (its intent's), as its fields' and its own first messages. */
 function useResult(intent: string) {
-  const result = useActionData<typeof action>() as ActionResult | undefined;
-  return result?.intent === intent ? result : undefined;
+  const reply = useActionData<typeof action>();
+  if (!reply || reply.initialValue?.intent !== intent) return undefined;
+  const { "": formErrors, ...fields } = reply.error ?? {};
+  const fieldErrors: Record<string, string | undefined> = Object.fromEntries(Object.entries(fields).map(([name, errors]) => [name, errors?.[0]]));
+  return { fieldErrors, formError: formErrors?.[0] ?? null };
 }
 
 export default function LeadDetail() {

@@ -12,9 +12,9 @@ import { LINK_KIND_LABELS, MAX_SHARE_RECIPIENTS } from "~/modules/links/link-kin
 import { linkUrl, revokeLink } from "~/modules/links/links.server";
 import { getLinkTracking } from "~/modules/links/redemption.server";
 import { htmlSnippet, qrCodeSvg, shareLinkByEmail } from "~/modules/links/sharing.server";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast, replyWithDomainError, uuidParam } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -31,7 +31,7 @@ const linkIdOf = (params: { linkId?: string }) => uuidParam(params.linkId, "No s
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "links:manage", { kind: "partner" });
   const linkId = linkIdOf(params);
-  const tracking = await orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getLinkTracking(tx, { partnerId: auth.org.id, linkId })));
+  const tracking = await withTenantReads(tenantOf(auth), (tx) => getLinkTracking(tx, { partnerId: auth.org.id, linkId })).catch(handleDomainError);
   const url = linkUrl(tracking.link.code);
   const svg = await qrCodeSvg(url);
   return {
@@ -44,7 +44,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const emailSchema = z.object({
-  intent: z.literal("email"),
   to: z
     .string({ required_error: "Enter at least one email address." })
     .max(20_000)
@@ -58,16 +57,29 @@ const emailSchema = z.object({
   note: multilineText().trim().max(2000, "Keep the note under 2,000 characters.").optional(),
 });
 
+type LinkIntentArgs = IntentArgs & { linkId: string };
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "links:manage", { kind: "partner" });
   const linkId = linkIdOf(params);
   const formData = await readForm(request);
-  const intent = formData.get("intent");
-  if (intent === "revoke") {
-    await orThrowResponse(withTenant(tenantOf(auth), (tx) => revokeLink(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), id: linkId })));
-    return redirectWithToast(`/partner/links/${linkId}`, { kind: "success", message: "The link is revoked. Whoever opens it now is told it is no longer valid." });
+  const args = { auth, formData, context, linkId };
+  switch (formData.get("intent")) {
+    case "revoke":
+      return revokeAction(args);
+    case "email":
+      return emailAction(args);
+    default:
+      return unknownIntent();
   }
-  if (intent !== "email") throw new Response("Unknown action.", { status: 400 });
+}
+
+async function revokeAction({ auth, context, linkId }: LinkIntentArgs) {
+  await withTenant(tenantOf(auth), (tx) => revokeLink(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), id: linkId })).catch(handleDomainError);
+  return redirectWithToast(`/partner/links/${linkId}`, { kind: "success", message: "The link is revoked. Whoever opens it now is told it is no longer valid." });
+}
+
+async function emailAction({ auth, formData, context, linkId }: LinkIntentArgs) {
   const submission = parseWithZod(formData, { schema: emailSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
@@ -76,7 +88,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     );
     return redirectWithToast(`/partner/links/${linkId}`, { kind: "success", message: `Sent to ${sent} address${sent === 1 ? "" : "es"}.` });
   } catch (error) {
-    return replyWithDomainError(submission, error);
+    return handleDomainError(error, submission);
   }
 }
 

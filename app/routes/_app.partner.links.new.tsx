@@ -13,7 +13,7 @@ import { getOrganisation } from "~/modules/organisations/organisations.server";
 import { listProducts } from "~/modules/subscriptions/products.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -46,7 +46,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "links:manage", { kind: "partner" });
-  const submission = parseWithZod(await readForm(request), { schema });
+  const formData = await readForm(request);
+  const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const v = submission.value;
   const items =
@@ -67,7 +68,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
     return redirectWithToast(`/partner/links/${link.id}`, { kind: "success", message: "Your link is ready. Copy it, email it, or post it on your website." });
   } catch (error) {
-    return replyWithDomainError(submission, error, { fields: { expiresAt: "expiresOn", items: v.kind === "offer" ? "licences" : "trialProduct" } });
+    return handleDomainError(error, submission, { fields: { expiresAt: "expiresOn", items: v.kind === "offer" ? "licences" : "trialProduct" } });
   }
 }
 

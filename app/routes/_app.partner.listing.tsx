@@ -13,7 +13,7 @@ import { LANGUAGE_CODES, LANGUAGES, ORGANISATION_SIZES, SERVICE_KEYWORDS, SIZE_L
 import { getListing, saveListing } from "~/modules/directory/listing.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -52,7 +52,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "listing:manage", { kind: "partner" });
-  const submission = parseWithZod(await readForm(request), { schema });
+  const formData = await readForm(request);
+  const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const v = submission.value;
   const keywords = [...new Set([...(v.keywords ?? []), ...v.otherKeywords.map((k) => k.toLowerCase())])];
@@ -68,7 +69,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const message = action === "listing.listed" ? "You are listed in the partner directory." : action === "listing.unlisted" ? "You are no longer listed in the partner directory." : "Listing saved.";
     return redirectWithToast("/partner/listing", { kind: "success", message });
   } catch (error) {
-    return replyWithDomainError(submission, error);
+    return handleDomainError(error, submission);
   }
 }
 

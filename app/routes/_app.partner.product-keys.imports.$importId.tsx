@@ -4,7 +4,7 @@ import { Badge, PageHeader } from "~/components/layout";
 import { getImport, maskedKey } from "~/modules/product-keys/product-keys.server";
 import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, uuidParam } from "~/utils/http.server";
+import { handleDomainError, uuidParam } from "~/utils/http.server";
 import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Key import report · Partnerdesk" }];
@@ -12,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "Key import report · Partnerd
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
   const importId = uuidParam(params.importId, "No such import.");
-  const row = await orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getImport(tx, { partnerId: auth.org.id, importId })));
+  const row = await withTenantReads(tenantOf(auth), (tx) => getImport(tx, { partnerId: auth.org.id, importId })).catch(handleDomainError);
   return {
     fileName: row.fileName,
     createdAt: row.createdAt,

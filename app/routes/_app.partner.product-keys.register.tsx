@@ -12,13 +12,13 @@ import { NewCustomerFields } from "~/components/new-customer-fields";
 import { ADMIN_ROLES, GDAP } from "~/modules/delegated-admin/admin-roles";
 import { findOwnCustomer } from "~/modules/delegated-admin/admin-relationships.server";
 import { newCustomerFields, newCustomerSchema } from "~/modules/customers/customer-form";
-import { DomainError } from "~/utils/errors";
 import { getOrganisation } from "~/modules/organisations/organisations.server";
 import { checkProductKey, KEY_EXAMPLE } from "~/modules/product-keys/key-format";
 import { registerProductKey, type DelegatedAdminChoice, type RegisterInput } from "~/modules/product-keys/product-keys.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast } from "~/utils/http.server";
+import { DomainError } from "~/utils/errors";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Register a product key · Partnerdesk" }];
@@ -85,7 +85,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
-  const submission = parseWithZod(await readForm(request), { schema });
+  const formData = await readForm(request);
+  const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const v = submission.value;
   const delegated: DelegatedAdminChoice =
@@ -116,7 +117,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       message: `${result.productName} (${result.licences} licences) is registered for ${result.customerName} with you as Partner of Record.${result.created ? " Its global admin received an activation link and accepts the customer agreement at first sign-in." : ""}${asked}`,
     });
   } catch (error) {
-    return replyWithDomainError(submission, error, { fields: { customer: "customerDomain" } });
+    return handleDomainError(error, submission, { fields: { customer: "customerDomain" } });
   }
 }
 

@@ -9,7 +9,7 @@ import { PageHeader } from "~/components/layout";
 import { getOrganisation, updateProfile } from "~/modules/organisations/organisations.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -53,12 +53,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "profile:edit", { kind: "partner" });
-  const submission = parseWithZod(await readForm(request), { schema });
+  const formData = await readForm(request);
+  const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
     await withTenant(tenantOf(auth), (tx) => updateProfile(tx, { orgId: auth.org.id, actor: actorOf(auth, context), profile: submission.value }));
   } catch (error) {
-    return replyWithDomainError(submission, error);
+    return handleDomainError(error, submission);
   }
   return redirectWithToast("/partner/profile", { kind: "success", message: "Company profile saved." });
 }

@@ -2,14 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { SubmitButton } from "~/components/forms";
 import { assignGroupRoles, listAssignments, listGroups } from "~/modules/staff/staff-groups.server";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { CopyButton } from "~/components/copy-button";
 import { Badge, PageHeader } from "~/components/layout";
 import { getGdapForPartner, terminateGdap } from "~/modules/delegated-admin/admin-relationships.server";
 import { ConfirmAction } from "~/components/confirm";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -19,35 +20,45 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
   const id = z.string().uuid().safeParse(params.id);
   if (!id.success) throw new Response("No such admin relationship.", { status: 404 });
-  return orThrowResponse(
-    withTenantReads(tenantOf(auth), async (tx) => ({
-      ...(await getGdapForPartner(tx, { partnerId: auth.org.id, id: id.data })),
-      groups: (await listGroups(tx, { partnerId: auth.org.id })).map((g) => ({ id: g.id, name: g.name, members: g.members.length })),
-      assignments: await listAssignments(tx, { partnerId: auth.org.id, adminRelationshipId: id.data }),
-    })),
-  );
+  return withTenantReads(tenantOf(auth), async (tx) => ({
+    ...(await getGdapForPartner(tx, { partnerId: auth.org.id, id: id.data })),
+    groups: (await listGroups(tx, { partnerId: auth.org.id })).map((g) => ({ id: g.id, name: g.name, members: g.members.length })),
+    assignments: await listAssignments(tx, { partnerId: auth.org.id, adminRelationshipId: id.data }),
+  })).catch(handleDomainError);
 }
 
-const assignForm = z.object({ intent: z.literal("assign"), groupId: z.string().uuid(), roles: z.array(z.string().max(64)).max(50) });
+const assignSchema = z.object({ groupId: z.string().uuid(), roles: z.array(z.string().max(64)).max(50).default([]) });
 
-/** Gives a staff group a subset of this relationship's roles (none removes the assignment). */
+type RelationshipIntentArgs = IntentArgs & { id: string };
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
   const id = z.string().uuid().safeParse(params.id);
   if (!id.success) throw new Response("No such admin relationship.", { status: 404 });
   const formData = await readForm(request);
-  if (formData.get("intent") === "terminate") {
-    await orThrowResponse(withTenant(tenantOf(auth), (tx) => terminateGdap(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), id: id.data })));
-    return redirectWithToast(`/partner/relationships/${id.data}`, { kind: "success", message: "Terminated. Your staff no longer hold these roles in the customer's organisation." });
+  const args = { auth, formData, context, id: id.data };
+  switch (formData.get("intent")) {
+    case "terminate":
+      return terminateAction(args);
+    case "assign":
+      return assignRolesAction(args);
+    default:
+      return unknownIntent();
   }
-  const parsed = assignForm.safeParse({ intent: formData.get("intent"), groupId: formData.get("groupId"), roles: formData.getAll("roles") });
-  if (!parsed.success) throw new Response("Choose a group.", { status: 400 });
-  await orThrowResponse(
-    withTenant(tenantOf(auth), (tx) =>
-      assignGroupRoles(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), adminRelationshipId: id.data, groupId: parsed.data.groupId, roles: parsed.data.roles }),
-    ),
-  );
-  return redirectWithToast(`/partner/relationships/${id.data}`, { kind: "success", message: "Roles assigned. The group's members hold them in this customer now." });
+}
+
+async function terminateAction({ auth, context, id }: RelationshipIntentArgs) {
+  await withTenant(tenantOf(auth), (tx) => terminateGdap(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), id })).catch(handleDomainError);
+  return redirectWithToast(`/partner/relationships/${id}`, { kind: "success", message: "Terminated. Your staff no longer hold these roles in the customer's organisation." });
+}
+
+/** Gives a staff group a subset of this relationship's roles (none removes the assignment). */
+async function assignRolesAction({ auth, formData, context, id }: RelationshipIntentArgs) {
+  const submission = parseWithZod(formData, { schema: assignSchema });
+  if (submission.status !== "success") throw new Response("Choose a group.", { status: 400 });
+  const { groupId, roles } = submission.value;
+  await withTenant(tenantOf(auth), (tx) => assignGroupRoles(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), adminRelationshipId: id, groupId, roles })).catch(handleDomainError);
+  return redirectWithToast(`/partner/relationships/${id}`, { kind: "success", message: "Roles assigned. The group's members hold them in this customer now." });
 }
 
 const STATUS: Record<string, ["good" | "warn" | "info" | "neutral", string]> = {

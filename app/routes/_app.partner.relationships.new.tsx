@@ -9,11 +9,11 @@ import { AdminRoleChoices } from "~/components/admin-role-choices";
 import { PageHeader } from "~/components/layout";
 import { ADMIN_ROLES, GDAP, GLOBAL_ADMINISTRATOR } from "~/modules/delegated-admin/admin-roles";
 import { findOwnCustomer, requestGdap } from "~/modules/delegated-admin/admin-relationships.server";
-import { DomainError } from "~/utils/errors";
 import { getOrganisation } from "~/modules/organisations/organisations.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast } from "~/utils/http.server";
+import { DomainError } from "~/utils/errors";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Request admin roles · Partnerdesk" }];
@@ -44,7 +44,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
-  const submission = parseWithZod(await readForm(request), { schema });
+  const formData = await readForm(request);
+  const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const v = submission.value;
   try {
@@ -71,7 +72,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
           },
     );
   } catch (error) {
-    return replyWithDomainError(submission, error, { fields: { customerId: "customerDomain" } });
+    return handleDomainError(error, submission, { fields: { customerId: "customerDomain" } });
   }
 }
 

@@ -3,13 +3,13 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
-import { ErrorList, SubmitButton } from "~/components/forms";
+import { ErrorList, replyErrors, SubmitButton } from "~/components/forms";
 import { Badge, PageHeader } from "~/components/layout";
 import { PARTNER_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from "~/modules/auth/permissions";
 import { changeStaffRoles, getStaffMember, resendInvitation, revokeInvitation, setStaffActive } from "~/modules/staff/staff.server";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
-import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
+import { withTenant, withTenantReads, type Tx } from "~/utils/db.server";
+import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Staff member · Partnerdesk" }];
@@ -20,59 +20,75 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
   const userId = userIdParam.safeParse(params.userId);
   if (!userId.success) throw new Response("No such staff member.", { status: 404 });
-  const member = await orThrowResponse(withTenantReads(tenantOf(auth), (tx) => getStaffMember(tx, { orgId: auth.org.id, userId: userId.data })));
+  const member = await withTenantReads(tenantOf(auth), (tx) => getStaffMember(tx, { orgId: auth.org.id, userId: userId.data })).catch(handleDomainError);
   return { member, isMe: member.userId === auth.user.id };
 }
 
-const schema = z.discriminatedUnion("intent", [
-  z.object({
-    intent: z.literal("roles"),
-    roles: z.array(z.enum(PARTNER_ROLES), { required_error: "Choose at least one role." }).min(1, "Choose at least one role."),
-  }),
-  z.object({ intent: z.literal("deactivate") }),
-  z.object({ intent: z.literal("reactivate") }),
-  z.object({ intent: z.literal("resend") }),
-  z.object({ intent: z.literal("revoke") }),
-]);
+const rolesSchema = z.object({
+  roles: z.array(z.enum(PARTNER_ROLES), { required_error: "Choose at least one role." }).min(1, "Choose at least one role."),
+});
+
+type StaffIntentArgs = IntentArgs & { userId: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
   const userId = userIdParam.safeParse(params.userId);
   if (!userId.success) throw new Response("No such staff member.", { status: 404 });
-  const submission = parseWithZod(await readForm(request), { schema });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  const v = submission.value;
-  const base = { orgId: auth.org.id, actor: actorOf(auth, context), userId: userId.data };
-  try {
-    const message = await withTenant(tenantOf(auth), async (tx) => {
-      switch (v.intent) {
-        case "roles":
-          await changeStaffRoles(tx, { ...base, roles: v.roles });
-          return "Roles saved.";
-        case "deactivate":
-          await setStaffActive(tx, { ...base, active: false });
-          return "Staff member deactivated. They can no longer sign in to this organisation.";
-        case "reactivate":
-          await setStaffActive(tx, { ...base, active: true });
-          return "Staff member reactivated.";
-        case "resend":
-          await resendInvitation(tx, base);
-          return "A new activation link was sent. The previous link no longer works.";
-        case "revoke":
-          await revokeInvitation(tx, base);
-          return "Invitation revoked.";
-      }
-    });
-    return redirectWithToast(v.intent === "revoke" ? "/partner/staff" : `/partner/staff/${userId.data}`, { kind: "success", message });
-  } catch (error) {
-    return replyWithDomainError(submission, error);
+  const formData = await readForm(request);
+  const args = { auth, formData, context, userId: userId.data };
+  switch (formData.get("intent")) {
+    case "roles":
+      return rolesAction(args);
+    case "deactivate":
+      return activeAction(args, false);
+    case "reactivate":
+      return activeAction(args, true);
+    case "resend":
+      return resendAction(args);
+    case "revoke":
+      return revokeAction(args);
+    default:
+      return unknownIntent();
   }
 }
+
+const memberOf = ({ auth, context, userId }: StaffIntentArgs) => ({ orgId: auth.org.id, actor: actorOf(auth, context), userId });
+
+async function rolesAction(args: StaffIntentArgs) {
+  const submission = parseWithZod(args.formData, { schema: rolesSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    await withTenant(tenantOf(args.auth), (tx) => changeStaffRoles(tx, { ...memberOf(args), roles: submission.value.roles }));
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast(`/partner/staff/${args.userId}`, { kind: "success", message: "Roles saved." });
+}
+
+/** The intents without fields still answer with a reply, so that a refusal shows on the page. */
+const noFields = z.object({});
+
+/** Runs `work` for an intent without fields: the refusal as the reply, else `message` as a toast. */
+async function simpleIntent(args: StaffIntentArgs, work: (tx: Tx) => Promise<unknown>, message: string, to = `/partner/staff/${args.userId}`) {
+  const submission = parseWithZod(args.formData, { schema: noFields });
+  try {
+    await withTenant(tenantOf(args.auth), work);
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast(to, { kind: "success", message });
+}
+
+const activeAction = (args: StaffIntentArgs, active: boolean) =>
+  simpleIntent(args, (tx) => setStaffActive(tx, { ...memberOf(args), active }), active ? "Staff member reactivated." : "Staff member deactivated. They can no longer sign in to this organisation.");
+
+const resendAction = (args: StaffIntentArgs) => simpleIntent(args, (tx) => resendInvitation(tx, memberOf(args)), "A new activation link was sent. The previous link no longer works.");
+
+const revokeAction = (args: StaffIntentArgs) => simpleIntent(args, (tx) => revokeInvitation(tx, memberOf(args)), "Invitation revoked.", "/partner/staff");
 
 export default function StaffMember() {
   const { member, isMe } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const errors = result?.error ? Object.values(result.error).flat() : [];
   return (
     <>
       <p className="breadcrumb">
@@ -88,7 +104,7 @@ export default function StaffMember() {
           </>
         }
       />
-      <ErrorList errors={errors as string[]} />
+      <ErrorList errors={replyErrors(result)} />
       <section className="card" aria-labelledby="roles">
         <h2 id="roles">Roles</h2>
         <Form method="post">

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { LANGUAGES, SIZE_LABELS, type OrganisationSize } from "~/modules/directory/directory-options";
 import { getDirectoryPartner } from "~/modules/directory/directory.server";
 import { NO_TENANT, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse } from "~/utils/http.server";
+import { handleDomainError } from "~/utils/http.server";
 import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.partner.name} · Find a partner · Partnerdesk` : "Find a partner · Partnerdesk" }];
@@ -11,7 +11,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 export async function loader({ params }: LoaderFunctionArgs) {
   const n = Number(params.partnerNumber);
   if (!Number.isInteger(n) || n <= 0 || n > 2_147_483_647) throw new Response("This partner is not in the directory.", { status: 404 });
-  return { partner: await orThrowResponse(withTenantReads(NO_TENANT, (tx) => getDirectoryPartner(tx, n))) };
+  return { partner: await withTenantReads(NO_TENANT, (tx) => getDirectoryPartner(tx, n)).catch(handleDomainError) };
 }
 
 export default function DirectoryPartner() {

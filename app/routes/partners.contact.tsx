@@ -12,7 +12,7 @@ import { selectedPartners, submitContact } from "~/modules/directory/directory.s
 import { clientIp } from "~/modules/auth/gate.server";
 import { config } from "~/utils/config.server";
 import { NO_TENANT, withSystem, withTenantReads } from "~/utils/db.server";
-import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Contact selected partners · Partnerdesk" }, { name: "robots", content: "noindex" }];
@@ -40,7 +40,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await readForm(request), { schema });
+  const formData = await readForm(request);
+  const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const v = submission.value;
   try {
@@ -56,7 +57,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       message: `Your request was sent to ${names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`}. They will contact you at ${v.email}.`,
     });
   } catch (error) {
-    return replyWithDomainError(submission, error, { fields: { partners: "p" } });
+    return handleDomainError(error, submission, { fields: { partners: "p" } });
   }
 }
 

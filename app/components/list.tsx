@@ -223,8 +223,8 @@ export function FilterLinks({ label, items, variant = "buttons" }: { label: stri
 }
 
 /** A list with no row: "nothing matches" when filtered, else "nothing yet". */
-export function ListEmpty({ filtered, matches, none }: { filtered: boolean; matches: [title: string, text: ReactNode]; none: [title: string, text: ReactNode] }) {
-  const [title, text] = filtered ? matches : none;
+export function ListEmpty({ filtered = false, matches, none }: { filtered?: boolean; matches?: [title: string, text: ReactNode]; none: [title: string, text: ReactNode] }) {
+  const [title, text] = filtered && matches ? matches : none;
   return (
     <EmptyState title={title}>
       <p>{text}</p>

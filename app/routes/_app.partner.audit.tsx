@@ -1,120 +1,95 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
+import { useMemo } from "react";
 import { z } from "zod";
-import { rowIdParam, text } from "~/utils/input";
-import { EmptyState, PageHeader } from "~/components/layout";
+import { text } from "~/utils/input";
+import { cursorField, hasPages, listState, pagerLinks, rowIdCursor } from "~/utils/list";
+import { DataTable, KeysetPager } from "~/components/data-table";
+import { FilterBar, FilterSelect, ListEmpty, useListHref } from "~/components/list";
+import { PageHeader } from "~/components/layout";
 import { listAuditActions, listAuditEntries } from "~/modules/platform/audit.server";
 import { listStaff } from "~/modules/staff/staff.server";
 import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
+import type { Format } from "~/utils/format";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Partnerdesk" }];
 
-// A forgiving reader of the URL: bad values fall back to "no filter" instead of failing.
-const query = z.object({
-  action: text().max(100).optional().catch(undefined),
-  user: z.string().uuid().optional().catch(undefined),
-  before: rowIdParam.optional().catch(undefined),
-  after: rowIdParam.optional().catch(undefined),
+/** Newest first: `after` is the older page (below the entry with that id), `before` the newer one. */
+const auditList = listState({
+  filters: { action: text().max(100), user: z.string().uuid() },
+  paging: { after: cursorField, before: cursorField },
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const q = query.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const q = auditList.read(new URL(request.url).searchParams);
+  const older = rowIdCursor.decode(q.after)?.[0];
+  const newer = older ? undefined : rowIdCursor.decode(q.before)?.[0];
   const auth = await requirePermission(request, "audit:view", { kind: "partner" });
   const orgId = auth.org.id;
-  return withTenantReads(tenantOf(auth), async (tx) => ({
-    page: await listAuditEntries(tx, { orgId, action: q.action || undefined, userId: q.user, before: q.before, after: q.after }),
-    actions: await listAuditActions(tx, { orgId }),
-    staff: (await listStaff(tx, { orgId })).map((s) => ({ id: s.userId, name: s.displayName, email: s.email })),
-    orgId,
-  }));
+  return withTenantReads(tenantOf(auth), async (tx) => {
+    const page = await listAuditEntries(tx, { orgId, action: q.action, userId: q.user, before: older, after: newer });
+    const first = page.entries[0];
+    const last = page.entries[page.entries.length - 1];
+    return {
+      entries: page.entries,
+      prev: page.hasNewer && first ? rowIdCursor.encode([first.id]) : null,
+      next: page.hasOlder && last ? rowIdCursor.encode([last.id]) : null,
+      query: { action: q.action ?? null, user: q.user ?? null },
+      filtered: auditList.isFiltered(q),
+      actions: (await listAuditActions(tx, { orgId })).map((a) => ({ value: a, label: a })),
+      staff: (await listStaff(tx, { orgId })).map((s) => ({ value: s.userId, label: `${s.displayName} (${s.email})` })),
+      orgId,
+    };
+  });
+}
+
+type Row = Awaited<ReturnType<typeof loader>>["entries"][number];
+const column = createColumnHelper<Row>();
+function auditColumns(format: Format, orgId: string) {
+  return [
+    column.accessor("at", { header: "Time", cell: ({ getValue }) => format.dateTime(getValue()) }),
+    column.accessor("actorName", {
+      header: "User",
+      cell: ({ row: { original: e } }) => (e.actorName ? `${e.actorName} (${e.actorEmail})` : e.actorUserId ? e.actorUserId : "System / operator"),
+    }),
+    column.accessor("action", {
+      header: "Action",
+      cell: ({ row: { original: e } }) => (
+        <>
+          <code>{e.action}</code>
+          {e.actorOrgId !== orgId ? <span className="muted small"> (by another organisation)</span> : null}
+        </>
+      ),
+    }),
+    column.accessor("objectType", { header: "Object", cell: ({ row: { original: e } }) => (e.objectType ? `${e.objectType} ${e.objectId ?? ""}` : "—") }),
+    column.accessor("ip", { header: "IP", cell: ({ getValue }) => getValue() ?? "—" }),
+  ] as ColumnDef<Row, unknown>[];
 }
 
 export default function Audit() {
-  const { page, actions, staff, orgId } = useLoaderData<typeof loader>();
+  const { entries, prev, next, query, filtered, actions, staff, orgId } = useLoaderData<typeof loader>();
   const format = useFormat();
-  const [params] = useSearchParams();
-  const pageLink = (key: "before" | "after", id: number) => {
-    const next = new URLSearchParams(params);
-    next.delete("before");
-    next.delete("after");
-    next.set(key, String(id));
-    return `?${next}`;
-  };
-  const first = page.entries[0];
-  const last = page.entries[page.entries.length - 1];
+  const columns = useMemo(() => auditColumns(format, orgId), [format, orgId]);
+  const href = useListHref("/partner/audit");
+  const pager = pagerLinks(href, { prev, next, lastPage: false });
   return (
     <>
       <PageHeader title="Audit log" description="Every change made in or to your organisation: who, what, when and from where." />
-      <Form method="get" className="filters" aria-label="Filter the audit log">
-        <div className="field">
-          <label htmlFor="action">Action</label>
-          <select id="action" name="action" defaultValue={params.get("action") ?? ""}>
-            <option value="">All actions</option>
-            {actions.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="user">User</label>
-          <select id="user" name="user" defaultValue={params.get("user") ?? ""}>
-            <option value="">All users</option>
-            {staff.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name} ({s.email})
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" className="button">
-          Apply filters
-        </button>
-        {params.get("action") || params.get("user") ? (
-          <Link to="/partner/audit" className="button link">
-            Clear
-          </Link>
-        ) : null}
-      </Form>
-      {page.entries.length === 0 ? (
-        <EmptyState title="No audit entries">
-          <p>Nothing matches these filters yet.</p>
-        </EmptyState>
-      ) : (
-        <table className="table">
-          <caption className="visually-hidden">Audit entries, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">User</th>
-              <th scope="col">Action</th>
-              <th scope="col">Object</th>
-              <th scope="col">IP</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.entries.map((e) => (
-              <tr key={e.id}>
-                <td>{format.dateTime(e.at)}</td>
-                <td>{e.actorName ? `${e.actorName} (${e.actorEmail})` : e.actorUserId ? e.actorUserId : "System / operator"}</td>
-                <td>
-                  <code>{e.action}</code>
-                  {e.actorOrgId !== orgId ? <span className="muted small"> (by another organisation)</span> : null}
-                </td>
-                <td>{e.objectType ? `${e.objectType} ${e.objectId ?? ""}` : "—"}</td>
-                <td>{e.ip ?? "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <nav className="pager" aria-label="Audit log pages">
-        {page.hasNewer && first ? <Link to={pageLink("after", first.id)}>← Newer</Link> : <span />}
-        {page.hasOlder && last ? <Link to={pageLink("before", last.id)}>Older →</Link> : <span />}
-      </nav>
+      <FilterBar label="Filter the audit log" submitText="Apply filters" clearHref={filtered ? href(auditList.clearFilters) : null}>
+        <FilterSelect name="action" label="Action" value={query.action} any="All actions" options={actions} />
+        <FilterSelect name="user" label="User" value={query.user} any="All users" options={staff} />
+      </FilterBar>
+      <DataTable
+        caption="Audit entries, newest first"
+        columns={columns}
+        data={entries}
+        getRowId={(e) => String(e.id)}
+        empty={<ListEmpty none={["No audit entries", "Nothing matches these filters yet."]} />}
+      />
+      {hasPages(pager) ? <KeysetPager label="Audit log pages" {...pager} /> : null}
     </>
   );
 }

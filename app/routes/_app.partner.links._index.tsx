@@ -1,7 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
+import { useMemo } from "react";
 import { CopyButton } from "~/components/copy-button";
-import { Badge, EmptyState, PageHeader } from "~/components/layout";
+import { CellLink, DataTable } from "~/components/data-table";
+import { ListEmpty } from "~/components/list";
+import { Badge, PageHeader } from "~/components/layout";
+import type { Format } from "~/utils/format";
 import { listLinks } from "~/modules/links/links.server";
 import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
 import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
@@ -31,9 +36,44 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const STATUS = { active: ["good", "Active"], revoked: ["neutral", "Revoked"], expired: ["neutral", "Expired"] } as const;
 
+type Row = Awaited<ReturnType<typeof loader>>["links"][number];
+const column = createColumnHelper<Row>();
+function linkColumns(format: Format) {
+  return [
+    column.accessor("kind", {
+      header: "Link",
+      cell: ({ row: { original: l } }) => (
+        <>
+          <CellLink href={`/partner/links/${l.id}`}>{LINK_KIND_LABELS[l.kind]}</CellLink>
+          {l.offerDap ? <span className="muted small"> · with delegated administration</span> : null}
+        </>
+      ),
+    }),
+    column.accessor("items", { header: "Offers", cell: ({ getValue }) => (getValue().length ? getValue().map((i) => `${i.name} × ${i.licences}`).join(", ") : "Reseller relationship") }),
+    column.accessor("status", {
+      header: "Status",
+      cell: ({ row: { original: l } }) => (
+        <>
+          <Badge tone={STATUS[l.status][0]}>{STATUS[l.status][1]}</Badge>
+          {l.status === "active" && l.expiresAt ? <span className="muted small"> until {format.date(l.expiresAt)}</span> : null}
+        </>
+      ),
+    }),
+    column.accessor("visits", { header: "Visits", meta: { className: "num" } }),
+    column.accessor("redemptions", { header: "Accepted", meta: { className: "num" } }),
+    column.accessor("createdAt", { header: "Created", cell: ({ getValue }) => format.date(getValue()) }),
+    column.display({
+      id: "copy",
+      header: () => <span className="visually-hidden">Copy</span>,
+      cell: ({ row: { original: l } }) => (l.status === "active" ? <CopyButton text={l.url} label="Copy link" /> : null),
+    }),
+  ] as ColumnDef<Row, unknown>[];
+}
+
 export default function Links() {
   const { links } = useLoaderData<typeof loader>();
   const format = useFormat();
+  const columns = useMemo(() => linkColumns(format), [format]);
   return (
     <>
       <PageHeader
@@ -45,51 +85,13 @@ export default function Links() {
           </Link>
         }
       />
-      {links.length === 0 ? (
-        <EmptyState title="No links yet">
-          <p>Create a trial invitation, a purchase offer or a reseller invitation to win customers.</p>
-        </EmptyState>
-      ) : (
-        <table className="table">
-          <caption className="visually-hidden">Your links</caption>
-          <thead>
-            <tr>
-              <th scope="col">Link</th>
-              <th scope="col">Offers</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="num">
-                Visits
-              </th>
-              <th scope="col" className="num">
-                Accepted
-              </th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="visually-hidden">Copy</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {links.map((l) => (
-              <tr key={l.id}>
-                <td>
-                  <Link to={`/partner/links/${l.id}`}>{LINK_KIND_LABELS[l.kind]}</Link>
-                  {l.offerDap ? <span className="muted small"> · with delegated administration</span> : null}
-                </td>
-                <td>{l.items.length ? l.items.map((i) => `${i.name} × ${i.licences}`).join(", ") : "Reseller relationship"}</td>
-                <td>
-                  <Badge tone={STATUS[l.status][0]}>{STATUS[l.status][1]}</Badge>
-                  {l.status === "active" && l.expiresAt ? <span className="muted small"> until {format.date(l.expiresAt)}</span> : null}
-                </td>
-                <td className="num">{l.visits}</td>
-                <td className="num">{l.redemptions}</td>
-                <td>{format.date(l.createdAt)}</td>
-                <td>{l.status === "active" ? <CopyButton text={l.url} label="Copy link" /> : null}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption="Your links"
+        columns={columns}
+        data={links}
+        getRowId={(l) => l.id}
+        empty={<ListEmpty none={["No links yet", "Create a trial invitation, a purchase offer or a reseller invitation to win customers."]} />}
+      />
     </>
   );
 }

@@ -2,6 +2,10 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
+import { useMemo } from "react";
+import { CellLink, DataTable } from "~/components/data-table";
+import type { Format } from "~/utils/format";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
@@ -46,9 +50,30 @@ const STATUS: Record<string, { tone: "good" | "warn" | "bad"; label: string }> =
   deactivated: { tone: "bad", label: "Deactivated" },
 };
 
+type Row = Awaited<ReturnType<typeof loader>>["staff"][number];
+const column = createColumnHelper<Row>();
+function staffColumns(format: Format, me: string) {
+  return [
+    column.accessor("displayName", {
+      header: "Name",
+      cell: ({ row: { original: s } }) => (
+        <>
+          <CellLink href={`/partner/staff/${s.userId}`}>{s.displayName}</CellLink>
+          {s.userId === me ? <span className="muted"> (you)</span> : null}
+        </>
+      ),
+    }),
+    column.accessor("email", { header: "Email" }),
+    column.accessor("roles", { header: "Roles", cell: ({ getValue }) => getValue().map((r) => ROLE_LABELS.partner[r] ?? r).join(", ") }),
+    column.accessor("status", { header: "Status", cell: ({ getValue }) => <Badge tone={STATUS[getValue()]!.tone}>{STATUS[getValue()]!.label}</Badge> }),
+    column.accessor("createdAt", { header: "Added", cell: ({ getValue }) => format.date(getValue()) }),
+  ] as ColumnDef<Row, unknown>[];
+}
+
 export default function Staff() {
   const { staff, me } = useLoaderData<typeof loader>();
   const format = useFormat();
+  const columns = useMemo(() => staffColumns(format, me), [format, me]);
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "invite-staff",
@@ -72,33 +97,7 @@ export default function Staff() {
         <h2 id="staff-list">
           {staff.length} {staff.length === 1 ? "person" : "people"}
         </h2>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Status</th>
-              <th scope="col">Added</th>
-            </tr>
-          </thead>
-          <tbody>
-            {staff.map((s) => (
-              <tr key={s.userId}>
-                <td>
-                  <Link to={`/partner/staff/${s.userId}`}>{s.displayName}</Link>
-                  {s.userId === me ? <span className="muted"> (you)</span> : null}
-                </td>
-                <td>{s.email}</td>
-                <td>{s.roles.map((r) => ROLE_LABELS.partner[r] ?? r).join(", ")}</td>
-                <td>
-                  <Badge tone={STATUS[s.status]!.tone}>{STATUS[s.status]!.label}</Badge>
-                </td>
-                <td>{format.date(s.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable caption="Staff" columns={columns} data={staff} getRowId={(s) => s.userId} empty={null} />
       </section>
       <section className="card" aria-labelledby="invite">
         <h2 id="invite">Add a staff member</h2>

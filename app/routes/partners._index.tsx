@@ -67,7 +67,7 @@ export default function Directory() {
         )}
       </p>
       {rows.length === 0 ? (
-        <ListEmpty filtered matches={["No partners match", "Try fewer words, another city, or any size."]} none={["No partners match", ""]} />
+        <ListEmpty none={["No partners match", "Try fewer words, another city, or any size."]} />
       ) : (
         <Form method="get" action="/partners/contact" id="contact-selection">
           <ul className="partner-results" aria-busy={loading}>

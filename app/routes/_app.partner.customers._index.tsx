@@ -15,7 +15,7 @@ import { listHref, pagerLinks } from "~/utils/list";
 import { createSelection, listCustomerCountriesCached, listCustomers, type CustomerRow } from "~/modules/customers/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse } from "~/utils/http.server";
+import { handleDomainError } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Customers · Partnerdesk" }];
@@ -47,11 +47,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const read = customerList.readStrict(new URL(request.url).searchParams);
   if (!read.success) return data({ error: "The list's filters in this link are not valid." }, { status: 400 });
   const query = read.data;
-  const selection = await orThrowResponse(
-    withTenant(tenantOf(auth), (tx) =>
-      createSelection(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), query, customerIds: parsed.data.mode === "all" ? "all" : parsed.data.ids }),
-    ),
-  );
+  const selection = await withTenant(tenantOf(auth), (tx) =>
+    createSelection(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), query, customerIds: parsed.data.mode === "all" ? "all" : parsed.data.ids }),
+  ).catch(handleDomainError);
   throw redirect(`/partner/customers/selections/${selection.id}`);
 }
 

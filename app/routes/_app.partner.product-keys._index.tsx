@@ -6,20 +6,20 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
 import { FilterLinks, ListEmpty, useListHref } from "~/components/list";
 import { forwardFields, hasPages, listState, pagerLinks } from "~/utils/list";
-import { ErrorList, SubmitButton } from "~/components/forms";
+import { ErrorList, replyError, replyErrors, SubmitButton } from "~/components/forms";
 import { readForm } from "~/utils/form.server";
 import { Badge, PageHeader } from "~/components/layout";
-import { DomainError } from "~/utils/errors";
 import { getOrganisation } from "~/modules/organisations/organisations.server";
 import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from "~/modules/product-keys/key-format";
 import { importProductKeys, listProductKeys } from "~/modules/product-keys/product-keys.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { redirectWithToast } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { FormattedDate, useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Product keys · Partnerdesk" }];
@@ -37,30 +37,33 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-type ImportError = { error: string };
+/** The import's form: a CSV file (multipart) or its content pasted; the refusals go on the reply. */
+const importSchema = z.object({ csv: z.string().optional(), file: z.unknown() });
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
-  const tooLarge = data<ImportError>({ error: `The file is larger than ${IMPORT_MAX_BYTES / 1_000_000} MB. Split it into smaller files.` }, { status: 413 });
-  let form: FormData;
+  const tooLarge = (submission = parseWithZod(new FormData(), { schema: importSchema })) =>
+    data(submission.reply({ formErrors: [`The file is larger than ${IMPORT_MAX_BYTES / 1_000_000} MB. Split it into smaller files.`] }), { status: 413 });
+  let formData: FormData;
   try {
     // A file upload (multipart), or pasted CSV from a plain form: the import's own cap (the file
     // and the multipart framing around it), whatever REQUEST_BODY_MAX_BYTES is.
-    form = await readForm(request, { maxBytes: IMPORT_MAX_BYTES + 64 * 1024 });
+    formData = await readForm(request, { maxBytes: IMPORT_MAX_BYTES + 64 * 1024 });
   } catch (error) {
-    if (error instanceof Response && error.status === 413) return tooLarge;
+    if (error instanceof Response && error.status === 413) return tooLarge();
     throw error;
   }
-  const file = form.get("file");
-  const pasted = form.get("csv");
+  const submission = parseWithZod(formData, { schema: importSchema });
+  const file = formData.get("file");
+  const pasted = formData.get("csv");
   let text = typeof pasted === "string" ? pasted.trim() : "";
   let fileName: string | null = null;
-  if (file instanceof File && file.size > IMPORT_MAX_BYTES) return tooLarge;
+  if (file instanceof File && file.size > IMPORT_MAX_BYTES) return tooLarge(submission);
   if (file instanceof File && file.size > 0) {
     text = await file.text();
     fileName = file.name.slice(0, 200) || null;
   }
-  if (!text) return data<ImportError>({ error: "Choose a CSV file, or paste its content." }, { status: 400 });
+  if (!text) return data(submission.reply({ formErrors: ["Choose a CSV file, or paste its content."] }), { status: 400 });
   try {
     const result = await withTenant(tenantOf(auth), (tx) => importProductKeys(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), fileName, text }));
     return redirectWithToast(`/partner/product-keys/imports/${result.importId}`, {
@@ -68,8 +71,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       message: `${result.accepted} key${result.accepted === 1 ? "" : "s"} imported${result.refused ? `, ${result.refused} refused` : ""}.`,
     });
   } catch (error) {
-    if (error instanceof DomainError) return data<ImportError>({ error: error.message }, { status: error.status });
-    throw error;
+    return handleDomainError(error, submission);
   }
 }
 
@@ -159,7 +161,7 @@ export default function ProductKeys() {
           <Form method="post" encType="multipart/form-data" className="stack-form" id="import-form">
             <div className="field">
               <label htmlFor="import-file">CSV file</label>
-              <input id="import-file" name="file" type="file" accept=".csv,text/csv" aria-describedby={result ? "import-error" : undefined} />
+              <input id="import-file" name="file" type="file" accept=".csv,text/csv" aria-describedby={replyError(result) ? "import-error" : undefined} />
             </div>
             <div className="field">
               <label htmlFor="import-csv">
@@ -167,7 +169,7 @@ export default function ProductKeys() {
               </label>
               <textarea id="import-csv" name="csv" rows={5} className="mono" placeholder={"key,product,licences\nXXXXX-XXXXX-XXXXX-XXXXX-XXXXX,business-premium,25"} />
             </div>
-            <ErrorList id="import-error" errors={result ? [result.error] : null} />
+            <ErrorList id="import-error" errors={replyErrors(result)} />
             <SubmitButton pendingText="Importing…">Import</SubmitButton>
           </Form>
           {imports.length ? (

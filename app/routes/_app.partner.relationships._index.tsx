@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
@@ -11,7 +12,7 @@ import { listAdminRelationships, requestDap } from "~/modules/delegated-admin/ad
 import { keysetFields, listState, pagerLinks } from "~/utils/list";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { orThrowResponse, redirectWithToast } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat, FormattedDate } from "~/components/format";
 
@@ -34,17 +35,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-const dapForm = z.object({ intent: z.literal("dap"), customerId: z.string().uuid() });
+const dapSchema = z.object({ intent: z.literal("dap"), customerId: z.string().uuid() });
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
-  const parsed = dapForm.safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success) throw new Response("No such customer.", { status: 404 });
-  const { requested } = await orThrowResponse(
-    withTenant(tenantOf(auth), (tx) => requestDap(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), customerId: parsed.data.customerId })),
-  );
+  const formData = await readForm(request);
+  const submission = parseWithZod(formData, { schema: dapSchema });
+  if (submission.status !== "success") throw new Response("No such customer.", { status: 404 });
+  const { customerId } = submission.value;
+  const { requested } = await withTenant(tenantOf(auth), (tx) => requestDap(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), customerId: customerId })).catch(handleDomainError);
   return redirectWithToast(
-    `/partner/customers/${parsed.data.customerId}`,
+    `/partner/customers/${customerId}`,
     requested
       ? { kind: "success", message: "Delegated administration requested. The customer's global admins were told and can approve it." }
       : { kind: "info", message: "Delegated administration is already requested and waits for the customer's global admins; they were not told again." },

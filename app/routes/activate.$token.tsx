@@ -4,7 +4,7 @@
  */
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
@@ -48,26 +48,39 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { email, displayName, hasPassword, orgName, viewer, signedInAs: viewer === "someone-else" ? session!.email : null, token };
 }
 
+type ActivationIntentArgs = { request: Request; formData: FormData; context: AppLoadContext; token: string; state: Extract<Awaited<ReturnType<typeof checkActivationToken>>, { ok: true }>["value"] };
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const token = params.token ?? "";
   const state = await withSystem((tx) => checkActivationToken(tx, token));
   if (!state.ok) linkGone(state.reason);
   const formData = await readForm(request);
+  const args = { request, formData, context, token, state: state.value };
   // The form's submit button says "accept"; a form sent without one (Enter, no script) accepts too.
-  const intent = formData.get("intent") ?? "accept";
+  switch (formData.get("intent") ?? "accept") {
+    case "accept":
+      return acceptAction(args);
+    case "decline":
+      return declineAction(args);
+    default:
+      throw new Response("Choose to accept or decline the invitation.", { status: 400 });
+  }
+}
+
+async function declineAction({ request, context, token, state }: ActivationIntentArgs) {
+  const session = await signedInOn(request);
+  const result = await withSystem((tx) => declineInvitation(tx, { token, signedIn: session, ip: clientIp(context) }));
+  if (result.ok) return redirectWithToast(session ? "/" : "/signin", { kind: "info", message: `You declined the invitation to ${state.orgName}.` });
+  if (result.reason === "sign-in-required") throw new Response("Sign in with the invited account to answer this invitation.", { status: 403 });
+  linkGone(result.reason);
+}
+
+/** An existing account accepts while signed in as itself; a new address chooses its password here. */
+async function acceptAction({ request, formData, context, token, state }: ActivationIntentArgs) {
   const session = await signedInOn(request);
   const ip = clientIp(context);
-
-  if (intent === "decline") {
-    const result = await withSystem((tx) => declineInvitation(tx, { token, signedIn: session, ip }));
-    if (result.ok) return redirectWithToast(session ? "/" : "/signin", { kind: "info", message: `You declined the invitation to ${state.value.orgName}.` });
-    if (result.reason === "sign-in-required") throw new Response("Sign in with the invited account to answer this invitation.", { status: 403 });
-    linkGone(result.reason);
-  }
-  if (intent !== "accept") throw new Response("Choose to accept or decline the invitation.", { status: 400 });
-
-  if (state.value.hasPassword) {
-    if (session?.userId !== state.value.userId) throw new Response("Sign in with the invited account to accept this invitation.", { status: 403 });
+  if (state.hasPassword) {
+    if (session?.userId !== state.userId) throw new Response("Sign in with the invited account to accept this invitation.", { status: 403 });
     const result = await withSystem((tx) => activateMembership(tx, { token, signedIn: session, ip, userAgent: request.headers.get("user-agent") }));
     if (result.ok) return redirectWithToast(result.home, { kind: "success", message: `You joined ${result.orgName}.` });
     if (result.reason === "sign-in-required") throw new Response("Sign in with the invited account to accept this invitation.", { status: 403 });

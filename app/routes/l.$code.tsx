@@ -4,7 +4,7 @@
  */
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useLocation, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useEffect } from "react";
 import { z } from "zod";
@@ -16,13 +16,12 @@ import { hashPassword, randomToken } from "~/modules/auth/crypto.server";
 import { deleteSession, loadAuth, readSessionId } from "~/modules/auth/session.server";
 import { COUNTRY_CODES } from "~/utils/countries";
 import { domainNameField } from "~/modules/customers/domain-name";
-import { DomainError } from "~/utils/errors";
 import { licenceCounts } from "~/modules/links/link-forms";
 import { LINK_KIND_LABELS } from "~/modules/links/link-kinds";
 import { describeLink, findRedemption, mayRedeem, recordVisit, redeemLink, signUpAndRedeem } from "~/modules/links/redemption.server";
 import { clientIp, enforceGates, gateOf, type AuthContext } from "~/modules/auth/gate.server";
 import { withSystem } from "~/utils/db.server";
-import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -40,13 +39,8 @@ function enforceLinkGates(request: Request, auth: AuthContext) {
 }
 
 /** Loads the link, or answers 404 (tampered, unknown) or 410 (revoked, expired) with a clear page. */
-async function publicLink(code: string) {
-  try {
-    return await withSystem((tx) => describeLink(tx, code));
-  } catch (error) {
-    if (error instanceof DomainError) throw new Response(error.message, { status: error.status });
-    throw error;
-  }
+function publicLink(code: string) {
+  return withSystem((tx) => describeLink(tx, code)).catch(handleDomainError);
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -93,10 +87,7 @@ const definedCounts = (counts: Record<string, number | undefined> | undefined) =
   Object.fromEntries(Object.entries(counts ?? {}).filter((e): e is [string, number] => e[1] !== undefined));
 
 /** A link that died while the customer was reading gets the clear 404/410 page; other refusals go on the form. */
-function replyError(submission: Parameters<typeof replyWithDomainError>[0], error: unknown) {
-  if (error instanceof DomainError && (error.status === 404 || error.status === 410) && !error.field) throw new Response(error.message, { status: error.status });
-  return replyWithDomainError(submission, error, { fields: { agreementVersion: "read" }, hideFields: ["password"] });
-}
+const linkReplyOptions = { fields: { agreementVersion: "read" }, hideFields: ["password"], goneIsPage: true };
 
 /** The token of a lead the partner answered with this link (`?lead=` in the emailed URL). */
 const leadTokenOf = (request: Request) => {
@@ -104,15 +95,26 @@ const leadTokenOf = (request: Request) => {
   return token && /^[A-Za-z0-9_-]{20,100}$/.test(token) ? token : null;
 };
 
+/** What each intent needs: the link's code, the lead it answers (if any), the request (session, user agent). */
+type LinkIntentArgs = { request: Request; formData: FormData; context: AppLoadContext; code: string; leadToken: string | null };
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const code = params.code ?? "";
-  const leadToken = leadTokenOf(request);
   const formData = await readForm(request);
-  const intent = formData.get("intent");
-  if (intent === "visit") {
-    await withSystem((tx) => recordVisit(tx, { code, ip: clientIp(context), userAgent: request.headers.get("user-agent") }));
-    return new Response(null, { status: 204 });
+  const args = { request, formData, context, code: params.code ?? "", leadToken: leadTokenOf(request) };
+  switch (formData.get("intent")) {
+    case "visit":
+      return visitAction(args);
+    case "signup":
+      return signUpAction(args);
+    case "accept":
+      return acceptAction(args);
+    default:
+      return unknownIntent();
   }
+}
+
+/** Where the customer lands after accepting, and what they are told. */
+async function landing(code: string) {
   const link = await publicLink(code);
   const where = link.kind === "reseller" ? "/customer/partners" : "/customer/subscriptions";
   const done = (replay: boolean, dap: { dapAuthorised: boolean; dapRequested: boolean }) =>
@@ -120,60 +122,69 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       ? `You had already accepted this ${LINK_KIND_LABELS[link.kind].toLowerCase()} from ${link.partner.name}; nothing was added.`
       : `You accepted the ${LINK_KIND_LABELS[link.kind].toLowerCase()} from ${link.partner.name}.` +
         (dap.dapAuthorised ? " It can now administer your organisation as a delegated admin." : dap.dapRequested ? " Delegated administration waits for your global admin's approval." : "");
+  return { where, done };
+}
 
-  if (intent === "signup") {
-    const submission = parseWithZod(formData, { schema: signUpSchema });
-    if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
-    const v = submission.value;
-    // Hashed before the transaction: no lock waits for argon2.
-    const passwordHash = await hashPassword(v.password);
-    const previous = await readSessionId(request);
-    try {
-      const result = await withSystem(async (tx) => {
-        // Rotation: whatever session this browser had ends; the new admin gets a new one.
-        if (previous) await deleteSession(tx, previous);
-        return signUpAndRedeem(tx, {
-          code,
-          signUp: { organisationName: v.organisationName, primaryDomain: v.primaryDomain, country: v.country, adminName: v.adminName, email: v.email, password: v.password },
-          passwordHash,
-          submissionKey: v.submissionKey,
-          choices: { agreementVersion: v.agreementVersion, licences: definedCounts(v.licences), authoriseDap: Boolean(v.authoriseDap) },
-          ip: clientIp(context),
-          userAgent: request.headers.get("user-agent"),
-          leadToken,
-        });
+async function visitAction({ request, context, code }: LinkIntentArgs) {
+  await withSystem((tx) => recordVisit(tx, { code, ip: clientIp(context), userAgent: request.headers.get("user-agent") }));
+  return new Response(null, { status: 204 });
+}
+
+/** A visitor signs up a new customer organisation and accepts the link in the same step. */
+async function signUpAction({ request, formData, context, code, leadToken }: LinkIntentArgs) {
+  const { where, done } = await landing(code);
+  const submission = parseWithZod(formData, { schema: signUpSchema });
+  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  const v = submission.value;
+  // Hashed before the transaction: no lock waits for argon2.
+  const passwordHash = await hashPassword(v.password);
+  const previous = await readSessionId(request);
+  try {
+    const result = await withSystem(async (tx) => {
+      // Rotation: whatever session this browser had ends; the new admin gets a new one.
+      if (previous) await deleteSession(tx, previous);
+      return signUpAndRedeem(tx, {
+        code,
+        signUp: { organisationName: v.organisationName, primaryDomain: v.primaryDomain, country: v.country, adminName: v.adminName, email: v.email, password: v.password },
+        passwordHash,
+        submissionKey: v.submissionKey,
+        choices: { agreementVersion: v.agreementVersion, licences: definedCounts(v.licences), authoriseDap: Boolean(v.authoriseDap) },
+        ip: clientIp(context),
+        userAgent: request.headers.get("user-agent"),
+        leadToken,
       });
-      return redirectWithToast(where, { kind: "success", message: `Welcome to Partnerdesk, ${v.organisationName}. ${done(result.replay, result)}` }, { headers: { "Set-Cookie": result.setCookie } });
-    } catch (error) {
-      return replyError(submission, error);
-    }
+    });
+    return redirectWithToast(where, { kind: "success", message: `Welcome to Partnerdesk, ${v.organisationName}. ${done(result.replay, result)}` }, { headers: { "Set-Cookie": result.setCookie } });
+  } catch (error) {
+    return handleDomainError(error, submission, linkReplyOptions);
   }
+}
 
-  if (intent === "accept") {
-    const auth = await loadAuth(request);
-    if (!auth) throw redirect(`/signin?redirectTo=${encodeURIComponent(`/l/${code}${leadToken ? `?lead=${leadToken}` : ""}`)}`);
-    enforceLinkGates(request, auth);
-    if (auth.org.kind !== "customer") throw new Response("Sign in as an administrator of a customer organisation to accept this.", { status: 403 });
-    const submission = parseWithZod(formData, { schema: acceptSchema });
-    if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-    const v = submission.value;
-    try {
-      const result = await withSystem((tx) =>
-        redeemLink(tx, {
-          code,
-          customerId: auth.org.id,
-          userId: auth.user.id,
-          choices: { agreementVersion: v.agreementVersion, licences: definedCounts(v.licences), authoriseDap: Boolean(v.authoriseDap) },
-          ip: clientIp(context),
-          leadToken,
-        }),
-      );
-      return redirectWithToast(where, { kind: "success", message: done(result.replay, result) });
-    } catch (error) {
-      return replyError(submission, error);
-    }
+/** A signed-in customer admin accepts the link for their organisation. */
+async function acceptAction({ request, formData, context, code, leadToken }: LinkIntentArgs) {
+  const { where, done } = await landing(code);
+  const auth = await loadAuth(request);
+  if (!auth) throw redirect(`/signin?redirectTo=${encodeURIComponent(`/l/${code}${leadToken ? `?lead=${leadToken}` : ""}`)}`);
+  enforceLinkGates(request, auth);
+  if (auth.org.kind !== "customer") throw new Response("Sign in as an administrator of a customer organisation to accept this.", { status: 403 });
+  const submission = parseWithZod(formData, { schema: acceptSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const v = submission.value;
+  try {
+    const result = await withSystem((tx) =>
+      redeemLink(tx, {
+        code,
+        customerId: auth.org.id,
+        userId: auth.user.id,
+        choices: { agreementVersion: v.agreementVersion, licences: definedCounts(v.licences), authoriseDap: Boolean(v.authoriseDap) },
+        ip: clientIp(context),
+        leadToken,
+      }),
+    );
+    return redirectWithToast(where, { kind: "success", message: done(result.replay, result) });
+  } catch (error) {
+    return handleDomainError(error, submission, linkReplyOptions);
   }
-  throw new Response("Unknown action.", { status: 400 });
 }
 
 function useVisitBeacon(code: string) {

@@ -44,7 +44,8 @@ type ReplyOptions = { formErrors?: string[]; fieldErrors?: Record<string, string
  *
  * - with a submission: the conform reply with the message on its field (`fields` renames a domain
  *   field to the form's; none: a form error), the error's status, Retry-After for a rate limit;
- *   `hideFields` are not sent back (passwords);
+ *   `hideFields` are not sent back (passwords); with `goneIsPage`, a 404 or 410 without a field (the
+ *   page's own object is gone, e.g. a shared link revoked while it was read) is thrown as below;
  * - without one: a thrown Response with the status and the message (and Retry-After).
  *
  * Anything else is rethrown, to the error boundary.
@@ -52,18 +53,19 @@ type ReplyOptions = { formErrors?: string[]; fieldErrors?: Record<string, string
 export function handleDomainError(
   error: unknown,
   submission: { reply: (options?: ReplyOptions) => SubmissionResult },
-  options?: { fields?: Record<string, string>; hideFields?: string[] },
+  options?: { fields?: Record<string, string>; hideFields?: string[]; goneIsPage?: boolean },
 ): ReturnType<typeof data<SubmissionResult>>;
 // Last, so that `.catch(handleDomainError)` takes this one.
 export function handleDomainError(error: unknown): never;
 export function handleDomainError(
   error: unknown,
   submission?: { reply: (options?: ReplyOptions) => SubmissionResult },
-  { fields = {}, hideFields }: { fields?: Record<string, string>; hideFields?: string[] } = {},
+  { fields = {}, hideFields, goneIsPage = false }: { fields?: Record<string, string>; hideFields?: string[]; goneIsPage?: boolean } = {},
 ) {
   if (!(error instanceof DomainError)) throw error;
   const headers = error instanceof RateLimited ? { "Retry-After": String(error.retryAfter) } : undefined;
-  if (!submission) throw new Response(error.message, { status: error.status, headers });
+  const gone = goneIsPage && (error.status === 404 || error.status === 410) && !error.field;
+  if (!submission || gone) throw new Response(error.message, { status: error.status, headers });
   const reply = error.field
     ? submission.reply({ fieldErrors: { [fields[error.field] ?? error.field]: [error.message] }, hideFields })
     : submission.reply({ formErrors: [error.message], hideFields });

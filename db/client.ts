@@ -23,7 +23,7 @@ export type Tx = PgDatabase<PgQueryResultHKT>;
 
 export type DatabaseOptions =
   | { kind: "postgres"; url: string; poolMax?: number }
-  | { kind: "pglite"; dataDir: string | null };
+  | { kind: "pglite"; dataDir: string | null; /** Start from this data directory image (a dumpDataDir tarball): tests start from one migrated image. */ image?: Blob };
 
 /**
  * The opened database. Requests never use `db` directly: they go through the three ways of
@@ -66,7 +66,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const { btree_gin } = await import("@electric-sql/pglite/contrib/btree_gin");
   const { drizzle } = await import("drizzle-orm/pglite");
   if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
-  const client = await PGlite.create(options.dataDir ?? undefined, { extensions: { pg_trgm, btree_gin } });
+  const client = await PGlite.create(options.dataDir ?? undefined, { extensions: { pg_trgm, btree_gin }, loadDataDir: options.image });
   return { kind: "pglite", db: drizzle(client) as unknown as Tx, close: () => client.close() };
 }
 

@@ -1,12 +1,14 @@
+import type { SubmissionResult } from "@conform-to/react";
+import type { Actor } from "~/modules/platform/audit.server";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { text, wholeNumber } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
-import { DomainError } from "~/utils/errors";
 import { listProducts } from "~/modules/subscriptions/products.server";
 import {
   buySubscription,
@@ -17,9 +19,9 @@ import {
   lookupAdvisor,
   setSubscriptionPartner,
 } from "~/modules/subscriptions/subscriptions.server";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
-import { withTenant, withTenantReads } from "~/utils/db.server";
-import { redirectWithToast } from "~/utils/http.server";
+import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
+import { withTenant, withTenantReads, type Tx } from "~/utils/db.server";
+import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -42,14 +44,10 @@ const partnerNumber = z.coerce
 const optionalPartnerNumber = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v), partnerNumber.optional());
 const id = z.string().uuid("No such subscription.");
 
-const forms = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("buy"), productId: text({ required_error: "Choose a product." }).min(1, "Choose a product.").max(100), licences, partnerNumber: optionalPartnerNumber, confirmed: z.string().optional() }),
-  z.object({ intent: z.literal("set-partner"), id, partnerNumber: z.preprocess((v) => (typeof v === "string" ? v.trim() : v), z.string().min(1, "Enter the partner's Partner ID.").pipe(partnerNumber)), confirmed: z.string().optional() }),
-  z.object({ intent: z.literal("delete-partner"), id }),
-  z.object({ intent: z.literal("licences"), id, licences }),
-  z.object({ intent: z.literal("cancel"), id }),
-  z.object({ intent: z.literal("convert"), id, licences }),
-]);
+const buySchema = z.object({ productId: text({ required_error: "Choose a product." }).min(1, "Choose a product.").max(100), licences, partnerNumber: optionalPartnerNumber, confirmed: z.string().optional() });
+const setPartnerSchema = z.object({ id, partnerNumber: z.preprocess((v) => (typeof v === "string" ? v.trim() : v), z.string({ required_error: "Enter the partner's Partner ID." }).min(1, "Enter the partner's Partner ID.").pipe(partnerNumber)), confirmed: z.string().optional() });
+const idSchema = z.object({ id });
+const licencesSchema = z.object({ id, licences });
 
 type Values = Record<string, string>;
 export type ActionResult =
@@ -58,63 +56,100 @@ export type ActionResult =
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "subscriptions:manage", { kind: "customer" });
-  const form = await readForm(request);
-  const values = Object.fromEntries([...form].filter(([, v]) => typeof v === "string")) as Values;
-  const fail = (status: number, fieldErrors: Record<string, string>, formError: string | null = null) =>
-    data<ActionResult>({ kind: "error", intent: values.intent ?? "", id: values.id ?? null, formError, fieldErrors, values }, { status });
-  const parsed = forms.safeParse(values);
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-    if (fieldErrors.id || fieldErrors.intent) throw new Response("No such subscription.", { status: 404 });
-    return fail(400, fieldErrors);
-  }
-  const v = parsed.data;
-  const customerId = auth.org.id;
-  const actor = actorOf(auth, context);
-  try {
-    const message = await withTenant(tenantOf(auth), async (tx) => {
-      switch (v.intent) {
-        case "buy": {
-          // Naming a partner takes two steps: its name is shown for confirmation before anything is saved.
-          if (v.partnerNumber && v.confirmed !== String(v.partnerNumber)) return { confirm: await lookupAdvisor(tx, v.partnerNumber) };
-          const bought = await buySubscription(tx, { customerId, actor, productId: v.productId, licences: v.licences, partnerNumber: v.partnerNumber ?? null });
-          return `You bought ${v.licences} licences of ${bought.productName}${bought.partner ? ` with ${bought.partner.name} as your partner` : ""}.`;
-        }
-        case "set-partner": {
-          if (v.confirmed !== String(v.partnerNumber)) return { confirm: await lookupAdvisor(tx, v.partnerNumber) };
-          const { partner } = await setSubscriptionPartner(tx, { customerId, actor, subscriptionId: v.id, partnerNumber: v.partnerNumber });
-          return `${partner!.name} is now the partner on this subscription.`;
-        }
-        case "delete-partner":
-          await setSubscriptionPartner(tx, { customerId, actor, subscriptionId: v.id, partnerNumber: null });
-          return "The partner is removed from this subscription.";
-        case "licences":
-          await changeLicences(tx, { customerId, actor, subscriptionId: v.id, licences: v.licences });
-          return `The subscription now has ${v.licences} licences.`;
-        case "cancel":
-          await cancelSubscription(tx, { customerId, actor, subscriptionId: v.id });
-          return "The subscription is cancelled.";
-        case "convert":
-          await convertTrial(tx, { customerId, actor, subscriptionId: v.id, licences: v.licences });
-          return `The trial is now a paid subscription with ${v.licences} licences.`;
-      }
-    });
-    if (typeof message === "object") {
-      return data<ActionResult>({ kind: "confirm", intent: v.intent as "buy" | "set-partner", id: values.id ?? null, partner: { name: message.confirm.name, partnerNumber: message.confirm.partnerNumber }, values });
-    }
-    return redirectWithToast("/customer/subscriptions", { kind: "success", message });
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    if (error.status === 404 && !error.field) throw new Response(error.message, { status: 404 });
-    return error.field ? fail(error.status, { [error.field]: error.message }) : fail(error.status, {}, error.message);
+  const formData = await readForm(request);
+  const args = { auth, formData, context };
+  switch (formData.get("intent")) {
+    case "buy":
+      return buyAction(args);
+    case "set-partner":
+      return setPartnerAction(args);
+    case "delete-partner":
+      return subscriptionAction(args, idSchema, async (tx, base) => (await setSubscriptionPartner(tx, { ...base, partnerNumber: null }), "The partner is removed from this subscription."));
+    case "licences":
+      return subscriptionAction(args, licencesSchema, async (tx, base, v) => (await changeLicences(tx, { ...base, licences: v.licences }), `The subscription now has ${v.licences} licences.`));
+    case "cancel":
+      return subscriptionAction(args, idSchema, async (tx, base) => (await cancelSubscription(tx, base), "The subscription is cancelled."));
+    case "convert":
+      return subscriptionAction(args, licencesSchema, async (tx, base, v) => (await convertTrial(tx, { ...base, licences: v.licences }), `The trial is now a paid subscription with ${v.licences} licences.`));
+    default:
+      throw new Response("No such subscription.", { status: 404 });
   }
 }
 
-/** This form's answer from the last action, if it was about this form. */
-function useResult(intent: string, id: string | null) {
-  const result = useActionData<typeof action>() as ActionResult | undefined;
-  return result && result.intent === intent && (result.id ?? null) === id ? result : undefined;
+/** The form's values as sent, for the confirmation step to send them again. */
+const valuesOf = (formData: FormData) => Object.fromEntries([...formData].filter(([, v]) => typeof v === "string")) as Values;
+const confirm = (intent: "buy" | "set-partner", formData: FormData, partner: { name: string; partnerNumber: number }) =>
+  data<ActionResult>({ kind: "confirm", intent, id: valuesOf(formData).id ?? null, partner: { name: partner.name, partnerNumber: partner.partnerNumber }, values: valuesOf(formData) });
+const done = (message: string) => redirectWithToast("/customer/subscriptions", { kind: "success", message });
+
+/** Naming a partner takes two steps: its name is shown for confirmation before anything is saved. */
+async function buyAction({ auth, formData, context }: IntentArgs) {
+  const submission = parseWithZod(formData, { schema: buySchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const v = submission.value;
+  try {
+    const outcome = await withTenant(tenantOf(auth), async (tx) => {
+      if (v.partnerNumber && v.confirmed !== String(v.partnerNumber)) return { confirm: await lookupAdvisor(tx, v.partnerNumber) };
+      const bought = await buySubscription(tx, { customerId: auth.org.id, actor: actorOf(auth, context), productId: v.productId, licences: v.licences, partnerNumber: v.partnerNumber ?? null });
+      return { bought };
+    });
+    if (outcome.confirm) return confirm("buy", formData, outcome.confirm);
+    const bought = outcome.bought!;
+    return done(`You bought ${v.licences} licences of ${bought.productName}${bought.partner ? ` with ${bought.partner.name} as your partner` : ""}.`);
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+}
+
+async function setPartnerAction({ auth, formData, context }: IntentArgs) {
+  const submission = parseWithZod(formData, { schema: setPartnerSchema });
+  if (submission.status !== "success") return invalid(submission);
+  const v = submission.value;
+  try {
+    const outcome = await withTenant(tenantOf(auth), async (tx) => {
+      if (v.confirmed !== String(v.partnerNumber)) return { confirm: await lookupAdvisor(tx, v.partnerNumber) };
+      return setSubscriptionPartner(tx, { customerId: auth.org.id, actor: actorOf(auth, context), subscriptionId: v.id, partnerNumber: v.partnerNumber });
+    });
+    if ("confirm" in outcome) return confirm("set-partner", formData, outcome.confirm);
+    return done(`${outcome.partner!.name} is now the partner on this subscription.`);
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+}
+
+/** A change to one subscription: `work` makes it and says what was done. */
+async function subscriptionAction<S extends typeof idSchema | typeof licencesSchema>(
+  { auth, formData, context }: IntentArgs,
+  schema: S,
+  work: (tx: Tx, base: { customerId: string; actor: Actor; subscriptionId: string }, value: z.infer<S>) => Promise<string>,
+) {
+  const submission = parseWithZod(formData, { schema });
+  if (submission.status !== "success") return invalid(submission);
+  const value = submission.value as z.infer<S>;
+  try {
+    const message = await withTenant(tenantOf(auth), (tx) => work(tx, { customerId: auth.org.id, actor: actorOf(auth, context), subscriptionId: value.id }, value));
+    return done(message);
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+}
+
+/** A form that names no subscription of this customer is not found; other mistakes go on the form. */
+function invalid(submission: { error?: Record<string, string[] | null> | null; reply: () => SubmissionResult }) {
+  if (submission.error?.id) throw new Response("No such subscription.", { status: 404 });
+  return data(submission.reply(), { status: 400 });
+}
+
+/** This form's answer from the last action, if it was about this form: a confirmation, or the reply's refusal. */
+function useResult(intent: string, id: string | null): ActionResult | undefined {
+  const result = useActionData<typeof action>();
+  if (!result) return undefined;
+  if ("kind" in result) return result.intent === intent && (result.id ?? null) === id ? result : undefined;
+  const values = (result.initialValue ?? {}) as Values;
+  if (values.intent !== intent || (values.id ?? null) !== id) return undefined;
+  const { "": formErrors, ...fields } = result.error ?? {};
+  const fieldErrors = Object.fromEntries(Object.entries(fields).flatMap(([name, errors]) => (errors?.[0] ? [[name, errors[0]]] : [])));
+  return { kind: "error", intent, id, formError: formErrors?.[0] ?? null, fieldErrors, values };
 }
 
 function NumberField({ name, label, defaultValue, min, max, error, formId }: { name: string; label: string; defaultValue?: string; min?: number; max?: number; error?: string; formId: string }) {

@@ -189,7 +189,7 @@ export interface FilterLink {
   label: ReactNode;
   /** The filter shown now (aria-current="page"). */
   current?: boolean;
-  /** A toggle's state (aria-pressed), for a filter that combines with the others. */
+  /** An on/off filter that combines with the others, when on (aria-current="true": links cannot be pressed). */
   pressed?: boolean;
 }
 
@@ -206,8 +206,7 @@ export function FilterLinks({ label, items, variant = "buttons" }: { label: stri
             key={i}
             to={item.href}
             className={variant === "buttons" ? `button small${item.current || item.pressed ? " primary" : ""}` : undefined}
-            aria-current={item.current ? "page" : undefined}
-            aria-pressed={item.pressed === undefined ? undefined : item.pressed}
+            aria-current={item.current ? "page" : item.pressed ? "true" : undefined}
             preventScrollReset
           >
             {item.label}

@@ -143,7 +143,7 @@ export default function ProductKeys() {
       <FilterLinks label="Filter keys" items={FILTERS.map((f) => ({ href: href({ status: f.value }), label: f.label, current: filter === f.value }))} />
       <div className="top-gap">
         <DataTable
-          caption="Product keys"
+          caption="Your keys, newest import first"
           columns={columns}
           data={keys}
           getRowId={(k) => k.id}

@@ -106,15 +106,12 @@ export async function withTenant<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<
  * fails (read_only_sql_transaction, 25006), so a GET cannot change state even by mistake.
  */
 export async function withTenantReads<T>(ctx: TenantContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const context = tenantContext(ctx);
+  const context = tenantContext(ctx, { readOnly: true });
   const { db } = await getDatabase();
-  return db.transaction(
-    async (tx) => {
-      await tx.execute(context);
-      return fn(tx as unknown as Tx);
-    },
-    { accessMode: "read only" },
-  );
+  return db.transaction(async (tx) => {
+    await tx.execute(context);
+    return fn(tx as unknown as Tx);
+  });
 }
 
 /** Runs fn in a transaction as the owner: only for the cross-tenant paths named in ADR 0002. */
@@ -134,20 +131,24 @@ export async function enterTenant(tx: Tx, ctx: TenantContext) {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The statement that enters a tenant context, transaction-local (`set_config(…, true)`): the
- * organisation and user RLS compares with (app_org_id(), app_user_id(); none is "", which they read
+ * The statement that enters a tenant context, transaction-local (`set_config(…, true)`): read
+ * only for loaders, the organisation and user RLS compares with (app_org_id(), app_user_id(); none is "", which they read
  * as NULL), the role (`SET LOCAL ROLE partnerdesk_app`: owns nothing, cannot bypass RLS), no JIT
  * (short OLTP statements only ever pay for it), and plans made for each execution's values: a
  * filter value's frequency or a search term's length decides the index, and a generic plan must
  * never pick one for all of them (ADR 0007, 0015). Anything but an id (or none) is refused before
  * a statement is sent.
  */
-function tenantContext(ctx: TenantContext) {
+function tenantContext(ctx: TenantContext, { readOnly = false }: { readOnly?: boolean } = {}) {
   const id = (value: string | null | undefined) => {
     if (!value) return "";
     if (!UUID.test(value)) throw new Error("tenant context: not an id");
     return value.toLowerCase();
   };
-  return sql`select set_config('app.org_id', ${id(ctx.orgId)}, true), set_config('app.user_id', ${id(ctx.userId)}, true),
+  // READ ONLY as the context's first setting: the same as SET TRANSACTION READ ONLY (drizzle's
+  // `accessMode`), without a statement of its own; the change to read-only is allowed at any point
+  // of a transaction, and the way back to read-write is refused after its first statement.
+  const settings = sql`set_config('app.org_id', ${id(ctx.orgId)}, true), set_config('app.user_id', ${id(ctx.userId)}, true),
     set_config('role', ${APP_ROLE}, true), set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`;
+  return readOnly ? sql`select set_config('transaction_read_only', 'on', true), ${settings}` : sql`select ${settings}`;
 }

@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { loadAuth } from "../../app/modules/auth/session.server";
 import { withSystem } from "../../app/utils/db.server";
 import { createCustomer, createCustomersFor, createPartner, relate, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
@@ -142,5 +143,30 @@ describe("pages after the session changed", () => {
       expect(page.status).toBe(404);
       expect(page.text).not.toContain("Not Yours Ltd");
     }
+  });
+});
+
+describe("the session lookup", () => {
+  const cookieOf = (b: Browser) => [...b.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  const requestOf = (b: Browser, method = "GET") => new Request("http://localhost/partner/customers", { method, headers: { Cookie: cookieOf(b) } });
+
+  it("is shared by the loaders of one page request, and made afresh for every other request and for actions", async () => {
+    const a = await createPartner(["global_admin"]);
+    const b = await signedInAs(a);
+    const page = requestOf(b);
+    // The layout and the page of one request: one lookup, one answer.
+    const [layout, leaf] = [loadAuth(page), loadAuth(page)];
+    expect(layout).toBe(leaf);
+    expect((await layout)?.org.id).toBe(a.orgId);
+    // The next request (a new Request object) looks again and sees the session as it is then.
+    await withSystem((tx) => tx.execute(sql`delete from sessions where user_id = ${a.users.global_admin!.id}`));
+    expect(await loadAuth(requestOf(b))).toBeNull();
+    // The request already answered keeps what it read at its start.
+    expect((await loadAuth(page))?.org.id).toBe(a.orgId);
+    // An action never shares: each call looks the session up.
+    const post = requestOf(b, "POST");
+    const [first, second] = [loadAuth(post), loadAuth(post)];
+    expect(first).not.toBe(second);
+    await Promise.all([first, second]);
   });
 });

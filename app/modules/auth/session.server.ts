@@ -105,11 +105,31 @@ export async function deleteSessionsOfUser(tx: Tx, userId: string) {
 export const UNREAD_CAP = 100;
 
 /**
- * The signed-in user and active organisation, or null (session lookup: system context, ADR 0002).
- * Each loader or action that asks looks the session up (a page's layout and the page itself: two
- * statements, run concurrently), so each decides on the session as it is now.
+ * The session lookups of the requests in flight: the loaders of one GET (root, layout, page) run
+ * together and share one lookup. React Router hands every loader of a request the same Request
+ * object, so the request itself is the key (a WeakMap: the entry goes with the request). Only
+ * GET and HEAD: an action looks the session up itself, and the loaders that run after an action in
+ * the same document request get a new Request from the router, so they look it up again and see
+ * what the action changed (a switched organisation, a sign-out).
  */
-export async function loadAuth(request: Request): Promise<AuthContext | null> {
+const lookups = new WeakMap<Request, Promise<AuthContext | null>>();
+
+/**
+ * The signed-in user and active organisation, or null (session lookup: system context, ADR 0002).
+ * Once per request (see `lookups`): a page's layout and the page itself decide on the same
+ * session, as it was when the request began.
+ */
+export function loadAuth(request: Request): Promise<AuthContext | null> {
+  if (request.method !== "GET" && request.method !== "HEAD") return lookUpSession(request);
+  let lookup = lookups.get(request);
+  if (!lookup) {
+    lookup = lookUpSession(request);
+    lookups.set(request, lookup);
+  }
+  return lookup;
+}
+
+async function lookUpSession(request: Request): Promise<AuthContext | null> {
   const id = await readSessionId(request);
   if (!id) return null;
   const idHash = sha256(id);

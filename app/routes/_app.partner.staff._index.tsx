@@ -14,7 +14,7 @@ import { PARTNER_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from "~/modules/auth/pe
 import { inviteStaff, listStaff } from "~/modules/staff/staff.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { redirectWithToast, replyWithDomainError } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -34,12 +34,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
-  const submission = parseWithZod(await readForm(request), { schema: inviteSchema });
+  const formData = await readForm(request);
+  const submission = parseWithZod(formData, { schema: inviteSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
     await withTenant(tenantOf(auth), (tx) => inviteStaff(tx, { orgId: auth.org.id, actor: actorOf(auth, context), ...submission.value }));
   } catch (error) {
-    return replyWithDomainError(submission, error);
+    return handleDomainError(error, submission);
   }
   return redirectWithToast("/partner/staff", { kind: "success", message: `Invitation sent to ${submission.value.email}.` });
 }

@@ -72,20 +72,6 @@ export function handleDomainError(
   return data(reply, { status: error.status, headers });
 }
 
-/** @deprecated Being replaced by handleDomainError (issue 29); removed when no route uses it. */
-export function replyWithDomainError(
-  submission: { reply: (options?: ReplyOptions) => SubmissionResult },
-  error: unknown,
-  options: { fields?: Record<string, string>; hideFields?: string[] } = {},
-) {
-  return handleDomainError(error, submission, options);
-}
-
-/** @deprecated Being replaced by `.catch(handleDomainError)` (issue 29); removed when no route uses it. */
-export async function orThrowResponse<T>(work: Promise<T>): Promise<T> {
-  return work.catch(handleDomainError);
-}
-
 /** A multi-intent action's answer to an intent it does not have: 400 (thrown). */
 export function unknownIntent(): never {
   throw new Response("This form's intent is not one this page knows.", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });

@@ -1,7 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { rowIdParam } from "~/utils/input";
-import { EmptyState, PageHeader } from "~/components/layout";
+import { useLoaderData } from "@remix-run/react";
+import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
+import { useMemo } from "react";
+import { DataTable, KeysetPager } from "~/components/data-table";
+import { ListEmpty, useListHref } from "~/components/list";
+import { forwardFields, hasPages, listState, pagerLinks } from "~/utils/list";
+import type { Format } from "~/utils/format";
+import { PageHeader } from "~/components/layout";
 import { listPartnerActivity } from "~/modules/customer-tenant/customer-partners.server";
 import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
@@ -9,10 +14,13 @@ import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Partner activity · Partnerdesk" }];
 
+const activityList = listState({ filters: {}, paging: forwardFields });
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const before = rowIdParam.optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
+  const { after } = activityList.read(new URL(request.url).searchParams);
   const auth = await requirePermission(request, "partners:view", { kind: "customer" });
-  return withTenantReads(tenantOf(auth), (tx) => listPartnerActivity(tx, { customerId: auth.org.id, before }));
+  const page = await withTenantReads(tenantOf(auth), (tx) => listPartnerActivity(tx, { customerId: auth.org.id, after }));
+  return { ...page, paged: Boolean(after) };
 }
 
 /** What an entry says, in words. */
@@ -50,44 +58,33 @@ function describe(action: string, details: Record<string, unknown> | null) {
   }
 }
 
+type Row = Awaited<ReturnType<typeof loader>>["rows"][number];
+const column = createColumnHelper<Row>();
+function activityColumns(format: Format) {
+  return [
+    column.accessor("at", { header: "When", cell: ({ getValue }) => format.dateTime(getValue()) }),
+    column.accessor("partnerName", { header: "Partner", cell: ({ getValue }) => getValue() ?? <span className="muted">A former partner</span> }),
+    column.accessor("actorName", { header: "Who", cell: ({ getValue }) => getValue() ?? "—" }),
+    column.accessor("action", { header: "What", cell: ({ row: { original: r } }) => describe(r.action, r.details as Record<string, unknown> | null) }),
+  ] as ColumnDef<Row, unknown>[];
+}
+
 export default function PartnerActivity() {
-  const { rows, nextBefore } = useLoaderData<typeof loader>();
+  const { rows, next, paged } = useLoaderData<typeof loader>();
   const format = useFormat();
+  const columns = useMemo(() => activityColumns(format), [format]);
+  const pager = pagerLinks(useListHref("/customer/activity"), { next, isFirst: !paged });
   return (
     <>
       <PageHeader title="Partner activity" description="What your partners' staff did in your organisation." />
-      {rows.length === 0 ? (
-        <EmptyState title="There's nothing here">
-          <p>No partner has acted in your organisation yet.</p>
-        </EmptyState>
-      ) : (
-        <table className="table">
-          <caption className="visually-hidden">Partner activity</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Partner</th>
-              <th scope="col">Who</th>
-              <th scope="col">What</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id}>
-                <td>{format.dateTime(r.at)}</td>
-                <td>{r.partnerName ?? <span className="muted">A former partner</span>}</td>
-                <td>{r.actorName ?? "—"}</td>
-                <td>{describe(r.action, r.details)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {nextBefore ? (
-        <p>
-          <Link to={`?before=${nextBefore}`}>Older entries</Link>
-        </p>
-      ) : null}
+      <DataTable
+        caption="Partner activity"
+        columns={columns}
+        data={rows}
+        getRowId={(r) => String(r.id)}
+        empty={<ListEmpty none={["There's nothing here", "No partner has acted in your organisation yet."]} />}
+      />
+      {hasPages(pager) ? <KeysetPager label="Pages of partner activity" {...pager} /> : null}
     </>
   );
 }

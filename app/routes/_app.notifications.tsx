@@ -1,9 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { isoInstant } from "~/utils/input";
+import { forwardFields, hasPages, listState, pagerLinks } from "~/utils/list";
+import { KeysetPager } from "~/components/data-table";
 import { SubmitButton } from "~/components/forms";
-import { EmptyState, PageHeader } from "~/components/layout";
+import { ListEmpty, useListHref } from "~/components/list";
+import { PageHeader } from "~/components/layout";
 import { listNotifications, markNotificationsRead } from "~/modules/platform/notifications.server";
 import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
@@ -13,10 +15,13 @@ import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Notifications · Partnerdesk" }];
 
+const notificationList = listState({ filters: {}, paging: forwardFields });
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const before = isoInstant.optional().catch(undefined).parse(new URL(request.url).searchParams.get("before") ?? undefined);
+  const { after } = notificationList.read(new URL(request.url).searchParams);
   const auth = await requirePermission(request, "notifications:view");
-  return withTenantReads(tenantOf(auth), (tx) => listNotifications(tx, { orgId: auth.org.id, userId: auth.user.id, before }));
+  const page = await withTenantReads(tenantOf(auth), (tx) => listNotifications(tx, { orgId: auth.org.id, userId: auth.user.id, after }));
+  return { ...page, paged: Boolean(after) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -29,9 +34,9 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Notifications() {
-  const { items, hasMore } = useLoaderData<typeof loader>();
+  const { items, next, paged } = useLoaderData<typeof loader>();
   const format = useFormat();
-  const last = items[items.length - 1];
+  const pager = pagerLinks(useListHref("/notifications"), { next, isFirst: !paged });
   return (
     <>
       <PageHeader
@@ -47,9 +52,7 @@ export default function Notifications() {
         }
       />
       {items.length === 0 ? (
-        <EmptyState title="No notifications">
-          <p>When something needs your attention, it appears here and on the bell.</p>
-        </EmptyState>
+        <ListEmpty none={["No notifications", "When something needs your attention, it appears here and on the bell."]} />
       ) : (
         <ul className="notification-list">
           {items.map((n) => (
@@ -74,11 +77,7 @@ export default function Notifications() {
           ))}
         </ul>
       )}
-      {hasMore && last ? (
-        <nav className="pager" aria-label="More notifications">
-          <Link to={`?before=${encodeURIComponent(new Date(last.createdAt).toISOString())}`}>Older →</Link>
-        </nav>
-      ) : null}
+      {hasPages(pager) ? <KeysetPager label="More notifications" {...pager} /> : null}
     </>
   );
 }

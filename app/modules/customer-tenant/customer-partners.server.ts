@@ -6,6 +6,7 @@
 import { and, asc, desc, eq, isNotNull, lt, ne, sql } from "drizzle-orm";
 import { auditLog, organisations, relationships, subscriptions } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
+import { rowIdCursor } from "~/utils/list";
 import { removeAdminRoles } from "../delegated-admin/admin-relationships.server";
 import { recordAudit, type Actor } from "../platform/audit.server";
 import { DomainError } from "../../utils/errors";
@@ -177,7 +178,9 @@ export const PARTNER_ACTIVITY_PAGE = 50;
  * What partners' staff did in this customer's organisation, newest first (the audit entries about
  * the customer written by another organisation), keyset-paged by entry id.
  */
-export async function listPartnerActivity(tx: Tx, { customerId, before }: { customerId: string; before?: number }) {
+export async function listPartnerActivity(tx: Tx, { customerId, after }: { customerId: string; after?: string }) {
+  // The list kit's cursor: the last entry's id (a bad one: the first page).
+  const before = rowIdCursor.decode(after)?.[0];
   const rows = await tx
     .select({
       id: auditLog.id,
@@ -196,5 +199,5 @@ export async function listPartnerActivity(tx: Tx, { customerId, before }: { cust
     .limit(PARTNER_ACTIVITY_PAGE + 1);
   const more = rows.length > PARTNER_ACTIVITY_PAGE;
   const page = rows.slice(0, PARTNER_ACTIVITY_PAGE);
-  return { rows: page, nextBefore: more ? page[page.length - 1]!.id : null };
+  return { rows: page, next: more ? rowIdCursor.encode([page[page.length - 1]!.id]) : null };
 }

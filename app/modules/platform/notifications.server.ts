@@ -1,6 +1,7 @@
-import { and, arrayOverlaps, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, arrayOverlaps, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { memberships, notifications, users } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
+import { timeCursor } from "~/utils/list";
 import { enqueueJob } from "./jobs.server";
 import { enqueueMail } from "./mail.server";
 import { config } from "~/utils/config.server";
@@ -64,23 +65,29 @@ export async function memberIdsWithRoles(tx: Tx, { orgId, roles }: { orgId: stri
 
 export const NOTIFICATIONS_PAGE_SIZE = 25;
 
+const createdText = sql<string>`to_char(${notifications.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
+
+/** The user's notifications, newest first, keyset-paged on (created_at, id): `after` is the list kit's cursor (a bad one: the first page). */
 export async function listNotifications(
   tx: Tx,
-  { orgId, userId, before }: { orgId: string; userId: string; before?: string },
+  { orgId, userId, after }: { orgId: string; userId: string; after?: string },
 ) {
+  const cursor = timeCursor.decode(after);
   const rows = await tx
-    .select()
+    .select({ row: notifications, createdText })
     .from(notifications)
     .where(
       and(
         eq(notifications.orgId, orgId),
         eq(notifications.userId, userId),
-        before ? lt(notifications.createdAt, new Date(before)) : undefined,
+        cursor ? sql`(${notifications.createdAt}, ${notifications.id}) < ((${cursor[0]}::timestamp at time zone 'UTC'), ${cursor[1]}::uuid)` : undefined,
       ),
     )
     .orderBy(desc(notifications.createdAt), desc(notifications.id))
     .limit(NOTIFICATIONS_PAGE_SIZE + 1);
-  return { items: rows.slice(0, NOTIFICATIONS_PAGE_SIZE), hasMore: rows.length > NOTIFICATIONS_PAGE_SIZE };
+  const page = rows.slice(0, NOTIFICATIONS_PAGE_SIZE);
+  const last = page[page.length - 1];
+  return { items: page.map((r) => r.row), next: rows.length > NOTIFICATIONS_PAGE_SIZE && last ? timeCursor.encode([last.createdText, last.row.id]) : null };
 }
 
 /** Marks one (or, without an id, every) unread notification of the user as read. Returns how many. */

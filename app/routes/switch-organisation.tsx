@@ -1,4 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { homeFor } from "~/modules/auth/accounts.server";
 import { switchOrganisation } from "~/modules/auth/session.server";
@@ -14,11 +15,12 @@ export async function loader() {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth(request);
-  const parsed = z.object({ orgId: z.string().uuid() }).safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success) throw new Response("Choose an organisation.", { status: 400 });
+  const formData = await readForm(request);
+  const submission = parseWithZod(formData, { schema: z.object({ orgId: z.string().uuid() }) });
+  if (submission.status !== "success") throw new Response("Choose an organisation.", { status: 400 });
   // Switching sessions between a user's own organisations is a session (system) operation.
   const target = await withSystem(async (tx) => {
-    const org = await switchOrganisation(tx, { sessionIdHash: auth.sessionIdHash, userId: auth.user.id, orgId: parsed.data.orgId });
+    const org = await switchOrganisation(tx, { sessionIdHash: auth.sessionIdHash, userId: auth.user.id, orgId: submission.value.orgId });
     if (org) {
       await recordAudit(tx, { actor: { userId: auth.user.id, orgId: org.id, ip: clientIp(context) }, action: "auth.organisation_switched", objectType: "organisation", objectId: org.id });
     }

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { forwardFields, hasPages, listState, pagerLinks } from "~/utils/list";
 import { KeysetPager } from "~/components/data-table";
@@ -24,13 +25,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { ...page, paged: Boolean(after) };
 }
 
+/** One notification by id, or without one every unread notification. */
+const markReadSchema = z.object({ id: z.string().uuid().optional() });
+
 export async function action({ request }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "notifications:view");
-  const form = z.object({ id: z.string().uuid().optional() }).safeParse(Object.fromEntries(await readForm(request)));
-  if (!form.success) throw new Response("Unknown notification.", { status: 400 });
-  const n = await withTenant(tenantOf(auth), (tx) => markNotificationsRead(tx, { orgId: auth.org.id, userId: auth.user.id, id: form.data.id }));
-  if (form.data.id && n === 0) throw new Response("No such unread notification.", { status: 404 });
-  return redirectWithToast("/notifications", { kind: "success", message: form.data.id ? "Marked as read." : `${n} marked as read.` });
+  const submission = parseWithZod(await readForm(request), { schema: markReadSchema });
+  // The page's buttons carry no field a person types: a bad id is a bad request, not a form error.
+  if (submission.status !== "success") throw new Response("Unknown notification.", { status: 400 });
+  const { id } = submission.value;
+  const n = await withTenant(tenantOf(auth), (tx) => markNotificationsRead(tx, { orgId: auth.org.id, userId: auth.user.id, id }));
+  if (id && n === 0) throw new Response("No such unread notification.", { status: 404 });
+  return redirectWithToast("/notifications", { kind: "success", message: id ? "Marked as read." : `${n} marked as read.` });
 }
 
 export default function Notifications() {

@@ -1,6 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, EmptyState, PageHeader } from "~/components/layout";
+import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
+import { useMemo } from "react";
+import { CellLink, DataTable } from "~/components/data-table";
+import { ListEmpty } from "~/components/list";
+import { Badge, PageHeader } from "~/components/layout";
 import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
@@ -78,9 +82,100 @@ const STATUS = {
   ended: ["neutral", "Ended"],
 } as const;
 
+type PartnerRow = Awaited<ReturnType<typeof loader>>["partners"][number];
+type GdapRow = Awaited<ReturnType<typeof loader>>["gdap"][number];
+const partnerColumn = createColumnHelper<PartnerRow>();
+const gdapColumn = createColumnHelper<GdapRow>();
+
 export default function CustomerPartners() {
   const { partners, pending, gdap, canRemove, canRemovePartner } = useLoaderData<typeof loader>();
   const format = useFormat();
+  const partnerColumns = useMemo(
+    () =>
+      [
+        partnerColumn.accessor("partnerName", { header: "Partner" }),
+        partnerColumn.accessor("partnerNumber", { header: "Partner ID" }),
+        partnerColumn.accessor("label", { header: "Type" }),
+        partnerColumn.display({
+          id: "relationships",
+          header: "Relationships",
+          cell: ({ row: { original: p } }) => (
+            <ul className="plain-list">
+              {p.relationships.map((r) => (
+                <li key={r.id}>
+                  {TYPE_LABELS[r.type]} <Badge tone={STATUS[r.status][0]}>{STATUS[r.status][1]}</Badge>
+                  {r.type === "dap" && r.status === "active" ? (
+                    <div className="muted small">Global Administrator for its admin agents, Helpdesk Administrator for its helpdesk agents; no end date</div>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          ),
+        }),
+        partnerColumn.accessor("since", { header: "Since", cell: ({ getValue }) => format.date(getValue()) }),
+        partnerColumn.display({
+          id: "contact",
+          header: "Contact",
+          cell: ({ row: { original: p } }) => (
+            <>
+              {p.email ? <a href={`mailto:${p.email}`}>{p.email}</a> : null}
+              {p.phone ? <div className="muted small">{p.phone}</div> : null}
+            </>
+          ),
+        }),
+        partnerColumn.display({
+          id: "actions",
+          header: () => <span className="visually-hidden">Actions</span>,
+          cell: ({ row: { original: p } }) => (
+            <>
+              {canRemove && p.relationships.some((r) => (r.type === "dap" || r.type === "gdap") && r.status !== "ended") ? (
+                <ConfirmAction label="Remove admin roles" title={`Remove ${p.partnerName}'s admin roles?`} intent="remove-roles" confirmLabel="Remove admin roles" hidden={{ partnerId: p.partnerId }}>
+                  <p>
+                    Its delegated admin (DAP) rights end and its granular admin relationships (GDAP) are terminated at once. {p.partnerName} stays your partner in its other
+                    roles (for example as reseller or advisor).
+                  </p>
+                </ConfirmAction>
+              ) : null}
+              {canRemovePartner ? (
+                p.isReseller ? (
+                  <div className="top-gap">
+                    <button type="button" className="button danger-outline" disabled aria-describedby={`reseller-rule-${p.partnerId}`}>
+                      Remove partner
+                    </button>
+                    <p className="hint" id={`reseller-rule-${p.partnerId}`}>
+                      {p.resellerRule}
+                    </p>
+                  </div>
+                ) : (
+                  <div className="top-gap">
+                    <ConfirmAction label="Remove partner" title={`Remove ${p.partnerName} as your partner?`} intent="remove-partner" confirmLabel="Remove partner" hidden={{ partnerId: p.partnerId }}>
+                      <p>
+                        {p.partnerName} stops being the partner on your subscriptions, its admin roles end, and its relationships with you end. It is told. Your subscriptions stay yours.
+                      </p>
+                    </ConfirmAction>
+                  </div>
+                )
+              ) : null}
+            </>
+          ),
+        }),
+      ] as ColumnDef<PartnerRow, unknown>[],
+    [format, canRemove, canRemovePartner],
+  );
+  const gdapColumns = useMemo(
+    () =>
+      [
+        gdapColumn.accessor("partnerName", { header: "Partner" }),
+        gdapColumn.accessor("displayName", { header: "Name", cell: ({ row: { original: r } }) => <CellLink href={`/customer/requests/${r.id}`}>{r.displayName}</CellLink> }),
+        gdapColumn.accessor("roles", { header: "Roles", cell: ({ getValue }) => getValue().join(", ") }),
+        gdapColumn.accessor("status", {
+          header: "Status",
+          cell: ({ getValue }) => <Badge tone={getValue() === "active" ? "good" : getValue() === "expiring" ? "warn" : "neutral"}>{GDAP_STATUS[getValue()] ?? getValue()}</Badge>,
+        }),
+        gdapColumn.accessor("endsAt", { header: "Ends", cell: ({ getValue }) => format.date(getValue()) }),
+      ] as ColumnDef<GdapRow, unknown>[],
+    [format],
+  );
   return (
     <>
       <PageHeader title="Partner relationships" description="The partners that work with your organisation, and what each may do." />
@@ -89,113 +184,17 @@ export default function CustomerPartners() {
           {pending} request{pending === 1 ? "" : "s"} for admin rights {pending === 1 ? "waits" : "wait"} for your global admin. <Link to="/customer/requests">Review requests</Link>
         </p>
       ) : null}
-      {partners.length === 0 ? (
-        <EmptyState title="There's nothing here">
-          <p>No partner works with your organisation yet. A partner's invitation link lets you accept one.</p>
-        </EmptyState>
-      ) : (
-        <table className="table">
-          <caption className="visually-hidden">Partner relationships</caption>
-          <thead>
-            <tr>
-              <th scope="col">Partner</th>
-              <th scope="col">Partner ID</th>
-              <th scope="col">Type</th>
-              <th scope="col">Relationships</th>
-              <th scope="col">Since</th>
-              <th scope="col">Contact</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {partners.map((p) => (
-              <tr key={p.partnerId}>
-                <td>{p.partnerName}</td>
-                <td>{p.partnerNumber}</td>
-                <td>{p.label}</td>
-                <td>
-                  <ul className="plain-list">
-                    {p.relationships.map((r) => (
-                      <li key={r.id}>
-                        {TYPE_LABELS[r.type]} <Badge tone={STATUS[r.status][0]}>{STATUS[r.status][1]}</Badge>
-                        {r.type === "dap" && r.status === "active" ? (
-                          <div className="muted small">Global Administrator for its admin agents, Helpdesk Administrator for its helpdesk agents; no end date</div>
-                        ) : null}
-                      </li>
-                    ))}
-                  </ul>
-                </td>
-                <td>{format.date(p.since)}</td>
-                <td>
-                  {p.email ? <a href={`mailto:${p.email}`}>{p.email}</a> : null}
-                  {p.phone ? <div className="muted small">{p.phone}</div> : null}
-                </td>
-                <td>
-                  {canRemove && p.relationships.some((r) => (r.type === "dap" || r.type === "gdap") && r.status !== "ended") ? (
-                    <ConfirmAction label="Remove admin roles" title={`Remove ${p.partnerName}'s admin roles?`} intent="remove-roles" confirmLabel="Remove admin roles" hidden={{ partnerId: p.partnerId }}>
-                      <p>
-                        Its delegated admin (DAP) rights end and its granular admin relationships (GDAP) are terminated at once. {p.partnerName} stays your partner in its other
-                        roles (for example as reseller or advisor).
-                      </p>
-                    </ConfirmAction>
-                  ) : null}
-                  {canRemovePartner ? (
-                    p.isReseller ? (
-                      <div className="top-gap">
-                        <button type="button" className="button danger-outline" disabled aria-describedby={`reseller-rule-${p.partnerId}`}>
-                          Remove partner
-                        </button>
-                        <p className="hint" id={`reseller-rule-${p.partnerId}`}>
-                          {p.resellerRule}
-                        </p>
-                      </div>
-                    ) : (
-                      <div className="top-gap">
-                        <ConfirmAction label="Remove partner" title={`Remove ${p.partnerName} as your partner?`} intent="remove-partner" confirmLabel="Remove partner" hidden={{ partnerId: p.partnerId }}>
-                          <p>
-                            {p.partnerName} stops being the partner on your subscriptions, its admin roles end, and its relationships with you end. It is told. Your subscriptions stay yours.
-                          </p>
-                        </ConfirmAction>
-                      </div>
-                    )
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption="Partner relationships"
+        columns={partnerColumns}
+        data={partners}
+        getRowId={(p) => p.partnerId}
+        empty={<ListEmpty none={["There's nothing here", "No partner works with your organisation yet. A partner's invitation link lets you accept one."]} />}
+      />
       {gdap.length > 0 ? (
         <section className="card top-gap" aria-labelledby="gdap">
           <h2 id="gdap">Granular admin relationships</h2>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Partner</th>
-                <th scope="col">Name</th>
-                <th scope="col">Roles</th>
-                <th scope="col">Status</th>
-                <th scope="col">Ends</th>
-              </tr>
-            </thead>
-            <tbody>
-              {gdap.map((r) => (
-                <tr key={r.id}>
-                  <td>{r.partnerName}</td>
-                  <td>
-                    <Link to={`/customer/requests/${r.id}`}>{r.displayName}</Link>
-                  </td>
-                  <td>{r.roles.join(", ")}</td>
-                  <td>
-                    <Badge tone={r.status === "active" ? "good" : r.status === "expiring" ? "warn" : "neutral"}>{GDAP_STATUS[r.status] ?? r.status}</Badge>
-                  </td>
-                  <td>{format.date(r.endsAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable caption="Granular admin relationships" columns={gdapColumns} data={gdap} getRowId={(r) => r.id} empty={null} />
         </section>
       ) : null}
     </>

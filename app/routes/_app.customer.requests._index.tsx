@@ -3,7 +3,11 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
-import { EmptyState, PageHeader } from "~/components/layout";
+import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
+import { useMemo } from "react";
+import { DataTable } from "~/components/data-table";
+import { ListEmpty } from "~/components/list";
+import { PageHeader } from "~/components/layout";
 import { approveRequest, declineRequest, listPendingRequests } from "~/modules/customer-tenant/customer-partners.server";
 import { listGdapForCustomer } from "~/modules/delegated-admin/admin-relationships.server";
 import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
@@ -59,9 +63,49 @@ async function declineAction({ auth, formData, context }: IntentArgs) {
   return redirectWithToast("/customer/requests", { kind: "success", message: "Declined. The partner was told; it got no admin rights." });
 }
 
+type Row = Awaited<ReturnType<typeof loader>>["requests"][number];
+const column = createColumnHelper<Row>();
+
 export default function Requests() {
   const { requests, gdap, canApprove } = useLoaderData<typeof loader>();
   const format = useFormat();
+  const columns = useMemo(
+    () =>
+      [
+        column.accessor("partnerName", {
+          header: "Partner",
+          cell: ({ row: { original: r } }) => (
+            <>
+              {r.partnerName} <span className="muted small">(Partner ID {r.partnerNumber})</span>
+            </>
+          ),
+        }),
+        column.display({
+          id: "asks",
+          header: "Asks for",
+          cell: () => "Delegated administration: its admin agents act as your global administrators, its helpdesk agents as helpdesk administrators.",
+        }),
+        column.accessor("requestedAt", { header: "Requested", cell: ({ getValue }) => format.date(getValue()) }),
+        column.display({
+          id: "actions",
+          header: () => <span className="visually-hidden">Actions</span>,
+          cell: ({ row: { original: r } }) =>
+            canApprove ? (
+              <div className="button-row">
+                <ConfirmAction label="Approve" title={`Give ${r.partnerName} admin rights?`} intent="approve" confirmLabel="Approve" tone="primary" hidden={{ id: r.id }}>
+                  <p>Its admin agents can then manage your users, licences and settings. You can remove these rights at any time.</p>
+                </ConfirmAction>
+                <ConfirmAction label="Decline" title={`Decline ${r.partnerName}'s request?`} intent="decline" confirmLabel="Decline" hidden={{ id: r.id }}>
+                  <p>The partner gets no admin rights; it may send a new request later.</p>
+                </ConfirmAction>
+              </div>
+            ) : (
+              <span className="muted small">Waiting for your global admin</span>
+            ),
+        }),
+      ] as ColumnDef<Row, unknown>[],
+    [format, canApprove],
+  );
   return (
     <>
       <PageHeader title="Requests for admin rights" description="Partners ask to administer your organisation. Only your global admin can approve or decline." />
@@ -83,48 +127,9 @@ export default function Requests() {
         </section>
       ) : null}
       {requests.length === 0 && gdap.length === 0 ? (
-        <EmptyState title="There's nothing here">
-          <p>No partner is waiting for your approval.</p>
-        </EmptyState>
+        <ListEmpty none={["There's nothing here", "No partner is waiting for your approval."]} />
       ) : requests.length === 0 ? null : (
-        <table className="table">
-          <caption className="visually-hidden">Requests waiting for approval</caption>
-          <thead>
-            <tr>
-              <th scope="col">Partner</th>
-              <th scope="col">Asks for</th>
-              <th scope="col">Requested</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {requests.map((r) => (
-              <tr key={r.id}>
-                <td>
-                  {r.partnerName} <span className="muted small">(Partner ID {r.partnerNumber})</span>
-                </td>
-                <td>Delegated administration: its admin agents act as your global administrators, its helpdesk agents as helpdesk administrators.</td>
-                <td>{format.date(r.requestedAt)}</td>
-                <td>
-                  {canApprove ? (
-                    <div className="button-row">
-                      <ConfirmAction label="Approve" title={`Give ${r.partnerName} admin rights?`} intent="approve" confirmLabel="Approve" tone="primary" hidden={{ id: r.id }}>
-                        <p>Its admin agents can then manage your users, licences and settings. You can remove these rights at any time.</p>
-                      </ConfirmAction>
-                      <ConfirmAction label="Decline" title={`Decline ${r.partnerName}'s request?`} intent="decline" confirmLabel="Decline" hidden={{ id: r.id }}>
-                        <p>The partner gets no admin rights; it may send a new request later.</p>
-                      </ConfirmAction>
-                    </div>
-                  ) : (
-                    <span className="muted small">Waiting for your global admin</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable caption="Requests waiting for approval" columns={columns} data={requests} getRowId={(r) => r.id} empty={null} />
       )}
     </>
   );

@@ -2,13 +2,17 @@ import type { SubmissionResult } from "@conform-to/react";
 import type { Actor } from "~/modules/platform/audit.server";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useEffect, useRef, type ReactNode } from "react";
+import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
+import { useEffect, useMemo, useRef, type ReactNode } from "react";
+import { DataTable } from "~/components/data-table";
+import { ListEmpty } from "~/components/list";
+import type { Format } from "~/utils/format";
 import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { text, wholeNumber } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
 import { ErrorList, SubmitButton } from "~/components/forms";
-import { EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
+import { PageHeader, SubscriptionStatus } from "~/components/layout";
 import { listProducts } from "~/modules/subscriptions/products.server";
 import {
   buySubscription,
@@ -335,61 +339,53 @@ function BuyForm({ products }: { products: Awaited<ReturnType<typeof loader>>["p
   );
 }
 
+type Row = Awaited<ReturnType<typeof loader>>["subscriptions"][number];
+const column = createColumnHelper<Row>();
+function subscriptionColumns(format: Format) {
+  return [
+    column.accessor("productName", { header: "Product" }),
+    column.accessor("licences", { header: "Licences" }),
+    column.accessor("status", {
+      header: "Status",
+      cell: ({ row: { original: s } }) => (
+        <>
+          <SubscriptionStatus status={s.status} />
+          {s.convertedAt ? <div className="muted small">converted {format.date(s.convertedAt)}</div> : null}
+        </>
+      ),
+    }),
+    column.accessor("startedAt", { header: "Started", cell: ({ getValue }) => format.date(getValue()) }),
+    column.display({ id: "ends", header: "Ends", cell: ({ row: { original: s } }) => (s.endsAt ? format.date(s.endsAt) : s.endedAt ? format.date(s.endedAt) : "—") }),
+    column.accessor("partnerName", {
+      header: "Partner",
+      cell: ({ row: { original: s } }) =>
+        s.partnerName ? (
+          <>
+            <span>{s.partnerName}</span>
+            <div className="muted small">Partner ID {s.partnerNumber}</div>
+          </>
+        ) : (
+          <span className="muted">No partner</span>
+        ),
+    }),
+    column.display({ id: "actions", header: () => <span className="visually-hidden">Actions</span>, cell: ({ row: { original: s } }) => <Manage sub={s} /> }),
+  ] as ColumnDef<Row, unknown>[];
+}
+
 export default function Subscriptions() {
   const { subscriptions, products } = useLoaderData<typeof loader>();
   const format = useFormat();
+  const columns = useMemo(() => subscriptionColumns(format), [format]);
   return (
     <>
       <PageHeader title="Subscriptions" description="Your organisation's subscriptions and the partner on each. Only global admins and billing admins see this page." />
-      {subscriptions.length === 0 ? (
-        <EmptyState title="There's nothing here">
-          <p>You have no subscriptions yet. Buy a product below, or accept a partner's trial invitation or offer.</p>
-        </EmptyState>
-      ) : (
-        <table className="table">
-          <caption className="visually-hidden">Subscriptions</caption>
-          <thead>
-            <tr>
-              <th scope="col">Product</th>
-              <th scope="col">Licences</th>
-              <th scope="col">Status</th>
-              <th scope="col">Started</th>
-              <th scope="col">Ends</th>
-              <th scope="col">Partner</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {subscriptions.map((s) => (
-              <tr key={s.id} data-subscription={s.productId}>
-                <td>{s.productName}</td>
-                <td>{s.licences}</td>
-                <td>
-                  <SubscriptionStatus status={s.status} />
-                  {s.convertedAt ? <div className="muted small">converted {format.date(s.convertedAt)}</div> : null}
-                </td>
-                <td>{format.date(s.startedAt)}</td>
-                <td>{s.endsAt ? format.date(s.endsAt) : s.endedAt ? format.date(s.endedAt) : "—"}</td>
-                <td>
-                  {s.partnerName ? (
-                    <>
-                      <span>{s.partnerName}</span>
-                      <div className="muted small">Partner ID {s.partnerNumber}</div>
-                    </>
-                  ) : (
-                    <span className="muted">No partner</span>
-                  )}
-                </td>
-                <td>
-                  <Manage sub={s} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        caption="Subscriptions"
+        columns={columns}
+        data={subscriptions}
+        getRowId={(s) => s.id}
+        empty={<ListEmpty none={["There's nothing here", "You have no subscriptions yet. Buy a product below, or accept a partner's trial invitation or offer."]} />}
+      />
       <BuyForm products={products} />
     </>
   );

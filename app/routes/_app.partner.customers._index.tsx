@@ -1,11 +1,12 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef, type RowSelectionState } from "@tanstack/react-table";
 import { useEffect, useMemo, useState } from "react";
+import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { CellLink, DataTable, KeysetPager } from "~/components/data-table";
 import { FilterBar, FilterSelect, ListEmpty, optionsOf, PageSizeSelect, SearchField, useListHref } from "~/components/list";
-import { SubmitButton } from "~/components/forms";
+import { ReplyNotice, SubmitButton } from "~/components/forms";
 import { CountryOptions } from "~/components/country-select";
 import { useFormat } from "~/components/format";
 import { Badge, PageHeader } from "~/components/layout";
@@ -33,23 +34,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { page, query, countryCodes, canCreate: auth.permissions.includes("customers:create") };
 }
 
-const selectionForm = z.discriminatedUnion("mode", [
-  z.object({ mode: z.literal("page"), ids: z.array(z.string().uuid()).min(1, "Select at least one customer.").max(200) }),
+/** What to select: the ticked customers of this page, or every customer the list's filters match. */
+const selectionSchema = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("page"), ids: z.array(z.string().uuid(), { required_error: "Select at least one customer." }).min(1, "Select at least one customer.").max(200) }),
   z.object({ mode: z.literal("all") }),
 ]);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
-  const form = await readForm(request);
-  const parsed = selectionForm.safeParse({ mode: form.get("mode"), ids: form.getAll("ids") });
-  if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "Select at least one customer." }, { status: 400 });
+  const submission = parseWithZod(await readForm(request), { schema: selectionSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   // Strict: "select all matching" with a filter it cannot read would select more than was shown.
   const read = customerList.readStrict(new URL(request.url).searchParams);
-  if (!read.success) return data({ error: "The list's filters in this link are not valid." }, { status: 400 });
-  const query = read.data;
+  if (!read.success) return data(submission.reply({ formErrors: ["The list's filters in this link are not valid."] }), { status: 400 });
+  const { value } = submission;
   const selection = await withTenant(tenantOf(auth), (tx) =>
-    createSelection(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), query, customerIds: parsed.data.mode === "all" ? "all" : parsed.data.ids }),
-  ).catch(handleDomainError);
+    createSelection(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), query: read.data, customerIds: value.mode === "all" ? "all" : value.ids }),
+  ).catch((error) => handleDomainError(error));
   throw redirect(`/partner/customers/selections/${selection.id}`);
 }
 
@@ -94,6 +95,7 @@ const AGREEMENT_OPTIONS = [
 
 export default function Customers() {
   const { page, query, countryCodes, canCreate } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   const format = useFormat();
   const columns = useMemo(() => customerColumns(format), [format]);
   const href = useListHref("/partner/customers");
@@ -144,6 +146,7 @@ export default function Customers() {
         {filtered ? " match" : ""}
       </p>
 
+      <ReplyNotice result={result} />
       {selected.length > 0 ? (
         <Form method="post" className="selection-bar" aria-label="Selection">
           <span>

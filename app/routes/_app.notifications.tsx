@@ -19,8 +19,8 @@ export const meta: MetaFunction = () => [{ title: "Notifications · Partnerdesk"
 const notificationList = listState({ filters: {}, paging: forwardFields });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { after } = notificationList.read(new URL(request.url).searchParams);
   const auth = await requirePermission(request, "notifications:view");
+  const { after } = notificationList.read(new URL(request.url).searchParams);
   const page = await withTenantReads(tenantOf(auth), (tx) => listNotifications(tx, { orgId: auth.org.id, userId: auth.user.id, after }));
   return { ...page, paged: Boolean(after) };
 }

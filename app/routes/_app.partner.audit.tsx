@@ -24,10 +24,10 @@ const auditList = listState({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
+  const auth = await requirePermission(request, "audit:view", { kind: "partner" });
   const q = auditList.read(new URL(request.url).searchParams);
   const older = rowIdCursor.decode(q.after)?.[0];
   const newer = older ? undefined : rowIdCursor.decode(q.before)?.[0];
-  const auth = await requirePermission(request, "audit:view", { kind: "partner" });
   const orgId = auth.org.id;
   return withTenantReads(tenantOf(auth), async (tx) => {
     const page = await listAuditEntries(tx, { orgId, action: q.action, userId: q.user, before: older, after: newer });

@@ -17,8 +17,8 @@ import { useFormat } from "~/components/format";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.customer.name ?? "Customer"} · Partnerdesk` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const id = z.string().uuid().safeParse(params.customerId);
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+  const id = z.string().uuid().safeParse(params.customerId);
   if (!id.success) throw new Response("No such customer.", { status: 404 });
   const detail = await withTenantReads(tenantOf(auth), (tx) => getCustomerDetail(tx, { partnerId: auth.org.id, customerId: id.data })).catch(handleDomainError);
   return { ...detail, canRequestRoles: auth.permissions.includes("relationships:manage"), canRegisterKeys: auth.permissions.includes("keys:manage") };

@@ -22,8 +22,8 @@ import { readForm } from "~/utils/form.server";
 export const meta: MetaFunction = () => [{ title: "Customers · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const query = customerList.read(new URL(request.url).searchParams);
   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+  const query = customerList.read(new URL(request.url).searchParams);
   const partnerId = auth.org.id;
   const [page, countries] = await withTenantReads(tenantOf(auth), async (tx) => [
     await listCustomers(tx, { partnerId, query }),

@@ -27,8 +27,8 @@ export const meta: MetaFunction = () => [{ title: "Product keys · Partnerdesk" 
 const keyList = listState({ filters: { status: z.enum(["available", "used"]) }, paging: forwardFields });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const query = keyList.read(new URL(request.url).searchParams);
   const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
+  const query = keyList.read(new URL(request.url).searchParams);
   const orgId = auth.org.id;
   return withTenantReads(tenantOf(auth), async (tx) => {
     const org = await getOrganisation(tx, { orgId });

@@ -21,8 +21,8 @@ export const meta: MetaFunction = () => [{ title: "Admin relationships · Partne
 const relationshipList = listState({ filters: { status: z.enum(RELATIONSHIP_FILTERS), q: text().max(100) }, paging: keysetFields });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const params = relationshipList.read(new URL(request.url).searchParams);
   const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+  const params = relationshipList.read(new URL(request.url).searchParams);
   const list = await withTenantReads(tenantOf(auth), (tx) => listAdminRelationships(tx, { partnerId: auth.org.id, query: { ...params, filter: params.status } }));
   return {
     rows: list.rows.map((r) => ({ ...r, roleNames: r.roles.map((id) => adminRole(id)?.name ?? id) })),

@@ -15,8 +15,8 @@ import { useFormat, FormattedDate, FormattedMoney } from "~/components/format";
 export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const query = partnerSubscriptionList.read(new URL(request.url).searchParams);
   const auth = await requirePermission(request, "subscriptions:view", { kind: "partner" });
+  const query = partnerSubscriptionList.read(new URL(request.url).searchParams);
   return withTenantReads(tenantOf(auth), async (tx) => {
     // Issued together: postgres.js sends the page, its totals and the products in one write.
     const [list, products] = await Promise.all([listPartnerSubscriptions(tx, { partnerId: auth.org.id, query }), listProducts(tx)]);

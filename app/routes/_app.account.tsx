@@ -22,13 +22,13 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
   return retryAfter ? { "Retry-After": retryAfter } : new Headers();
 };
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requireAuth(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requireAuth({ request, context });
   return { user: auth.user };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requireAuth(request);
+  const auth = await requireAuth({ request, context });
   const submission = parseWithZod(await readForm(request), { schema });
   const hide = { hideFields: ["currentPassword", "password", "confirmPassword"] };
   if (submission.status !== "success") return data(submission.reply(hide), { status: 400 });

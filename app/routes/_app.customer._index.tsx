@@ -10,8 +10,8 @@ export const meta: MetaFunction = () => [{ title: "Organisation · Partnerdesk" 
 
 const TYPE_LABELS: Record<string, string> = { reseller: "Reseller", advisor: "Advisor", dap: "Delegated admin", gdap: "Granular delegated admin" };
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "overview:view", { kind: "customer" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "overview:view", { kind: "customer" });
   const orgId = auth.org.id;
   return withTenantReads(tenantOf(auth), async (tx) => ({
     org: await getOrganisation(tx, { orgId }),

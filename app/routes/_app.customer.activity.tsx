@@ -16,8 +16,8 @@ export const meta: MetaFunction = () => [{ title: "Partner activity · Partnerde
 
 const activityList = listState({ filters: {}, paging: forwardFields });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "partners:view", { kind: "customer" });
   const { after } = activityList.read(new URL(request.url).searchParams);
   const page = await withTenantReads(tenantOf(auth), (tx) => listPartnerActivity(tx, { customerId: auth.org.id, after }));
   return { ...page, paged: Boolean(after) };

@@ -14,8 +14,8 @@ import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Customer agreement · Partnerdesk" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "overview:view", { kind: "customer" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "overview:view", { kind: "customer" });
   const agreement = await withTenantReads(tenantOf(auth), getCurrentAgreement);
   return { agreement, pending: auth.org.agreementPending, canAccept: auth.permissions.includes("agreement:accept") };
 }
@@ -26,7 +26,7 @@ const schema = z.object({
 });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "agreement:accept", { kind: "customer" });
+  const auth = await requirePermission({ request, context }, "agreement:accept", { kind: "customer" });
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });

@@ -18,8 +18,8 @@ import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Partners · Partnerdesk" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "partners:view", { kind: "customer" });
   const customerId = auth.org.id;
   const value = await withTenantReads(tenantOf(auth), async (tx) => ({
     partners: (await listPartnerRelationships(tx, { customerId })).map((p) => ({
@@ -40,7 +40,7 @@ const partnerSchema = z.object({ partnerId: z.string().uuid() });
  * stays), or removes a partner that is not its reseller altogether.
  */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
+  const auth = await requirePermission({ request, context }, "partners:view", { kind: "customer" });
   const formData = await readForm(request);
   const args = { auth, formData, context };
   switch (formData.get("intent")) {

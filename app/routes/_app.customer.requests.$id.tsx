@@ -13,8 +13,8 @@ export const meta: MetaFunction = () => [{ title: "Admin roles request · Partne
 
 const idOf = (params: { id?: string }) => uuidParam(params.id, "No such request.");
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "partners:view", { kind: "customer" });
   const id = idOf(params);
   const gdap = await withTenantReads(tenantOf(auth), (tx) => getGdapForCustomer(tx, { customerId: auth.org.id, id })).catch(handleDomainError);
   return { gdap, canApprove: auth.permissions.includes("requests:approve"), agreementPending: auth.org.agreementPending };
@@ -23,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 type RequestIntentArgs = IntentArgs & { id: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "requests:approve", { kind: "customer" });
+  const auth = await requirePermission({ request, context }, "requests:approve", { kind: "customer" });
   const id = idOf(params);
   const formData = await readForm(request);
   const args = { auth, formData, context, id };

@@ -18,8 +18,8 @@ import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Requests · Partnerdesk" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "partners:view", { kind: "customer" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "partners:view", { kind: "customer" });
   const customerId = auth.org.id;
   const [requests, gdap] = await withTenantReads(tenantOf(auth), async (tx) => [
     await listPendingRequests(tx, { customerId }),
@@ -31,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const requestSchema = z.object({ id: z.string().uuid() });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "requests:approve", { kind: "customer" });
+  const auth = await requirePermission({ request, context }, "requests:approve", { kind: "customer" });
   const formData = await readForm(request);
   const args = { auth, formData, context };
   switch (formData.get("intent")) {

@@ -31,8 +31,8 @@ import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "subscriptions:manage", { kind: "customer" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "subscriptions:manage", { kind: "customer" });
   return withTenantReads(tenantOf(auth), async (tx) => ({
     subscriptions: await listSubscriptions(tx, { customerId: auth.org.id }),
     products: (await listProducts(tx)).map((p) => ({ id: p.id, name: p.name, min: p.minLicences, max: p.maxLicences, price: p.monthlyPriceCents, currency: p.currency })),
@@ -59,7 +59,7 @@ export type ActionResult =
   | { kind: "confirm"; intent: "buy" | "set-partner"; id: string | null; partner: { name: string; partnerNumber: number }; values: Values };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "subscriptions:manage", { kind: "customer" });
+  const auth = await requirePermission({ request, context }, "subscriptions:manage", { kind: "customer" });
   const formData = await readForm(request);
   const args = { auth, formData, context };
   switch (formData.get("intent")) {

@@ -15,8 +15,8 @@ import { handleDomainError, unknownIntent } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Users · Partnerdesk" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "users:manage", { kind: "customer" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "users:manage", { kind: "customer" });
   return { users: await withTenantReads(tenantOf(auth), (tx) => listTenantUsers(tx, { customerId: auth.org.id })), me: auth.user.id };
 }
 
@@ -27,7 +27,7 @@ const createSchema = z.object({
 });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "users:manage", { kind: "customer" });
+  const auth = await requirePermission({ request, context }, "users:manage", { kind: "customer" });
   const formData = await readForm(request);
   const args = { auth, formData, context };
   switch (formData.get("intent")) {

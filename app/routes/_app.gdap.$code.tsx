@@ -17,8 +17,8 @@ export const meta: MetaFunction = () => [{ title: "Admin roles request · Partne
 
 const CODE = /^[A-Za-z0-9_-]{20,100}$/;
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const auth = await requireAuth(request);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await requireAuth({ request, context });
   const code = params.code ?? "";
   if (!CODE.test(code)) throw new Response("This approval link is not valid.", { status: 404 });
   if (auth.org.kind !== "customer") throw new Response("Sign in as your organisation's global admin to answer this request.", { status: 403 });
@@ -36,8 +36,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "requests:approve", { kind: "customer" });
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "requests:approve", { kind: "customer" });
   const code = params.code ?? "";
   if (!CODE.test(code)) throw new Response("This approval link is not valid.", { status: 404 });
   const { id } = await withSystem((tx) => claimApprovalCode(tx, { code, customerId: auth.org.id })).catch(handleDomainError);

@@ -18,8 +18,8 @@ export const meta: MetaFunction = () => [{ title: "Notifications · Partnerdesk"
 
 const notificationList = listState({ filters: {}, paging: forwardFields });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "notifications:view");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "notifications:view");
   const { after } = notificationList.read(new URL(request.url).searchParams);
   const page = await withTenantReads(tenantOf(auth), (tx) => listNotifications(tx, { orgId: auth.org.id, userId: auth.user.id, after }));
   return { ...page, paged: Boolean(after) };
@@ -28,8 +28,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 /** One notification by id, or without one every unread notification. */
 const markReadSchema = z.object({ id: z.string().uuid().optional() });
 
-export async function action({ request }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "notifications:view");
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "notifications:view");
   const submission = parseWithZod(await readForm(request), { schema: markReadSchema });
   // The page's buttons carry no field a person types: a bad id is a bad request, not a form error.
   if (submission.status !== "success") throw new Response("Unknown notification.", { status: 400 });

@@ -8,8 +8,8 @@ import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Partnerdesk" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "overview:view", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "overview:view", { kind: "partner" });
   const orgId = auth.org.id;
   const value = await withTenantReads(tenantOf(auth), async (tx) => ({
     org: await getOrganisation(tx, { orgId }),

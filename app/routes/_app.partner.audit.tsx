@@ -23,8 +23,8 @@ const auditList = listState({
   paging: { after: cursorField, before: cursorField },
 });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "audit:view", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "audit:view", { kind: "partner" });
   const q = auditList.read(new URL(request.url).searchParams);
   const older = rowIdCursor.decode(q.after)?.[0];
   const newer = older ? undefined : rowIdCursor.decode(q.before)?.[0];

@@ -12,8 +12,8 @@ import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Bulk request · Partnerdesk" }];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "relationships:manage", { kind: "partner" });
   const id = z.string().uuid().safeParse(params.id);
   if (!id.success) throw new Response("No such bulk operation.", { status: 404 });
   return withTenantReads(tenantOf(auth), (tx) => getBulkOperation(tx, { partnerId: auth.org.id, id: id.data })).catch(handleDomainError);

@@ -16,8 +16,8 @@ import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.customer.name ?? "Customer"} · Partnerdesk` }];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "customers:view", { kind: "partner" });
   const id = z.string().uuid().safeParse(params.customerId);
   if (!id.success) throw new Response("No such customer.", { status: 404 });
   const detail = await withTenantReads(tenantOf(auth), (tx) => getCustomerDetail(tx, { partnerId: auth.org.id, customerId: id.data })).catch(handleDomainError);
@@ -26,7 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 /** The reseller ends its reseller relationship (after confirmation); the customer is told. */
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "relationships:manage", { kind: "partner" });
   const customerId = uuidParam(params.customerId, "No such customer.");
   const formData = await readForm(request);
   switch (formData.get("intent")) {

@@ -21,8 +21,8 @@ import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Customers · Partnerdesk" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "customers:view", { kind: "partner" });
   const query = customerList.read(new URL(request.url).searchParams);
   const partnerId = auth.org.id;
   const [page, countries] = await withTenantReads(tenantOf(auth), async (tx) => [
@@ -41,7 +41,7 @@ const selectionSchema = z.discriminatedUnion("mode", [
 ]);
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "customers:view", { kind: "partner" });
   const submission = parseWithZod(await readForm(request), { schema: selectionSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   // Strict: "select all matching" with a filter it cannot read would select more than was shown.

@@ -16,13 +16,13 @@ export const meta: MetaFunction = () => [{ title: "Add customer · Partnerdesk" 
 
 const schema = newCustomerSchema;
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  await requirePermission(request, "customers:create", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requirePermission({ request, context }, "customers:create", { kind: "partner" });
   return null;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "customers:create", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "customers:create", { kind: "partner" });
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });

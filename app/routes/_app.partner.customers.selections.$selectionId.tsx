@@ -20,8 +20,8 @@ export const meta: MetaFunction = () => [{ title: "Selected customers · Partner
 
 const idParam = z.string().uuid();
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "customers:view", { kind: "partner" });
   const id = idParam.safeParse(params.selectionId);
   if (!id.success) throw new Response("No such selection.", { status: 404 });
   const selection = await withTenantReads(tenantOf(auth), (tx) => getSelection(tx, { partnerId: auth.org.id, selectionId: id.data })).catch(handleDomainError);
@@ -40,7 +40,7 @@ const bulkSchema = z
 type SelectionIntentArgs = IntentArgs & { selectionId: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "customers:view", { kind: "partner" });
   const id = idParam.safeParse(params.selectionId);
   if (!id.success) throw new Response("No such selection.", { status: 404 });
   const formData = await readForm(request);

@@ -18,8 +18,8 @@ export const meta: MetaFunction = () => [{ title: "Service requests · Partnerde
 
 const customerIdOf = (params: { customerId?: string }) => uuidParam(params.customerId, "No such customer.");
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
   return withTenantReads(tenantOf(auth), async (tx) => {
     const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
@@ -40,7 +40,7 @@ const closeSchema = z.object({ requestId: z.string().uuid() });
 type RequestIntentArgs = IntentArgs & { customerId: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "customers:view", { kind: "partner" });
   const customerId = customerIdOf(params);
   const formData = await readForm(request);
   const args = { auth, formData, context, customerId };

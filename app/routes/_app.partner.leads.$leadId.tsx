@@ -18,8 +18,8 @@ import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.lead.organisation ?? "Lead"} · Leads · Partnerdesk` }];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "leads:manage", { kind: "partner" });
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "leads:manage", { kind: "partner" });
   const leadId = uuidParam(params.leadId, "No such lead.");
   return withTenantReads(tenantOf(auth), (tx) => getLead(tx, { partnerId: auth.org.id, leadId })).catch(handleDomainError);
 }
@@ -36,7 +36,7 @@ const answerSchema = z.object({
 type LeadIntentArgs = IntentArgs & { leadId: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "leads:manage", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "leads:manage", { kind: "partner" });
   const leadId = uuidParam(params.leadId, "No such lead.");
   const formData = await readForm(request);
   const args = { auth, formData, context, leadId };

@@ -16,8 +16,8 @@ export const meta: MetaFunction = () => [{ title: "Leads · Partnerdesk" }];
 
 const leadList = listState({ filters: { status: z.enum(LEAD_STATUSES), assigned: z.enum(["me", "none"]) }, paging: forwardFields });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "leads:manage", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "leads:manage", { kind: "partner" });
   const query = leadList.read(new URL(request.url).searchParams);
   const result = await withTenantReads(tenantOf(auth), (tx) => listLeads(tx, { partnerId: auth.org.id, userId: auth.user.id, query }));
   return { ...result, status: query.status ?? null, assigned: query.assigned ?? null, paged: Boolean(query.after) };

@@ -28,8 +28,8 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 
 const linkIdOf = (params: { linkId?: string }) => uuidParam(params.linkId, "No such link.");
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "links:manage", { kind: "partner" });
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "links:manage", { kind: "partner" });
   const linkId = linkIdOf(params);
   const tracking = await withTenantReads(tenantOf(auth), (tx) => getLinkTracking(tx, { partnerId: auth.org.id, linkId })).catch(handleDomainError);
   const url = linkUrl(tracking.link.code);
@@ -60,7 +60,7 @@ const emailSchema = z.object({
 type LinkIntentArgs = IntentArgs & { linkId: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "links:manage", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "links:manage", { kind: "partner" });
   const linkId = linkIdOf(params);
   const formData = await readForm(request);
   const args = { auth, formData, context, linkId };

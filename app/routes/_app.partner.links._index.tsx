@@ -15,8 +15,8 @@ import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Links · Partnerdesk" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "links:manage", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "links:manage", { kind: "partner" });
   const links = await withTenantReads(tenantOf(auth), (tx) => listLinks(tx, { partnerId: auth.org.id }));
   return {
     links: links.map((l) => ({

@@ -35,8 +35,8 @@ const schema = z
     }
   });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "links:manage", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "links:manage", { kind: "partner" });
   return withTenantReads(tenantOf(auth), async (tx) => {
     const org = await getOrganisation(tx, { orgId: auth.org.id });
     return { advisor: org.isAuthorisedAdvisor, dap: org.isDapCertified, products: await listProducts(tx) };
@@ -45,7 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "links:manage", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "links:manage", { kind: "partner" });
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });

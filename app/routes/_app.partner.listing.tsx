@@ -45,13 +45,13 @@ const schema = z.object({
   languages: z.array(z.string().refine((l) => LANGUAGE_CODES.includes(l), "Choose languages from the list.")).max(30).optional(),
 });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "listing:manage", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "listing:manage", { kind: "partner" });
   return withTenantReads(tenantOf(auth), (tx) => getListing(tx, { partnerId: auth.org.id }));
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "listing:manage", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "listing:manage", { kind: "partner" });
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });

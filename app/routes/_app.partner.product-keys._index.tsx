@@ -26,8 +26,8 @@ export const meta: MetaFunction = () => [{ title: "Product keys · Partnerdesk" 
 
 const keyList = listState({ filters: { status: z.enum(["available", "used"]) }, paging: forwardFields });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "keys:manage", { kind: "partner" });
   const query = keyList.read(new URL(request.url).searchParams);
   const orgId = auth.org.id;
   return withTenantReads(tenantOf(auth), async (tx) => {
@@ -41,7 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const importSchema = z.object({ csv: z.string().optional(), file: z.unknown() });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "keys:manage", { kind: "partner" });
   const tooLarge = (submission = parseWithZod(new FormData(), { schema: importSchema })) =>
     data(submission.reply({ formErrors: [`The file is larger than ${IMPORT_MAX_BYTES / 1_000_000} MB. Split it into smaller files.`] }), { status: 413 });
   let formData: FormData;

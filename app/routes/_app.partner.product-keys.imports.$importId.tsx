@@ -9,8 +9,8 @@ import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Key import report · Partnerdesk" }];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "keys:manage", { kind: "partner" });
   const importId = uuidParam(params.importId, "No such import.");
   const row = await withTenantReads(tenantOf(auth), (tx) => getImport(tx, { partnerId: auth.org.id, importId })).catch(handleDomainError);
   return {

@@ -68,8 +68,8 @@ const CONSTRAINT = (() => {
   return c;
 })();
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "keys:manage", { kind: "partner" });
   const customerId = z.string().uuid().safeParse(new URL(request.url).searchParams.get("customer"));
   return withTenantReads(tenantOf(auth), async (tx) => {
     const org = await getOrganisation(tx, { orgId: auth.org.id });
@@ -84,7 +84,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "keys:manage", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "keys:manage", { kind: "partner" });
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });

@@ -45,14 +45,14 @@ const schema = z.object({
   ),
 });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "profile:view", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "profile:view", { kind: "partner" });
   const org = await withTenantReads(tenantOf(auth), (tx) => getOrganisation(tx, { orgId: auth.org.id }));
   return { org, canEdit: auth.permissions.includes("profile:edit") };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "profile:edit", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "profile:edit", { kind: "partner" });
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });

@@ -16,8 +16,8 @@ import { useFormat } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Admin relationship · Partnerdesk" }];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "relationships:manage", { kind: "partner" });
   const id = z.string().uuid().safeParse(params.id);
   if (!id.success) throw new Response("No such admin relationship.", { status: 404 });
   return withTenantReads(tenantOf(auth), async (tx) => ({
@@ -32,7 +32,7 @@ const assignSchema = z.object({ groupId: z.string().uuid(), roles: z.array(z.str
 type RelationshipIntentArgs = IntentArgs & { id: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "relationships:manage", { kind: "partner" });
   const id = z.string().uuid().safeParse(params.id);
   if (!id.success) throw new Response("No such admin relationship.", { status: 404 });
   const formData = await readForm(request);

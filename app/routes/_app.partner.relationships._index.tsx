@@ -20,8 +20,8 @@ export const meta: MetaFunction = () => [{ title: "Admin relationships · Partne
 
 const relationshipList = listState({ filters: { status: z.enum(RELATIONSHIP_FILTERS), q: text().max(100) }, paging: keysetFields });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "relationships:manage", { kind: "partner" });
   const params = relationshipList.read(new URL(request.url).searchParams);
   const list = await withTenantReads(tenantOf(auth), (tx) => listAdminRelationships(tx, { partnerId: auth.org.id, query: { ...params, filter: params.status } }));
   return {
@@ -38,7 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const dapSchema = z.object({ intent: z.literal("dap"), customerId: z.string().uuid() });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "relationships:manage", { kind: "partner" });
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema: dapSchema });
   if (submission.status !== "success") throw new Response("No such customer.", { status: 404 });

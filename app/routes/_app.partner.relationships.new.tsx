@@ -32,8 +32,8 @@ const schema = z
   })
   .refine((v) => !(v.autoExtend && v.roles.includes(GLOBAL_ADMINISTRATOR)), { path: ["autoExtend"], message: "Auto-extend is not allowed when Global Administrator is among the roles." });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "relationships:manage", { kind: "partner" });
   const customerId = z.string().uuid().safeParse(new URL(request.url).searchParams.get("customer"));
   return withTenantReads(tenantOf(auth), async (tx) => {
     const org = await getOrganisation(tx, { orgId: auth.org.id });
@@ -43,7 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "relationships:manage", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "relationships:manage", { kind: "partner" });
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });

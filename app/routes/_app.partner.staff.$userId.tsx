@@ -16,8 +16,8 @@ export const meta: MetaFunction = () => [{ title: "Staff member · Partnerdesk" 
 
 const userIdParam = z.string().uuid();
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "staff:manage", { kind: "partner" });
   const userId = userIdParam.safeParse(params.userId);
   if (!userId.success) throw new Response("No such staff member.", { status: 404 });
   const member = await withTenantReads(tenantOf(auth), (tx) => getStaffMember(tx, { orgId: auth.org.id, userId: userId.data })).catch(handleDomainError);
@@ -31,7 +31,7 @@ const rolesSchema = z.object({
 type StaffIntentArgs = IntentArgs & { userId: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "staff:manage", { kind: "partner" });
   const userId = userIdParam.safeParse(params.userId);
   if (!userId.success) throw new Response("No such staff member.", { status: 404 });
   const formData = await readForm(request);

@@ -26,14 +26,14 @@ const inviteSchema = z.object({
   roles: z.array(z.enum(PARTNER_ROLES), { required_error: "Choose at least one role." }).min(1, "Choose at least one role."),
 });
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "staff:manage", { kind: "partner" });
   const staff = await withTenantReads(tenantOf(auth), (tx) => listStaff(tx, { orgId: auth.org.id }));
   return { staff, me: auth.user.id };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "staff:manage", { kind: "partner" });
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema: inviteSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });

@@ -15,8 +15,8 @@ import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Staff groups · Partnerdesk" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "staff:manage", { kind: "partner" });
   return withTenantReads(tenantOf(auth), async (tx) => ({
     groups: await listGroups(tx, { partnerId: auth.org.id }),
     staff: (await listStaff(tx, { orgId: auth.org.id })).filter((s) => s.status === "active").map((s) => ({ id: s.userId, displayName: s.displayName, email: s.email })),
@@ -28,7 +28,7 @@ const groupSchema = z.object({ groupId: z.string().uuid() });
 const memberSchema = z.object({ groupId: z.string().uuid(), userId: z.string({ required_error: "Choose a staff member." }).uuid({ message: "Choose a staff member." }) });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requirePermission(request, "staff:manage", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "staff:manage", { kind: "partner" });
   const formData = await readForm(request);
   const args = { auth, formData, context };
   switch (formData.get("intent")) {

@@ -14,8 +14,8 @@ import { useFormat, FormattedDate, FormattedMoney } from "~/components/format";
 
 export const meta: MetaFunction = () => [{ title: "Subscriptions · Partnerdesk" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "subscriptions:view", { kind: "partner" });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requirePermission({ request, context }, "subscriptions:view", { kind: "partner" });
   const query = partnerSubscriptionList.read(new URL(request.url).searchParams);
   return withTenantReads(tenantOf(auth), async (tx) => {
     // Issued together: postgres.js sends the page, its totals and the products in one write.

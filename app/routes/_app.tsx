@@ -3,10 +3,10 @@ import { Form, NavLink, Outlet, useLoaderData, useLocation, useNavigation, useSu
 import { ROLE_LABELS, type Permission } from "~/modules/auth/permissions";
 import { requireAuth } from "~/modules/auth/gate.server";
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   // requireAuth holds the gates (a temporary password to replace, the customer agreement to
   // accept) on every route's loader and action, this layout's included.
-  const auth = await requireAuth(request);
+  const auth = await requireAuth({ request, context });
   return {
     user: auth.user,
     org: auth.org,

@@ -32,17 +32,17 @@ function linkGone(reason: "unknown" | "expired"): never {
 }
 
 /** Who is signed in on this browser, if anyone (the invitation page is public). */
-async function signedInOn(request: Request) {
-  const auth = await loadAuth(request);
+async function signedInOn(request: Request, context: AppLoadContext) {
+  const auth = await loadAuth(request, context);
   return auth ? { userId: auth.user.id, sessionIdHash: auth.sessionIdHash, email: auth.user.email } : null;
 }
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const token = params.token ?? "";
   const state = await withSystem((tx) => checkActivationToken(tx, token));
   if (!state.ok) linkGone(state.reason);
   const { email, displayName, hasPassword, orgName, userId } = state.value;
-  const session = await signedInOn(request);
+  const session = await signedInOn(request, context);
   // Who the invitation is for is shown only to the holder of the link (mailed to that address).
   const viewer = !session ? "anonymous" : session.userId === userId ? "invitee" : "someone-else";
   return { email, displayName, hasPassword, orgName, viewer, signedInAs: viewer === "someone-else" ? session!.email : null, token };
@@ -68,7 +68,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 async function declineAction({ request, context, token, state }: ActivationIntentArgs) {
-  const session = await signedInOn(request);
+  const session = await signedInOn(request, context);
   const result = await withSystem((tx) => declineInvitation(tx, { token, signedIn: session, ip: clientIp(context) }));
   if (result.ok) return redirectWithToast(session ? "/" : "/signin", { kind: "info", message: `You declined the invitation to ${state.orgName}.` });
   if (result.reason === "sign-in-required") throw new Response("Sign in with the invited account to answer this invitation.", { status: 403 });
@@ -77,7 +77,7 @@ async function declineAction({ request, context, token, state }: ActivationInten
 
 /** An existing account accepts while signed in as itself; a new address chooses its password here. */
 async function acceptAction({ request, formData, context, token, state }: ActivationIntentArgs) {
-  const session = await signedInOn(request);
+  const session = await signedInOn(request, context);
   const ip = clientIp(context);
   if (state.hasPassword) {
     if (session?.userId !== state.userId) throw new Response("Sign in with the invited account to accept this invitation.", { status: 403 });

@@ -28,7 +28,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const result = await withSystem((tx) => confirmEmail(tx, { token: params.token ?? "", ip: clientIp(context) }));
   if (!result.ok) linkGone(result.reason);
-  const signedIn = await loadAuth(request);
+  const signedIn = await loadAuth(request, context);
   return redirectWithToast(signedIn ? "/" : "/signin", { kind: "success", message: "Your email address is confirmed." });
 }
 

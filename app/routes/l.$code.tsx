@@ -43,10 +43,10 @@ function publicLink(code: string) {
   return withSystem((tx) => describeLink(tx, code)).catch(handleDomainError);
 }
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const code = params.code ?? "";
   const link = await publicLink(code);
-  const auth = await loadAuth(request);
+  const auth = await loadAuth(request, context);
   if (auth) enforceLinkGates(request, auth);
   let viewer: { kind: "anonymous" } | { kind: "partner"; orgName: string } | { kind: "customer"; orgName: string; userName: string; canRedeem: boolean; isGlobalAdmin: boolean };
   let accepted: Awaited<ReturnType<typeof findRedemption>> = null;
@@ -163,7 +163,7 @@ async function signUpAction({ request, formData, context, code, leadToken }: Lin
 /** A signed-in customer admin accepts the link for their organisation. */
 async function acceptAction({ request, formData, context, code, leadToken }: LinkIntentArgs) {
   const { where, done } = await landing(code);
-  const auth = await loadAuth(request);
+  const auth = await loadAuth(request, context);
   if (!auth) throw redirect(`/signin?redirectTo=${encodeURIComponent(`/l/${code}${leadToken ? `?lead=${leadToken}` : ""}`)}`);
   enforceLinkGates(request, auth);
   if (auth.org.kind !== "customer") throw new Response("Sign in as an administrator of a customer organisation to accept this.", { status: 403 });

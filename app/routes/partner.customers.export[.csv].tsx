@@ -15,7 +15,7 @@ import { withTenant, withTenantReads } from "~/utils/db.server";
 const HEADER = ["Name", "Primary domain", "Country", "Relationships", "Agreement", "Created (UTC)", "Customer ID"];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const auth = await requirePermission(request, "customers:export", { kind: "partner" });
+  const auth = await requirePermission({ request, context }, "customers:export", { kind: "partner" });
   // Strict: an export with a filter it cannot read would be every customer, not the ones asked for.
   const read = customerList.readStrict(new URL(request.url).searchParams);
   if (!read.success) throw new Response("The list's filters in this link are not valid.", { status: 400 });

@@ -25,8 +25,8 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
   return retryAfter ? { "Retry-After": retryAfter } : new Headers();
 };
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const auth = await loadAuth(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await loadAuth(request, context);
   if (auth) throw redirect(homeFor(auth.org.kind));
   return null;
 }

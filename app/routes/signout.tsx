@@ -12,7 +12,7 @@ export async function loader() {
 export async function action({ request, context }: ActionFunctionArgs) {
   const id = await readSessionId(request);
   if (id) {
-    const auth = await loadAuth(request);
+    const auth = await loadAuth(request, context);
     await withSystem(async (tx) => {
       await deleteSession(tx, id);
       if (auth) {

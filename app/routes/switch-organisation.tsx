@@ -14,7 +14,7 @@ export async function loader() {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const auth = await requireAuth(request);
+  const auth = await requireAuth({ request, context });
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema: z.object({ orgId: z.string().uuid() }) });
   if (submission.status !== "success") throw new Response("Choose an organisation.", { status: 400 });

@@ -148,24 +148,25 @@ describe("pages after the session changed", () => {
 
 describe("the session lookup", () => {
   const cookieOf = (b: Browser) => [...b.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  const requestOf = (b: Browser, method = "GET") => new Request("http://localhost/partner/customers", { method, headers: { Cookie: cookieOf(b) } });
+  // Remix gives each loader of a request its own copy of the Request, and all of them one load context.
+  const loaderRequest = (b: Browser, method = "GET") => new Request("http://localhost/partner/customers", { method, headers: { Cookie: cookieOf(b) } });
 
   it("is shared by the loaders of one page request, and made afresh for every other request and for actions", async () => {
     const a = await createPartner(["global_admin"]);
     const b = await signedInAs(a);
-    const page = requestOf(b);
+    const context = { clientIp: "10.0.0.1" };
     // The layout and the page of one request: one lookup, one answer.
-    const [layout, leaf] = [loadAuth(page), loadAuth(page)];
+    const [layout, leaf] = [loadAuth(loaderRequest(b), context), loadAuth(loaderRequest(b), context)];
     expect(layout).toBe(leaf);
     expect((await layout)?.org.id).toBe(a.orgId);
-    // The next request (a new Request object) looks again and sees the session as it is then.
+    // The next request (its own load context) looks again and sees the session as it is then.
     await withSystem((tx) => tx.execute(sql`delete from sessions where user_id = ${a.users.global_admin!.id}`));
-    expect(await loadAuth(requestOf(b))).toBeNull();
+    expect(await loadAuth(loaderRequest(b), { clientIp: "10.0.0.1" })).toBeNull();
     // The request already answered keeps what it read at its start.
-    expect((await loadAuth(page))?.org.id).toBe(a.orgId);
+    expect((await loadAuth(loaderRequest(b), context))?.org.id).toBe(a.orgId);
     // An action never shares: each call looks the session up.
-    const post = requestOf(b, "POST");
-    const [first, second] = [loadAuth(post), loadAuth(post)];
+    const actionContext = { clientIp: "10.0.0.1" };
+    const [first, second] = [loadAuth(loaderRequest(b, "POST"), actionContext), loadAuth(loaderRequest(b, "POST"), actionContext)];
     expect(first).not.toBe(second);
     await Promise.all([first, second]);
   });

@@ -1,7 +1,7 @@
 /**
  * The one permission gate. Every loader and action opens the same way (ADR 0032):
  *
- *   const auth = await requirePermission(request, "customers:view", { kind: "partner" });
+ *   const auth = await requirePermission({ request, context }, "customers:view", { kind: "partner" });
  *   return withTenantReads(tenantOf(auth), (tx) => listCustomers(tx, { partnerId: auth.org.id, query }));
  *
  * (withTenant in actions). A missing session redirects to sign-in, a missing permission answers
@@ -23,8 +23,11 @@ export type { AuthContext };
 /** What an action hands to the named function of one intent, after the gate and `readForm`. */
 export type IntentArgs = { auth: AuthContext; formData: FormData; context: AppLoadContext };
 
-export async function requireAuth(request: Request): Promise<AuthContext> {
-  const auth = await loadAuth(request);
+/** What the gate needs of a loader's or action's arguments: the request, and its load context (one session lookup per request). */
+export type RequestArgs = { request: Request; context: AppLoadContext };
+
+export async function requireAuth({ request, context }: RequestArgs): Promise<AuthContext> {
+  const auth = await loadAuth(request, context);
   if (!auth) {
     const url = new URL(request.url);
     const redirectTo = `${url.pathname}${url.search}`;
@@ -76,11 +79,11 @@ export function enforceGates(request: Request, auth: AuthContext, { alsoAllow = 
 }
 
 export async function requirePermission(
-  request: Request,
+  { request, context }: RequestArgs,
   permission: Permission,
   { kind }: { kind?: OrgKind } = {},
 ): Promise<AuthContext> {
-  const auth = await requireAuth(request);
+  const auth = await requireAuth({ request, context });
   // A partner page opened in a customer organisation (or the reverse) leads home.
   if (kind && auth.org.kind !== kind) throw redirect(homeFor(auth.org.kind));
   assertPermission(auth, permission);

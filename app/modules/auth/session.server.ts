@@ -1,3 +1,4 @@
+import type { AppLoadContext } from "@remix-run/node";
 /**
  * Database-backed sessions. The cookie holds a random 256-bit id (signed with
  * SESSION_SECRET); the database holds only its SHA-256. A new session is created at every
@@ -105,26 +106,26 @@ export async function deleteSessionsOfUser(tx: Tx, userId: string) {
 export const UNREAD_CAP = 100;
 
 /**
- * The session lookups of the requests in flight: the loaders of one GET (root, layout, page) run
- * together and share one lookup. React Router hands every loader of a request the same Request
- * object, so the request itself is the key (a WeakMap: the entry goes with the request). Only
- * GET and HEAD: an action looks the session up itself, and the loaders that run after an action in
- * the same document request get a new Request from the router, so they look it up again and see
- * what the action changed (a switched organisation, a sign-out).
+ * The session lookups of the requests in flight, one per request: the loaders of one GET (root,
+ * layout, page) run together and share it. The key is the request's load context — the one object
+ * Remix hands every loader of a request (each loader gets its own copy of the Request) — so the
+ * entry goes with the request. Only GET and HEAD: an action looks the session up itself, and the
+ * loaders that run after an action in the same document request run after it has finished, so
+ * the lookup they share sees what the action changed (a switched organisation, a sign-out).
  */
-const lookups = new WeakMap<Request, Promise<AuthContext | null>>();
+const lookups = new WeakMap<object, Promise<AuthContext | null>>();
 
 /**
  * The signed-in user and active organisation, or null (session lookup: system context, ADR 0002).
  * Once per request (see `lookups`): a page's layout and the page itself decide on the same
- * session, as it was when the request began.
+ * session, as it was when the request's loaders began.
  */
-export function loadAuth(request: Request): Promise<AuthContext | null> {
+export function loadAuth(request: Request, context: AppLoadContext): Promise<AuthContext | null> {
   if (request.method !== "GET" && request.method !== "HEAD") return lookUpSession(request);
-  let lookup = lookups.get(request);
+  let lookup = lookups.get(context);
   if (!lookup) {
     lookup = lookUpSession(request);
-    lookups.set(request, lookup);
+    lookups.set(context, lookup);
   }
   return lookup;
 }

@@ -4,7 +4,7 @@
  * named cross-tenant path, ADR 0002).
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { linkItems, links, organisations, products } from "../../../db/schema";
+import { linkItems, linkRedemptions, links, linkVisits, organisations, products } from "../../../db/schema";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "../platform/audit.server";
@@ -80,24 +80,39 @@ export async function createLink(tx: Tx, { partnerId, actor, link }: { partnerId
 }
 
 export async function listLinks(tx: Tx, { partnerId }: { partnerId: string }) {
-  const rows = await tx
-    .select({
-      link: links,
-      visits: sql<number>`(select coalesce(sum(v.visits), 0)::int from link_visits v where v.partner_org_id = ${partnerId} and v.link_id = ${links.id})`,
-      redemptions: sql<number>`(select count(*)::int from link_redemptions r where r.partner_org_id = ${partnerId} and r.link_id = ${links.id})`,
-    })
-    .from(links)
-    .where(eq(links.partnerOrgId, partnerId))
-    .orderBy(desc(links.createdAt), desc(links.id))
-    .then((found) => found.map((f) => ({ ...f.link, visits: Number(f.visits), redemptions: Number(f.redemptions) })));
-  const items = rows.length
-    ? await tx
-        .select({ linkId: linkItems.linkId, productId: linkItems.productId, licences: linkItems.licences, name: products.name })
-        .from(linkItems)
-        .innerJoin(products, eq(products.id, linkItems.productId))
-        .where(and(eq(linkItems.partnerOrgId, partnerId), inArray(linkItems.linkId, rows.map((r) => r.id))))
-    : [];
-  return rows.map((r) => ({ ...r, url: linkUrl(r.code), status: linkStatus(r), items: items.filter((i) => i.linkId === r.id) }));
+  const rows = await tx.select().from(links).where(eq(links.partnerOrgId, partnerId)).orderBy(desc(links.createdAt), desc(links.id));
+  const ids = rows.map((r) => r.id);
+  // Counted per link in their own grouped queries, as the link's page counts them. (Correlated
+  // subqueries in this one-table select named the link as a bare "id", which inside the subquery
+  // meant the redemption's own id: every link read 0 accepted.)
+  const [items, visits, redemptions] = ids.length
+    ? await Promise.all([
+        tx
+          .select({ linkId: linkItems.linkId, productId: linkItems.productId, licences: linkItems.licences, name: products.name })
+          .from(linkItems)
+          .innerJoin(products, eq(products.id, linkItems.productId))
+          .where(and(eq(linkItems.partnerOrgId, partnerId), inArray(linkItems.linkId, ids))),
+        tx
+          .select({ linkId: linkVisits.linkId, n: sql<number>`coalesce(sum(${linkVisits.visits}), 0)::int` })
+          .from(linkVisits)
+          .where(and(eq(linkVisits.partnerOrgId, partnerId), inArray(linkVisits.linkId, ids)))
+          .groupBy(linkVisits.linkId),
+        tx
+          .select({ linkId: linkRedemptions.linkId, n: sql<number>`count(*)::int` })
+          .from(linkRedemptions)
+          .where(and(eq(linkRedemptions.partnerOrgId, partnerId), inArray(linkRedemptions.linkId, ids)))
+          .groupBy(linkRedemptions.linkId),
+      ])
+    : [[], [], []];
+  const countOf = (counts: { linkId: string; n: number }[], id: string) => Number(counts.find((c) => c.linkId === id)?.n ?? 0);
+  return rows.map((r) => ({
+    ...r,
+    visits: countOf(visits, r.id),
+    redemptions: countOf(redemptions, r.id),
+    url: linkUrl(r.code),
+    status: linkStatus(r),
+    items: items.filter((i) => i.linkId === r.id),
+  }));
 }
 
 export function linkStatus(link: { revokedAt: Date | null; expiresAt: Date | null }): "active" | "revoked" | "expired" {

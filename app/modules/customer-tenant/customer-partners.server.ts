@@ -76,13 +76,17 @@ export async function listPartnerRelationships(tx: Tx, { customerId }: { custome
   return [...byPartner.values()];
 }
 
-/** Requests for admin rights (DAP) offered to the customer and waiting for its global admin. */
+/**
+ * Requests for admin rights (DAP) offered to the customer and waiting for its global admin. Only
+ * DAP rows are requests here: the summarising 'gdap' row follows the pair's GDAP relationships
+ * (ADR 0010), which are listed and answered on their own (issue 30: it showed as a phantom request).
+ */
 export async function listPendingRequests(tx: Tx, { customerId }: { customerId: string }) {
   return tx
     .select({ id: relationships.id, type: relationships.type, requestedAt: relationships.createdAt, partnerName: organisations.name, partnerNumber: organisations.partnerNumber })
     .from(relationships)
     .innerJoin(organisations, eq(organisations.id, relationships.partnerOrgId))
-    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.status, "requested")))
+    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.type, "dap"), eq(relationships.status, "requested")))
     .orderBy(asc(relationships.createdAt));
 }
 
@@ -90,7 +94,7 @@ async function pendingRequest(tx: Tx, { customerId, relationshipId }: { customer
   const [row] = await tx
     .select({ id: relationships.id, partnerId: relationships.partnerOrgId, type: relationships.type, status: relationships.status })
     .from(relationships)
-    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.id, relationshipId)))
+    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.id, relationshipId), eq(relationships.type, "dap")))
     .for("update");
   if (!row) throw new DomainError(404, "No such request.");
   if (row.status !== "requested") throw new DomainError(409, "This request was already answered.");

@@ -1,0 +1,94 @@
+/**
+ * Defects of issue 30 found in a browser walk-through, each proven over HTTP (PGlite and PostgreSQL).
+ */
+import { sql, type SQL } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { rowsOf, APP_ROLE } from "../../db/client";
+import { withSystem } from "../../app/utils/db.server";
+import { HELPDESK_ADMINISTRATOR } from "../../app/modules/delegated-admin/admin-roles";
+import { createCustomer, createPartner, relate, uniq, type OrgFixture } from "../support/factories";
+import { installTestDatabase } from "../support/db";
+import { Browser } from "../support/http";
+
+installTestDatabase();
+
+const USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1";
+const one = async <T>(q: SQL) => (await withSystem(async (tx) => rowsOf<T>(await tx.execute(q))))[0]!;
+const signedIn = async (org: OrgFixture, role: string) => {
+  const b = new Browser();
+  await b.signIn(org.users[role]!.email);
+  return b;
+};
+
+async function certifiedPartnerWithCustomer() {
+  const p = await createPartner();
+  await withSystem((tx) => tx.execute(sql`update organisations set is_dap_certified = true where id = ${p.orgId}`));
+  const c = await createCustomer();
+  await relate(p, c);
+  const agent = await signedIn(p, "admin_agent");
+  return { p, c, agent };
+}
+
+async function requestGdap(agent: Browser, customerDomain: string, displayName = `Helpdesk ${uniq()}`) {
+  const res = await agent.fetch("/partner/relationships/new", { form: { displayName, durationDays: "30", roles: [USER_ADMIN, HELPDESK_ADMINISTRATOR], customerDomain } });
+  expect(res.status).toBe(302);
+  return res.headers.get("Location")!.split("/").pop()!;
+}
+
+/** The outcome of one statement as the app role in the organisation's context (rolled back). */
+async function asApp(org: OrgFixture, statement: SQL): Promise<"ok" | "denied"> {
+  class Rollback extends Error {}
+  let outcome: "ok" | "denied" = "ok";
+  try {
+    await withSystem(async (tx) => {
+      await tx.execute(sql`select set_config('app.org_id', ${org.orgId}, true), set_config('app.user_id', ${org.users.global_admin!.id}, true)`);
+      await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
+      try {
+        await tx.execute(statement);
+      } catch (error) {
+        const cause = ((error as Error).cause ?? error) as { code?: string };
+        if (cause.code !== "42501") throw error;
+        outcome = "denied";
+      }
+      throw new Rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof Rollback)) throw error;
+  }
+  return outcome;
+}
+
+describe("issue 30: the phantom delegated-admin request", () => {
+  it("lists only real pending requests; the GDAP summary row is neither listed nor approvable, in the app or the database", async () => {
+    const { p, c, agent } = await certifiedPartnerWithCustomer();
+    const gdapId = await requestGdap(agent, c.domain, "Real GDAP request");
+    const summary = await one<{ id: string; status: string }>(sql`select id, status from relationships where partner_org_id = ${p.orgId} and customer_org_id = ${c.orgId} and type = 'gdap'`);
+    expect(summary.status).toBe("requested");
+
+    const ga = await signedIn(c, "global_admin");
+    const page = await ga.html("/customer/requests");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Real GDAP request");
+    expect(page.text).not.toContain("its admin agents act as your global administrators");
+    expect(page.text).not.toContain(summary.id);
+
+    for (const intent of ["approve", "decline"]) {
+      const res = await ga.fetch("/customer/requests", { form: { intent, id: summary.id } });
+      expect([404, 409], intent).toContain(res.status);
+    }
+    expect(await one(sql`select status from relationships where id = ${summary.id}`)).toEqual({ status: "requested" });
+    expect(await one(sql`select status from admin_relationships where id = ${gdapId}`)).toEqual({ status: "approval_pending" });
+    expect((await ga.html("/customer/partners")).text).not.toContain("Granular delegated admin Active");
+
+    // The database refuses it too: the customer's context activates the summary row only while an active GDAP exists.
+    expect(await asApp(c, sql`update relationships set status = 'active', started_at = now() where id = ${summary.id}`)).toBe("denied");
+    // A real DAP request is still listed and approvable.
+    const dap = await one<{ id: string }>(sql`insert into relationships (partner_org_id, customer_org_id, type, status) values (${p.orgId}, ${c.orgId}, 'dap', 'requested') returning id`);
+    expect((await ga.html("/customer/requests")).text).toContain(dap.id);
+    expect((await ga.fetch("/customer/requests", { form: { intent: "approve", id: dap.id } })).status).toBe(302);
+    expect(await one(sql`select status from relationships where id = ${dap.id}`)).toEqual({ status: "active" });
+    // Approving the real GDAP request activates the summary row (the guard allows it then).
+    expect((await ga.fetch(`/customer/requests/${gdapId}`, { form: { intent: "approve" } })).status).toBe(302);
+    expect(await one(sql`select status from relationships where id = ${summary.id}`)).toEqual({ status: "active" });
+  });
+});

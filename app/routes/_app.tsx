@@ -1,6 +1,7 @@
 import { type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, NavLink, Outlet, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
-import { ROLE_LABELS, type Permission } from "~/modules/auth/permissions";
+import { ROLE_LABELS } from "~/modules/auth/permissions";
+import { navFor } from "~/components/navigation";
 import { requireAuth } from "~/modules/auth/gate.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -18,42 +19,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-interface NavItem {
-  to: string;
-  label: string;
-  permission: Permission;
-  end?: boolean;
-}
-
-const PARTNER_NAV: NavItem[] = [
-  { to: "/partner", label: "Overview", permission: "overview:view", end: true },
-  { to: "/partner/customers", label: "Customers", permission: "customers:view" },
-  { to: "/partner/links", label: "Invitations and offers", permission: "links:manage" },
-  { to: "/partner/product-keys", label: "Product keys", permission: "keys:manage" },
-  { to: "/partner/subscriptions", label: "Subscriptions", permission: "subscriptions:view" },
-  { to: "/partner/leads", label: "Leads", permission: "leads:manage" },
-  { to: "/partner/relationships", label: "Admin relationships", permission: "relationships:manage" },
-  { to: "/partner/staff", label: "Staff", permission: "staff:manage" },
-  { to: "/partner/profile", label: "Company profile", permission: "profile:view" },
-  { to: "/partner/listing", label: "Directory listing", permission: "listing:manage" },
-  { to: "/partner/audit", label: "Audit log", permission: "audit:view" },
-];
-const CUSTOMER_NAV: NavItem[] = [
-  { to: "/customer", label: "Overview", permission: "overview:view", end: true },
-  { to: "/customer/partners", label: "Partners", permission: "partners:view" },
-  { to: "/customer/subscriptions", label: "Subscriptions", permission: "subscriptions:manage" },
-  { to: "/customer/requests", label: "Requests", permission: "partners:view" },
-  { to: "/customer/activity", label: "Partner activity", permission: "partners:view" },
-  { to: "/customer/users", label: "Users", permission: "users:manage" },
-  { to: "/customer/agreement", label: "Customer agreement", permission: "overview:view" },
-];
-
 export default function AppShell() {
   const { user, org, roles, permissions, orgs, unread, agreementPending } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const location = useLocation();
   const submit = useSubmit();
-  const nav = (org.kind === "partner" ? PARTNER_NAV : CUSTOMER_NAV).filter((i) => permissions.includes(i.permission));
+  const nav = navFor(org.kind).filter((i) => permissions.includes(i.permission));
   return (
     <div className="shell">
       <a className="skip-link" href="#main">

@@ -1,13 +1,15 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
-import { homeFor } from "~/modules/auth/accounts.server";
 import { switchOrganisation } from "~/modules/auth/session.server";
 import { recordAudit } from "~/modules/platform/audit.server";
 import { clientIp, requireAuth } from "~/modules/auth/gate.server";
 import { withSystem } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { safeRedirect } from "~/utils/safe-redirect";
+import { permissionsFor } from "~/modules/auth/permissions";
+import { landingAfterSwitch } from "~/components/navigation";
 
 export async function loader() {
   throw redirect("/");
@@ -27,5 +29,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return org;
   });
   if (!target) throw new Response("You are not a member of that organisation.", { status: 404 });
-  return redirectWithToast(homeFor(target.kind), { kind: "info", message: `You are now working in ${target.name}.` });
+  // The same page in the new organisation when it has it for its kind and the person's role there
+  // (issue 30), otherwise its home; only a same-origin path is read.
+  const from = safeRedirect(formData.get("redirectTo"), "/");
+  const to = landingAfterSwitch(from, target.kind, [...permissionsFor(target.kind, target.roles)]);
+  return redirectWithToast(to, { kind: "info", message: `You are now working in ${target.name}.` });
 }

@@ -92,3 +92,37 @@ describe("issue 30: the phantom delegated-admin request", () => {
     expect(await one(sql`select status from relationships where id = ${summary.id}`)).toEqual({ status: "active" });
   });
 });
+
+describe("issue 30: switching organisation lands on the same page", () => {
+  it("keeps the page when it exists in the new organisation for its kind and role, else the home; only same-origin paths", async () => {
+    const first = await createPartner(["global_admin"]);
+    const second = await createPartner(["global_admin"]);
+    const customer = await createCustomer(["global_admin"]);
+    const userId = first.users.global_admin!.id;
+    await withSystem(async (tx) => {
+      await tx.execute(sql`insert into memberships (org_id, user_id, roles, status) values (${second.orgId}, ${userId}, '{sales_agent}', 'active')`);
+      await tx.execute(sql`insert into memberships (org_id, user_id, roles, status) values (${customer.orgId}, ${userId}, '{global_admin}', 'active')`);
+    });
+    const b = await signedIn(first, "global_admin");
+    const to = async (orgId: string, redirectTo: string) => {
+      const res = await b.fetch("/switch-organisation", { form: { orgId, redirectTo } });
+      expect(res.status).toBe(302);
+      return res.headers.get("Location");
+    };
+    // The same list in the other partner (a sales agent sees customers).
+    expect(await to(second.orgId, "/partner/customers")).toBe("/partner/customers");
+    // A record of the organisation left behind: its list in the new one.
+    expect(await to(first.orgId, `/partner/customers/${customer.orgId}`)).toBe("/partner/customers");
+    // A page the role has not there: the home.
+    expect(await to(second.orgId, "/partner/staff")).toBe("/partner");
+    expect(await to(first.orgId, "/partner/staff")).toBe("/partner/staff");
+    // Another kind: the home of the new organisation.
+    expect(await to(customer.orgId, "/partner/customers")).toBe("/customer");
+    expect(await to(first.orgId, "/customer/users")).toBe("/partner");
+    // Only same-origin paths.
+    for (const evil of ["//evil.example/partner/customers", "https://evil.example/partner", "/\\evil.example"]) {
+      expect(await to(first.orgId, evil)).toBe("/partner");
+    }
+    expect(await to(customer.orgId, "/customer/users")).toBe("/customer/users");
+  });
+});

@@ -172,7 +172,11 @@ export default function CustomerPartners() {
           header: "Status",
           cell: ({ getValue }) => <Badge tone={getValue() === "active" ? "good" : getValue() === "expiring" ? "warn" : "neutral"}>{GDAP_STATUS[getValue()] ?? getValue()}</Badge>,
         }),
-        gdapColumn.accessor("endsAt", { header: "Ends", cell: ({ getValue }) => format.date(getValue()) }),
+        gdapColumn.accessor("endsAt", {
+          header: "Ends",
+          // A declined request ends nothing ahead: it says when it was declined (issue 30).
+          cell: ({ row: { original: r } }) => (r.status === "declined" && r.endedAt ? `Declined ${format.date(r.endedAt)}` : r.endsAt ? format.date(r.endsAt) : "—"),
+        }),
       ] as ColumnDef<GdapRow, unknown>[],
     [format],
   );
@@ -201,4 +205,4 @@ export default function CustomerPartners() {
   );
 }
 
-const GDAP_STATUS: Record<string, string> = { active: "Active", expiring: "Expiring", expired: "Expired", terminated: "Terminated", termination_requested: "Termination requested" };
+const GDAP_STATUS: Record<string, string> = { active: "Active", expiring: "Expiring", expired: "Expired", terminated: "Terminated", declined: "Declined", termination_requested: "Termination requested" };

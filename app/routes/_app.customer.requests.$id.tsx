@@ -47,6 +47,15 @@ async function declineAction({ auth, context, id }: RequestIntentArgs) {
   return redirectWithToast("/customer/requests", { kind: "success", message: "Declined. The partner got no admin roles." });
 }
 
+const CUSTOMER_GDAP_STATUS: Record<string, string> = {
+  active: "Active",
+  expiring: "Expiring",
+  expired: "Expired",
+  termination_requested: "Termination requested",
+  terminated: "Terminated",
+  declined: "Declined",
+};
+
 export default function GdapRequest() {
   const { gdap: r, canApprove, agreementPending } = useLoaderData<typeof loader>();
   const format = useFormat();
@@ -60,7 +69,7 @@ export default function GdapRequest() {
         title={`${r.partner.name} asks for admin roles`}
         description={
           <>
-            “{r.displayName}” · <Badge tone={pending ? "info" : r.status === "active" ? "good" : "neutral"}>{pending ? "Waiting for approval" : r.status}</Badge>
+            “{r.displayName}” · <Badge tone={pending ? "info" : r.status === "active" ? "good" : "neutral"}>{pending ? "Waiting for approval" : (CUSTOMER_GDAP_STATUS[r.status] ?? r.status)}</Badge>
           </>
         }
       />
@@ -93,6 +102,12 @@ export default function GdapRequest() {
           <dd>{r.autoExtendDays ? `Yes: by ${r.autoExtendDays} days at the end, unless you remove the roles` : "No"}</dd>
           <dt>Requested</dt>
           <dd>{format.dateTime(r.createdAt)}</dd>
+          {r.status === "declined" && r.endedAt ? (
+            <>
+              <dt>Declined</dt>
+              <dd>Declined on {format.dateTime(r.endedAt)}</dd>
+            </>
+          ) : null}
           {pending ? (
             <>
               <dt>Expires</dt>

@@ -69,6 +69,7 @@ const STATUS: Record<string, ["good" | "warn" | "info" | "neutral", string]> = {
   expired: ["neutral", "Expired"],
   termination_requested: ["neutral", "Termination requested"],
   terminated: ["neutral", "Terminated"],
+  declined: ["neutral", "Declined"],
 };
 
 export default function AdminRelationshipDetail() {
@@ -137,10 +138,11 @@ export default function AdminRelationshipDetail() {
           ) : null}
           {r.endedAt ? (
             <>
-              <dt>Ended</dt>
+              <dt>{r.status === "declined" ? "Declined" : "Ended"}</dt>
               <dd>
+                {r.status === "declined" ? "Declined on " : null}
                 {format.dateTime(r.endedAt)}
-                {r.endReason ? ` (${r.endReason})` : ""}
+                {r.endReason && r.status !== "declined" ? ` (${r.endReason})` : ""}
               </dd>
             </>
           ) : null}

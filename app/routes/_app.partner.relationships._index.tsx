@@ -61,6 +61,7 @@ const STATUS: Record<string, [tone: "good" | "warn" | "bad" | "info" | "neutral"
   expired: ["neutral", "Expired"],
   termination_requested: ["neutral", "Termination requested"],
   terminated: ["neutral", "Terminated"],
+  declined: ["neutral", "Declined"],
   ended: ["neutral", "Ended"],
 };
 const FILTER_LABELS: Record<(typeof RELATIONSHIP_FILTERS)[number], string> = { active: "Active", expiring: "Expiring", pending: "Pending", expired: "Expired", terminated: "Terminated" };
@@ -96,7 +97,19 @@ const columns = [
   column.accessor("createdAt", { id: "created", header: "Requested", cell: ({ row: { original: r } }) => <FormattedDate value={r.createdAt} /> }),
   column.accessor("endsAt", {
     header: "Ends",
-    cell: ({ row: { original: r } }) => (r.endsAt ? <FormattedDate value={r.endsAt} /> : r.durationDays ? `${r.durationDays} days after approval` : "—"),
+    // A declined request ends nothing ahead: it says when it was declined (issue 30).
+    cell: ({ row: { original: r } }) =>
+      r.status === "declined" && r.endedAt ? (
+        <>
+          Declined <FormattedDate value={r.endedAt} />
+        </>
+      ) : r.endsAt ? (
+        <FormattedDate value={r.endsAt} />
+      ) : r.durationDays && (r.status === "approval_pending" || r.status === "created") ? (
+        `${r.durationDays} days after approval`
+      ) : (
+        "—"
+      ),
   }),
 ] as ColumnDef<Row, unknown>[];
 

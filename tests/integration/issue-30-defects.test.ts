@@ -126,3 +126,33 @@ describe("issue 30: switching organisation lands on the same page", () => {
     expect(await to(customer.orgId, "/customer/users")).toBe("/customer/users");
   });
 });
+
+describe("issue 30: declined requests read Declined", () => {
+  it("a declined GDAP or DAP request reads Declined with when, on the partner's and the customer's pages, with no end date ahead", async () => {
+    const { p, c, agent } = await certifiedPartnerWithCustomer();
+    const name = `Declined ${uniq()}`;
+    const gdapId = await requestGdap(agent, c.domain, name);
+    const ga = await signedIn(c, "global_admin");
+    expect((await ga.fetch(`/customer/requests/${gdapId}`, { form: { intent: "decline" } })).status).toBe(302);
+    const dap = await one<{ id: string }>(sql`insert into relationships (partner_org_id, customer_org_id, type, status) values (${p.orgId}, ${c.orgId}, 'dap', 'requested') returning id`);
+    expect((await ga.fetch("/customer/requests", { form: { intent: "decline", id: dap.id } })).status).toBe(302);
+
+    const badge = (label: string) => new RegExp(`class="badge[^"]*">${label}<`);
+    const pages = {
+      "partner list": await agent.html("/partner/relationships"),
+      "partner GDAP": await agent.html(`/partner/relationships/${gdapId}`),
+      "partner DAP": await agent.html(`/partner/relationships/dap/${dap.id}`),
+      "customer partners": await ga.html("/customer/partners"),
+      "customer request": await ga.html(`/customer/requests/${gdapId}`),
+    };
+    for (const [where, page] of Object.entries(pages)) {
+      if (page.status === 404 && where === "partner DAP") continue; // no DAP detail page
+      expect(page.status, where).toBe(200);
+      expect(page.text, where).toMatch(badge("Declined"));
+      expect(page.text, where).not.toMatch(badge("Terminated"));
+      expect(page.text, where).not.toMatch(badge("Ended"));
+      expect(page.text, where).not.toContain("days after approval");
+      expect(page.text, where).toMatch(/Declined( on)? \d/);
+    }
+  });
+});

@@ -21,7 +21,7 @@ import { DomainError, uniqueViolation } from "../../utils/errors";
 import { notifyLater } from "../platform/notifications.server";
 import { upsertRelationship } from "../relationships/relationships.server";
 
-export type GdapStatus = "created" | "approval_pending" | "active" | "expiring" | "expired" | "termination_requested" | "terminated";
+export type GdapStatus = "created" | "approval_pending" | "active" | "expiring" | "expired" | "termination_requested" | "terminated" | "declined";
 
 export interface GdapRequestInput {
   displayName: string;
@@ -36,8 +36,12 @@ const DAY_MS = 86_400_000;
 /** A point in time as a SQL parameter (postgres.js takes no Date inside raw SQL). */
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
-/** The status a person sees: "expiring" is an active relationship with 30 days or less left. */
-export function displayStatus(row: { status: string; endsAt: Date | null }, now = new Date()): GdapStatus {
+/**
+ * The status a person sees: "expiring" is an active relationship with 30 days or less left;
+ * "declined" a request the customer declined (stored as terminated, reason "declined"; issue 30).
+ */
+export function displayStatus(row: { status: string; endsAt: Date | null; endReason?: string | null }, now = new Date()): GdapStatus {
+  if (row.status === "terminated" && row.endReason === "declined") return "declined";
   if (row.status === "active" && row.endsAt && row.endsAt.getTime() - now.getTime() <= GDAP.expiringWithinDays * DAY_MS) return "expiring";
   return row.status as GdapStatus;
 }
@@ -256,6 +260,8 @@ export interface AdminRelationshipRow {
   autoExtendDays: number;
   createdAt: Date;
   endsAt: Date | null;
+  /** When a request was declined or a relationship ended. */
+  endedAt: Date | null;
 }
 
 export const ADMIN_RELATIONSHIPS_PAGE = 50;
@@ -326,17 +332,20 @@ export async function listAdminRelationships(tx: Tx, { partnerId, query = {}, no
     auto_extend_days: number;
     created_at: string | Date;
     ends_at: string | Date | null;
+    ended_at: string | Date | null;
+    end_reason: string | null;
     created_text: string;
   }>(
     await tx.execute(sql`${ctes}
       select u.*, to_char(u.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_text from (
         (select 'gdap' as kind, ar.id, ar.display_name, ar.customer_org_id as customer_id, o.name as customer_name, ar.status, ar.roles,
-                ar.duration_days, ar.auto_extend_days, ar.created_at, ar.ends_at
+                ar.duration_days, ar.auto_extend_days, ar.created_at, ar.ends_at, ar.ended_at, ar.end_reason
            from admin_relationships ar left join partner_customers o on o.partner_org_id = ${partnerId} and o.customer_org_id = ar.customer_org_id
           where ${page("ar", gdap)}
           order by ar.created_at ${dir}, ar.id ${dir} limit ${size + 1})
         union all
-        (select 'dap', r.id, 'Delegated admin (DAP)', r.customer_org_id, o.name, r.status, '{}'::text[], null::int, 0, r.created_at, null::timestamptz
+        (select 'dap', r.id, 'Delegated admin (DAP)', r.customer_org_id, o.name, r.status, '{}'::text[], null::int, 0, r.created_at, null::timestamptz,
+                r.ended_at, case when r.status = 'ended' and r.started_at is null then 'declined' end
            from relationships r left join partner_customers o on o.partner_org_id = ${partnerId} and o.customer_org_id = r.customer_org_id
           where ${page("r", dap)}
           order by r.created_at ${dir}, r.id ${dir} limit ${size + 1})
@@ -364,12 +373,18 @@ export async function listAdminRelationships(tx: Tx, { partnerId, query = {}, no
         displayName: r.display_name,
         customerId: r.customer_id,
         customerName: r.customer_name,
-        status: r.kind === "gdap" ? displayStatus({ status: r.status, endsAt: r.ends_at ? new Date(r.ends_at) : null }, now) : (r.status as "requested" | "active" | "ended"),
+        status:
+          r.kind === "gdap"
+            ? displayStatus({ status: r.status, endsAt: r.ends_at ? new Date(r.ends_at) : null, endReason: r.end_reason }, now)
+            : r.end_reason === "declined"
+              ? "declined"
+              : (r.status as "requested" | "active" | "ended"),
         roles: r.roles,
         durationDays: r.duration_days,
         autoExtendDays: Number(r.auto_extend_days),
         createdAt: new Date(r.created_at),
         endsAt: r.ends_at ? new Date(r.ends_at) : null,
+        endedAt: r.ended_at ? new Date(r.ended_at) : null,
       }),
     ),
     newer: hasNewer && first ? timeCursor.encode([first.created_text, first.id]) : null,
@@ -423,6 +438,7 @@ export async function listGdapForCustomer(tx: Tx, { customerId, now = new Date()
     durationDays: row.durationDays,
     createdAt: row.createdAt,
     endsAt: row.endsAt,
+    endedAt: row.endedAt,
   }));
 }
 

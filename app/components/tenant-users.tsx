@@ -9,6 +9,7 @@ import { ConfirmAction } from "./confirm";
 import { CopyButton } from "./copy-button";
 import { replyError, SubmitButton } from "./forms";
 import { Badge } from "./layout";
+import { useResetOnSuccess } from "./reset-on-success";
 import { ROLE_LABELS } from "~/modules/auth/permissions";
 
 export interface TenantUserRow {
@@ -137,12 +138,17 @@ export function SendResetLinkButton({ userId, name }: { userId: string; name?: s
   );
 }
 
+/** The action's reply says the invitation went out (these pages answer with data, not a redirect). */
+const invited = (result: unknown) => typeof result === "object" && result !== null && "done" in result && (result as { done: TenantUserDone }).done.kind === "invited";
+
 export function AddUserForm() {
+  // Empty once the invitation went out, so the next person starts from a blank form.
+  const addForm = useResetOnSuccess(invited);
   return (
     <section className="card top-gap" aria-labelledby="add-user">
       <h2 id="add-user">Add a user</h2>
       <p className="muted small">They get an email invitation and join when they accept it, with a new account or the one they already have.</p>
-      <Form method="post" className="form-grid">
+      <Form method="post" ref={addForm} className="form-grid">
         <div className="field">
           <label htmlFor="displayName">Name</label>
           <input id="displayName" name="displayName" required maxLength={120} />

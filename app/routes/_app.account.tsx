@@ -5,6 +5,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { PageHeader } from "~/components/layout";
+import { useResetOnSuccess } from "~/components/reset-on-success";
 import { changePassword } from "~/modules/auth/accounts.server";
 import { loginLimits, readDevice } from "~/modules/auth/throttle.server";
 import { withConfirmation } from "~/modules/auth/password-rules";
@@ -61,6 +62,8 @@ export default function Account() {
     constraint: getZodConstraint(schema),
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),
   });
+  // The page redirects to itself once the password is changed: no password stays in the form.
+  const passwordForm = useResetOnSuccess();
   return (
     <>
       <PageHeader title="Your account" description={`${user.displayName} · ${user.email}`} />
@@ -71,7 +74,7 @@ export default function Account() {
       ) : null}
       <section className="card" aria-labelledby="pw">
         <h2 id="pw">Change password</h2>
-        <Form method="post" {...getFormProps(form)} className="form-grid narrow">
+        <Form method="post" {...getFormProps(form)} ref={passwordForm} className="form-grid narrow">
           <ErrorList id={form.errorId} errors={form.errors} />
           <Field meta={fields.currentPassword} label="Current password" type="password" inputProps={{ autoComplete: "current-password" }} />
           <Field meta={fields.password} label="New password" type="password" hint="At least 12 characters." inputProps={{ autoComplete: "new-password" }} />

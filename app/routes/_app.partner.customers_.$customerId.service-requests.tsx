@@ -13,6 +13,7 @@ import { withTenant, withTenantReads, type Tx } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
+import { useResetOnSuccess } from "~/components/reset-on-success";
 
 export const meta: MetaFunction = () => [{ title: "Service requests · Partnerdesk" }];
 
@@ -101,6 +102,8 @@ export default function ServiceRequests() {
   const { customer, requests, canManage } = useLoaderData<typeof loader>();
   const format = useFormat();
   const result = useActionData<typeof action>();
+  // The page redirects to itself after each action: an opened request's form starts empty again.
+  const openForm = useResetOnSuccess();
   return (
     <>
       <p className="breadcrumb">
@@ -115,7 +118,7 @@ export default function ServiceRequests() {
       ) : (
         <>
           {canManage ? (
-            <Form method="post" className="card form-grid" aria-label="Open a service request">
+            <Form method="post" ref={openForm} className="card form-grid" aria-label="Open a service request">
               <h2>Open a service request</h2>
               <div className="field">
                 <label htmlFor="sr-title">Title</label>
@@ -156,21 +159,7 @@ export default function ServiceRequests() {
                   ))}
                 </ul>
                 {canManage && r.status === "open" ? (
-                  <Form method="post" className="form-grid">
-                    <input type="hidden" name="requestId" value={r.id} />
-                    <div className="field">
-                      <label htmlFor={`comment-${r.id}`}>Comment</label>
-                      <textarea id={`comment-${r.id}`} name="body" maxLength={5000} rows={2} />
-                    </div>
-                    <div className="button-row">
-                      <SubmitButton name="intent" value="comment" className="button" pendingText="Adding…">
-                        Add comment
-                      </SubmitButton>
-                      <SubmitButton name="intent" value="close" className="button" pendingText="Closing…">
-                        Close request
-                      </SubmitButton>
-                    </div>
-                  </Form>
+                  <CommentForm requestId={r.id} />
                 ) : null}
               </section>
             ))
@@ -178,5 +167,27 @@ export default function ServiceRequests() {
         </>
       )}
     </>
+  );
+}
+
+/** A request's comment form, emptied once its comment was added. */
+function CommentForm({ requestId }: { requestId: string }) {
+  const ref = useResetOnSuccess();
+  return (
+    <Form method="post" ref={ref} className="form-grid">
+      <input type="hidden" name="requestId" value={requestId} />
+      <div className="field">
+        <label htmlFor={`comment-${requestId}`}>Comment</label>
+        <textarea id={`comment-${requestId}`} name="body" maxLength={5000} rows={2} />
+      </div>
+      <div className="button-row">
+        <SubmitButton name="intent" value="comment" className="button" pendingText="Adding…">
+          Add comment
+        </SubmitButton>
+        <SubmitButton name="intent" value="close" className="button" pendingText="Closing…">
+          Close request
+        </SubmitButton>
+      </div>
+    </Form>
   );
 }

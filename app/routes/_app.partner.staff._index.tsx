@@ -17,6 +17,7 @@ import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
+import { useResetOnSuccess } from "~/components/reset-on-success";
 
 export const meta: MetaFunction = () => [{ title: "Staff · Partnerdesk" }];
 
@@ -83,6 +84,8 @@ export default function Staff() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: inviteSchema }),
     shouldRevalidate: "onInput",
   });
+  // The page redirects to itself after an invitation: the next one starts empty (no ticked roles).
+  const inviteForm = useResetOnSuccess();
   return (
     <>
       <PageHeader
@@ -103,7 +106,7 @@ export default function Staff() {
       <section className="card" aria-labelledby="invite">
         <h2 id="invite">Add a staff member</h2>
         <p className="muted">They receive an email with a link to activate their account. The link works for 7 days.</p>
-        <Form method="post" {...getFormProps(form)} className="form-grid">
+        <Form method="post" {...getFormProps(form)} ref={inviteForm} className="form-grid">
           <ErrorList id={form.errorId} errors={form.errors} />
           <Field meta={fields.displayName} label="Name" inputProps={{ autoComplete: "off" }} />
           <Field meta={fields.email} label="Email address" type="email" inputProps={{ autoComplete: "off" }} />

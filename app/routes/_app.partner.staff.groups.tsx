@@ -12,6 +12,7 @@ import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { useResetOnSuccess } from "~/components/reset-on-success";
 
 export const meta: MetaFunction = () => [{ title: "Staff groups · Partnerdesk" }];
 
@@ -92,6 +93,8 @@ async function removeMemberAction({ auth, formData, context }: IntentArgs) {
 export default function StaffGroups() {
   const { groups, staff } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  // The page redirects to itself after creating a group: the name field starts empty again.
+  const createForm = useResetOnSuccess();
   return (
     <>
       <p className="breadcrumb">
@@ -99,8 +102,7 @@ export default function StaffGroups() {
       </p>
       <PageHeader title="Staff groups" description="On an active granular admin relationship, you give groups a subset of its roles; their members then hold those roles in that customer (capped by their own role)." />
       <ReplyNotice result={result} />
-      <Form method="post" className="card filters" aria-label="Create a staff group">
-        <input type="hidden" name="intent" value="create" />
+      <Form method="post" ref={createForm} className="card filters" aria-label="Create a staff group">
         <div className="field grow">
           <label htmlFor="group-name">New group</label>
           <input id="group-name" name="name" required maxLength={80} placeholder="e.g. Helpdesk team" />

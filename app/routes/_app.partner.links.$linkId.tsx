@@ -17,6 +17,7 @@ import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
+import { useResetOnSuccess } from "~/components/reset-on-success";
 
 export const meta: MetaFunction = () => [{ title: "Link · Partnerdesk" }];
 
@@ -43,17 +44,26 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   };
 }
 
+const SHARE_ADDRESS = z.string().email();
+
+// The addresses are one field: every message is reported on it ("to"), none on an element of the
+// split list ("to[1]"), which no input shows (the form then did nothing, with no error anywhere).
 const emailSchema = z.object({
   to: z
     .string({ required_error: "Enter at least one email address." })
     .max(20_000)
-    .transform((s) => s.split(/[\s,;]+/).filter(Boolean))
-    .pipe(
-      z
-        .array(z.string().email("Each address must be a valid email address, separated by commas or new lines."))
-        .min(1, "Enter at least one email address.")
-        .max(MAX_SHARE_RECIPIENTS, `Send to at most ${MAX_SHARE_RECIPIENTS} addresses at a time.`),
-    ),
+    .transform((s, ctx) => {
+      const addresses = s.split(/[\s,;]+/).filter(Boolean);
+      const bad = addresses.filter((a) => !SHARE_ADDRESS.safeParse(a).success);
+      if (addresses.length === 0) ctx.addIssue({ code: z.ZodIssueCode.custom, message: "Enter at least one email address." });
+      else if (bad.length)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `Each address must be a valid email address, separated by commas or new lines. Not valid: ${bad.slice(0, 5).map((a) => (a.length > 60 ? `${a.slice(0, 59)}…` : a)).join(", ")}${bad.length > 5 ? " …" : ""}`,
+        });
+      else if (addresses.length > MAX_SHARE_RECIPIENTS) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Send to at most ${MAX_SHARE_RECIPIENTS} addresses at a time.` });
+      return addresses;
+    }),
   note: multilineText().trim().max(2000, "Keep the note under 2,000 characters.").optional(),
 });
 
@@ -105,6 +115,8 @@ export default function LinkDetail() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: emailSchema }),
     shouldValidate: "onSubmit",
   });
+  // The page redirects to itself after sending: empty the form for the next addresses.
+  const shareForm = useResetOnSuccess();
   const active = link.status === "active";
   return (
     <>
@@ -204,7 +216,7 @@ export default function LinkDetail() {
       {active ? (
         <section className="card" aria-labelledby="email">
           <h2 id="email">Send by email</h2>
-          <Form method="post" {...getFormProps(form)} className="form-grid">
+          <Form method="post" {...getFormProps(form)} ref={shareForm} className="form-grid">
             <ErrorList id={form.errorId} errors={form.errors} />
             {/* The intent is the Send button's (a hidden field too would send it twice, which the schema refuses). */}
             <div className="field">

@@ -7,10 +7,10 @@ import { KeysetPager } from "~/components/data-table";
 import { SubmitButton } from "~/components/forms";
 import { ListEmpty, useListHref } from "~/components/list";
 import { PageHeader } from "~/components/layout";
-import { listNotifications, markNotificationsRead } from "~/modules/platform/notifications.server";
-import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { dismissNotifications, listNotifications, markNotificationsRead } from "~/modules/platform/notifications.server";
+import { requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { redirectWithToast } from "~/utils/http.server";
+import { redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 
@@ -25,18 +25,51 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { ...page, paged: Boolean(after) };
 }
 
-/** One notification by id, or without one every unread notification. */
-const markReadSchema = z.object({ id: z.string().uuid().optional() });
+/** One notification by id, or without one every (unread) notification of the person. */
+const notificationSchema = z.object({ id: z.string().uuid().optional() });
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission({ request, context }, "notifications:view");
-  const submission = parseWithZod(await readForm(request), { schema: markReadSchema });
-  // The page's buttons carry no field a person types: a bad id is a bad request, not a form error.
+  const formData = await readForm(request);
+  const args = { auth, formData, context };
+  // No intent: the older forms' "mark as read" (one by id, or all).
+  switch (formData.get("intent") ?? "read") {
+    case "read":
+      return readAction(args);
+    case "dismiss":
+      return dismissAction(args);
+    case "dismiss-all":
+      return dismissAllAction(args);
+    default:
+      return unknownIntent();
+  }
+}
+
+/** The notification the form names: the page's buttons carry no field a person types, so a bad id is a bad request. */
+function notificationOf(formData: FormData) {
+  const submission = parseWithZod(formData, { schema: notificationSchema });
   if (submission.status !== "success") throw new Response("Unknown notification.", { status: 400 });
-  const { id } = submission.value;
+  return submission.value.id;
+}
+
+async function readAction({ auth, formData }: IntentArgs) {
+  const id = notificationOf(formData);
   const n = await withTenant(tenantOf(auth), (tx) => markNotificationsRead(tx, { orgId: auth.org.id, userId: auth.user.id, id }));
   if (id && n === 0) throw new Response("No such unread notification.", { status: 404 });
   return redirectWithToast("/notifications", { kind: "success", message: id ? "Marked as read." : `${n} marked as read.` });
+}
+
+async function dismissAction({ auth, formData }: IntentArgs) {
+  const id = notificationOf(formData);
+  if (!id) throw new Response("Unknown notification.", { status: 400 });
+  const n = await withTenant(tenantOf(auth), (tx) => dismissNotifications(tx, { orgId: auth.org.id, userId: auth.user.id, id }));
+  if (n === 0) throw new Response("No such notification.", { status: 404 });
+  return redirectWithToast("/notifications", { kind: "success", message: "Notification cleared." });
+}
+
+async function dismissAllAction({ auth }: IntentArgs) {
+  const n = await withTenant(tenantOf(auth), (tx) => dismissNotifications(tx, { orgId: auth.org.id, userId: auth.user.id }));
+  return redirectWithToast("/notifications", { kind: "success", message: `${n} notification${n === 1 ? "" : "s"} cleared.` });
 }
 
 export default function Notifications() {
@@ -48,12 +81,23 @@ export default function Notifications() {
       <PageHeader
         title="Notifications"
         actions={
-          items.some((n) => !n.readAt) ? (
-            <Form method="post">
-              <SubmitButton className="button" pendingText="Marking…">
-                Mark all as read
-              </SubmitButton>
-            </Form>
+          items.length > 0 ? (
+            <div className="button-row">
+              {items.some((n) => !n.readAt) ? (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="read" />
+                  <SubmitButton className="button" pendingText="Marking…">
+                    Mark all as read
+                  </SubmitButton>
+                </Form>
+              ) : null}
+              <Form method="post">
+                <input type="hidden" name="intent" value="dismiss-all" />
+                <SubmitButton className="button" pendingText="Clearing…">
+                  Clear all
+                </SubmitButton>
+              </Form>
+            </div>
           ) : null
         }
       />
@@ -69,16 +113,31 @@ export default function Notifications() {
                   {n.link ? <Link to={n.link}>{n.title}</Link> : n.title}
                 </p>
                 {n.body ? <p>{n.body}</p> : null}
+                {n.link ? (
+                  <p>
+                    <Link to={n.link}>Open</Link>
+                  </p>
+                ) : null}
                 <p className="muted small">{format.dateTime(n.createdAt)}</p>
               </div>
-              {n.readAt ? null : (
+              <div className="button-row">
+                {n.readAt ? null : (
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="read" />
+                    <input type="hidden" name="id" value={n.id} />
+                    <button type="submit" className="button small">
+                      Mark as read
+                    </button>
+                  </Form>
+                )}
                 <Form method="post">
+                  <input type="hidden" name="intent" value="dismiss" />
                   <input type="hidden" name="id" value={n.id} />
-                  <button type="submit" className="button small">
-                    Mark as read
+                  <button type="submit" className="button small" aria-label={`Clear: ${n.title}`}>
+                    Clear
                   </button>
                 </Form>
-              )}
+              </div>
             </li>
           ))}
         </ul>

@@ -9,6 +9,7 @@ import { HELPDESK_ADMINISTRATOR } from "../../app/modules/delegated-admin/admin-
 import { createCustomer, createPartner, relate, uniq, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 import { Browser } from "../support/http";
+import { runJobs } from "../support/jobs";
 
 installTestDatabase();
 
@@ -154,5 +155,45 @@ describe("issue 30: declined requests read Declined", () => {
       expect(page.text, where).not.toContain("days after approval");
       expect(page.text, where).toMatch(/Declined( on)? \d/);
     }
+  });
+});
+
+describe("issue 30: notifications are complete and can be cleared", () => {
+  it("a request's notification reads as a whole sentence with its link; each and all can be marked read and dismissed", async () => {
+    const { c, agent } = await certifiedPartnerWithCustomer();
+    await requestGdap(agent, c.domain, `Notice ${uniq()}`);
+    expect((await agent.fetch("/partner/relationships?index", { form: { intent: "dap", customerId: c.orgId } })).status).toBe(302);
+    await runJobs(["notify"]);
+    const ga = await signedIn(c, "global_admin");
+    const rows = await withSystem(async (tx) =>
+      rowsOf<{ id: string; title: string; body: string | null; link: string | null }>(await tx.execute(sql`select id, title, body, link from notifications where user_id = ${c.users.global_admin!.id} order by created_at`)),
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    for (const n of rows) {
+      expect(n.body ?? n.title, n.title).not.toMatch(/[:,]\s*$/);
+      expect(n.link, n.title).toMatch(/^\//);
+    }
+    let page = await ga.html("/notifications");
+    expect(page.status).toBe(200);
+    expect(page.text).not.toMatch(/decline:\s*</);
+    for (const n of rows) expect(page.text).toContain(`href="${n.link}"`);
+
+    // Mark one read, dismiss one, then clear all.
+    expect((await ga.fetch("/notifications", { form: { intent: "read", id: rows[0]!.id } })).status).toBe(302);
+    expect(await one(sql`select read_at is not null as read from notifications where id = ${rows[0]!.id}`)).toEqual({ read: true });
+    expect((await ga.fetch("/notifications", { form: { intent: "dismiss", id: rows[0]!.id } })).status).toBe(302);
+    expect(await one(sql`select count(*)::int as n from notifications where id = ${rows[0]!.id}`)).toEqual({ n: 0 });
+    await withSystem((tx) => tx.execute(sql`insert into notifications (org_id, user_id, kind, title, link) values (${c.orgId}, ${c.users.global_admin!.id}, 'test', 'Another', '/customer')`));
+    page = await ga.html("/notifications");
+    expect(page.text).toContain("Clear all");
+    expect((await ga.fetch("/notifications", { form: { intent: "dismiss-all" } })).status).toBe(302);
+    expect(await one(sql`select count(*)::int as n from notifications where user_id = ${c.users.global_admin!.id} and org_id = ${c.orgId}`)).toEqual({ n: 0 });
+    // Someone else's notification is not theirs to clear.
+    const other = await createCustomer();
+    const [theirs] = await withSystem(async (tx) =>
+      rowsOf<{ id: string }>(await tx.execute(sql`insert into notifications (org_id, user_id, kind, title) values (${other.orgId}, ${other.users.global_admin!.id}, 'test', 'Theirs') returning id`)),
+    );
+    expect((await ga.fetch("/notifications", { form: { intent: "dismiss", id: theirs!.id } })).status).toBe(404);
+    expect(await one(sql`select count(*)::int as n from notifications where id = ${theirs!.id}`)).toEqual({ n: 1 });
   });
 });

@@ -79,7 +79,8 @@ const cases: TableCase[] = [
   },
   {
     table: "notifications",
-    own: ["select", "insert", "update"],
+    // A person clears their own notifications (issue 30, migration 0048).
+    own: ["select", "insert", "update", "delete"],
     select: (t) => sql`select id from notifications where org_id = ${t.org.orgId}`,
     insert: (t) => sql`insert into notifications (org_id, user_id, kind, title) values (${t.org.orgId}, ${t.userId}, 'test', 't') returning id`,
     update: (t) => sql`update notifications set read_at = now() where org_id = ${t.org.orgId} returning id`,

@@ -197,7 +197,7 @@ export async function requestGdap(tx: Tx, { partnerId, actor, input }: { partner
     await notifyCustomerAdmins(tx, {
       customerId: input.customerId,
       title: `${partner.name} asks for admin roles in your organisation`,
-      body: `${partner.name} asks for these admin roles for ${input.durationDays} days: ${names}. Review and approve or decline:`,
+      body: `${partner.name} asks for these admin roles for ${input.durationDays} days: ${names}. Open the request to review it, then approve or decline it.`,
       link: `/gdap/${code}`,
     });
   }
@@ -239,7 +239,7 @@ export async function requestDap(tx: Tx, { partnerId, actor, customerId }: { par
   await notifyCustomerAdmins(tx, {
     customerId,
     title: `${partner.name} asks for delegated administration`,
-    body: `${partner.name} asks to administer your organisation as a delegated admin. Review and approve or decline:`,
+    body: `${partner.name} asks to administer your organisation as a delegated admin. Open your requests to review it, then approve or decline it.`,
     link: "/customer/requests",
   });
   await recordAudit(tx, { actor, subjectOrgId: customerId, action: "dap.requested", objectType: "organisation", objectId: customerId });

@@ -111,6 +111,18 @@ export async function markNotificationsRead(
 }
 
 /**
+ * Dismisses (deletes) one (or, without an id, every) notification of the user in the
+ * organisation. Returns how many. RLS admits only the user's own (migration 0048).
+ */
+export async function dismissNotifications(tx: Tx, { orgId, userId, id }: { orgId: string; userId: string; id?: string }) {
+  const rows = await tx
+    .delete(notifications)
+    .where(and(eq(notifications.orgId, orgId), eq(notifications.userId, userId), id ? eq(notifications.id, id) : undefined))
+    .returning({ id: notifications.id });
+  return rows.length;
+}
+
+/**
  * Notifies the members of another organisation holding some roles, through scheduled work (the
  * "notify" job runs in that organisation's context): for changes made in one tenant's context
  * that the other side must hear of.

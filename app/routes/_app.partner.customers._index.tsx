@@ -81,7 +81,7 @@ function customerColumns(format: Format) {
       header: "Agreement",
       cell: ({ getValue }) => (getValue() === "accepted" ? <Badge tone="good">Accepted</Badge> : <Badge tone="warn">Agreement pending</Badge>),
     }),
-    column.accessor("createdAt", { id: "created", header: "Created", cell: ({ getValue }) => format.date(getValue()) }),
+    column.accessor("createdAt", { id: "created", header: "Created", meta: { className: "nowrap" }, cell: ({ getValue }) => format.date(getValue()) }),
   ] as ColumnDef<CustomerRow, unknown>[];
 }
 

@@ -3,7 +3,7 @@ import type { Actor } from "~/modules/platform/audit.server";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
-import { useEffect, useMemo, useRef, type ReactNode } from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { DataTable } from "~/components/data-table";
 import { ListEmpty } from "~/components/list";
 import type { Format } from "~/utils/format";
@@ -13,7 +13,8 @@ import { text, wholeNumber } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { PageHeader, SubscriptionStatus } from "~/components/layout";
-import { listProducts } from "~/modules/subscriptions/products.server";
+import { checkLicenceCount, listProducts } from "~/modules/subscriptions/products.server";
+import { countOf, PriceLinesTable, totalOf, type PriceLine } from "~/components/price-lines";
 import {
   buySubscription,
   cancelSubscription,
@@ -56,7 +57,24 @@ const licencesSchema = z.object({ id, licences });
 type Values = Record<string, string>;
 export type ActionResult =
   | { kind: "error"; intent: string; id: string | null; formError: string | null; fieldErrors: Record<string, string>; values: Values }
-  | { kind: "confirm"; intent: "buy" | "set-partner"; id: string | null; partner: { name: string; partnerNumber: number }; values: Values };
+  | {
+      kind: "confirm";
+      intent: "buy" | "set-partner";
+      id: string | null;
+      partner: { name: string; partnerNumber: number };
+      values: Values;
+      /** What the confirm button sends as `confirmed`: it names everything the question was asked for. */
+      confirmation: string;
+      /** A purchase's lines, with their prices. */
+      lines: PriceLine[] | null;
+    };
+
+/**
+ * A purchase is confirmed for its partner, product and licence count together: a confirm that
+ * arrives with any of them changed is no confirmation of what it asks to buy (the form changed
+ * after the question), so it is asked again.
+ */
+const buyConfirmation = (v: { partnerNumber: number; productId: string; licences: number }) => `${v.partnerNumber}/${v.productId}/${v.licences}`;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission({ request, context }, "subscriptions:manage", { kind: "customer" });
@@ -82,8 +100,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 /** The form's values as sent, for the confirmation step to send them again. */
 const valuesOf = (formData: FormData) => Object.fromEntries([...formData].filter(([, v]) => typeof v === "string")) as Values;
-const confirm = (intent: "buy" | "set-partner", formData: FormData, partner: { name: string; partnerNumber: number }) =>
-  data<ActionResult>({ kind: "confirm", intent, id: valuesOf(formData).id ?? null, partner: { name: partner.name, partnerNumber: partner.partnerNumber }, values: valuesOf(formData) });
+const confirm = (
+  intent: "buy" | "set-partner",
+  values: Values,
+  partner: { name: string; partnerNumber: number },
+  confirmation: string,
+  lines: PriceLine[] | null = null,
+) => data<ActionResult>({ kind: "confirm", intent, id: values.id ?? null, partner: { name: partner.name, partnerNumber: partner.partnerNumber }, values, confirmation, lines });
 const done = (message: string) => redirectWithToast("/customer/subscriptions", { kind: "success", message });
 
 /** Naming a partner takes two steps: its name is shown for confirmation before anything is saved. */
@@ -93,11 +116,20 @@ async function buyAction({ auth, formData, context }: IntentArgs) {
   const v = submission.value;
   try {
     const outcome = await withTenant(tenantOf(auth), async (tx) => {
-      if (v.partnerNumber && v.confirmed !== String(v.partnerNumber)) return { confirm: await lookupAdvisor(tx, v.partnerNumber) };
+      // The product and count first: the question is only asked about a purchase that can be made.
+      const product = await checkLicenceCount(tx, { productId: v.productId, licences: v.licences });
+      if (v.partnerNumber && v.confirmed !== buyConfirmation({ partnerNumber: v.partnerNumber, productId: v.productId, licences: v.licences })) {
+        const line: PriceLine = { productId: product.id, name: product.name, licences: v.licences, unitCents: product.monthlyPriceCents, currency: product.currency };
+        return { confirm: await lookupAdvisor(tx, v.partnerNumber), line };
+      }
       const bought = await buySubscription(tx, { customerId: auth.org.id, actor: actorOf(auth, context), productId: v.productId, licences: v.licences, partnerNumber: v.partnerNumber ?? null });
       return { bought };
     });
-    if (outcome.confirm) return confirm("buy", formData, outcome.confirm);
+    if (outcome.confirm) {
+      // What the question is about, as the server read it: the form shows it and the confirmation names it.
+      const values = { intent: "buy", productId: v.productId, licences: String(v.licences), partnerNumber: String(outcome.confirm.partnerNumber) };
+      return confirm("buy", values, outcome.confirm, buyConfirmation({ ...v, partnerNumber: outcome.confirm.partnerNumber }), [outcome.line]);
+    }
     const bought = outcome.bought!;
     return done(`You bought ${v.licences} licences of ${bought.productName}${bought.partner ? ` with ${bought.partner.name} as your partner` : ""}.`);
   } catch (error) {
@@ -114,7 +146,7 @@ async function setPartnerAction({ auth, formData, context }: IntentArgs) {
       if (v.confirmed !== String(v.partnerNumber)) return { confirm: await lookupAdvisor(tx, v.partnerNumber) };
       return setSubscriptionPartner(tx, { customerId: auth.org.id, actor: actorOf(auth, context), subscriptionId: v.id, partnerNumber: v.partnerNumber });
     });
-    if ("confirm" in outcome) return confirm("set-partner", formData, outcome.confirm);
+    if ("confirm" in outcome) return confirm("set-partner", valuesOf(formData), outcome.confirm, String(outcome.confirm.partnerNumber));
     return done(`${outcome.partner!.name} is now the partner on this subscription.`);
   } catch (error) {
     return handleDomainError(error, submission);
@@ -179,7 +211,24 @@ function NumberField({ name, label, defaultValue, min, max, error, formId }: { n
   );
 }
 
-function ConfirmPartner({ result, children }: { result: Extract<ActionResult, { kind: "confirm" }>; children: ReactNode }) {
+/**
+ * A form's submissions: the pending state of its own button (`ask`) or its confirm button. The
+ * form carries its intent in a hidden field, so each button sends it once.
+ */
+function usePending(intent: string, id: string | null) {
+  const navigation = useNavigation();
+  const fd = navigation.state === "submitting" ? navigation.formData : undefined;
+  const ours = fd?.get("intent") === intent && (fd.get("id") ?? null) === id;
+  return { ask: Boolean(ours && !fd?.has("confirmed")), confirm: Boolean(ours && fd?.has("confirmed")) };
+}
+
+/**
+ * The question "Partner ID n is X. Is this the partner you mean?" below its form, while the form
+ * holds what it was asked for. Its button submits that form as it is on screen, naming what was
+ * confirmed; any change to the form takes the question away (`dropped`), and the server asks again
+ * if what arrives is not what was confirmed.
+ */
+function ConfirmPartner({ result, formId, pending, children }: { result: Extract<ActionResult, { kind: "confirm" }>; formId: string; pending: boolean; children: ReactNode }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => ref.current?.focus(), [result]);
   return (
@@ -187,27 +236,38 @@ function ConfirmPartner({ result, children }: { result: Extract<ActionResult, { 
       <p>
         Partner ID {result.partner.partnerNumber} is <strong>{result.partner.name}</strong>. Is this the partner you mean?
       </p>
-      <Form method="post" className="inline-actions">
-        {Object.entries(result.values)
-          .filter(([k]) => k !== "confirmed" && k !== "intent")
-          .map(([k, val]) => (
-            <input key={k} type="hidden" name={k} value={val} />
-          ))}
-        <input type="hidden" name="confirmed" value={String(result.partner.partnerNumber)} />
-        <SubmitButton name="intent" value={result.intent} pendingText="Saving…">
-          {children}
-        </SubmitButton>
-      </Form>
+      {result.lines ? <PriceLinesTable lines={result.lines} caption="What you buy" /> : null}
+      <div className="inline-actions">
+        <button type="submit" form={formId} name="confirmed" value={result.confirmation} className="button primary" disabled={pending} aria-busy={pending}>
+          {pending ? (
+            <>
+              <span className="spinner" aria-hidden="true" /> Saving…
+            </>
+          ) : (
+            children
+          )}
+        </button>
+      </div>
     </div>
   );
 }
 
+/** The confirmation to show: the last answer's question, until the form it is about changes. */
+function useConfirmation(result: ActionResult | undefined) {
+  const [dropped, setDropped] = useState<ActionResult | undefined>(undefined);
+  const confirmation = result?.kind === "confirm" && result !== dropped ? result : undefined;
+  return { confirmation, drop: () => setDropped(result) };
+}
+
 function PartnerForm({ sub }: { sub: { id: string; partnerNumber: number | null } }) {
   const result = useResult("set-partner", sub.id);
+  const { confirmation, drop } = useConfirmation(result);
+  const pending = usePending("set-partner", sub.id);
   const formId = `partner-${sub.id}`;
   return (
     <>
-      <Form method="post" className="inline-form" id={formId}>
+      <Form method="post" className="inline-form" id={formId} onChange={drop}>
+        <input type="hidden" name="intent" value="set-partner" />
         <input type="hidden" name="id" value={sub.id} />
         <NumberField
           formId={formId}
@@ -217,11 +277,23 @@ function PartnerForm({ sub }: { sub: { id: string; partnerNumber: number | null 
           error={result?.kind === "error" ? result.fieldErrors.partnerNumber : undefined}
         />
         {result?.kind === "error" && result.formError ? <ErrorList errors={[result.formError]} /> : null}
-        <SubmitButton name="intent" value="set-partner" className="button" pendingText="Looking up…">
-          {sub.partnerNumber ? "Change partner" : "Add partner"}
-        </SubmitButton>
+        <button type="submit" className="button" disabled={pending.ask} aria-busy={pending.ask}>
+          {pending.ask ? (
+            <>
+              <span className="spinner" aria-hidden="true" /> Looking up…
+            </>
+          ) : sub.partnerNumber ? (
+            "Change partner"
+          ) : (
+            "Add partner"
+          )}
+        </button>
       </Form>
-      {result?.kind === "confirm" ? <ConfirmPartner result={result}>{sub.partnerNumber ? `Change to ${result.partner.name}` : `Add ${result.partner.name}`}</ConfirmPartner> : null}
+      {confirmation ? (
+        <ConfirmPartner result={confirmation} formId={formId} pending={pending.confirm}>
+          {sub.partnerNumber ? `Change to ${confirmation.partner.name}` : `Add ${confirmation.partner.name}`}
+        </ConfirmPartner>
+      ) : null}
     </>
   );
 }
@@ -286,16 +358,32 @@ function Manage({ sub }: { sub: Awaited<ReturnType<typeof loader>>["subscription
 function BuyForm({ products }: { products: Awaited<ReturnType<typeof loader>>["products"] }) {
   const format = useFormat();
   const result = useResult("buy", null);
+  const { confirmation, drop } = useConfirmation(result);
+  const pending = usePending("buy", null);
   const navigation = useNavigation();
   const errors = result?.kind === "error" ? result.fieldErrors : {};
   const formRef = useRef<HTMLFormElement>(null);
+  // What the form holds now, for its price line.
+  const [chosen, setChosen] = useState({ productId: result?.values.productId ?? "", licences: result?.values.licences ?? "1" });
   useEffect(() => {
-    if (navigation.state === "idle" && !result) formRef.current?.reset();
+    if (navigation.state === "idle" && !result) {
+      formRef.current?.reset();
+      setChosen({ productId: "", licences: "1" });
+    }
   }, [navigation.state, result]);
+  const product = products.find((p) => p.id === chosen.productId);
+  const licenceCount = countOf(chosen.licences);
+  const line: PriceLine | null = product ? { productId: product.id, name: product.name, licences: licenceCount, unitCents: product.price, currency: product.currency } : null;
+  const onChange = (event: FormEvent<HTMLFormElement>) => {
+    drop();
+    const form = event.currentTarget;
+    setChosen({ productId: (form.elements.namedItem("productId") as HTMLSelectElement).value, licences: (form.elements.namedItem("licences") as HTMLInputElement).value });
+  };
   return (
     <section className="card top-gap" aria-labelledby="buy">
       <h2 id="buy">Buy a product</h2>
-      <Form method="post" ref={formRef} className="stack-form" id="buy-form">
+      <Form method="post" ref={formRef} className="stack-form" id="buy-form" onChange={onChange}>
+        <input type="hidden" name="intent" value="buy" />
         <div className="field">
           <label htmlFor="buy-product">Product</label>
           <select id="buy-product" name="productId" required defaultValue={result?.values.productId ?? ""} aria-invalid={errors.productId ? true : undefined} aria-describedby="buy-product-error">
@@ -311,6 +399,13 @@ function BuyForm({ products }: { products: Awaited<ReturnType<typeof loader>>["p
           <ErrorList id="buy-product-error" errors={errors.productId ? [errors.productId] : null} />
         </div>
         <NumberField formId="buy" name="licences" label="Licences" min={1} defaultValue={result?.values.licences ?? "1"} error={errors.licences} />
+        {line ? (
+          <p className="muted" aria-live="polite" id="buy-price">
+            {line.licences === null
+              ? `${format.money(line.unitCents, line.currency)} per licence and month.`
+              : `${format.number(line.licences)} × ${format.money(line.unitCents, line.currency)} = ${totalOf([line], format)} per month.`}
+          </p>
+        ) : null}
         <div className="field">
           <label htmlFor="buy-partnerNumber">
             Partner ID <span className="optional">(optional)</span>
@@ -330,11 +425,21 @@ function BuyForm({ products }: { products: Awaited<ReturnType<typeof loader>>["p
           <ErrorList id="buy-partnerNumber-error" errors={errors.partnerNumber ? [errors.partnerNumber] : null} />
         </div>
         {result?.kind === "error" && result.formError ? <ErrorList errors={[result.formError]} /> : null}
-        <SubmitButton name="intent" value="buy" pendingText="Buying…">
-          Buy
-        </SubmitButton>
+        <button type="submit" className="button primary" disabled={pending.ask} aria-busy={pending.ask}>
+          {pending.ask ? (
+            <>
+              <span className="spinner" aria-hidden="true" /> Buying…
+            </>
+          ) : (
+            "Buy"
+          )}
+        </button>
       </Form>
-      {result?.kind === "confirm" ? <ConfirmPartner result={result}>{`Buy with ${result.partner.name} as partner`}</ConfirmPartner> : null}
+      {confirmation ? (
+        <ConfirmPartner result={confirmation} formId="buy-form" pending={pending.confirm}>
+          {`Buy with ${confirmation.partner.name} as partner`}
+        </ConfirmPartner>
+      ) : null}
     </section>
   );
 }

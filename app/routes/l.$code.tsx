@@ -6,7 +6,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useLocation, type ShouldRevalidateFunction } from "@remix-run/react";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
@@ -24,6 +24,7 @@ import { withSystem } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
+import { countOf, LinePrice, totalOf, type PriceLine } from "~/components/price-lines";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${LINK_KIND_LABELS[data.link.kind]} from ${data.link.partner.name} · Partnerdesk` : "Partnerdesk" },
@@ -224,6 +225,19 @@ export default function PublicLink() {
   const signInHref = `/signin?redirectTo=${encodeURIComponent(`/l/${link.code}${search}`)}`;
   const canAccept = viewer.kind === "anonymous" || (viewer.kind === "customer" && viewer.canRedeem && !accepted);
   const p = link.partner;
+  // The counts as entered, for each line's price and the total while the customer changes them.
+  const [counts, setCounts] = useState<Record<string, string>>(() =>
+    Object.fromEntries(link.items.map((item) => [item.productId, String(licenceFields[item.productId]?.initialValue ?? item.licences)])),
+  );
+  const priced = link.kind !== "trial";
+  const lines: PriceLine[] = link.items.map((item) => ({
+    productId: item.productId,
+    name: item.name,
+    licences: link.kind === "offer" && canAccept ? countOf(counts[item.productId]) : item.licences,
+    unitCents: item.monthlyPriceCents,
+    currency: item.currency,
+  }));
+  const total = totalOf(lines, format);
 
   return (
     <main className="public-page" aria-labelledby="offer-title">
@@ -317,10 +331,11 @@ export default function PublicLink() {
                   <th scope="col">Product</th>
                   <th scope="col">{link.kind === "trial" ? "Users" : "Licences"}</th>
                   <th scope="col">{link.kind === "trial" ? "Trial" : "Price per licence / month"}</th>
+                  {priced ? <th scope="col">Line price / month</th> : null}
                 </tr>
               </thead>
               <tbody>
-                {link.items.map((item) => {
+                {link.items.map((item, index) => {
                   const f = licenceFields[item.productId];
                   return (
                     <tr key={item.productId}>
@@ -344,6 +359,10 @@ export default function PublicLink() {
                               max={item.maxLicences}
                               required
                               defaultValue={String(f?.initialValue ?? item.licences)}
+                              onChange={(event) => {
+                                const value = event.currentTarget.value;
+                                setCounts((c) => ({ ...c, [item.productId]: value }));
+                              }}
                               aria-invalid={f?.errors?.length ? true : undefined}
                               aria-describedby={`licences-${item.productId}-hint`}
                             />
@@ -357,10 +376,27 @@ export default function PublicLink() {
                         )}
                       </td>
                       <td>{link.kind === "trial" ? `${item.trialDays} days, free` : format.money(item.monthlyPriceCents, item.currency)}</td>
+                      {priced ? (
+                        <td>
+                          <LinePrice line={lines[index]!} />
+                        </td>
+                      ) : null}
                     </tr>
                   );
                 })}
               </tbody>
+              {priced ? (
+                <tfoot>
+                  <tr>
+                    <th scope="row" colSpan={3}>
+                      Total per month
+                    </th>
+                    <td>
+                      <strong aria-live="polite">{total ?? "—"}</strong>
+                    </td>
+                  </tr>
+                </tfoot>
+              ) : null}
             </table>
             {link.kind !== "trial" ? <p className="muted small">{p.name} is set as the partner (advisor) on these subscriptions and bills you under its own terms.</p> : null}
           </section>

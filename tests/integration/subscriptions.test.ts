@@ -52,7 +52,10 @@ describe("buying with a Partner ID", () => {
     const text = (await preview.text()).replaceAll("<!-- -->", "");
     expect(text).toContain(`Partner ID ${P.partnerNumber} is <strong>${P.name}</strong>`);
     expect((await one<{ n: number }>(sql`select count(*)::int as n from subscriptions where customer_org_id = ${C.orgId} and product_id = 'business-standard'`)).n).toBe(0);
-    const bought = await billing.fetch("/customer/subscriptions", { form: { ...form, confirmed: String(P.partnerNumber) } });
+    // The confirm button names what was confirmed (partner, product and count: buy-confirmation.test.ts).
+    const confirmed = text.match(/<button[^>]*name="confirmed" value="([^"]+)"/)?.[1];
+    expect(confirmed).toBeTruthy();
+    const bought = await billing.fetch("/customer/subscriptions", { form: { ...form, confirmed: confirmed! } });
     expect(bought.status).toBe(302);
     expect(await one(sql`select licences, status, advisor_partner_org_id as por from subscriptions where customer_org_id = ${C.orgId} and product_id = 'business-standard'`)).toEqual({
       licences: 15,

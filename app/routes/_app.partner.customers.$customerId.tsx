@@ -13,6 +13,8 @@ import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
+import { ONLY_REQUESTERS, mayActInCustomers, rightsSummary, type RightsView, type TenantAction } from "~/modules/delegated-admin/admin-roles";
+import { effectiveRights, rightsView } from "~/modules/staff/staff-groups.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.customer.name ?? "Customer"} · Partnerdesk` }];
 
@@ -20,8 +22,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const auth = await requirePermission({ request, context }, "customers:view", { kind: "partner" });
   const id = z.string().uuid().safeParse(params.customerId);
   if (!id.success) throw new Response("No such customer.", { status: 404 });
-  const detail = await withTenantReads(tenantOf(auth), (tx) => getCustomerDetail(tx, { partnerId: auth.org.id, customerId: id.data })).catch(handleDomainError);
-  return { ...detail, canRequestRoles: auth.permissions.includes("relationships:manage"), canRegisterKeys: auth.permissions.includes("keys:manage") };
+  const { detail, rights } = await withTenantReads(tenantOf(auth), async (tx) => {
+    const detail = await getCustomerDetail(tx, { partnerId: auth.org.id, customerId: id.data });
+    // What the signed-in staff member may do in this customer now: the workspace links follow it.
+    return { detail, rights: rightsView(await effectiveRights(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId: id.data })) };
+  }).catch(handleDomainError);
+  return { ...detail, rights, canRequestRoles: auth.permissions.includes("relationships:manage"), canRegisterKeys: auth.permissions.includes("keys:manage") };
 }
 
 /** The reseller ends its reseller relationship (after confirmation); the customer is told. */
@@ -42,10 +48,40 @@ async function endResellerAction({ auth, context, customerId }: IntentArgs & { c
   return redirectWithToast("/partner/customers", { kind: "success", message: `You are no longer ${customerName}'s reseller. ${customerName}'s admins were told.` });
 }
 
+/** The customer workspace's pages, each shown only to whom its read action is allowed there. */
+const WORKSPACE: { path: string; label: string; needs: TenantAction }[] = [
+  { path: "users", label: "Users", needs: "users:read" },
+  { path: "licences", label: "Licences", needs: "licenses:read" },
+  { path: "service-requests", label: "Service requests", needs: "service-requests:read" },
+];
+
+/**
+ * Why the workspace or the requests for admin rights are not offered: the person's role cannot act
+ * in customers, or holds no usable admin role here yet (and who can request one).
+ */
+function WorkspaceNotice({ rights, canRequestRoles }: { rights: RightsView; canRequestRoles: boolean }) {
+  const reasons: string[] = [];
+  if (!mayActInCustomers(rights.partnerRoles)) reasons.push(rightsSummary(rights));
+  else if (rights.usable.length === 0) {
+    reasons.push(
+      canRequestRoles
+        ? "You hold no admin roles in this customer yet: request them, then assign them to a staff group you belong to."
+        : "You hold no admin roles in this customer yet: ask a global admin or an admin agent to request them and assign them to your staff group.",
+    );
+  }
+  if (!canRequestRoles) reasons.push(ONLY_REQUESTERS);
+  if (reasons.length === 0) return null;
+  return (
+    <p className="notice" role="note">
+      {reasons.join(" ")}
+    </p>
+  );
+}
+
 const STATUS_TONE = { active: "good", pending: "warn", requested: "info", ended: "neutral" } as const;
 
 export default function CustomerDetail() {
-  const { customer, relationships, admins, subscriptions, audit, canRequestRoles, canRegisterKeys } = useLoaderData<typeof loader>();
+  const { customer, relationships, admins, subscriptions, audit, rights, canRequestRoles, canRegisterKeys } = useLoaderData<typeof loader>();
   const format = useFormat();
   const reseller = relationships.find((r) => r.type === "reseller" && r.status !== "ended");
   const dap = relationships.find((r) => r.type === "dap" && r.status !== "ended");
@@ -64,15 +100,11 @@ export default function CustomerDetail() {
         }
         actions={
           <>
-            <Link className="button" to={`/partner/customers/${customer.id}/users`}>
-              Users
-            </Link>
-            <Link className="button" to={`/partner/customers/${customer.id}/licences`}>
-              Licences
-            </Link>
-            <Link className="button" to={`/partner/customers/${customer.id}/service-requests`}>
-              Service requests
-            </Link>
+            {WORKSPACE.filter((w) => rights.actions.includes(w.needs)).map((w) => (
+              <Link key={w.path} className="button" to={`/partner/customers/${customer.id}/${w.path}`}>
+                {w.label}
+              </Link>
+            ))}
             {canRegisterKeys ? (
               <Link className="button" to={`/partner/product-keys/register?customer=${customer.id}`}>
                 Register a product key
@@ -96,6 +128,7 @@ export default function CustomerDetail() {
           </>
         }
       />
+      <WorkspaceNotice rights={rights} canRequestRoles={canRequestRoles} />
       {customer.agreementStatus === "pending" ? (
         <div className="notice notice-warn" role="note">
           The customer's global admin has not accepted the customer agreement yet. Until then you cannot buy or manage anything for this customer.

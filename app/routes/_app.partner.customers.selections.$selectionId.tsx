@@ -1,6 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ADMIN_ROLES, GDAP, GLOBAL_ADMINISTRATOR } from "~/modules/delegated-admin/admin-roles";
+import { ONLY_REQUESTERS, ADMIN_ROLES, GDAP, GLOBAL_ADMINISTRATOR } from "~/modules/delegated-admin/admin-roles";
 import { BULK_PREFIX_MAX, startBulkGdap } from "~/modules/delegated-admin/bulk-gdap.server";
 import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
@@ -133,7 +133,9 @@ export default function Selection() {
               </div>
             </Form>
           </details>
-        ) : null}
+        ) : (
+          <p className="muted top-gap">{ONLY_REQUESTERS}</p>
+        )}
         <h2>First {sample.length}</h2>
         <ul className="plain-list">
           {sample.map((c) => (

@@ -11,6 +11,8 @@ import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { rightsSummary, whyNot } from "~/modules/delegated-admin/admin-roles";
+import { rightsView } from "~/modules/staff/staff-groups.server";
 
 export const meta: MetaFunction = () => [{ title: "Customer licences · Partnerdesk" }];
 
@@ -21,7 +23,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const customerId = customerIdOf(params);
   return withTenantReads(tenantOf(auth), async (tx) => {
     const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
-    const base = { customer, canAssign: rights.actions.has("licenses:assign") };
+    const base = { customer, rights: rightsView(rights), canAssign: rights.actions.has("licenses:assign") };
     if (!rights.actions.has("licenses:read")) return { ...base, licences: null, users: [] };
     await enterCustomerAsPartner(tx, { customerId });
     return { ...base, licences: await listLicences(tx, { customerId }), users: (await listTenantUsers(tx, { customerId })).map((u) => ({ id: u.id, displayName: u.displayName, email: u.email })) };
@@ -76,18 +78,21 @@ async function removeLicenceAction({ auth, formData, context, customerId }: Lice
 }
 
 export default function CustomerLicences() {
-  const { customer, licences, users, canAssign } = useLoaderData<typeof loader>();
+  const { customer, licences, users, canAssign, rights } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const summary = rightsSummary(rights);
+  const readReason = whyNot(rights, "licenses:read", "manage licences");
+  const assignReason = licences !== null ? whyNot(rights, "licenses:assign", "manage licences") : null;
   return (
     <>
       <p className="breadcrumb">
         <Link to="/partner/customers">Customers</Link> / <Link to={`/partner/customers/${customer.id}`}>{customer.name}</Link> /
       </p>
-      <PageHeader title="Licences" description="Who holds which licence. A subscription's licences are never handed out beyond what was bought." />
+      <PageHeader title="Licences" description={`Who holds which licence. A subscription's licences are never handed out beyond what was bought.${summary === readReason ? "" : ` ${summary}`}`} />
       <ReplyNotice result={result} />
       {licences === null ? (
         <EmptyState title="Not allowed">
-          <p>Your admin roles in this organisation do not include licences (for example License Administrator).</p>
+          <p>{readReason}</p>
         </EmptyState>
       ) : licences.length === 0 ? (
         <EmptyState title="No active subscriptions">
@@ -105,16 +110,20 @@ export default function CustomerLicences() {
             <ul className="plain-list">
               {s.holders.map((h) => (
                 <li key={h.userId}>
-                  <Form method="post" className="inline-row">
-                    {h.displayName} <span className="muted small">{h.email}</span>
-                    <input type="hidden" name="subscriptionId" value={s.id} />
-                    <input type="hidden" name="userId" value={h.userId} />
-                    {canAssign ? (
+                  {canAssign ? (
+                    <Form method="post" className="inline-row">
+                      {h.displayName} <span className="muted small">{h.email}</span>
+                      <input type="hidden" name="subscriptionId" value={s.id} />
+                      <input type="hidden" name="userId" value={h.userId} />
                       <button type="submit" name="intent" value="remove" className="link-button">
                         Remove<span className="visually-hidden"> {h.displayName}&apos;s licence</span>
                       </button>
-                    ) : null}
-                  </Form>
+                    </Form>
+                  ) : (
+                    <span className="inline-row">
+                      {h.displayName} <span className="muted small">{h.email}</span>
+                    </span>
+                  )}
                 </li>
               ))}
             </ul>
@@ -144,6 +153,7 @@ export default function CustomerLicences() {
           </section>
         ))
       )}
+      {assignReason ? <p className="muted top-gap">{assignReason}</p> : null}
     </>
   );
 }

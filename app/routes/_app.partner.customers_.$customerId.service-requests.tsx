@@ -14,6 +14,8 @@ import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 import { useResetOnSuccess } from "~/components/reset-on-success";
+import { rightsSummary, whyNot } from "~/modules/delegated-admin/admin-roles";
+import { rightsView } from "~/modules/staff/staff-groups.server";
 
 export const meta: MetaFunction = () => [{ title: "Service requests · Partnerdesk" }];
 
@@ -24,7 +26,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const customerId = customerIdOf(params);
   return withTenantReads(tenantOf(auth), async (tx) => {
     const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
-    const base = { customer, canManage: rights.actions.has("service-requests:manage") };
+    const base = { customer, rights: rightsView(rights), canManage: rights.actions.has("service-requests:manage") };
     if (!rights.actions.has("service-requests:read")) return { ...base, requests: null };
     await enterCustomerAsPartner(tx, { customerId });
     return { ...base, requests: await listServiceRequests(tx, { customerId }) };
@@ -99,7 +101,10 @@ async function closeRequestAction(args: RequestIntentArgs) {
 }
 
 export default function ServiceRequests() {
-  const { customer, requests, canManage } = useLoaderData<typeof loader>();
+  const { customer, requests, canManage, rights } = useLoaderData<typeof loader>();
+  const summary = rightsSummary(rights);
+  const readReason = whyNot(rights, "service-requests:read", "handle service requests");
+  const manageReason = requests !== null ? whyNot(rights, "service-requests:manage", "handle service requests") : null;
   const format = useFormat();
   const result = useActionData<typeof action>();
   // The page redirects to itself after each action: an opened request's form starts empty again.
@@ -109,14 +114,15 @@ export default function ServiceRequests() {
       <p className="breadcrumb">
         <Link to="/partner/customers">Customers</Link> / <Link to={`/partner/customers/${customer.id}`}>{customer.name}</Link> /
       </p>
-      <PageHeader title="Service requests" description={`Support requests of ${customer.name}.`} />
+      <PageHeader title="Service requests" description={`Support requests of ${customer.name}.${summary === readReason ? "" : ` ${summary}`}`} />
       <ReplyNotice result={result} />
       {requests === null ? (
         <EmptyState title="Not allowed">
-          <p>Your admin roles in this organisation do not include service requests (for example Helpdesk or Service Support Administrator).</p>
+          <p>{readReason}</p>
         </EmptyState>
       ) : (
         <>
+          {manageReason ? <p className="muted">{manageReason}</p> : null}
           {canManage ? (
             <Form method="post" ref={openForm} className="card form-grid" aria-label="Open a service request">
               <h2>Open a service request</h2>

@@ -9,7 +9,8 @@ import { z } from "zod";
 import { text } from "~/utils/input";
 import { EmptyState, PageHeader } from "~/components/layout";
 import { AddUserForm, ResetPasswordButton, TenantUserResultNotice, TenantUsersTable } from "~/components/tenant-users";
-import { adminRole } from "~/modules/delegated-admin/admin-roles";
+import { rightsSummary, whyNot } from "~/modules/delegated-admin/admin-roles";
+import { rightsView } from "~/modules/staff/staff-groups.server";
 import type { TenantUserDone } from "~/components/tenant-users";
 import { actInCustomer, createTenantUser, prepareMemberResetLink, enterCustomerAsPartner, listTenantUsers, openCustomerWorkspace, resetTenantUserPassword, sendMemberResetLink } from "~/modules/customer-tenant/tenant-users.server";
 import { actorOf, clientIp, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
@@ -26,7 +27,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const customerId = customerIdOf(params);
   return withTenantReads(tenantOf(auth), async (tx) => {
     const { customer, rights } = await openCustomerWorkspace(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId });
-    const base = { customer, roles: rights.roles.map((r) => adminRole(r)?.name ?? r), actions: [...rights.actions] };
+    const base = { customer, rights: rightsView(rights) };
     if (!rights.actions.has("users:read")) return { ...base, users: null };
     await enterCustomerAsPartner(tx, { customerId });
     return { ...base, users: await listTenantUsers(tx, { customerId }) };
@@ -105,21 +106,23 @@ async function createUserAction({ auth, formData, context, customerId }: UsersIn
 }
 
 export default function CustomerUsers() {
-  const { customer, roles, actions, users } = useLoaderData<typeof loader>();
+  const { customer, rights, users } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const may = (a: (typeof actions)[number]) => actions.includes(a);
+  const may = (a: (typeof rights.actions)[number]) => rights.actions.includes(a);
+  const summary = rightsSummary(rights);
+  // One reason, not the summary twice (a role that cannot act in customers gets that sentence once).
+  const readReason = whyNot(rights, "users:read", "read users");
+  const createReason = users !== null ? whyNot(rights, "users:create", "add users") : null;
   const isAdmin = (u: { roles: string[] }) => u.roles.some((r) => r === "global_admin" || r === "billing_admin");
   return (
     <>
       <p className="breadcrumb">
         <Link to="/partner/customers">Customers</Link> / <Link to={`/partner/customers/${customer.id}`}>{customer.name}</Link> /
       </p>
-      <PageHeader title="Users" description={roles.length ? `Your admin roles here: ${roles.join(", ")}.` : "You hold no admin roles in this organisation."} />
+      <PageHeader title="Users" description={summary} />
       <TenantUserResultNotice result={result} />
       {users === null ? (
-        <EmptyState title="Not allowed">
-          <p>Your admin roles in this organisation do not include reading its users. Ask your global admin to assign your staff group a role such as User Administrator or Helpdesk Administrator.</p>
-        </EmptyState>
+        <EmptyState title="Not allowed">{readReason && readReason !== summary ? <p>{readReason}</p> : null}</EmptyState>
       ) : (
         <TenantUsersTable
           caption={`Users of ${customer.name}`}
@@ -127,7 +130,7 @@ export default function CustomerUsers() {
           action={(u) => (may("users:reset-password") && (may("users:reset-admin-password") || !isAdmin(u)) ? <ResetPasswordButton user={u} /> : null)}
         />
       )}
-      {may("users:create") ? <AddUserForm /> : null}
+      {may("users:create") ? <AddUserForm /> : createReason ? <p className="muted top-gap">{createReason}</p> : null}
     </>
   );
 }

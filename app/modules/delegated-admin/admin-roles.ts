@@ -120,3 +120,65 @@ export const GDAP = {
 /** The status filters of the partner's admin relationships page. */
 export const RELATIONSHIP_FILTERS = ["active", "expiring", "pending", "expired", "terminated"] as const;
 export type RelationshipFilter = (typeof RELATIONSHIP_FILTERS)[number];
+
+/**
+ * What a staff member's rights in one customer look like to the pages (serialisable): its partner
+ * roles, the admin roles it holds there that give it something its partner role lets it use, and
+ * the actions it may take. Built from effectiveRights (staff-groups.server.ts).
+ */
+export interface RightsView {
+  partnerRoles: readonly string[];
+  /** Template ids of the held admin roles that leave at least one action after the cap. */
+  usable: readonly string[];
+  actions: readonly TenantAction[];
+}
+
+/** The held roles that give at least one action once the partner role's cap is applied. */
+export function usableRoles(partnerRoles: readonly string[], held: readonly string[]): string[] {
+  const cap = capForPartnerRoles(partnerRoles);
+  return held.filter((id) => (BY_ID.get(id)?.actions ?? []).some((a) => cap === "uncapped" || cap.has(a)));
+}
+
+/** Whether the partner role lets its holder act in customer tenants at all. */
+export function mayActInCustomers(partnerRoles: readonly string[]): boolean {
+  const cap = capForPartnerRoles(partnerRoles);
+  return cap === "uncapped" || cap.size > 0;
+}
+
+export const CANNOT_ACT_IN_CUSTOMERS = "Your role can't act in customer tenants; ask a global admin.";
+const GLOBAL_ADMIN_CANNOT_ACT = "Global admins don't act in customer tenants themselves; admin agents and helpdesk agents do.";
+export const ONLY_REQUESTERS = "Only global admins and admin agents can request admin rights.";
+
+function cannotAct(partnerRoles: readonly string[]) {
+  return partnerRoles.includes("global_admin") ? GLOBAL_ADMIN_CANNOT_ACT : CANNOT_ACT_IN_CUSTOMERS;
+}
+
+const names = (ids: readonly string[]) => ids.map((id) => BY_ID.get(id)?.name ?? id);
+
+/**
+ * One sentence on the person's admin rights in the customer: the roles it holds there and can use,
+ * that it holds none, or that its partner role cannot act in customers at all. Never names a role
+ * the cap makes useless (a sales agent in a group holding Helpdesk Administrator holds nothing here).
+ */
+export function rightsSummary(view: RightsView): string {
+  if (!mayActInCustomers(view.partnerRoles)) return cannotAct(view.partnerRoles);
+  if (view.usable.length === 0) return "You hold no admin roles in this organisation.";
+  return `Your admin roles here: ${names(view.usable).join(", ")}.`;
+}
+
+/**
+ * Why `action` is not available to the person in the customer (null when it is): its partner role
+ * cannot act in customers, or cannot do this kind of thing (`what`, e.g. "manage licences"), or its
+ * admin roles there do not include it — then the roles that would, which it does not hold and its
+ * partner role could use.
+ */
+export function whyNot(view: RightsView, action: TenantAction, what: string): string | null {
+  if (view.actions.includes(action)) return null;
+  if (!mayActInCustomers(view.partnerRoles)) return cannotAct(view.partnerRoles);
+  const cap = capForPartnerRoles(view.partnerRoles);
+  if (cap !== "uncapped" && !cap.has(action)) return `Your role can't ${what} in customer tenants; ask a global admin.`;
+  const fits = (r: AdminRole) => r.actions.includes(action) && r.templateId !== GLOBAL_ADMINISTRATOR && !view.usable.includes(r.templateId) && (cap === "uncapped" || r.actions.every((a) => cap.has(a)));
+  const suggested = ADMIN_ROLES.filter(fits).slice(0, 2).map((r) => r.name);
+  const ask = suggested.length ? `Ask a global admin to assign your staff group a role such as ${suggested.join(" or ")}.` : "Ask a global admin.";
+  return view.usable.length ? `Your admin roles here do not let you ${what}. ${ask}` : ask;
+}

@@ -5,7 +5,7 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { adminRelationships, gdapAssignments, memberships, relationships, staffGroupMembers, staffGroups, users } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
-import { actionsOf, adminRole, capForPartnerRoles, dapRolesFor, type TenantAction } from "../delegated-admin/admin-roles";
+import { actionsOf, adminRole, capForPartnerRoles, dapRolesFor, usableRoles, type RightsView, type TenantAction } from "../delegated-admin/admin-roles";
 import { recordAudit, type Actor } from "../platform/audit.server";
 import { DomainError } from "../../utils/errors";
 
@@ -112,7 +112,14 @@ export interface EffectiveRights {
   /** What it may do there now: the roles' actions, capped by its partner role. */
   actions: Set<TenantAction>;
   via: ("dap" | "gdap")[];
+  /** The staff member's roles in its partner (what caps the above). */
+  partnerRoles: string[];
+  /** The held roles that leave it at least one action after the cap: the ones to name as held. */
+  usable: string[];
 }
+
+/** The pages' view of the rights (serialisable), for rightsSummary and whyNot. */
+export const rightsView = (rights: EffectiveRights): RightsView => ({ partnerRoles: rights.partnerRoles, usable: rights.usable, actions: [...rights.actions] });
 
 /**
  * A staff member's rights in a customer tenant at `now`: the union of its groups' assignments on
@@ -159,7 +166,7 @@ export async function effectiveRights(tx: Tx, { partnerId, userId, customerId, n
   const cap = capForPartnerRoles(partnerRoles);
   const all = actionsOf([...roles]);
   const actions = cap === "uncapped" ? all : new Set([...all].filter((a) => cap.has(a)));
-  return { roles: [...roles], actions, via: [...via] };
+  return { roles: [...roles], actions, via: [...via], partnerRoles, usable: usableRoles(partnerRoles, [...roles]) };
 }
 
 /** The gate: refuses with 403 unless the staff member may do `action` in the customer now. */

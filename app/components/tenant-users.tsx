@@ -10,7 +10,6 @@ import { CopyButton } from "./copy-button";
 import { replyError, SubmitButton } from "./forms";
 import { Badge } from "./layout";
 import { useResetOnSuccess } from "./reset-on-success";
-import { ROLE_LABELS } from "~/modules/auth/permissions";
 
 export interface TenantUserRow {
   id: string;
@@ -76,7 +75,8 @@ export function TenantUserResultNotice({ result }: { result: TenantUserResult })
 }
 
 /** `action(u)` renders the actions cell: a reset button where the viewer may reset, or a note. */
-export function TenantUsersTable({ caption, users, action }: { caption: string; users: TenantUserRow[]; action: (u: TenantUserRow) => ReactNode }) {
+/** `roleLabels` names the organisation's roles (the permission map's labels, passed in by the page). */
+export function TenantUsersTable({ caption, users, roleLabels, action }: { caption: string; users: TenantUserRow[]; roleLabels: Readonly<Record<string, string>>; action: (u: TenantUserRow) => ReactNode }) {
   return (
     <table className="table">
       <caption className="visually-hidden">{caption}</caption>
@@ -96,7 +96,7 @@ export function TenantUsersTable({ caption, users, action }: { caption: string; 
           <tr key={u.id}>
             <td>{u.displayName}</td>
             <td>{u.email}</td>
-            <td>{u.roles.map((r) => ROLE_LABELS.customer[r] ?? r).join(", ")}</td>
+            <td>{u.roles.map((r) => roleLabels[r] ?? r).join(", ")}</td>
             <td>{u.mustChange ? <Badge tone="warn">Temporary password</Badge> : <Badge tone={u.status === "active" ? "good" : "neutral"}>{u.status}</Badge>}</td>
             <td>{action(u)}</td>
           </tr>

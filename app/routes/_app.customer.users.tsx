@@ -5,6 +5,7 @@ import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { PageHeader } from "~/components/layout";
+import { ROLE_LABELS } from "~/modules/auth/permissions";
 import { AddUserForm, ResetPasswordButton, TenantUserResultNotice, TenantUsersTable } from "~/components/tenant-users";
 import type { TenantUserDone } from "~/components/tenant-users";
 import { createTenantUser, prepareMemberResetLink, listTenantUsers, resetTenantUserPassword, sendMemberResetLink } from "~/modules/customer-tenant/tenant-users.server";
@@ -87,7 +88,7 @@ export default function Users() {
     <>
       <PageHeader title="Users" description="The people in your organisation." />
       <TenantUserResultNotice result={result} />
-      <TenantUsersTable caption="Users" users={users} action={(u) => (u.id === me ? <span className="muted small">You</span> : <ResetPasswordButton user={u} />)} />
+      <TenantUsersTable roleLabels={ROLE_LABELS.customer} caption="Users" users={users} action={(u) => (u.id === me ? <span className="muted small">You</span> : <ResetPasswordButton user={u} />)} />
       <AddUserForm />
     </>
   );

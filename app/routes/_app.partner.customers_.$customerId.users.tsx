@@ -8,6 +8,7 @@ import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { text } from "~/utils/input";
 import { EmptyState, PageHeader } from "~/components/layout";
+import { ROLE_LABELS } from "~/modules/auth/permissions";
 import { AddUserForm, ResetPasswordButton, TenantUserResultNotice, TenantUsersTable } from "~/components/tenant-users";
 import { rightsSummary, whyNot } from "~/modules/delegated-admin/admin-roles";
 import { rightsView } from "~/modules/staff/staff-groups.server";
@@ -125,6 +126,7 @@ export default function CustomerUsers() {
         <EmptyState title="Not allowed">{readReason && readReason !== summary ? <p>{readReason}</p> : null}</EmptyState>
       ) : (
         <TenantUsersTable
+          roleLabels={ROLE_LABELS.customer}
           caption={`Users of ${customer.name}`}
           users={users}
           action={(u) => (may("users:reset-password") && (may("users:reset-admin-password") || !isAdmin(u)) ? <ResetPasswordButton user={u} /> : null)}

@@ -1,7 +1,7 @@
 import { type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, NavLink, Outlet, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
 import { ROLE_LABELS } from "~/modules/auth/permissions";
-import { navFor } from "~/components/navigation";
+import { navFor } from "~/modules/auth/navigation";
 import { requireAuth } from "~/modules/auth/gate.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -9,7 +9,7 @@ import { redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { safeRedirect } from "~/utils/safe-redirect";
 import { permissionsFor } from "~/modules/auth/permissions";
-import { landingAfterSwitch } from "~/components/navigation";
+import { landingAfterSwitch } from "~/modules/auth/navigation";
 
 export async function loader() {
   throw redirect("/");

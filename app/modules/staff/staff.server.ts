@@ -3,14 +3,15 @@
  * deactivate, reactivate. Runs in the partner's tenant transaction; every query is scoped
  * by the organisation id (and RLS scopes it again).
  */
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { memberships, users } from "../../../db/schema";
 import { recordAudit, type Actor } from "../platform/audit.server";
 import type { Tx } from "~/utils/db.server";
 import { DomainError } from "../../utils/errors";
 import { inviteMember, memberEmail, memberName, revokeInvitation as revokeMembershipInvitation, sendInvitation } from "../auth/invitations.server";
 
-export async function listStaff(tx: Tx, { orgId }: { orgId: string }) {
+/** A partner's staff as the staff pages show them, filtered by `where`. */
+function staffRows(tx: Tx, where: SQL | undefined) {
   return tx
     .select({
       userId: memberships.userId,
@@ -25,29 +26,17 @@ export async function listStaff(tx: Tx, { orgId }: { orgId: string }) {
     .from(memberships)
     // An invited person's account stays invisible (RLS); the invitation shows as typed.
     .leftJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.orgId, orgId))
-    .orderBy(asc(memberName), asc(memberships.userId));
+    .where(where);
+}
+
+export async function listStaff(tx: Tx, { orgId }: { orgId: string }) {
+  return staffRows(tx, eq(memberships.orgId, orgId)).orderBy(asc(memberName), asc(memberships.userId));
 }
 
 export async function getStaffMember(tx: Tx, { orgId, userId }: { orgId: string; userId: string }) {
-  const [row] = (await listStaffWhere(tx, orgId, userId));
+  const [row] = await staffRows(tx, and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
   if (!row) throw new DomainError(404, "No such staff member.");
   return row;
-}
-
-async function listStaffWhere(tx: Tx, orgId: string, userId: string) {
-  return tx
-    .select({
-      userId: memberships.userId,
-      email: memberEmail,
-      displayName: memberName,
-      roles: memberships.roles,
-      status: memberships.status,
-    })
-    .from(memberships)
-    // An invited person's account stays invisible (RLS); the invitation shows as typed.
-    .leftJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
 }
 
 export async function inviteStaff(

@@ -280,7 +280,7 @@ export const relationships = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
     customerOrgId: uuid("customer_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
-    type: text("type", { enum: ["reseller", "advisor", "dap", "gdap"] }).notNull(),
+    type: text("type", { enum: ["reseller", "advisor", "dap", "gdap", "partner", "support_advisor", "mpsa", "lob"] }).notNull(),
     /**
      * pending: waits for the customer agreement; requested: an admin relationship (DAP) offered to
      * the customer, waiting for a customer global admin's approval; active; ended (also declined).

@@ -5,10 +5,10 @@ import { customerOverview, getOrganisation } from "~/modules/organisations/organ
 import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
+import { RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/relationships/relationship-types";
 
 export const meta: MetaFunction = () => [{ title: "Organisation · Partnerdesk" }];
 
-const TYPE_LABELS: Record<string, string> = { reseller: "Reseller", advisor: "Advisor", dap: "Delegated admin", gdap: "Granular delegated admin" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requirePermission({ request, context }, "overview:view", { kind: "customer" });
@@ -57,7 +57,7 @@ export default function CustomerOverview() {
                 <tr key={`${p.partnerNumber}-${p.type}`}>
                   <td>{p.partnerName}</td>
                   <td>{p.partnerNumber}</td>
-                  <td>{TYPE_LABELS[p.type] ?? p.type}</td>
+                  <td>{RELATIONSHIP_LABELS[p.type as RelationshipType] ?? p.type}</td>
                   <td>{p.status === "pending" ? <Badge tone="warn">Agreement pending</Badge> : <Badge tone="good">Active</Badge>}</td>
                   <td>{format.date(p.since)}</td>
                 </tr>

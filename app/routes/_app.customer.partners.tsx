@@ -15,6 +15,7 @@ import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
+import { RELATIONSHIP_LABELS } from "~/modules/relationships/relationship-types";
 
 export const meta: MetaFunction = () => [{ title: "Partners · Partnerdesk" }];
 
@@ -74,7 +75,6 @@ async function removePartnerAction({ auth, formData, context }: IntentArgs) {
   return redirectWithToast("/customer/partners", { kind: "success", message: `${partnerName} is no longer your partner.` });
 }
 
-const TYPE_LABELS = { reseller: "Reseller", advisor: "Advisor", dap: "Delegated admin", gdap: "Granular delegated admin" } as const;
 const STATUS = {
   active: ["good", "Active"],
   pending: ["warn", "Agreement pending"],
@@ -103,7 +103,7 @@ export default function CustomerPartners() {
             <ul className="plain-list">
               {p.relationships.map((r) => (
                 <li key={r.id}>
-                  {TYPE_LABELS[r.type]} <Badge tone={STATUS[r.status][0]}>{STATUS[r.status][1]}</Badge>
+                  {RELATIONSHIP_LABELS[r.type]} <Badge tone={STATUS[r.status][0]}>{STATUS[r.status][1]}</Badge>
                   {r.type === "dap" && r.status === "active" ? (
                     <div className="muted small">Global Administrator for its admin agents, Helpdesk Administrator for its helpdesk agents; no end date</div>
                   ) : null}

@@ -11,7 +11,7 @@ import { CountryOptions } from "~/components/country-select";
 import { useFormat } from "~/components/format";
 import { Badge, PageHeader } from "~/components/layout";
 import type { Format } from "~/utils/format";
-import { customerList, RELATIONSHIP_LABELS, RELATIONSHIP_TYPES, type RelationshipType } from "~/modules/customers/customer-list";
+import { customerList, CUSTOMER_FILTER_TYPES, RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customers/customer-list";
 import { listHref, pagerLinks } from "~/utils/list";
 import { createSelection, listCustomerCountriesCached, listCustomers, type CustomerRow } from "~/modules/customers/customers.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
@@ -133,7 +133,7 @@ export default function Customers() {
       />
       <FilterBar search label="Search and filter customers" hidden={{ sort: query.sort, dir: query.dir }} clearHref={filtered ? href(customerList.clearFilters) : null}>
         <SearchField label="Search by name or domain" value={query.q} placeholder="e.g. bakery or contoso.com" />
-        <FilterSelect name="type" label="Relationship" value={query.type} options={optionsOf(RELATIONSHIP_TYPES, RELATIONSHIP_LABELS)} />
+        <FilterSelect name="type" label="Relationship" value={query.type} options={optionsOf(CUSTOMER_FILTER_TYPES, RELATIONSHIP_LABELS)} />
         <FilterSelect name="country" label="Country" value={query.country}>
           <CountryOptions codes={countryCodes} />
         </FilterSelect>

@@ -243,7 +243,9 @@ describe("reseller rules", () => {
     expect(partnerTypeLabel(["dap"])).toBe("Delegated admin");
     expect(partnerTypeLabel(["reseller", "dap"])).toBe("Reseller & delegated admin");
     expect(partnerTypeLabel(["gdap"])).toBe("Granular delegated admin");
-    expect(partnerTypeLabel(["advisor"])).toBe("Advisor");
+    expect(partnerTypeLabel(["advisor"])).toBe("Subscription advisor (Partner of Record)");
+    expect(partnerTypeLabel(["support_advisor"])).toBe("Advisor");
+    expect(partnerTypeLabel(["reseller", "dap", "gdap", "lob"])).toBe("Reseller & delegated admin, Granular delegated admin, Line-of-business (LOB) partner");
   });
 });
 

@@ -11,20 +11,9 @@ import { removeAdminRoles } from "../delegated-admin/admin-relationships.server"
 import { recordAudit, type Actor } from "../platform/audit.server";
 import { DomainError } from "../../utils/errors";
 import { notifyLater } from "../platform/notifications.server";
+import { partnerTypeLabel, type RelationshipType } from "../relationships/relationship-types";
 
-export type RelationshipType = "reseller" | "advisor" | "dap" | "gdap";
-
-/** The seeds' names for what a partner is to the customer. */
-export function partnerTypeLabel(types: readonly RelationshipType[]): string {
-  const has = (t: RelationshipType) => types.includes(t);
-  const labels: string[] = [];
-  if (has("reseller") && has("dap")) labels.push("Reseller & delegated admin");
-  else if (has("reseller")) labels.push("Reseller");
-  else if (has("dap")) labels.push("Delegated admin");
-  if (has("gdap")) labels.push("Granular delegated admin");
-  if (has("advisor")) labels.push("Advisor");
-  return labels.join(", ");
-}
+export { partnerTypeLabel } from "../relationships/relationship-types";
 
 export interface PartnerRelationshipRow {
   partnerId: string;

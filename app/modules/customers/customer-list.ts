@@ -9,20 +9,14 @@ import { keysetFields, listState, type PageSize } from "~/utils/list";
 
 export const CUSTOMER_SORTS = ["name", "domain", "country", "types", "agreement", "created"] as const;
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
-export const RELATIONSHIP_TYPES = ["reseller", "advisor", "dap", "gdap"] as const;
-export type RelationshipType = (typeof RELATIONSHIP_TYPES)[number];
-
-export const RELATIONSHIP_LABELS: Record<RelationshipType, string> = {
-  reseller: "Reseller",
-  advisor: "Advisor",
-  dap: "Delegated admin",
-  gdap: "Granular delegated admin",
-};
+export { RELATIONSHIP_LABELS, type RelationshipType } from "../relationships/relationship-types";
+/** The relationship types the customer list filters on (partner_customers keeps a flag for each). */
+export const CUSTOMER_FILTER_TYPES = ["reseller", "advisor", "dap", "gdap"] as const;
 
 export const customerList = listState({
   filters: {
     q: text().max(100),
-    type: z.enum(RELATIONSHIP_TYPES),
+    type: z.enum(CUSTOMER_FILTER_TYPES),
     country: z.string().regex(/^[A-Z]{2}$/),
     agreement: z.enum(["accepted", "pending"]),
   },

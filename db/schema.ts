@@ -510,6 +510,8 @@ export const partnerSubscriptions = pgTable(
     index("partner_subscriptions_created_idx").on(t.partnerOrgId, t.createdAt, t.subscriptionId),
     index("partner_subscriptions_status_idx").on(t.partnerOrgId, t.status, t.createdAt, t.subscriptionId),
     index("partner_subscriptions_customer_idx").on(t.partnerOrgId, t.customerOrgId),
+    // Trials ending soon (the list's filter and the overview's count, issue 30).
+    index("partner_subscriptions_trial_ends_idx").on(t.partnerOrgId, t.endsAt).where(sql`status = 'trial'`),
   ],
 );
 
@@ -649,6 +651,8 @@ export const adminRelationships = pgTable(
     endedAt: tstz("ended_at"),
     /** declined, removed by the customer, terminated by the partner, expired, request expired. */
     endReason: text("end_reason"),
+    /** How many staff groups hold roles in it: kept by a trigger on gdap_assignments (the overview's "no staff group" count, issue 30). */
+    groupCount: integer("group_count").notNull().default(0),
   },
   (t) => [
     uniqueIndex("admin_relationships_partner_name_key").on(t.partnerOrgId, sql`lower(${t.displayName})`),
@@ -658,6 +662,9 @@ export const adminRelationships = pgTable(
     index("admin_relationships_partner_created_idx").on(t.partnerOrgId, t.createdAt, t.id),
     index("admin_relationships_customer_idx").on(t.customerOrgId, t.status),
     index("admin_relationships_ends_idx").on(t.endsAt).where(sql`status = 'active'`),
+    // The overview's counts and the list's filters (issue 30): active ones by end date, and active ones no staff group holds.
+    index("admin_relationships_partner_ends_idx").on(t.partnerOrgId, t.endsAt).where(sql`status = 'active'`),
+    index("admin_relationships_partner_unassigned_idx").on(t.partnerOrgId, t.createdAt, t.id).where(sql`status = 'active' and group_count = 0`),
     check("admin_relationships_name", sql`length(display_name) between 1 and 50`),
     check("admin_relationships_duration", sql`duration_days between 1 and 730`),
     check("admin_relationships_auto_extend", sql`auto_extend_days in (0, 180)`),

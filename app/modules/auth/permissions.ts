@@ -54,7 +54,9 @@ export type Permission =
   | "leads:manage"
   | "requests:approve"
   | "relationships:manage"
-  | "users:manage";
+  | "users:manage"
+  | "apps:view"
+  | "apps:review";
 
 // Every partner role finds customers (search-first help); creating them is for the roles that sell.
 const everyone: Permission[] = ["overview:view", "profile:view", "notifications:view", "customers:view", "customers:export"];
@@ -74,8 +76,10 @@ const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
   customer: {
     // Only a customer's global admin or billing admin reviews partners and subscriptions; only the
     // global admin grants (or removes) admin rights.
-    global_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "requests:approve", "users:manage", "partners:remove"],
-    billing_admin: ["overview:view", "notifications:view", "partners:view", "subscriptions:manage"],
+    // Line-of-business apps: both admins see the private app list; only the global admin approves or
+    // withdraws an app (software for the whole organisation, like granting admin rights).
+    global_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "requests:approve", "users:manage", "partners:remove", "apps:view", "apps:review"],
+    billing_admin: ["overview:view", "notifications:view", "partners:view", "subscriptions:manage", "apps:view"],
     user: ["overview:view", "notifications:view"],
   },
 };

@@ -11,6 +11,7 @@ import { listPartnerActivity } from "~/modules/customer-tenant/customer-partners
 import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
 import { useFormat } from "~/components/format";
+import { describeActivity } from "~/components/partner-activity";
 
 export const meta: MetaFunction = () => [{ title: "Partner activity · Partnerdesk" }];
 
@@ -23,41 +24,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { ...page, paged: Boolean(after) };
 }
 
-/** What an entry says, in words. */
-function describe(action: string, details: Record<string, unknown> | null) {
-  const email = typeof details?.email === "string" ? details.email : null;
-  switch (action) {
-    case "tenant_user.password_reset":
-      return `Reset the password of ${email ?? "a user"}`;
-    case "tenant_user.created":
-      return `Added the user ${email ?? ""}`.trim();
-    case "gdap.requested":
-      return "Asked for admin roles";
-    case "gdap.roles_assigned":
-      return "Assigned admin roles to a staff group";
-    case "dap.requested":
-      return "Asked for delegated administration";
-    case "customer.created":
-      return "Created your organisation";
-    case "licence.assigned":
-      return "Assigned a licence";
-    case "licence.removed":
-      return "Removed a licence";
-    case "service_request.opened":
-      return `Opened the service request “${String(details?.title ?? "")}”`;
-    case "service_request.commented":
-      return `Commented on “${String(details?.title ?? "")}”`;
-    case "service_request.closed":
-      return `Closed the service request “${String(details?.title ?? "")}”`;
-    case "gdap.termination_requested":
-      return "Ended its admin roles";
-    case "gdap.withdrawn":
-      return "Withdrew a request for admin roles";
-    default:
-      return action;
-  }
-}
-
 type Row = Awaited<ReturnType<typeof loader>>["rows"][number];
 const column = createColumnHelper<Row>();
 function activityColumns(format: Format) {
@@ -65,7 +31,7 @@ function activityColumns(format: Format) {
     column.accessor("at", { header: "When", cell: ({ getValue }) => format.dateTime(getValue()) }),
     column.accessor("partnerName", { header: "Partner", cell: ({ getValue }) => getValue() ?? <span className="muted">A former partner</span> }),
     column.accessor("actorName", { header: "Who", cell: ({ getValue }) => getValue() ?? "—" }),
-    column.accessor("action", { header: "What", cell: ({ row: { original: r } }) => describe(r.action, r.details as Record<string, unknown> | null) }),
+    column.accessor("action", { header: "What", cell: ({ row: { original: r } }) => describeActivity(r.action, r.details as Record<string, unknown> | null) }),
   ] as ColumnDef<Row, unknown>[];
 }
 

@@ -93,7 +93,8 @@ export default function CustomerPartners() {
   const partnerColumns = useMemo(
     () =>
       [
-        partnerColumn.accessor("partnerName", { header: "Partner" }),
+        // Selecting a partner opens its details (seeds 000/004).
+        partnerColumn.accessor("partnerName", { header: "Partner", cell: ({ row: { original: p } }) => <CellLink href={`/customer/partners/${p.partnerId}`}>{p.partnerName}</CellLink> }),
         partnerColumn.accessor("partnerNumber", { header: "Partner ID" }),
         partnerColumn.accessor("label", { header: "Type" }),
         partnerColumn.display({
@@ -182,7 +183,15 @@ export default function CustomerPartners() {
   );
   return (
     <>
-      <PageHeader title="Partner relationships" description="The partners that work with your organisation, and what each may do." />
+      <PageHeader
+        title="Partner relationships"
+        description="The partners that work with your organisation, and what each may do. Select a partner to see its details."
+        actions={
+          <Link className="button" to="/partners">
+            Find a partner
+          </Link>
+        }
+      />
       {pending > 0 ? (
         <p className="notice notice-warn" role="status">
           {pending} request{pending === 1 ? "" : "s"} for admin rights {pending === 1 ? "waits" : "wait"} for your global admin. <Link to="/customer/requests">Review requests</Link>
@@ -193,7 +202,16 @@ export default function CustomerPartners() {
         columns={partnerColumns}
         data={partners}
         getRowId={(p) => p.partnerId}
-        empty={<ListEmpty none={["There's nothing here", "No partner works with your organisation yet. A partner's invitation link lets you accept one."]} />}
+        empty={
+          <ListEmpty
+            none={[
+              "There's nothing here",
+              <>
+                No partner works with your organisation yet. <Link to="/partners">Find a partner</Link> and contact it; its invitation link lets you accept it.
+              </>,
+            ]}
+          />
+        }
       />
       {gdap.length > 0 ? (
         <section className="card top-gap" aria-labelledby="gdap">

@@ -109,10 +109,17 @@ export const memberships = pgTable(
     createdAt: createdAt(),
     activatedAt: tstz("activated_at"),
     deactivatedAt: tstz("deactivated_at"),
+    /**
+     * A customer's user who is a partner's person (the help pages' "partner" relationship type):
+     * the partner whose person this is. Set only with the invitation; while such a member is
+     * active or deactivated, the pair has an active 'partner' relationship (a trigger keeps it).
+     */
+    partnerOrgId: uuid("partner_org_id").references(() => organisations.id, { onDelete: "set null" }),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.userId] }),
     index("memberships_user_idx").on(t.userId),
+    index("memberships_partner_idx").on(t.partnerOrgId),
     check("memberships_roles_nonempty", sql`cardinality(roles) > 0`),
   ],
 );

@@ -24,7 +24,24 @@ export const memberName = sql<string>`case when ${memberships.status} = 'invited
 
 export async function inviteMember(
   tx: Tx,
-  { orgId, actor, email, displayName, roles, auditAction }: { orgId: string; actor: Actor; email: string; displayName: string; roles: string[]; auditAction: string },
+  {
+    orgId,
+    actor,
+    email,
+    displayName,
+    roles,
+    auditAction,
+    partnerOrgId,
+  }: {
+    orgId: string;
+    actor: Actor;
+    email: string;
+    displayName: string;
+    roles: string[];
+    auditAction: string;
+    /** A customer inviting a partner's person (the "partner" relationship type): that partner. */
+    partnerOrgId?: string;
+  },
 ) {
   const address = email.trim().toLowerCase();
   // pd_ensure_user is the named cross-tenant function: the address may have an account elsewhere,
@@ -33,12 +50,12 @@ export async function inviteMember(
   const userId = row!.id;
   const inserted = await tx
     .insert(memberships)
-    .values({ orgId, userId, roles, status: "invited", invitedEmail: address, invitedName: displayName })
+    .values({ orgId, userId, roles, status: "invited", invitedEmail: address, invitedName: displayName, partnerOrgId: partnerOrgId ?? null })
     .onConflictDoNothing()
     .returning({ userId: memberships.userId });
   if (inserted.length === 0) throw new DomainError(409, "This person is already a member of your organisation or has a pending invitation.", "email");
   await sendInvitation(tx, { orgId, userId, actor });
-  await recordAudit(tx, { actor, subjectOrgId: orgId, action: auditAction, objectType: "user", objectId: userId, details: { email: address, displayName, roles } });
+  await recordAudit(tx, { actor, subjectOrgId: orgId, action: auditAction, objectType: "user", objectId: userId, details: { email: address, displayName, roles, ...(partnerOrgId ? { partnerId: partnerOrgId } : {}) } });
   return { userId, email: address };
 }
 

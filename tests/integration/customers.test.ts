@@ -127,10 +127,10 @@ describe("the customer agreement", () => {
     expect(rel!.status).toBe("active");
   });
 
-  it("other customer roles see that the agreement is pending but cannot accept it", async () => {
-    const c = await createCustomer(["global_admin", "billing_admin"], { agreement: "pending" });
+  it("a customer's user sees that the agreement is pending but cannot accept it (its admins can: the help pages' global or billing admin)", async () => {
+    const c = await createCustomer(["global_admin", "user"], { agreement: "pending" });
     const b = new Browser();
-    await b.signIn(c.users.billing_admin!.email);
+    await b.signIn(c.users.user!.email);
     const page = await b.html("/customer");
     expect(page.status).toBe(200);
     expect(page.text).toContain("has not accepted the customer agreement");

@@ -56,7 +56,8 @@ export type Permission =
   | "relationships:manage"
   | "users:manage"
   | "apps:view"
-  | "apps:review";
+  | "apps:review"
+  | "service-requests:view";
 
 // Every partner role finds customers (search-first help); creating them is for the roles that sell.
 const everyone: Permission[] = ["overview:view", "profile:view", "notifications:view", "customers:view", "customers:export"];
@@ -74,12 +75,15 @@ const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
     billing_admin: [...everyone, "subscriptions:view"],
   },
   customer: {
-    // Only a customer's global admin or billing admin reviews partners and subscriptions; only the
-    // global admin grants (or removes) admin rights.
+    // Only a customer's global admin or billing admin does the partner steps of the help pages (view
+    // partners, accept the customer agreement, accept trials and offers, set the partner on a
+    // subscription); only the global admin manages users and grants (or removes) admin rights. Both
+    // see and comment on the service requests partners opened for them (a billing admin manages
+    // support tickets).
     // Line-of-business apps: both admins see the private app list; only the global admin approves or
     // withdraws an app (software for the whole organisation, like granting admin rights).
-    global_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "requests:approve", "users:manage", "partners:remove", "apps:view", "apps:review"],
-    billing_admin: ["overview:view", "notifications:view", "partners:view", "subscriptions:manage", "apps:view"],
+    global_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "requests:approve", "users:manage", "partners:remove", "apps:view", "apps:review", "service-requests:view"],
+    billing_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "apps:view", "service-requests:view"],
     user: ["overview:view", "notifications:view"],
   },
 };

@@ -6,6 +6,7 @@ import { text } from "~/utils/input";
 import { ErrorList, replyErrors, SubmitButton } from "~/components/forms";
 import { PageHeader } from "~/components/layout";
 import { acceptAgreement, getCurrentAgreement } from "~/modules/customer-tenant/agreements.server";
+import { partnersAwaitingAgreement } from "~/modules/customer-tenant/partner-details.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast } from "~/utils/http.server";
@@ -16,8 +17,13 @@ export const meta: MetaFunction = () => [{ title: "Customer agreement · Partner
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requirePermission({ request, context }, "overview:view", { kind: "customer" });
-  const agreement = await withTenantReads(tenantOf(auth), getCurrentAgreement);
-  return { agreement, pending: auth.org.agreementPending, canAccept: auth.permissions.includes("agreement:accept") };
+  const pending = auth.org.agreementPending;
+  const { agreement, waiting } = await withTenantReads(tenantOf(auth), async (tx) => ({
+    agreement: await getCurrentAgreement(tx),
+    // Who is waiting for it: the reason the page appears (seeds 000/004).
+    waiting: pending ? await partnersAwaitingAgreement(tx, { customerId: auth.org.id }) : [],
+  }));
+  return { agreement, pending, waiting, canAccept: auth.permissions.includes("agreement:accept") };
 }
 
 const schema = z.object({
@@ -35,16 +41,36 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (error) {
     return handleDomainError(error, submission);
   }
-  return redirectWithToast("/customer", { kind: "success", message: "Thank you. The customer agreement is accepted; your partners can now work with you." });
+  // The list of partners is shown next (seeds 000/004).
+  return redirectWithToast("/customer/partners", { kind: "success", message: "You accepted the customer agreement. Your partners can now buy and manage subscriptions for you." });
 }
 
 export default function Agreement() {
-  const { agreement, pending, canAccept } = useLoaderData<typeof loader>();
+  const { agreement, pending, waiting, canAccept } = useLoaderData<typeof loader>();
   const format = useFormat();
   const result = useActionData<typeof action>();
   return (
     <>
       <PageHeader title={agreement.title} description={`Version ${agreement.version}, in effect since ${format.date(agreement.effectiveAt)}`} />
+      {pending ? (
+        <section className="card" aria-labelledby="why">
+          <h2 id="why">Why you are asked</h2>
+          <p>
+            {waiting.length ? (
+              <>
+                <strong>{listNames(waiting)}</strong> {waiting.length === 1 ? "needs" : "need"} you to accept the customer agreement before {waiting.length === 1 ? "it" : "they"} can buy
+                or manage subscriptions for you.
+              </>
+            ) : (
+              "Your partners need you to accept the customer agreement before they can buy or manage subscriptions for you."
+            )}
+          </p>
+          <p>
+            Accepting it on behalf of your organisation lets your partners buy and manage subscriptions for you under this agreement. It grants them no admin roles: those you
+            approve separately, and you can remove them at any time. After you accept, the list of your partners is shown.
+          </p>
+        </section>
+      ) : null}
       <section className="card agreement-text" aria-label="Agreement text" tabIndex={0}>
         {agreement.body.split("\n").map((p, i) => (p.trim() ? <p key={i}>{p}</p> : null))}
       </section>
@@ -69,4 +95,9 @@ export default function Agreement() {
       )}
     </>
   );
+}
+
+/** "A", "A and B", "A, B and C". */
+function listNames(names: string[]) {
+  return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }

@@ -1,7 +1,7 @@
 import type { SubmissionResult } from "@conform-to/react";
 import type { Actor } from "~/modules/platform/audit.server";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { DataTable } from "~/components/data-table";
@@ -411,7 +411,8 @@ function BuyForm({ products }: { products: Awaited<ReturnType<typeof loader>>["p
             Partner ID <span className="optional">(optional)</span>
           </label>
           <p className="hint" id="buy-partnerNumber-hint">
-            The Partner ID of the partner who advises you on this purchase. You will see its name before anything is bought.
+            The Partner ID of the partner who advises you on this purchase. You will see its name before anything is bought. Don't have a partner?{" "}
+            <Link to="/partners">Find a partner</Link>
           </p>
           <input
             id="buy-partnerNumber"

@@ -114,15 +114,25 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
-/** Where the customer lands after accepting, and what they are told. */
+/** A link that authorises its partner (a reseller invitation, or one offering delegated admin) is accepted with "Accept & authorize". */
+const authorises = (link: { kind: string; offerDap: boolean }) => link.kind === "reseller" || link.offerDap;
+
+/**
+ * Where the customer lands after accepting, and what they are told. After "Accept & authorize"
+ * the list of partners is shown (seeds 000/004), with what was added; a trial or offer without
+ * delegated admin lands on the subscriptions it created.
+ */
 async function landing(code: string) {
   const link = await publicLink(code);
-  const where = link.kind === "reseller" ? "/customer/partners" : "/customer/subscriptions";
+  const where = authorises(link) ? "/customer/partners" : "/customer/subscriptions";
+  const bought = link.kind !== "reseller" && where === "/customer/partners" ? ` Your ${link.kind === "trial" ? "trial is" : "new subscriptions are"} on the Subscriptions page.` : "";
   const done = (replay: boolean, dap: { dapAuthorised: boolean; dapRequested: boolean }) =>
     replay
       ? `You had already accepted this ${LINK_KIND_LABELS[link.kind].toLowerCase()} from ${link.partner.name}; nothing was added.`
-      : `You accepted the ${LINK_KIND_LABELS[link.kind].toLowerCase()} from ${link.partner.name}.` +
-        (dap.dapAuthorised ? " It can now administer your organisation as a delegated admin." : dap.dapRequested ? " Delegated administration waits for your global admin's approval." : "");
+      : `You accepted the ${LINK_KIND_LABELS[link.kind].toLowerCase()} from ${link.partner.name}` +
+        (link.kind === "reseller" ? `: ${link.partner.name} is now your reseller.` : ".") +
+        (dap.dapAuthorised ? " It can now administer your organisation as a delegated admin." : dap.dapRequested ? " Delegated administration waits for your global admin's approval." : "") +
+        bought;
   return { where, done };
 }
 
@@ -452,7 +462,7 @@ export default function PublicLink() {
             <Field meta={fields.email} label="Your work email" type="email" hint="You become your organisation's global admin." inputProps={{ autoComplete: "email" }} />
             <Field meta={fields.password} label="Choose a password" type="password" hint="At least 12 characters." inputProps={{ autoComplete: "new-password" }} />
             <div>
-              <SubmitButton pendingText="Creating your organisation…">{link.kind === "reseller" ? "Sign up, accept & authorize" : "Sign up & accept"}</SubmitButton>
+              <SubmitButton pendingText="Creating your organisation…">{authorises(link) ? "Sign up, accept & authorize" : "Sign up & accept"}</SubmitButton>
             </div>
           </section>
         ) : viewer.kind === "partner" ? (
@@ -461,7 +471,7 @@ export default function PublicLink() {
           </p>
         ) : accepted ? null : viewer.canRedeem ? (
           <div className="button-row">
-            <SubmitButton pendingText="Accepting…">{link.offerDap || link.kind === "reseller" ? "Accept & authorize" : "Accept"}</SubmitButton>
+            <SubmitButton pendingText="Accepting…">{authorises(link) ? "Accept & authorize" : "Accept"}</SubmitButton>
             <Link className="button" to="/customer">
               Cancel
             </Link>

@@ -98,6 +98,9 @@ export default function SignIn() {
         <p className="auth-links">
           <Link to="/forgot-password">Forgot your password?</Link>
         </p>
+        <p className="auth-links">
+          Looking for a partner? <Link to="/partners">Find a partner</Link>
+        </p>
       </div>
     </main>
   );

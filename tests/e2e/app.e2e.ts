@@ -260,7 +260,7 @@ describe("the customer workspace in a browser", () => {
     await karen.waitForURL(`${APP}/customer/agreement`);
     await karen.getByRole("checkbox", { name: /I have read the customer agreement/ }).check();
     await karen.getByRole("button", { name: "Accept" }).click();
-    await karen.waitForURL(`${APP}/customer`);
+    await karen.waitForURL(`${APP}/customer/partners`);
     await karen.getByRole("cell", { name: "Northwind Partners" }).waitFor();
 
     await page.goto(`${APP}/partner/customers?q=smorrebrod-e2e`);
@@ -303,13 +303,15 @@ describe("shared links in a browser", () => {
     await customer.getByLabel("Your name").fill("Ida Fjord");
     await customer.getByLabel("Your work email").fill("ida@fjordfisk-e2e.dk");
     await customer.getByLabel("Choose a password").fill("ida-long-password");
-    await customer.getByRole("button", { name: "Sign up & accept" }).click();
+    await customer.getByRole("button", { name: "Sign up, accept & authorize" }).click();
     await customer.getByText("Tick the box to confirm that you have read the customer agreement.").waitFor();
     expect(await customer.getByLabel("Organisation name").inputValue()).toBe("Fjord Fisk ApS");
     await customer.getByRole("checkbox", { name: /I have read the customer agreement/ }).check();
     await customer.getByRole("checkbox", { name: /Authorise Northwind Partners to act as a delegated admin/ }).check();
-    await customer.getByRole("button", { name: "Sign up & accept" }).click();
-    await customer.waitForURL(`${APP}/customer/subscriptions`);
+    await customer.getByRole("button", { name: "Sign up, accept & authorize" }).click();
+    // After "Accept & authorize" the list of partners is shown (seeds 000/004).
+    await customer.waitForURL(`${APP}/customer/partners`);
+    await customer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Subscriptions" }).click();
     const trial = customer.getByRole("row", { name: /Business Premium/ });
     await trial.getByText("Trial", { exact: true }).waitFor();
     await trial.getByText("Northwind Partners", { exact: true }).waitFor();
@@ -382,7 +384,7 @@ describe("product keys and Partner of Record in a browser", () => {
     await customer.waitForURL(`${APP}/customer/agreement`);
     await customer.getByRole("checkbox", { name: /I have read the customer agreement/ }).check();
     await customer.getByRole("button", { name: "Accept" }).click();
-    await customer.waitForURL(`${APP}/customer`);
+    await customer.waitForURL(`${APP}/customer/partners`);
     await customer.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Subscriptions" }).click();
     const row = customer.getByRole("row", { name: /Business Standard/ });
     await row.getByText("Northwind Partners", { exact: true }).waitFor();

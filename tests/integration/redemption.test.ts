@@ -105,7 +105,8 @@ describe("a new customer signs up from a trial invitation", () => {
     const form = signUpForm({ authoriseDap: "on" });
     const res = await visitor.fetch(path(link.url), { form });
     expect(res.status).toBe(302);
-    expect(res.headers.get("Location")).toBe("/customer/subscriptions");
+    // "Accept & authorize" (the link offers delegated admin): the list of partners is shown (seeds 000/004).
+    expect(res.headers.get("Location")).toBe("/customer/partners");
 
     // Signed in as the new global admin, who sees the trial with its end date and partner.
     const subs = await visitor.html("/customer/subscriptions");

@@ -16,11 +16,11 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, expect } from "vitest";
-import { accessibilityViolations } from "./a11y";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { accessibilityViolations, describeFindings, takeAccessibilityFindings, watchAccessibility } from "./a11y";
 
-export { accessibilityViolations, type AxeViolation } from "./a11y";
+export { accessibilityViolations, automaticallyCheckedPages, skipAutomaticAccessibility, takeAccessibilityFindings, type AxeFinding, type AxeViolation } from "./a11y";
 
 /** Every demo account's password (DEMO_PASSWORD in db/seed/demo.ts, which imports the app). */
 export const DEMO_PASSWORD = "Partnerdesk-demo-2026";
@@ -139,13 +139,33 @@ export async function stopServers() {
   await Promise.all([...running].map((s) => s.stop()));
 }
 
-/** Debian's Chromium (or CHROMIUM_PATH), headless, without a sandbox or calls home. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+/**
+ * Debian's Chromium (or CHROMIUM_PATH), headless, without a sandbox or calls home. Every page of
+ * every context it makes (browser.newContext, browser.newPage) gets the automatic accessibility
+ * check (a11y.ts): axe after each navigation; a serious or critical violation fails the test.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args: Parameters<Browser["newContext"]>) => watchContext(await newContext(...args));
+  return browser;
 }
+
+function watchContext(context: BrowserContext): BrowserContext {
+  context.on("page", watchAccessibility);
+  for (const page of context.pages()) watchAccessibility(page);
+  return context;
+}
+
+// The automatic accessibility check fails the test whose pages showed a serious or critical
+// violation (this runs in every file that imports this module, after each of its tests).
+afterEach(async () => {
+  const found = await takeAccessibilityFindings();
+  if (found.length) throw new Error(describeFindings(found));
+});
 
 export interface App {
   /** The server's address (known before it starts). */

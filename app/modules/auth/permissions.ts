@@ -57,7 +57,8 @@ export type Permission =
   | "users:manage"
   | "apps:view"
   | "apps:review"
-  | "service-requests:view";
+  | "service-requests:view"
+  | "partners:sharing";
 
 // Every partner role finds customers (search-first help); creating them is for the roles that sell.
 const everyone: Permission[] = ["overview:view", "profile:view", "notifications:view", "customers:view", "customers:export"];
@@ -80,9 +81,11 @@ const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
     // subscription); only the global admin manages users and grants (or removes) admin rights. Both
     // see and comment on the service requests partners opened for them (a billing admin manages
     // support tickets).
+    // MPSA purchase sharing (its MPSA partners see each other's purchases) is the global admin's to
+    // turn on and off; a billing admin sees it.
     // Line-of-business apps: both admins see the private app list; only the global admin approves or
     // withdraws an app (software for the whole organisation, like granting admin rights).
-    global_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "requests:approve", "users:manage", "partners:remove", "apps:view", "apps:review", "service-requests:view"],
+    global_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "requests:approve", "users:manage", "partners:remove", "apps:view", "apps:review", "service-requests:view", "partners:sharing"],
     billing_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "apps:view", "service-requests:view"],
     user: ["overview:view", "notifications:view"],
   },

@@ -15,6 +15,7 @@ import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
+import { RELATIONSHIP_LABELS, type ConsentType } from "~/modules/relationships/relationship-types";
 
 export const meta: MetaFunction = () => [{ title: "Requests · Partnerdesk" }];
 
@@ -51,17 +52,36 @@ function requestOf(formData: FormData) {
   return submission.value.id;
 }
 
+/** What approving grants, as the toast says it. */
+const APPROVED: Record<ConsentType, string> = {
+  dap: "Approved. The partner can now administer your organisation as a delegated admin.",
+  support_advisor: "Approved. The partner is now your advisor: it can reset passwords and handle support incidents for you.",
+  mpsa: "Approved. The partner is now your MPSA partner.",
+  lob: "Approved. The partner is now your line-of-business partner: it can submit apps to your private app list.",
+};
+
 async function approveAction({ auth, formData, context }: IntentArgs) {
   const relationshipId = requestOf(formData);
-  await withTenant(tenantOf(auth), (tx) => approveRequest(tx, { customerId: auth.org.id, actor: actorOf(auth, context), relationshipId })).catch(handleDomainError);
-  return redirectWithToast("/customer/requests", { kind: "success", message: "Approved. The partner can now administer your organisation as a delegated admin." });
+  const { type } = await withTenant(tenantOf(auth), (tx) => approveRequest(tx, { customerId: auth.org.id, actor: actorOf(auth, context), relationshipId })).catch(handleDomainError);
+  return redirectWithToast("/customer/requests", { kind: "success", message: APPROVED[type] });
 }
 
 async function declineAction({ auth, formData, context }: IntentArgs) {
   const relationshipId = requestOf(formData);
-  await withTenant(tenantOf(auth), (tx) => declineRequest(tx, { customerId: auth.org.id, actor: actorOf(auth, context), relationshipId })).catch(handleDomainError);
-  return redirectWithToast("/customer/requests", { kind: "success", message: "Declined. The partner was told; it got no admin rights." });
+  const { type } = await withTenant(tenantOf(auth), (tx) => declineRequest(tx, { customerId: auth.org.id, actor: actorOf(auth, context), relationshipId })).catch(handleDomainError);
+  return redirectWithToast("/customer/requests", {
+    kind: "success",
+    message: type === "dap" ? "Declined. The partner was told; it got no admin rights." : `Declined. The partner was told; it is not your ${RELATIONSHIP_LABELS[type]}.`,
+  });
 }
+
+/** What the approval dialog says the partner may then do. */
+const GRANTS: Record<ConsentType, string> = {
+  dap: "Its admin agents can then manage your users, licences and settings as Global Administrators, its helpdesk agents as Helpdesk Administrators. You can remove these rights at any time.",
+  support_advisor: "Its admin and helpdesk agents can then reset your users' passwords and handle your support incidents, nothing more. Only the partner can end this relationship later: you would contact it.",
+  mpsa: "It becomes your MPSA partner. Only the partner can end this relationship later: you would contact it.",
+  lob: "It can then submit line-of-business apps to your private app list, which your admins review. Only the partner can end this relationship later: you would contact it.",
+};
 
 type Row = Awaited<ReturnType<typeof loader>>["requests"][number];
 const column = createColumnHelper<Row>();
@@ -82,8 +102,13 @@ export default function Requests() {
         }),
         column.display({
           id: "asks",
-          header: "Asks for",
-          cell: () => "Delegated administration: its admin agents act as your global administrators, its helpdesk agents as helpdesk administrators.",
+          header: "Asks to be",
+          cell: ({ row: { original: r } }) => (
+            <>
+              <strong>{r.label}</strong>
+              <div className="muted small">{r.meaning}</div>
+            </>
+          ),
         }),
         column.accessor("requestedAt", { header: "Requested", cell: ({ getValue }) => format.date(getValue()) }),
         column.display({
@@ -92,11 +117,18 @@ export default function Requests() {
           cell: ({ row: { original: r } }) =>
             canApprove ? (
               <div className="button-row">
-                <ConfirmAction label="Approve" title={`Give ${r.partnerName} admin rights?`} intent="approve" confirmLabel="Approve" tone="primary" hidden={{ id: r.id }}>
-                  <p>Its admin agents can then manage your users, licences and settings. You can remove these rights at any time.</p>
+                <ConfirmAction
+                  label="Approve"
+                  title={r.type === "dap" ? `Give ${r.partnerName} admin rights?` : `Approve ${r.partnerName} as your ${r.label}?`}
+                  intent="approve"
+                  confirmLabel="Approve"
+                  tone="primary"
+                  hidden={{ id: r.id }}
+                >
+                  <p>{GRANTS[r.type]}</p>
                 </ConfirmAction>
                 <ConfirmAction label="Decline" title={`Decline ${r.partnerName}'s request?`} intent="decline" confirmLabel="Decline" hidden={{ id: r.id }}>
-                  <p>The partner gets no admin rights; it may send a new request later.</p>
+                  <p>{r.type === "dap" ? "The partner gets no admin rights" : `${r.partnerName} does not become your ${r.label}`}; it may send a new request later.</p>
                 </ConfirmAction>
               </div>
             ) : (
@@ -108,7 +140,7 @@ export default function Requests() {
   );
   return (
     <>
-      <PageHeader title="Requests for admin rights" description="Partners ask to administer your organisation. Only your global admin can approve or decline." />
+      <PageHeader title="Requests" description="Partners ask for admin rights or to work with your organisation in a role. Only your global admin can approve or decline." />
       {gdap.length > 0 ? (
         <section className="card" aria-labelledby="gdap">
           <h2 id="gdap">Granular admin roles</h2>

@@ -1,13 +1,22 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod";
 import { ConfirmAction } from "~/components/confirm";
-import { SubmitButton } from "~/components/forms";
+import { ErrorList, SubmitButton } from "~/components/forms";
 import { z } from "zod";
 import { Badge, EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
-import { RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customers/customer-list";
 import { getCustomerDetail } from "~/modules/customers/customers.server";
 import { ROLE_LABELS } from "~/modules/auth/permissions";
-import { endResellerRelationship } from "~/modules/relationships/relationships.server";
+import { endRelationship, requestRelationship } from "~/modules/relationships/relationships.server";
+import {
+  RELATIONSHIP_LABELS,
+  RELATIONSHIP_MEANINGS,
+  RELATIONSHIP_TYPES,
+  REQUESTABLE_TYPES,
+  WHAT_ENDS,
+  type RelationshipType,
+} from "~/modules/relationships/relationship-types";
+import { requestDap } from "~/modules/delegated-admin/admin-relationships.server";
 import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
@@ -27,26 +36,91 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     // What the signed-in staff member may do in this customer now: the workspace links follow it.
     return { detail, rights: rightsView(await effectiveRights(tx, { partnerId: auth.org.id, userId: auth.user.id, customerId: id.data })) };
   }).catch(handleDomainError);
-  return { ...detail, rights, canRequestRoles: auth.permissions.includes("relationships:manage"), canRegisterKeys: auth.permissions.includes("keys:manage") };
+  const live = new Set(detail.relationships.filter((r) => r.status !== "ended").map((r) => r.type));
+  return {
+    ...detail,
+    rights,
+    canRequestRoles: auth.permissions.includes("relationships:manage"),
+    canRegisterKeys: auth.permissions.includes("keys:manage"),
+    // The consent types not yet requested or held, with what each means to the customer.
+    requestable: REQUESTABLE_TYPES.filter((t) => !live.has(t)).map((type) => ({ type, label: RELATIONSHIP_LABELS[type], meaning: RELATIONSHIP_MEANINGS[type] })),
+  };
 }
 
-/** The reseller ends its reseller relationship (after confirmation); the customer is told. */
+/**
+ * The partner's side of the relationship lifecycle with this customer: ask for a relationship the
+ * customer consents to (advisor, MPSA, line-of-business), ask for delegated admin after the
+ * confirmation, end (or withdraw) a relationship it holds. Each after its confirmation dialog.
+ */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const auth = await requirePermission({ request, context }, "relationships:manage", { kind: "partner" });
   const customerId = uuidParam(params.customerId, "No such customer.");
   const formData = await readForm(request);
+  const args = { auth, formData, context, customerId };
   switch (formData.get("intent")) {
+    case "request":
+      return requestAction(args);
+    case "dap":
+      return dapAction(args);
+    case "end":
+      return endAction(args);
     case "end-reseller":
-      return endResellerAction({ auth, formData, context, customerId });
+      return endAction({ ...args, type: "reseller" });
     default:
       return unknownIntent();
   }
 }
 
-async function endResellerAction({ auth, context, customerId }: IntentArgs & { customerId: string }) {
-  const { customerName } = await withTenant(tenantOf(auth), (tx) => endResellerRelationship(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), customerId })).catch(handleDomainError);
-  return redirectWithToast("/partner/customers", { kind: "success", message: `You are no longer ${customerName}'s reseller. ${customerName}'s admins were told.` });
+const requestSchema = z.object({ type: z.enum(REQUESTABLE_TYPES, { errorMap: () => ({ message: "Choose the relationship to ask for." }) }) });
+const endSchema = z.object({ type: z.enum(RELATIONSHIP_TYPES) });
+
+async function requestAction({ auth, formData, context, customerId }: IntentArgs & { customerId: string }) {
+  const submission = parseWithZod(formData, { schema: requestSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const { type } = submission.value;
+  try {
+    const { customerName } = await withTenant(tenantOf(auth), (tx) => requestRelationship(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), customerId, type }));
+    return redirectWithToast(`/partner/customers/${customerId}`, {
+      kind: "success",
+      message: `You asked ${customerName} to approve you as its ${RELATIONSHIP_LABELS[type]}. Its global admins were told; you will hear when they answer.`,
+    });
+  } catch (error) {
+    return handleDomainError(error, submission, { goneIsPage: true });
+  }
 }
+
+async function dapAction({ auth, context, customerId }: IntentArgs & { customerId: string }) {
+  const { requested } = await withTenant(tenantOf(auth), (tx) => requestDap(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), customerId })).catch(handleDomainError);
+  return redirectWithToast(
+    `/partner/customers/${customerId}`,
+    requested
+      ? { kind: "success", message: "Delegated administration requested. The customer's global admins were told and can approve it." }
+      : { kind: "info", message: "Delegated administration is already requested and waits for the customer's global admins; they were not told again." },
+  );
+}
+
+async function endAction({ auth, formData, context, customerId, type }: IntentArgs & { customerId: string; type?: RelationshipType }) {
+  let chosen = type;
+  if (!chosen) {
+    const submission = parseWithZod(formData, { schema: endSchema });
+    if (submission.status !== "success") throw new Response("Choose a relationship type to end.", { status: 400 });
+    chosen = submission.value.type;
+  }
+  const ended = await withTenant(tenantOf(auth), (tx) => endRelationship(tx, { partnerId: auth.org.id, actor: actorOf(auth, context), customerId, type: chosen })).catch(handleDomainError);
+  const label = RELATIONSHIP_LABELS[chosen];
+  if (chosen === "reseller") {
+    return redirectWithToast("/partner/customers", { kind: "success", message: `You are no longer ${ended.customerName}'s reseller. ${ended.customerName}'s admins were told.` });
+  }
+  return redirectWithToast(`/partner/customers/${customerId}`, {
+    kind: "success",
+    message: ended.withdrawn
+      ? `Your request to be ${ended.customerName}'s ${label} is withdrawn. Its admins were told.`
+      : `Your ${label} relationship with ${ended.customerName} has ended. Its admins were told.`,
+  });
+}
+
+/** A type's name inside a sentence ("End advisor relationship"), keeping acronyms (MPSA). */
+const inSentence = (label: string) => (/^[A-Z][a-z]/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label);
 
 /** The customer workspace's pages, each shown only to whom its read action is allowed there. */
 const WORKSPACE: { path: string; label: string; needs: TenantAction }[] = [
@@ -61,8 +135,8 @@ const WORKSPACE: { path: string; label: string; needs: TenantAction }[] = [
  */
 function WorkspaceNotice({ rights, canRequestRoles }: { rights: RightsView; canRequestRoles: boolean }) {
   const reasons: string[] = [];
-  if (!mayActInCustomers(rights.partnerRoles)) reasons.push(rightsSummary(rights));
-  else if (rights.usable.length === 0) {
+  if (!mayActInCustomers(rights.partnerRoles) || rights.advisor) reasons.push(rightsSummary(rights));
+  else if (rights.usable.length === 0 && !rights.advisor) {
     reasons.push(
       canRequestRoles
         ? "You hold no admin roles in this customer yet: request them, then assign them to a staff group you belong to."
@@ -80,10 +154,76 @@ function WorkspaceNotice({ rights, canRequestRoles }: { rights: RightsView; canR
 
 const STATUS_TONE = { active: "good", pending: "warn", requested: "info", ended: "neutral" } as const;
 
+/**
+ * How the partner ends a relationship it holds (or withdraws its request): a confirmation naming
+ * what ends. GDAP ends relationship by relationship on Admin relationships; a "partner" account is
+ * the customer's to remove.
+ */
+function EndControl({ type, status, customerName }: { type: RelationshipType; status: "pending" | "requested" | "active" | "ended"; customerName: string }) {
+  if (status === "ended") return null;
+  if (type === "gdap") {
+    return (
+      <Link to={`/partner/relationships?q=${encodeURIComponent(customerName)}`} className="small">
+        Terminate on Admin relationships
+      </Link>
+    );
+  }
+  if (type === "partner") return <span className="muted small">{WHAT_ENDS.partner}</span>;
+  const name = inSentence(RELATIONSHIP_LABELS[type]);
+  const withdraw = status === "requested";
+  return (
+    <ConfirmAction
+      label={withdraw ? `Withdraw ${name} request` : `End ${name} relationship`}
+      title={withdraw ? `Withdraw your request to be ${customerName}'s ${name}?` : `End your ${name} relationship with ${customerName}?`}
+      intent="end"
+      confirmLabel={withdraw ? "Withdraw request" : `End ${name} relationship`}
+      hidden={{ type }}
+    >
+      <p>{withdraw ? "The request is withdrawn; nothing changes for the customer." : WHAT_ENDS[type]}</p>
+      <p>
+        {customerName}'s admins are told. {withdraw ? "You may ask again later." : "Your other relationships with it stay. Only you can do this: a customer asks its partner to end a relationship."}
+      </p>
+    </ConfirmAction>
+  );
+}
+
+/** Asking the customer for a relationship it consents to: one choice, each with what it means to the customer. */
+function RequestRelationship({ customerName, requestable }: { customerName: string; requestable: { type: string; label: string; meaning: string }[] }) {
+  const result = useActionData<typeof action>();
+  const errors = result && "error" in result ? result.error : null;
+  const fieldErrors = errors?.type ?? null;
+  const formErrors = errors?.[""] ?? null;
+  if (requestable.length === 0) return null;
+  return (
+    <Form method="post" className="top-gap form-grid" aria-labelledby="ask-relationship">
+      <h3 id="ask-relationship">Ask for another relationship</h3>
+      <ErrorList id="request-form-error" errors={formErrors} />
+      <fieldset className="choice-group" aria-describedby="request-type-error">
+        <legend>Relationship</legend>
+        <p className="hint">{customerName}'s global admin approves or declines; you will be told.</p>
+        {requestable.map((r) => (
+          <label key={r.type} className="choice">
+            <input type="radio" name="type" value={r.type} required aria-invalid={fieldErrors?.length ? true : undefined} />
+            <span>
+              <strong>{r.label}</strong>
+              <span className="hint">{r.meaning}</span>
+            </span>
+          </label>
+        ))}
+        <ErrorList id="request-type-error" errors={fieldErrors} />
+      </fieldset>
+      <div>
+        <SubmitButton name="intent" value="request" pendingText="Sending…">
+          Send request
+        </SubmitButton>
+      </div>
+    </Form>
+  );
+}
+
 export default function CustomerDetail() {
-  const { customer, relationships, admins, subscriptions, audit, rights, canRequestRoles, canRegisterKeys } = useLoaderData<typeof loader>();
+  const { customer, relationships, admins, subscriptions, audit, rights, canRequestRoles, canRegisterKeys, requestable } = useLoaderData<typeof loader>();
   const format = useFormat();
-  const reseller = relationships.find((r) => r.type === "reseller" && r.status !== "ended");
   const dap = relationships.find((r) => r.type === "dap" && r.status !== "ended");
   return (
     <>
@@ -116,12 +256,19 @@ export default function CustomerDetail() {
                   Request admin roles (GDAP)
                 </Link>
                 {dap ? null : (
-                  <Form method="post" action="/partner/relationships?index">
-                    <input type="hidden" name="customerId" value={customer.id} />
-                    <SubmitButton name="intent" value="dap" className="button" pendingText="Requesting…">
-                      Request delegated admin (DAP)
-                    </SubmitButton>
-                  </Form>
+                  <ConfirmAction
+                    label="Request delegated admin (DAP)"
+                    title={`Request delegated admin (DAP) for ${customer.name}?`}
+                    intent="dap"
+                    confirmLabel="Request delegated admin"
+                    tone="primary"
+                  >
+                    <p>
+                      Once {customer.name}'s global admin approves, <strong>every admin agent of your organisation becomes {customer.name}'s Global Administrator</strong>, and every
+                      helpdesk agent a Helpdesk Administrator, with no end date, until you end it or {customer.name} removes these rights.
+                    </p>
+                    <p>For only the roles you need, for a limited time, request admin roles (GDAP) instead.</p>
+                  </ConfirmAction>
                 )}
               </>
             ) : null}
@@ -158,6 +305,11 @@ export default function CustomerDetail() {
                 <th scope="col">Type</th>
                 <th scope="col">Status</th>
                 <th scope="col">Since</th>
+                {canRequestRoles ? (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -168,20 +320,16 @@ export default function CustomerDetail() {
                     <Badge tone={STATUS_TONE[r.status]}>{r.status === "pending" ? "Pending agreement" : r.status === "requested" ? "Awaiting approval" : r.status}</Badge>
                   </td>
                   <td>{format.date(r.startedAt ?? r.createdAt)}</td>
+                  {canRequestRoles ? (
+                    <td>
+                      <EndControl type={r.type as RelationshipType} status={r.status} customerName={customer.name} />
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>
           </table>
-          {reseller && canRequestRoles ? (
-            <div className="top-gap">
-              <ConfirmAction label="End reseller relationship" title={`End your reseller relationship with ${customer.name}?`} intent="end-reseller" confirmLabel="End reseller relationship">
-                <p>
-                  You will no longer be {customer.name}'s reseller and will stop seeing its subscriptions, except those you are partner of record for. Your other roles with it (advisor,
-                  delegated admin) stay. {customer.name}'s admins are told. Only you can do this: the customer cannot end a reseller relationship.
-                </p>
-              </ConfirmAction>
-            </div>
-          ) : null}
+          {canRequestRoles ? <RequestRelationship customerName={customer.name} requestable={requestable} /> : null}
         </section>
       </div>
       <section className="card" aria-labelledby="subscriptions">

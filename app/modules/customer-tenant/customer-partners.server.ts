@@ -1,17 +1,17 @@
 /**
- * The customer's side of its partners: the partner relationships list, the requests for admin
- * rights waiting for a global admin, removing a partner, and the partner activity log.
+ * The customer's side of its partners: the partner relationships list, the requests waiting for
+ * a global admin (delegated admin, advisor, MPSA, line-of-business), and the partner activity log.
+ * A customer does not end relationships: it removes admin roles or contacts its partner.
  * Every function takes the customer's id and runs as the app role in the customer's context.
  */
-import { and, asc, desc, eq, isNotNull, lt, ne, sql } from "drizzle-orm";
-import { auditLog, organisations, relationships, subscriptions } from "../../../db/schema";
+import { and, asc, desc, eq, inArray, isNotNull, lt, ne, sql } from "drizzle-orm";
+import { auditLog, organisations, relationships } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
 import { rowIdCursor } from "~/utils/list";
-import { removeAdminRoles } from "../delegated-admin/admin-relationships.server";
 import { recordAudit, type Actor } from "../platform/audit.server";
 import { DomainError } from "../../utils/errors";
 import { notifyLater } from "../platform/notifications.server";
-import { partnerTypeLabel, type RelationshipType } from "../relationships/relationship-types";
+import { CONSENT_TYPES, partnerTypeLabel, RELATIONSHIP_LABELS, RELATIONSHIP_MEANINGS, type ConsentType, type RelationshipType } from "../relationships/relationship-types";
 
 export { partnerTypeLabel } from "../relationships/relationship-types";
 
@@ -66,31 +66,45 @@ export async function listPartnerRelationships(tx: Tx, { customerId }: { custome
 }
 
 /**
- * Requests for admin rights (DAP) offered to the customer and waiting for its global admin. Only
- * DAP rows are requests here: the summarising 'gdap' row follows the pair's GDAP relationships
+ * Requests waiting for the customer's global admin: delegated admin (DAP) and the types the help
+ * pages have the customer consent to (advisor, MPSA partner, line-of-business partner), each with
+ * its name and what it means. The summarising 'gdap' row follows the pair's GDAP relationships
  * (ADR 0010), which are listed and answered on their own (issue 30: it showed as a phantom request).
  */
 export async function listPendingRequests(tx: Tx, { customerId }: { customerId: string }) {
-  return tx
+  const rows = await tx
     .select({ id: relationships.id, type: relationships.type, requestedAt: relationships.createdAt, partnerName: organisations.name, partnerNumber: organisations.partnerNumber })
     .from(relationships)
     .innerJoin(organisations, eq(organisations.id, relationships.partnerOrgId))
-    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.type, "dap"), eq(relationships.status, "requested")))
-    .orderBy(asc(relationships.createdAt));
+    .where(and(eq(relationships.customerOrgId, customerId), inArray(relationships.type, [...CONSENT_TYPES]), eq(relationships.status, "requested")))
+    .orderBy(asc(relationships.createdAt), asc(relationships.id));
+  return rows.map((r) => ({ ...r, type: r.type as ConsentType, label: RELATIONSHIP_LABELS[r.type], meaning: RELATIONSHIP_MEANINGS[r.type] }));
 }
 
+/** The request the customer answers, locked: another answer waits for this one, then gets 409. */
 async function pendingRequest(tx: Tx, { customerId, relationshipId }: { customerId: string; relationshipId: string }) {
   const [row] = await tx
     .select({ id: relationships.id, partnerId: relationships.partnerOrgId, type: relationships.type, status: relationships.status })
     .from(relationships)
-    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.id, relationshipId), eq(relationships.type, "dap")))
+    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.id, relationshipId), inArray(relationships.type, [...CONSENT_TYPES])))
     .for("update");
   if (!row) throw new DomainError(404, "No such request.");
   if (row.status !== "requested") throw new DomainError(409, "This request was already answered.");
-  return row;
+  return { ...row, type: row.type as ConsentType };
 }
 
-/** A customer global admin approves a request for admin rights: the relationship becomes active. */
+/** What the partner's staff read when the customer answered (which roles hear it: who can act on it). */
+const ANSWERED: Record<ConsentType, { what: string; link: string }> = {
+  dap: { what: "delegated administration", link: "/partner/relationships" },
+  support_advisor: { what: "you as its advisor", link: "/partner/customers" },
+  mpsa: { what: "you as its MPSA partner", link: "/partner/customers" },
+  lob: { what: "you as its line-of-business partner", link: "/partner/customers" },
+};
+
+/**
+ * A customer global admin approves a request: the relationship becomes active (DAP: the partner's
+ * agents act as administrators; advisor: they may reset passwords and handle support incidents).
+ */
 export async function approveRequest(tx: Tx, { customerId, actor, relationshipId }: { customerId: string; actor: Actor; relationshipId: string }) {
   const row = await pendingRequest(tx, { customerId, relationshipId });
   await tx
@@ -98,7 +112,9 @@ export async function approveRequest(tx: Tx, { customerId, actor, relationshipId
     .set({ status: "active", startedAt: sql`now()`, endedAt: null })
     .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.id, relationshipId)));
   await recordAudit(tx, { actor, subjectOrgId: customerId, action: "relationship.approved", objectType: "relationship", objectId: relationshipId, details: { type: row.type, partnerId: row.partnerId } });
-  await notifyPartner(tx, { partnerId: row.partnerId, kind: "relationship.approved", title: "A customer approved delegated administration", link: "/partner/customers" });
+  const me = await customerName(tx, customerId);
+  await notifyPartner(tx, { partnerId: row.partnerId, kind: "relationship.approved", title: `${me} approved ${ANSWERED[row.type].what}`, link: `/partner/customers/${customerId}` });
+  return { type: row.type };
 }
 
 /** A customer global admin declines: the request ends and grants nothing. */
@@ -109,7 +125,14 @@ export async function declineRequest(tx: Tx, { customerId, actor, relationshipId
     .set({ status: "ended", endedAt: sql`now()` })
     .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.id, relationshipId)));
   await recordAudit(tx, { actor, subjectOrgId: customerId, action: "relationship.declined", objectType: "relationship", objectId: relationshipId, details: { type: row.type, partnerId: row.partnerId } });
-  await notifyPartner(tx, { partnerId: row.partnerId, kind: "relationship.declined", title: "A customer declined delegated administration", link: "/partner/customers" });
+  const me = await customerName(tx, customerId);
+  await notifyPartner(tx, { partnerId: row.partnerId, kind: "relationship.declined", title: `${me} declined ${ANSWERED[row.type].what}`, link: `/partner/customers/${customerId}` });
+  return { type: row.type };
+}
+
+async function customerName(tx: Tx, customerId: string) {
+  const [me] = await tx.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, customerId));
+  return me?.name ?? "A customer";
 }
 
 /** The partner's staff hear of it through scheduled work (the customer cannot write the partner's rows). */
@@ -117,51 +140,45 @@ async function notifyPartner(tx: Tx, { partnerId, kind, title, link }: { partner
   await notifyLater(tx, { orgId: partnerId, roles: ["global_admin", "admin_agent"], kind, title, link });
 }
 
-// ---- Removing a partner ----
+// ---- Ending a relationship ----
 
-/** Why a customer cannot remove its reseller (shown by the disabled control and by the refusal). */
+/**
+ * Why a customer cannot end a partner relationship itself (shown where an end control would be,
+ * with the partner's contact): the help pages let a customer remove a partner's admin roles at any
+ * time (removeAdminRoles) and decline requests, but a relationship is ended by its partner
+ * (relationships.server.ts endRelationship); the database refuses the customer's context too
+ * (pd_relationship_write_guard, pd_reseller_end_check). The subscription advisor is the one the
+ * customer changes itself, on its subscriptions (seed 001).
+ */
 export const resellerRemovalRule = (partnerName: string) =>
   `${partnerName} is your reseller. Only the reseller can end a reseller relationship: ask ${partnerName} to end it.`;
 
+export { CONTACT_YOUR_PARTNER } from "../relationships/relationship-types";
+
+/** The sentence shown where a customer might end a partner relationship: whom to contact, and how. */
+export function contactYourPartner(p: { partnerName: string; email: string | null; phone: string | null }) {
+  const how = [p.email, p.phone].filter(Boolean).join(", ");
+  return `To end your relationship with ${p.partnerName}, contact ${p.partnerName}${how ? ` (${how})` : ""}: only the partner can end it. You can remove its admin roles at any time.`;
+}
+
 /**
- * A customer global admin removes a partner that is not its reseller: the partner is taken off
- * every subscription it is partner of record for (and told), its admin roles end, and its
- * relationships with the customer end. A reseller is refused (the database refuses it too).
+ * A customer asks to remove a partner altogether: refused, with whom to contact (404 when it is
+ * not a partner of this customer). Kept for forms that still post it; the page shows the contact.
  */
-export async function removePartner(tx: Tx, { customerId, actor, partnerId }: { customerId: string; actor: Actor; partnerId: string }) {
-  const live = await tx
-    .select({ type: relationships.type, partnerName: organisations.name })
+export async function refusePartnerRemoval(tx: Tx, { customerId, partnerId }: { customerId: string; partnerId: string }): Promise<never> {
+  const [row] = await tx
+    .select({ partnerName: organisations.name, email: organisations.email, phone: organisations.phone })
     .from(relationships)
     .innerJoin(organisations, eq(organisations.id, relationships.partnerOrgId))
     .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.partnerOrgId, partnerId), ne(relationships.status, "ended")))
-    .for("update", { of: relationships });
-  if (live.length === 0) throw new DomainError(404, "No such partner.");
-  const partnerName = live[0]!.partnerName;
-  if (live.some((r) => r.type === "reseller")) throw new DomainError(409, resellerRemovalRule(partnerName));
-  const detached = await tx
-    .update(subscriptions)
-    .set({ advisorPartnerOrgId: null })
-    .where(and(eq(subscriptions.customerOrgId, customerId), eq(subscriptions.advisorPartnerOrgId, partnerId)))
-    .returning({ id: subscriptions.id });
-  if (live.some((r) => r.type === "dap" || r.type === "gdap")) await removeAdminRoles(tx, { customerId, actor, partnerId });
-  await tx
-    .update(relationships)
-    .set({ status: "ended", endedAt: sql`now()` })
-    .where(and(eq(relationships.customerOrgId, customerId), eq(relationships.partnerOrgId, partnerId), ne(relationships.status, "ended")));
-  const [me] = await tx.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, customerId));
-  await recordAudit(tx, { actor, subjectOrgId: customerId, action: "partner.removed", objectType: "organisation", objectId: partnerId, details: { partnerName, subscriptions: detached.length } });
-  await notifyLater(tx, {
-    orgId: partnerId,
-    roles: ["global_admin", "admin_agent", "sales_agent", "billing_admin"],
-    kind: "partner.removed",
-    title: `${me?.name ?? "A customer"} removed you as its partner`,
-    body: detached.length
-      ? `You are no longer the partner of record on its ${detached.length} subscription${detached.length === 1 ? "" : "s"}, and your relationships with it have ended.`
-      : "Your relationships with it have ended.",
-    link: "/partner/customers",
-  });
-  return { partnerName, subscriptions: detached.length };
+    .limit(1);
+  if (!row) throw new DomainError(404, "No such partner.");
+  throw new DomainError(409, contactYourPartner(row));
 }
+
+/** @deprecated The customer no longer removes partners (issue 30): refusePartnerRemoval. */
+export const removePartner = (tx: Tx, { customerId, partnerId }: { customerId: string; actor: Actor; partnerId: string }): Promise<{ partnerName: string }> =>
+  refusePartnerRemoval(tx, { customerId, partnerId });
 
 // ---- Partner activity ----
 

@@ -105,6 +105,14 @@ export function dapRolesFor(partnerRoles: readonly string[]): string[] {
   return [];
 }
 
+/**
+ * The help pages' "Advisor" (relationship type support_advisor): "reset passwords and handle
+ * support incidents". With an active advisor relationship the partner's admin agents and helpdesk
+ * agents may do exactly these in the customer (reading its users to pick whom to reset), and
+ * nothing more: no user creation, no licences, no subscriptions. Other partner roles get nothing.
+ */
+export const ADVISOR_ACTIONS: readonly TenantAction[] = ["users:read", "users:reset-password", "service-requests:read", "service-requests:manage"];
+
 /** GDAP rules from the real systems. */
 export const GDAP = {
   minDays: 1,
@@ -131,6 +139,8 @@ export interface RightsView {
   /** Template ids of the held admin roles that leave at least one action after the cap. */
   usable: readonly string[];
   actions: readonly TenantAction[];
+  /** Whether the partner is the customer's advisor and the role may use it (ADVISOR_ACTIONS). */
+  advisor?: boolean;
 }
 
 /** The held roles that give at least one action once the partner role's cap is applied. */
@@ -162,8 +172,9 @@ const names = (ids: readonly string[]) => ids.map((id) => BY_ID.get(id)?.name ??
  */
 export function rightsSummary(view: RightsView): string {
   if (!mayActInCustomers(view.partnerRoles)) return cannotAct(view.partnerRoles);
-  if (view.usable.length === 0) return "You hold no admin roles in this organisation.";
-  return `Your admin roles here: ${names(view.usable).join(", ")}.`;
+  const advisor = view.advisor ? "As this customer's advisor you may reset its users' passwords and handle its support incidents." : "";
+  if (view.usable.length === 0) return advisor || "You hold no admin roles in this organisation.";
+  return `Your admin roles here: ${names(view.usable).join(", ")}.${advisor ? ` ${advisor}` : ""}`;
 }
 
 /**

@@ -55,3 +55,33 @@ export function partnerTypeLabel(types: readonly RelationshipType[]): string {
   for (const t of RELATIONSHIP_TYPES) if (t !== "reseller" && t !== "dap" && has(t)) labels.push(RELATIONSHIP_LABELS[t]);
   return labels.join(", ");
 }
+
+/**
+ * The types a partner requests and the customer's global admin approves or declines on its
+ * Requests page (the help pages' consent): delegated admin and the help pages' advisor, MPSA and
+ * line-of-business partners. GDAP has its own request and approval flow (one request per set of
+ * roles); reseller and subscription advisor start from the customer (agreement, Partner ID).
+ */
+export const CONSENT_TYPES = ["dap", "support_advisor", "mpsa", "lob"] as const satisfies readonly RelationshipType[];
+export type ConsentType = (typeof CONSENT_TYPES)[number];
+/** The consent types requested from the customer's page with one form (DAP has its own confirmation). */
+export const REQUESTABLE_TYPES = ["support_advisor", "mpsa", "lob"] as const satisfies readonly ConsentType[];
+export type RequestableType = (typeof REQUESTABLE_TYPES)[number];
+export const isConsentType = (t: string): t is ConsentType => (CONSENT_TYPES as readonly string[]).includes(t);
+
+/**
+ * What ends when the partner ends a relationship of this type (the confirmation says it before,
+ * the customer's notification after). GDAP ends relationship by relationship on its own page.
+ */
+export const WHAT_ENDS: Record<Exclude<RelationshipType, "gdap">, string> = {
+  reseller: "You will no longer be the customer's reseller and will stop seeing its subscriptions, except those you are partner of record for.",
+  advisor: "You are taken off every subscription of the customer you are partner of record for, and stop seeing them and being told of their changes.",
+  dap: "Your admin agents stop being the customer's Global Administrators and your helpdesk agents its Helpdesk Administrators, at once.",
+  partner: "Your person's user account in the customer's organisation is the customer's: ask the customer to remove it.",
+  support_advisor: "Your admin and helpdesk agents can no longer reset the customer's passwords or handle its support incidents.",
+  mpsa: "You stop being the customer's MPSA partner: other MPSA partners no longer see your purchases for it, and you no longer see theirs.",
+  lob: "You can no longer submit line-of-business apps to the customer's private app list.",
+};
+
+/** The one sentence a customer reads where it might have ended a relationship itself (seeds 000, 002, 004). */
+export const CONTACT_YOUR_PARTNER = "If you decide you no longer want to work with a partner, contact your partner to end the relationship.";

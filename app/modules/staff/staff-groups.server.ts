@@ -5,7 +5,7 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { adminRelationships, gdapAssignments, memberships, relationships, staffGroupMembers, staffGroups, users } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
-import { actionsOf, adminRole, capForPartnerRoles, dapRolesFor, usableRoles, type RightsView, type TenantAction } from "../delegated-admin/admin-roles";
+import { actionsOf, adminRole, ADVISOR_ACTIONS, capForPartnerRoles, dapRolesFor, mayActInCustomers, usableRoles, type RightsView, type TenantAction } from "../delegated-admin/admin-roles";
 import { recordAudit, type Actor } from "../platform/audit.server";
 import { DomainError } from "../../utils/errors";
 
@@ -111,7 +111,7 @@ export interface EffectiveRights {
   roles: string[];
   /** What it may do there now: the roles' actions, capped by its partner role. */
   actions: Set<TenantAction>;
-  via: ("dap" | "gdap")[];
+  via: ("dap" | "gdap" | "advisor")[];
   /** The staff member's roles in its partner (what caps the above). */
   partnerRoles: string[];
   /** The held roles that leave it at least one action after the cap: the ones to name as held. */
@@ -119,7 +119,12 @@ export interface EffectiveRights {
 }
 
 /** The pages' view of the rights (serialisable), for rightsSummary and whyNot. */
-export const rightsView = (rights: EffectiveRights): RightsView => ({ partnerRoles: rights.partnerRoles, usable: rights.usable, actions: [...rights.actions] });
+export const rightsView = (rights: EffectiveRights): RightsView => ({
+  partnerRoles: rights.partnerRoles,
+  usable: rights.usable,
+  actions: [...rights.actions],
+  advisor: rights.via.includes("advisor"),
+});
 
 /**
  * A staff member's rights in a customer tenant at `now`: the union of its groups' assignments on
@@ -134,12 +139,12 @@ export async function effectiveRights(tx: Tx, { partnerId, userId, customerId, n
     .where(and(eq(memberships.orgId, partnerId), eq(memberships.userId, userId), eq(memberships.status, "active")));
   const partnerRoles = member?.roles ?? [];
   const roles = new Set<string>();
-  const via = new Set<"dap" | "gdap">();
-  const [dap] = await tx
-    .select({ status: relationships.status })
+  const via = new Set<"dap" | "gdap" | "advisor">();
+  const live = await tx
+    .select({ type: relationships.type })
     .from(relationships)
-    .where(and(eq(relationships.partnerOrgId, partnerId), eq(relationships.customerOrgId, customerId), eq(relationships.type, "dap"), eq(relationships.status, "active")));
-  if (dap) {
+    .where(and(eq(relationships.partnerOrgId, partnerId), eq(relationships.customerOrgId, customerId), inArray(relationships.type, ["dap", "support_advisor"]), eq(relationships.status, "active")));
+  if (live.some((r) => r.type === "dap")) {
     for (const r of dapRolesFor(partnerRoles)) roles.add(r);
     via.add("dap");
   }
@@ -166,6 +171,11 @@ export async function effectiveRights(tx: Tx, { partnerId, userId, customerId, n
   const cap = capForPartnerRoles(partnerRoles);
   const all = actionsOf([...roles]);
   const actions = cap === "uncapped" ? all : new Set([...all].filter((a) => cap.has(a)));
+  // The advisor's two things (and reading users to reset them), for the roles that act in customers.
+  if (live.some((r) => r.type === "support_advisor") && mayActInCustomers(partnerRoles)) {
+    for (const a of ADVISOR_ACTIONS) actions.add(a);
+    via.add("advisor");
+  }
   return { roles: [...roles], actions, via: [...via], partnerRoles, usable: usableRoles(partnerRoles, [...roles]) };
 }
 

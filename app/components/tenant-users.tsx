@@ -3,8 +3,8 @@
  * view of a customer (delegated administration): the table with its reset action, the result of a
  * reset (a temporary password shown once), an invitation or a reset link sent, and the invite form.
  */
-import { Form } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { Form, useNavigation } from "@remix-run/react";
+import { useState, type ReactNode } from "react";
 import { ConfirmAction } from "./confirm";
 import { CopyButton } from "./copy-button";
 import { replyError, SubmitButton } from "./forms";
@@ -20,11 +20,14 @@ export interface TenantUserRow {
   mustChange: boolean;
   /** Whether this organisation manages the account's credentials (ADR 0026). */
   managed: boolean;
+  /** A partner's person (the help pages' "partner" relationship type): that partner's name. */
+  partnerName?: string | null;
 }
 
 export type TenantUserDone =
   | { kind: "reset"; email: string; temporaryPassword: string }
   | { kind: "invited"; email: string }
+  | { kind: "partner-person-invited"; email: string; partnerName: string }
   | { kind: "reset-link-sent"; email: string };
 
 /**
@@ -45,6 +48,14 @@ export function TenantUserResultNotice({ result }: { result: TenantUserResult })
     );
   }
   if (!result || !("done" in result)) return null;
+  if (result.done.kind === "partner-person-invited") {
+    return (
+      <p className="notice notice-good" role="status">
+        Invitation sent to {result.done.email}, a person of {result.done.partnerName}. When they accept it, {result.done.partnerName} is your partner
+        of the type Partner.
+      </p>
+    );
+  }
   if (result.done.kind === "invited") {
     return (
       <p className="notice notice-good" role="status">
@@ -78,6 +89,7 @@ export function TenantUserResultNotice({ result }: { result: TenantUserResult })
 /** `roleLabels` names the organisation's roles (the permission map's labels, passed in by the page). */
 export function TenantUsersTable({ caption, users, roleLabels, action }: { caption: string; users: TenantUserRow[]; roleLabels: Readonly<Record<string, string>>; action: (u: TenantUserRow) => ReactNode }) {
   return (
+    <div className="table-scroll" role="region" aria-label={caption} tabIndex={0}>
     <table className="table">
       <caption className="visually-hidden">{caption}</caption>
       <thead>
@@ -94,17 +106,29 @@ export function TenantUsersTable({ caption, users, roleLabels, action }: { capti
       <tbody>
         {users.map((u) => (
           <tr key={u.id}>
-            <td>{u.displayName}</td>
+            <td>
+              {u.displayName}
+              {u.partnerName ? <div className="muted small">Partner&apos;s person ({u.partnerName})</div> : null}
+            </td>
             <td>{u.email}</td>
             <td>{u.roles.map((r) => roleLabels[r] ?? r).join(", ")}</td>
-            <td>{u.mustChange ? <Badge tone="warn">Temporary password</Badge> : <Badge tone={u.status === "active" ? "good" : "neutral"}>{u.status}</Badge>}</td>
+            <td>
+              {u.mustChange && u.status === "active" ? <Badge tone="warn">Temporary password</Badge> : <Badge tone={STATUS[u.status]?.tone ?? "neutral"}>{STATUS[u.status]?.label ?? u.status}</Badge>}
+            </td>
             <td>{action(u)}</td>
           </tr>
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
+
+const STATUS: Record<string, { tone: "good" | "neutral" | "bad" | "info"; label: string }> = {
+  active: { tone: "good", label: "Active" },
+  invited: { tone: "info", label: "Invited" },
+  deactivated: { tone: "bad", label: "Deactivated" },
+};
 
 /**
  * The credential action for one member: a reset with a temporary password where this organisation
@@ -161,6 +185,218 @@ export function AddUserForm() {
           <SubmitButton name="intent" value="create" pendingText="Inviting…">
             Invite user
           </SubmitButton>
+        </div>
+      </Form>
+    </section>
+  );
+}
+
+/** The intents that act on one user row: their refusals show in that row, next to its controls. */
+export const ROW_INTENTS = ["role", "deactivate", "reactivate", "remove"] as const;
+
+/** A refusal of one of the row intents, with the user it was about. */
+export function rowRefusal(result: TenantUserResult): { userId: string; intent: string; message: string } | null {
+  if (!result || !("error" in result) || !result.initialValue) return null;
+  const { userId, intent } = result.initialValue as { userId?: unknown; intent?: unknown };
+  const message = replyError(result);
+  if (typeof userId !== "string" || typeof intent !== "string" || !message || !(ROW_INTENTS as readonly string[]).includes(intent)) return null;
+  return { userId, intent, message };
+}
+
+/** Whether the running submission is `intent` for this user (each row shows its own pending state). */
+function usePendingFor(userId: string) {
+  const navigation = useNavigation();
+  return (intent: string) => navigation.state !== "idle" && navigation.formData?.get("userId") === userId && navigation.formData?.get("intent") === intent;
+}
+
+/**
+ * The customer global admin's controls for one user: the role (global admin, billing admin, user),
+ * deactivate or reactivate, remove — each removal and deactivation asked first — with a refusal
+ * (the last global admin) shown right under them.
+ */
+export function UserControls({
+  user,
+  me,
+  roles,
+  roleLabels,
+  refusal,
+  children,
+}: {
+  user: TenantUserRow;
+  me: boolean;
+  roles: readonly string[];
+  roleLabels: Readonly<Record<string, string>>;
+  refusal: string | null;
+  children?: ReactNode;
+}) {
+  const pending = usePendingFor(user.id);
+  const current = roles.find((r) => user.roles.includes(r)) ?? roles[roles.length - 1]!;
+  const errorId = `user-error-${user.id}`;
+  const who = me ? "yourself" : user.displayName;
+  const [selected, setSelected] = useState(current);
+  return (
+    <div className="inline-actions">
+      <Form method="post" className="inline-actions" aria-label={`Role of ${user.displayName}`}>
+        <input type="hidden" name="userId" value={user.id} />
+        <label htmlFor={`role-${user.id}`} className="visually-hidden">
+          Role of {user.displayName}
+        </label>
+        <select
+          id={`role-${user.id}`}
+          name="role"
+          key={current}
+          defaultValue={current}
+          onChange={(e) => setSelected(e.currentTarget.value)}
+          aria-describedby={refusal ? errorId : undefined}
+          aria-invalid={refusal ? true : undefined}
+        >
+          {roles.map((r) => (
+            <option key={r} value={r}>
+              {roleLabels[r] ?? r}
+            </option>
+          ))}
+        </select>
+        <button type="submit" name="intent" value="role" className="button small" disabled={pending("role") || selected === current} aria-busy={pending("role")}>
+          {pending("role") ? (
+            <>
+              <span className="spinner" aria-hidden="true" /> Saving…
+            </>
+          ) : (
+            "Change role"
+          )}
+        </button>
+      </Form>
+        {user.status === "active" ? (
+          <ConfirmAction label={me ? "Deactivate yourself" : "Deactivate"} title={me ? "Deactivate yourself?" : `Deactivate ${user.displayName}?`} intent="deactivate" confirmLabel="Deactivate" hidden={{ userId: user.id }}>
+            <p>
+              {me ? "You" : user.displayName} can&apos;t sign in to this organisation until reactivated, and {me ? "your" : "their"} sessions here end now. The account and
+              any other organisations it belongs to stay as they are.
+            </p>
+          </ConfirmAction>
+        ) : user.status === "deactivated" ? (
+          <ConfirmAction label="Reactivate" title={`Reactivate ${user.displayName}?`} intent="reactivate" confirmLabel="Reactivate" tone="primary" hidden={{ userId: user.id }}>
+            <p>{user.displayName} can sign in to this organisation again, with the role they have.</p>
+          </ConfirmAction>
+        ) : null}
+        <ConfirmAction
+          label={user.status === "invited" ? "Withdraw invitation" : me ? "Remove yourself" : "Remove"}
+          title={user.status === "invited" ? `Withdraw the invitation of ${user.displayName}?` : `Remove ${who} from this organisation?`}
+          intent="remove"
+          confirmLabel={user.status === "invited" ? "Withdraw" : "Remove"}
+          hidden={{ userId: user.id }}
+        >
+          {user.status === "invited" ? (
+            <p>The invitation link stops working; nothing else changes.</p>
+          ) : (
+            <p>
+              {me ? "You lose" : `${user.displayName} loses`} access to this organisation and the licences held here. The account itself is{" "}
+              {me ? "yours" : "theirs"} and is not deleted: it keeps any other organisations it belongs to.
+              {user.partnerName ? ` If this is the last person of ${user.partnerName} here, your Partner relationship with ${user.partnerName} ends.` : ""}
+            </p>
+          )}
+        </ConfirmAction>
+        {children}
+        {(["deactivate", "reactivate", "remove"] as const).some(pending) ? (
+          <span className="muted small" role="status">
+            <span className="spinner" aria-hidden="true" /> Working…
+          </span>
+        ) : null}
+      {refusal ? (
+        <p id={errorId} className="field-errors" role="alert">
+          {refusal}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** The partner's person is invited by the customer's global admin: email, name, role and which partner. */
+const partnerInvited = (result: unknown) =>
+  typeof result === "object" && result !== null && "done" in result && (result as { done: TenantUserDone }).done.kind === "partner-person-invited";
+
+export function InvitePartnerPersonForm({
+  partners,
+  roles,
+  roleLabels,
+  result,
+}: {
+  partners: { id: string; name: string; partnerNumber: number | null }[];
+  roles: readonly string[];
+  roleLabels: Readonly<Record<string, string>>;
+  result: TenantUserResult;
+}) {
+  const ref = useResetOnSuccess(partnerInvited);
+  const navigation = useNavigation();
+  const errors = result && "error" in result && (result.initialValue as { intent?: unknown } | null | undefined)?.intent === "invite-partner-person" ? result.error ?? {} : {};
+  const fieldError = (name: string) => (errors?.[name]?.length ? errors[name]![0] : null);
+  const formError = errors?.[""]?.[0] ?? null;
+  const pending = navigation.state !== "idle" && navigation.formData?.get("intent") === "invite-partner-person";
+  return (
+    <section className="card top-gap" aria-labelledby="invite-partner-person">
+      <h2 id="invite-partner-person">Invite a partner&apos;s person</h2>
+      <p className="muted small">
+        You give your partner a user account in your organisation, and they work with other services on your behalf. The person gets an email
+        invitation; once they accept, the partner is listed among your partners with the type Partner.
+      </p>
+      <Form method="post" ref={ref} className="form-grid" noValidate>
+        {formError ? (
+          <p className="field-errors" role="alert">
+            {formError}
+          </p>
+        ) : null}
+        <div className="field">
+          <label htmlFor="pp-name">Name</label>
+          <input id="pp-name" name="displayName" required maxLength={120} aria-invalid={fieldError("displayName") ? true : undefined} aria-describedby={fieldError("displayName") ? "pp-name-error" : undefined} />
+          {fieldError("displayName") ? <p id="pp-name-error" className="field-errors" role="alert">{fieldError("displayName")}</p> : null}
+        </div>
+        <div className="field">
+          <label htmlFor="pp-email">Email address</label>
+          <input id="pp-email" name="email" type="email" required maxLength={254} aria-invalid={fieldError("email") ? true : undefined} aria-describedby={fieldError("email") ? "pp-email-error" : undefined} />
+          {fieldError("email") ? <p id="pp-email-error" className="field-errors" role="alert">{fieldError("email")}</p> : null}
+        </div>
+        <div className="field">
+          <label htmlFor="pp-partner">Partner</label>
+          <select id="pp-partner" name="partnerId" defaultValue="" aria-invalid={fieldError("partnerId") ? true : undefined} aria-describedby={fieldError("partnerId") ? "pp-partner-error" : "pp-partner-hint"}>
+            <option value="">By Partner ID (below)</option>
+            {partners.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+                {p.partnerNumber ? ` (Partner ID ${p.partnerNumber})` : ""}
+              </option>
+            ))}
+          </select>
+          <p id="pp-partner-hint" className="hint">
+            One of your partners, or another partner by its Partner ID.
+          </p>
+          {fieldError("partnerId") ? <p id="pp-partner-error" className="field-errors" role="alert">{fieldError("partnerId")}</p> : null}
+        </div>
+        <div className="field">
+          <label htmlFor="pp-number">
+            Partner ID<span className="optional"> (optional)</span>
+          </label>
+          <input id="pp-number" name="partnerNumber" inputMode="numeric" maxLength={12} aria-invalid={fieldError("partnerNumber") ? true : undefined} aria-describedby={fieldError("partnerNumber") ? "pp-number-error" : undefined} />
+          {fieldError("partnerNumber") ? <p id="pp-number-error" className="field-errors" role="alert">{fieldError("partnerNumber")}</p> : null}
+        </div>
+        <div className="field">
+          <label htmlFor="pp-role">Role</label>
+          <select id="pp-role" name="role" defaultValue="user">
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {roleLabels[r] ?? r}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <button type="submit" name="intent" value="invite-partner-person" className="button primary" disabled={pending} aria-busy={pending}>
+            {pending ? (
+              <>
+                <span className="spinner" aria-hidden="true" /> Inviting…
+              </>
+            ) : (
+              "Invite partner's person"
+            )}
+          </button>
         </div>
       </Form>
     </section>

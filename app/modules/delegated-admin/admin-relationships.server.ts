@@ -8,13 +8,15 @@
  * goes through its approval code in the system context.
  */
 import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { timeCursor } from "~/utils/list";
+import { z } from "zod";
+import { cursorCodec, timeCursor } from "~/utils/list";
 import { adminRelationships, organisations, partnerCustomers, relationships } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
-import { normaliseTerm } from "~/utils/input";
+import { normaliseTerm, uuid } from "~/utils/input";
 import { adminRole, GDAP, GLOBAL_ADMINISTRATOR, type RelationshipFilter } from "./admin-roles";
+import type { ADMIN_RELATIONSHIP_KINDS, ENDS_WITHIN, RelationshipSort } from "./relationship-list";
 import { recordAudit, type Actor } from "../platform/audit.server";
 import { randomToken } from "../auth/crypto.server";
 import { DomainError, uniqueViolation } from "../../utils/errors";
@@ -270,23 +272,35 @@ export const ADMIN_RELATIONSHIPS_COUNT_CAP = 10_000;
 
 export interface AdminRelationshipQuery {
   filter?: RelationshipFilter;
+  /** DAP or GDAP only. */
+  type?: (typeof ADMIN_RELATIONSHIP_KINDS)[number];
+  /** Active GDAP relationships ending within this many days (30, 7, 1). */
+  ends?: (typeof ENDS_WITHIN)[number];
+  /** "none": active GDAP relationships no staff group holds roles in. */
+  groups?: "none";
   q?: string;
-  /** The page after (older than) this cursor, or before (newer than) it (app/utils/list.ts); `last` is the oldest page. */
+  /** The order (default: created, newest first). */
+  sort?: RelationshipSort;
+  dir?: "asc" | "desc";
+  /** The page after this cursor, or before it (app/utils/list.ts); `last` is the last page. */
   after?: string | null;
   before?: string | null;
   last?: boolean;
   size?: number;
 }
 
+/** The name the list gives a DAP relationship (one per customer, no name of its own). */
+export const DAP_ROW_NAME = "Delegated admin (DAP)";
+
+/** The cursor of a list sorted by anything but creation: the boundary row's sort value (text) and id. */
+const sortCursor = cursorCodec(z.tuple([z.string().max(1000), uuid()]));
+
 /**
- * The partner's admin relationships, GDAP and DAP in one list, newest first, filtered by status and
- * searched by name or customer. Keyset-paged on (created_at, id) in both directions: each table
- * is read in index order (partner, created_at, id) up to one page past the cursor and the two are
- * merged, so any page costs the same at any depth; the total is exact up to
- * ADMIN_RELATIONSHIPS_COUNT_CAP. Runs as the partner (RLS: only its own relationships).
+ * What each table of the list matches (GDAP as `ar`, DAP as `r`, their customer as `o`): the
+ * status, kind, end-date and staff-group filters and the search. The page, its count, the export
+ * and the overview's counts all read these, so a count and the rows its link shows agree.
  */
-export async function listAdminRelationships(tx: Tx, { partnerId, query = {}, now = new Date() }: { partnerId: string; query?: AdminRelationshipQuery; now?: Date }) {
-  const size = query.size ?? ADMIN_RELATIONSHIPS_PAGE;
+function relationshipConditions(partnerId: string, query: AdminRelationshipQuery, now: Date) {
   const { filter } = query;
   const soon = ts(new Date(now.getTime() + GDAP.expiringWithinDays * DAY_MS));
   const gdap: SQL[] = [sql`ar.partner_org_id = ${partnerId}`];
@@ -295,9 +309,16 @@ export async function listAdminRelationships(tx: Tx, { partnerId, query = {}, no
   if (filter === "pending") gdap.push(sql`ar.status in ('created', 'approval_pending')`);
   if (filter === "expired") gdap.push(sql`ar.status = 'expired'`);
   if (filter === "terminated") gdap.push(sql`ar.status in ('termination_requested', 'terminated')`);
-  // DAP has no end date: it is active, requested (pending) or ended; it is never expiring or expired.
+  // Ending within N days: active, with its end before then (the lifecycle's notices count the same
+  // way); read in the partial index on (partner, ends_at) of active relationships.
+  if (query.ends) gdap.push(sql`ar.status = 'active' and ar.ends_at <= ${ts(new Date(now.getTime() + Number(query.ends) * DAY_MS))}`);
+  // No staff group: the count kept by the gdap_assignments trigger (partial index, migration 0049).
+  if (query.groups === "none") gdap.push(sql`ar.status = 'active' and ar.group_count = 0`);
+  // DAP has no end date and no staff groups: it is active, requested (pending) or ended; it is never expiring or expired.
   const dapStatus = filter === "active" ? ["active"] : filter === "pending" ? ["requested"] : filter === "terminated" ? ["ended"] : filter ? [] : ["active", "requested", "ended"];
-  const dap: SQL[] = [sql`r.partner_org_id = ${partnerId}`, sql`r.type = 'dap'`, dapStatus.length ? sql`r.status in (${sql.join(dapStatus.map((v) => sql`${v}`), sql`, `)})` : sql`false`];
+  const dapShown = dapStatus.length > 0 && !query.ends && !query.groups && query.type !== "gdap";
+  const dap: SQL[] = [sql`r.partner_org_id = ${partnerId}`, sql`r.type = 'dap'`, dapShown ? sql`r.status in (${sql.join(dapStatus.map((v) => sql`${v}`), sql`, `)})` : sql`false`];
+  if (query.type === "dap") gdap.push(sql`false`);
   // Search: the relationship's name (GDAP), or the customer's name or domain through the customer
   // search function (trigram-indexed, ADR 0007), materialised once per statement.
   const term = normaliseTerm(query.q);
@@ -307,16 +328,67 @@ export async function listAdminRelationships(tx: Tx, { partnerId, query = {}, no
     gdap.push(sql`(ar.display_name ilike ${pattern} or ar.customer_org_id in (select customer_org_id from matches))`);
     dap.push(sql`r.customer_org_id in (select customer_org_id from matches)`);
   }
-  const after = timeCursor.decode(query.after);
-  const before = after ? undefined : timeCursor.decode(query.before);
+  return { gdap, dap, ctes, soon };
+}
+
+/**
+ * How many admin relationships match, exact up to ADMIN_RELATIONSHIPS_COUNT_CAP (then "more"):
+ * each table's matches are counted up to the cap + 1 in index order, never all of them.
+ */
+export async function countAdminRelationships(tx: Tx, { partnerId, query = {}, now = new Date() }: { partnerId: string; query?: AdminRelationshipQuery; now?: Date }) {
+  const { gdap, dap, ctes } = relationshipConditions(partnerId, query, now);
+  const [count] = rowsOf<{ n: number }>(
+    await tx.execute(sql`${ctes}
+      select (select count(*) from (select 1 from admin_relationships ar where ${sql.join(gdap, sql` and `)} limit ${ADMIN_RELATIONSHIPS_COUNT_CAP + 1}) g)
+           + (select count(*) from (select 1 from relationships r where ${sql.join(dap, sql` and `)} limit ${ADMIN_RELATIONSHIPS_COUNT_CAP + 1}) d) as n`),
+  );
+  const n = Number(count?.n ?? 0);
+  return { count: Math.min(n, ADMIN_RELATIONSHIPS_COUNT_CAP), more: n > ADMIN_RELATIONSHIPS_COUNT_CAP };
+}
+
+/**
+ * The partner's admin relationships, GDAP and DAP in one list, filtered by status, kind, end date
+ * and staff groups, searched by name or customer, sorted by name, customer, status, end or
+ * creation (default: newest first). Keyset-paged in both directions on (sort value, id): each table
+ * is read up to one page past the cursor in that order and the two are merged. Creation order reads
+ * the (partner, created_at, id) indexes, so any page costs the same at any depth; the other orders
+ * sort the partner's matching relationships (a partner has one per customer it administers at most
+ * a few). The total is exact up to ADMIN_RELATIONSHIPS_COUNT_CAP. Runs as the partner (RLS).
+ */
+export async function listAdminRelationships(
+  tx: Tx,
+  { partnerId, query = {}, now = new Date(), withTotal = true }: { partnerId: string; query?: AdminRelationshipQuery; now?: Date; withTotal?: boolean },
+) {
+  const size = query.size ?? ADMIN_RELATIONSHIPS_PAGE;
+  const sort = query.sort ?? "created";
+  const { gdap, dap, ctes, soon } = relationshipConditions(partnerId, query, now);
+  const byCreation = sort === "created";
+  const codec = byCreation ? timeCursor : sortCursor;
+  const after = codec.decode(query.after);
+  const before = after ? undefined : codec.decode(query.before);
   const cursor = after ?? before;
   const backwards = Boolean(before) || Boolean(query.last && !cursor);
-  const dir = backwards ? sql`asc` : sql`desc`;
+  const descending = (query.dir ?? (byCreation ? "desc" : "asc")) === "desc";
+  // Reading backwards reverses the order, then the page is turned back.
+  const readDesc = descending !== backwards;
+  const dir = readDesc ? sql`desc` : sql`asc`;
+  // Each table's sort value (text for every order but creation).
+  const key = (alias: "ar" | "r"): SQL => {
+    const a = sql.raw(alias);
+    if (sort === "created") return sql`${a}.created_at`;
+    if (sort === "customer") return sql`coalesce(o.sort_name, '')`;
+    if (sort === "name") return alias === "ar" ? sql`lower(ar.display_name)` : sql`lower(${DAP_ROW_NAME}::text)`;
+    if (sort === "ends") return alias === "ar" ? sql`coalesce(to_char(ar.ends_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), 'infinity')` : sql`'infinity'::text`;
+    // Status: the status a person reads, in the order of its label.
+    return alias === "ar"
+      ? sql`(case when ar.status = 'terminated' and ar.end_reason = 'declined' then 'declined' when ar.status = 'active' and ar.ends_at <= ${soon} then 'expiring' else ar.status end)`
+      : sql`(case when r.status = 'ended' and r.started_at is null then 'declined' when r.status = 'requested' then 'approval_pending' else r.status end)`;
+  };
   const page = (alias: "ar" | "r", where: SQL[]) => {
     const all = [...where];
     if (cursor) {
-      const at = sql`(${cursor[0]}::timestamp at time zone 'UTC', ${cursor[1]}::uuid)`;
-      all.push(backwards ? sql`(${sql.raw(alias)}.created_at, ${sql.raw(alias)}.id) > ${at}` : sql`(${sql.raw(alias)}.created_at, ${sql.raw(alias)}.id) < ${at}`);
+      const at = byCreation ? sql`(${cursor[0]}::timestamp at time zone 'UTC', ${cursor[1]}::uuid)` : sql`(${cursor[0]}::text, ${cursor[1]}::uuid)`;
+      all.push(readDesc ? sql`(${key(alias)}, ${sql.raw(alias)}.id) < ${at}` : sql`(${key(alias)}, ${sql.raw(alias)}.id) > ${at}`);
     }
     return sql.join(all, sql` and `);
   };
@@ -334,34 +406,31 @@ export async function listAdminRelationships(tx: Tx, { partnerId, query = {}, no
     ends_at: string | Date | null;
     ended_at: string | Date | null;
     end_reason: string | null;
+    sort_key: string | Date;
     created_text: string;
   }>(
     await tx.execute(sql`${ctes}
       select u.*, to_char(u.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as created_text from (
         (select 'gdap' as kind, ar.id, ar.display_name, ar.customer_org_id as customer_id, o.name as customer_name, ar.status, ar.roles,
-                ar.duration_days, ar.auto_extend_days, ar.created_at, ar.ends_at, ar.ended_at, ar.end_reason
+                ar.duration_days, ar.auto_extend_days, ar.created_at, ar.ends_at, ar.ended_at, ar.end_reason, ${key("ar")} as sort_key
            from admin_relationships ar left join partner_customers o on o.partner_org_id = ${partnerId} and o.customer_org_id = ar.customer_org_id
           where ${page("ar", gdap)}
-          order by ar.created_at ${dir}, ar.id ${dir} limit ${size + 1})
+          order by ${key("ar")} ${dir}, ar.id ${dir} limit ${size + 1})
         union all
-        (select 'dap', r.id, 'Delegated admin (DAP)', r.customer_org_id, o.name, r.status, '{}'::text[], null::int, 0, r.created_at, null::timestamptz,
-                r.ended_at, case when r.status = 'ended' and r.started_at is null then 'declined' end
+        (select 'dap', r.id, ${DAP_ROW_NAME}::text, r.customer_org_id, o.name, r.status, '{}'::text[], null::int, 0, r.created_at, null::timestamptz,
+                r.ended_at, case when r.status = 'ended' and r.started_at is null then 'declined' end, ${key("r")}
            from relationships r left join partner_customers o on o.partner_org_id = ${partnerId} and o.customer_org_id = r.customer_org_id
           where ${page("r", dap)}
-          order by r.created_at ${dir}, r.id ${dir} limit ${size + 1})
-      ) u order by u.created_at ${dir}, u.id ${dir} limit ${size + 1}`),
+          order by ${key("r")} ${dir}, r.id ${dir} limit ${size + 1})
+      ) u order by u.sort_key ${dir}, u.id ${dir} limit ${size + 1}`),
   );
   const more = rows.length > size;
   const shown = rows.slice(0, size);
   if (backwards) shown.reverse();
-  const [count] = rowsOf<{ n: number }>(
-    await tx.execute(sql`${ctes}
-      select (select count(*) from (select 1 from admin_relationships ar where ${sql.join(gdap, sql` and `)} limit ${ADMIN_RELATIONSHIPS_COUNT_CAP + 1}) g)
-           + (select count(*) from (select 1 from relationships r where ${sql.join(dap, sql` and `)} limit ${ADMIN_RELATIONSHIPS_COUNT_CAP + 1}) d) as n`),
-  );
-  const n = Number(count?.n ?? 0);
+  const total = withTotal ? await countAdminRelationships(tx, { partnerId, query, now }) : null;
   const first = shown[0];
   const lastRow = shown[shown.length - 1];
+  const cursorOf = (r: (typeof rows)[number]) => (byCreation ? timeCursor.encode([r.created_text, r.id]) : sortCursor.encode([String(r.sort_key), r.id]));
   // Without a cursor we are at the start (or, with `last`, the end).
   const hasNewer = after ? true : backwards ? more : false;
   const hasOlder = before ? true : backwards ? false : more;
@@ -387,10 +456,26 @@ export async function listAdminRelationships(tx: Tx, { partnerId, query = {}, no
         endedAt: r.ended_at ? new Date(r.ended_at) : null,
       }),
     ),
-    newer: hasNewer && first ? timeCursor.encode([first.created_text, first.id]) : null,
-    older: hasOlder && lastRow ? timeCursor.encode([lastRow.created_text, lastRow.id]) : null,
-    total: { count: Math.min(n, ADMIN_RELATIONSHIPS_COUNT_CAP), more: n > ADMIN_RELATIONSHIPS_COUNT_CAP },
+    /** Cursors of the previous and the next page in the list's order (named for the default, newest first). */
+    newer: hasNewer && first ? cursorOf(first) : null,
+    older: hasOlder && lastRow ? cursorOf(lastRow) : null,
+    total: total ?? { count: shown.length, more: false },
   };
+}
+
+/** Every matching relationship in the list's order, in batches of 1,000, each read in its own transaction (the CSV export). */
+export async function* walkAdminRelationships(
+  read: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,
+  { partnerId, query, now = new Date() }: { partnerId: string; query: AdminRelationshipQuery; now?: Date },
+) {
+  let after: string | null = null;
+  for (;;) {
+    const cursor: string | null = after;
+    const page: Awaited<ReturnType<typeof listAdminRelationships>> = await read((tx) => listAdminRelationships(tx, { partnerId, query: { ...query, after: cursor, before: null, last: false, size: 1000 }, now, withTotal: false }));
+    yield page.rows;
+    if (!page.older) return;
+    after = page.older;
+  }
 }
 
 // ---- The customer's side ----

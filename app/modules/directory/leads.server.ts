@@ -75,6 +75,21 @@ export async function listLeads(tx: Tx, { partnerId, userId, query }: { partnerI
   };
 }
 
+/** Counts above this read "10,000+" (the partner overview). */
+export const LEAD_COUNT_CAP = 10_000;
+
+/**
+ * How many of the partner's leads have this status (the overview's "new leads", linking to the
+ * list's status tab): read in the (partner, status, created_at) index, counted up to the cap + 1.
+ */
+export async function countLeads(tx: Tx, { partnerId, status }: { partnerId: string; status: LeadStatus }) {
+  const [row] = rowsOf<{ n: number }>(
+    await tx.execute(sql`select count(*)::int as n from (select 1 from leads where partner_org_id = ${partnerId} and status = ${status} limit ${LEAD_COUNT_CAP + 1}) capped`),
+  );
+  const n = Number(row?.n ?? 0);
+  return { count: Math.min(n, LEAD_COUNT_CAP), more: n > LEAD_COUNT_CAP };
+}
+
 async function requireLead(tx: Tx, { partnerId, leadId, lock = false }: { partnerId: string; leadId: string; lock?: boolean }) {
   const q = tx.select().from(leads).where(and(eq(leads.partnerOrgId, partnerId), eq(leads.id, leadId)));
   const [row] = lock ? await q.for("update") : await q;

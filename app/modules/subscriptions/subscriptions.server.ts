@@ -303,15 +303,31 @@ const fromText = (v: string) => sql`(${v}::timestamp at time zone 'UTC')`;
  * partner_subscriptions read model and its totals (ADR 0013): the partner's own rows in index
  * order, never a test of the visibility rule against every subscription in the system.
  */
+/** A trial ending within TRIAL_ENDING_DAYS of now (read in the partial index on (partner, ends_at) of trials). */
+const trialEnding = (now: Date) =>
+  sql`${ps.status} = 'trial' and ${ps.endsAt} > ${now.toISOString()}::timestamptz and ${ps.endsAt} <= ${now.toISOString()}::timestamptz + make_interval(days => ${TRIAL_ENDING_DAYS})`;
+
+/** Counts above this read "10,000+" (the partner overview). */
+export const TRIALS_ENDING_COUNT_CAP = 10_000;
+
+/**
+ * How many of the partner's trials end within TRIAL_ENDING_DAYS (the overview's count, linking to
+ * the list with "Trials ending" ticked, whose total is the same rows): a range of the partial
+ * index on (partner, ends_at) of trials, counted up to the cap + 1.
+ */
+export async function countTrialsEnding(tx: Tx, { partnerId, now = new Date() }: { partnerId: string; now?: Date }) {
+  const [row] = rowsOf<{ n: number }>(
+    await tx.execute(sql`select count(*)::int as n from (select 1 from ${ps} where ${ps.partnerOrgId} = ${partnerId} and ${trialEnding(now)} limit ${TRIALS_ENDING_COUNT_CAP + 1}) capped`),
+  );
+  const n = Number(row?.n ?? 0);
+  return { count: Math.min(n, TRIALS_ENDING_COUNT_CAP), more: n > TRIALS_ENDING_COUNT_CAP };
+}
+
 export async function listPartnerSubscriptions(tx: Tx, { partnerId, query, now = new Date() }: { partnerId: string; query: PartnerSubscriptionQuery; now?: Date }) {
   const filters: SQL[] = [eq(ps.partnerOrgId, partnerId)];
   if (query.status) filters.push(eq(ps.status, query.status));
   if (query.product) filters.push(eq(ps.productId, query.product));
-  if (query.ending) {
-    filters.push(
-      sql`${ps.status} = 'trial' and ${ps.endsAt} > ${now.toISOString()}::timestamptz and ${ps.endsAt} <= ${now.toISOString()}::timestamptz + make_interval(days => ${TRIAL_ENDING_DAYS})`,
-    );
-  }
+  if (query.ending) filters.push(trialEnding(now));
   const where = and(...filters);
   const after = timeCursor.decode(query.after);
   const before = after ? undefined : timeCursor.decode(query.before);

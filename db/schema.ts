@@ -49,6 +49,11 @@ export const organisations = pgTable(
     /** Customers only: the customer agreement version last accepted (see customer_agreements). */
     agreementVersion: text("agreement_version"),
     agreementAcceptedAt: tstz("agreement_accepted_at"),
+    /**
+     * Customers only: its active MPSA partners see the purchases it made through its other MPSA
+     * partners (seeds 000/002/004). Changed only by the customer's global admin (a trigger checks).
+     */
+    mpsaSharePurchases: boolean("mpsa_share_purchases").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },

@@ -159,7 +159,9 @@ export default function ServiceRequests() {
                 <ul className="plain-list">
                   {r.comments.map((c) => (
                     <li key={c.id}>
-                      <strong>{c.authorName ?? "Someone"}</strong> <span className="muted small">{format.dateTime(c.createdAt)}</span>
+                      <strong>{c.authorName ?? "Someone"}</strong>{" "}
+                      {c.authorOrgId === customer.id ? <Badge tone="info">{customer.name}</Badge> : null}{" "}
+                      <span className="muted small">{format.dateTime(c.createdAt)}</span>
                       <div>{c.body}</div>
                     </li>
                   ))}

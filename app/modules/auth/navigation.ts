@@ -31,6 +31,7 @@ export const CUSTOMER_NAV: NavItem[] = [
   { to: "/customer/requests", label: "Requests", permission: "partners:view" },
   { to: "/customer/activity", label: "Partner activity", permission: "partners:view" },
   { to: "/customer/apps", label: "Line-of-business apps", permission: "apps:view" },
+  { to: "/customer/service-requests", label: "Service requests", permission: "service-requests:view" },
   { to: "/customer/users", label: "Users", permission: "users:manage" },
   { to: "/customer/agreement", label: "Customer agreement", permission: "overview:view" },
 ];

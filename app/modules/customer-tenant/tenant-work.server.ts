@@ -3,10 +3,12 @@
  * context (for partner staff: after enterCustomerAsPartner, with the action checked by
  * requireTenantAction; ADR 0010) and takes the customer's id.
  */
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
-import { licenceAssignments, memberships, products, serviceRequestComments, serviceRequests, subscriptions, users } from "../../../db/schema";
+import { and, asc, count, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { licenceAssignments, memberships, organisations, products, serviceRequestComments, serviceRequests, subscriptions, users } from "../../../db/schema";
 import type { Tx } from "~/utils/db.server";
+import { timeCursor } from "~/utils/list";
 import { recordAudit, type Actor } from "../platform/audit.server";
+import { notifyLater } from "../platform/notifications.server";
 import { DomainError } from "../../utils/errors";
 
 // ---- Licences ----
@@ -115,4 +117,116 @@ export async function closeServiceRequest(tx: Tx, { customerId, actor, requestId
     .set({ status: "closed", closedAt: sql`now()` })
     .where(and(eq(serviceRequests.customerOrgId, customerId), eq(serviceRequests.id, requestId)));
   await recordAudit(tx, { actor, subjectOrgId: customerId, action: "service_request.closed", objectType: "service_request", objectId: requestId, details: { title: row.title } });
+}
+
+// ---- The customer's own view of its service requests (opened by partners acting in it) ----
+
+export const SERVICE_REQUEST_STATUSES = ["open", "closed"] as const;
+export type ServiceRequestStatus = (typeof SERVICE_REQUEST_STATUSES)[number];
+export const CUSTOMER_REQUESTS_PAGE_SIZE = 25;
+
+/** Who opened a request or wrote a comment, as the customer reads it: its own people, or the partner by name. */
+const sideName = (orgColumn: typeof serviceRequests.openedByOrgId | typeof serviceRequestComments.authorOrgId, customerId: string) =>
+  sql<string | null>`case when ${orgColumn} is null or ${orgColumn} = ${customerId} then null else pd_partner_name(${orgColumn}) end`;
+
+const requestCreatedText = sql<string>`to_char(${serviceRequests.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
+
+/**
+ * The customer's service requests, newest first, keyset-paged on (created_at, id) with the list
+ * kit's cursor (a bad one: the first page); with the count per status. Runs in the customer's own
+ * context: RLS shows it its own requests only.
+ */
+export async function listCustomerServiceRequests(tx: Tx, { customerId, query }: { customerId: string; query: { status?: ServiceRequestStatus; after?: string } }) {
+  const after = timeCursor.decode(query.after);
+  const rows = await tx
+    .select({
+      id: serviceRequests.id,
+      title: serviceRequests.title,
+      status: serviceRequests.status,
+      createdAt: serviceRequests.createdAt,
+      openedByName: serviceRequests.openedByName,
+      partnerName: sideName(serviceRequests.openedByOrgId, customerId),
+      // Written out: in a one-table select drizzle names the outer column bare ("id"), which the
+      // subquery would read as its own.
+      comments: sql<number>`(select count(*)::int from service_request_comments c where c.customer_org_id = service_requests.customer_org_id and c.request_id = service_requests.id)`,
+      createdText: requestCreatedText,
+    })
+    .from(serviceRequests)
+    .where(
+      and(
+        eq(serviceRequests.customerOrgId, customerId),
+        query.status ? eq(serviceRequests.status, query.status) : undefined,
+        after
+          ? or(
+              lt(serviceRequests.createdAt, sql`(${after[0]}::timestamp at time zone 'UTC')`),
+              and(sql`${serviceRequests.createdAt} = (${after[0]}::timestamp at time zone 'UTC')`, lt(serviceRequests.id, after[1])),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(serviceRequests.createdAt), desc(serviceRequests.id))
+    .limit(CUSTOMER_REQUESTS_PAGE_SIZE + 1);
+  const page = rows.slice(0, CUSTOMER_REQUESTS_PAGE_SIZE);
+  const last = page[page.length - 1];
+  const counts = await tx.select({ status: serviceRequests.status, n: count() }).from(serviceRequests).where(eq(serviceRequests.customerOrgId, customerId)).groupBy(serviceRequests.status);
+  return {
+    rows: page.map(({ createdText: _c, ...r }) => r),
+    next: rows.length > CUSTOMER_REQUESTS_PAGE_SIZE && last ? timeCursor.encode([last.createdText, last.id]) : null,
+    counts: Object.fromEntries(SERVICE_REQUEST_STATUSES.map((st) => [st, counts.find((c) => c.status === st)?.n ?? 0])) as Record<ServiceRequestStatus, number>,
+  };
+}
+
+/** One of the customer's service requests with its thread; 404 for any other id (RLS and the customer's id). */
+export async function getCustomerServiceRequest(tx: Tx, { customerId, requestId }: { customerId: string; requestId: string }) {
+  const [request] = await tx
+    .select({
+      id: serviceRequests.id,
+      title: serviceRequests.title,
+      description: serviceRequests.description,
+      status: serviceRequests.status,
+      createdAt: serviceRequests.createdAt,
+      closedAt: serviceRequests.closedAt,
+      openedByName: serviceRequests.openedByName,
+      partnerName: sideName(serviceRequests.openedByOrgId, customerId),
+    })
+    .from(serviceRequests)
+    .where(and(eq(serviceRequests.customerOrgId, customerId), eq(serviceRequests.id, requestId)));
+  if (!request) throw new DomainError(404, "No such service request.");
+  const comments = await tx
+    .select({
+      id: serviceRequestComments.id,
+      authorName: serviceRequestComments.authorName,
+      body: serviceRequestComments.body,
+      createdAt: serviceRequestComments.createdAt,
+      partnerName: sideName(serviceRequestComments.authorOrgId, customerId),
+    })
+    .from(serviceRequestComments)
+    .where(and(eq(serviceRequestComments.customerOrgId, customerId), eq(serviceRequestComments.requestId, requestId)))
+    .orderBy(asc(serviceRequestComments.createdAt), asc(serviceRequestComments.id));
+  return { ...request, comments };
+}
+
+/**
+ * A comment by the customer's own admin on a request a partner opened for it: written as the
+ * customer (its context, its id as the author's organisation); the partner that opened the request
+ * is told (its staff who handle service requests, in-app and by email).
+ */
+export async function commentAsCustomer(tx: Tx, { customerId, actor, requestId, body }: { customerId: string; actor: Actor; requestId: string; body: string }) {
+  if (actor.orgId !== customerId) throw new DomainError(403, "Only the customer's own people comment here.");
+  await commentServiceRequest(tx, { customerId, actor, requestId, body });
+  const [row] = await tx
+    .select({ title: serviceRequests.title, openedByOrgId: serviceRequests.openedByOrgId, customerName: organisations.name })
+    .from(serviceRequests)
+    .innerJoin(organisations, eq(organisations.id, serviceRequests.customerOrgId))
+    .where(and(eq(serviceRequests.customerOrgId, customerId), eq(serviceRequests.id, requestId)));
+  if (row?.openedByOrgId && row.openedByOrgId !== customerId) {
+    await notifyLater(tx, {
+      orgId: row.openedByOrgId,
+      roles: ["global_admin", "admin_agent", "helpdesk_agent"],
+      kind: "service_request.customer_comment",
+      title: `${row.customerName} commented on "${row.title}"`,
+      body: `${actor.name ?? "Someone"} of ${row.customerName} added a comment to the service request "${row.title}".`,
+      link: `/partner/customers/${customerId}/service-requests`,
+    });
+  }
 }

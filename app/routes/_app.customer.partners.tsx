@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { createColumnHelper, type ColumnDef } from "@tanstack/react-table";
 import { useMemo } from "react";
 import { CellLink, DataTable } from "~/components/data-table";
@@ -15,7 +15,9 @@ import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
-import { RELATIONSHIP_LABELS } from "~/modules/relationships/relationship-types";
+import { RELATIONSHIP_LABELS, RELATIONSHIP_MEANINGS } from "~/modules/relationships/relationship-types";
+import { getMpsaSharing, setMpsaSharing } from "~/modules/customer-tenant/mpsa-sharing.server";
+import { SubmitButton } from "~/components/forms";
 
 export const meta: MetaFunction = () => [{ title: "Partners · Partnerdesk" }];
 
@@ -30,8 +32,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     })),
     pending: (await listPendingRequests(tx, { customerId })).length,
     gdap: (await listGdapForCustomer(tx, { customerId })).filter((r) => r.status !== "approval_pending" && r.status !== "created"),
+    mpsa: await getMpsaSharing(tx, { customerId }),
   }));
-  return { ...value, canRemove: auth.permissions.includes("requests:approve"), canRemovePartner: auth.permissions.includes("partners:remove") };
+  return { ...value, canShare: auth.permissions.includes("partners:sharing"), canRemove: auth.permissions.includes("requests:approve"), canRemovePartner: auth.permissions.includes("partners:remove") };
 }
 
 const partnerSchema = z.object({ partnerId: z.string().uuid() });
@@ -49,6 +52,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return removeRolesAction(args);
     case "remove-partner":
       return removePartnerAction(args);
+    case "mpsa-sharing":
+      return mpsaSharingAction(args);
     default:
       return unknownIntent();
   }
@@ -66,6 +71,21 @@ async function removeRolesAction({ auth, formData, context }: IntentArgs) {
   const partnerId = partnerOf(formData);
   await withTenant(tenantOf(auth), (tx) => removeAdminRoles(tx, { customerId: auth.org.id, actor: actorOf(auth, context), partnerId })).catch(handleDomainError);
   return redirectWithToast("/customer/partners", { kind: "success", message: "The partner's admin roles are removed. It keeps its other relationships with you." });
+}
+
+const sharingSchema = z.object({ enabled: z.enum(["on", "off"]) });
+
+/** The global admin turns MPSA purchase sharing on or off (a bad value: 400). */
+async function mpsaSharingAction({ auth, formData, context }: IntentArgs) {
+  assertPermission(auth, "partners:sharing");
+  const submission = parseWithZod(formData, { schema: sharingSchema });
+  if (submission.status !== "success") throw new Response("Choose on or off.", { status: 400 });
+  const enabled = submission.value.enabled === "on";
+  await withTenant(tenantOf(auth), (tx) => setMpsaSharing(tx, { customerId: auth.org.id, actor: actorOf(auth, context), enabled })).catch(handleDomainError);
+  return redirectWithToast("/customer/partners", {
+    kind: "success",
+    message: enabled ? "Your MPSA partners can now see each other's purchases for you." : "Your MPSA partners no longer see each other's purchases.",
+  });
 }
 
 async function removePartnerAction({ auth, formData, context }: IntentArgs) {
@@ -88,7 +108,7 @@ const partnerColumn = createColumnHelper<PartnerRow>();
 const gdapColumn = createColumnHelper<GdapRow>();
 
 export default function CustomerPartners() {
-  const { partners, pending, gdap, canRemove, canRemovePartner } = useLoaderData<typeof loader>();
+  const { partners, pending, gdap, mpsa, canShare, canRemove, canRemovePartner } = useLoaderData<typeof loader>();
   const format = useFormat();
   const partnerColumns = useMemo(
     () =>
@@ -213,6 +233,7 @@ export default function CustomerPartners() {
           />
         }
       />
+      {mpsa.partners.length > 0 ? <MpsaSharing mpsa={mpsa} canShare={canShare} /> : null}
       {gdap.length > 0 ? (
         <section className="card top-gap" aria-labelledby="gdap">
           <h2 id="gdap">Granular admin relationships</h2>
@@ -224,3 +245,43 @@ export default function CustomerPartners() {
 }
 
 const GDAP_STATUS: Record<string, string> = { active: "Active", expiring: "Expiring", expired: "Expired", terminated: "Terminated", declined: "Declined", termination_requested: "Termination requested" };
+
+/**
+ * MPSA purchase sharing (seeds 000/002/004): shown while the customer has an active MPSA partner;
+ * the global admin turns it on and off, a billing admin sees how it is set.
+ */
+function MpsaSharing({ mpsa, canShare }: { mpsa: { enabled: boolean; partners: { id: string; name: string }[] }; canShare: boolean }) {
+  const names = mpsa.partners.map((p) => p.name).join(", ");
+  return (
+    <section className="card top-gap" aria-labelledby="mpsa">
+      <h2 id="mpsa">MPSA partners: sharing purchases</h2>
+      <p className="muted small">{RELATIONSHIP_MEANINGS.mpsa}</p>
+      <p>
+        Your MPSA partners: {names}.{" "}
+        {mpsa.enabled ? (
+          <>
+            <Badge tone="good">On</Badge> Each of them sees the purchases you made through your other MPSA partners (product, licences, status, partner), and nothing else of
+            your organisation.
+          </>
+        ) : (
+          <>
+            <Badge tone="neutral">Off</Badge> Each sees only the purchases made through itself.
+          </>
+        )}
+      </p>
+      {canShare ? (
+        <Form method="post">
+          <input type="hidden" name="enabled" value={mpsa.enabled ? "off" : "on"} />
+          {mpsa.partners.length < 2 && !mpsa.enabled ? <p className="hint">You have one MPSA partner; sharing matters once you work with several.</p> : null}
+          <SubmitButton name="intent" value="mpsa-sharing" className={mpsa.enabled ? "button" : "button primary"} pendingText="Saving…">
+            {mpsa.enabled ? "Stop sharing purchases" : "Let my MPSA partners see each other's purchases"}
+          </SubmitButton>
+        </Form>
+      ) : (
+        <p className="notice" role="note">
+          Only your organisation's global admin can turn this on or off.
+        </p>
+      )}
+    </section>
+  );
+}

@@ -42,6 +42,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     rights,
     canRequestRoles: auth.permissions.includes("relationships:manage"),
     canRegisterKeys: auth.permissions.includes("keys:manage"),
+    // An active MPSA partner sees what the customer shares of its other MPSA partners' purchases (HB).
+    mpsaPurchases: live.has("mpsa") && detail.relationships.some((r) => r.type === "mpsa" && r.status === "active") && auth.permissions.includes("subscriptions:view"),
     // The consent types not yet requested or held, with what each means to the customer.
     requestable: REQUESTABLE_TYPES.filter((t) => !live.has(t)).map((type) => ({ type, label: RELATIONSHIP_LABELS[type], meaning: RELATIONSHIP_MEANINGS[type] })),
   };
@@ -222,7 +224,7 @@ function RequestRelationship({ customerName, requestable }: { customerName: stri
 }
 
 export default function CustomerDetail() {
-  const { customer, relationships, admins, subscriptions, audit, rights, canRequestRoles, canRegisterKeys, requestable } = useLoaderData<typeof loader>();
+  const { customer, relationships, admins, subscriptions, audit, rights, canRequestRoles, canRegisterKeys, requestable, mpsaPurchases } = useLoaderData<typeof loader>();
   const format = useFormat();
   const dap = relationships.find((r) => r.type === "dap" && r.status !== "ended");
   return (
@@ -245,6 +247,11 @@ export default function CustomerDetail() {
                 {w.label}
               </Link>
             ))}
+            {mpsaPurchases ? (
+              <Link className="button" to={`/partner/customers/${customer.id}/mpsa-purchases`}>
+                MPSA purchases
+              </Link>
+            ) : null}
             {canRegisterKeys ? (
               <Link className="button" to={`/partner/product-keys/register?customer=${customer.id}`}>
                 Register a product key

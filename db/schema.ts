@@ -952,3 +952,49 @@ export const leadNotes = pgTable(
   },
   (t) => [index("lead_notes_lead_idx").on(t.leadId, t.createdAt), check("lead_notes_body", sql`length(body) between 1 and 4000`)],
 );
+
+/**
+ * Line-of-business (LOB) apps (issue 30; app/modules/customer-tenant/lob-apps.server.ts): a partner
+ * with an active 'lob' relationship submits an app to the customer's private app list; the
+ * customer's global admins approve or withdraw it. One row per customer, partner, name and version
+ * (names and versions compare without case); a changed app is a new version. The partner's name is
+ * kept with the row so the customer still sees who submitted it after the relationship ends.
+ */
+export const lobApps = pgTable(
+  "lob_apps",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    customerOrgId: uuid("customer_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    partnerOrgId: uuid("partner_org_id").notNull().references(() => organisations.id, { onDelete: "cascade" }),
+    partnerName: text("partner_name").notNull(),
+    name: text("name").notNull(),
+    version: text("version").notNull(),
+    description: text("description").notNull(),
+    downloadUrl: text("download_url").notNull(),
+    /** submitted (waits for review), approved (on the list of available apps), withdrawn (by the customer, or by its partner before approval). */
+    status: text("status", { enum: ["submitted", "approved", "withdrawn"] }).notNull().default("submitted"),
+    submittedByUserId: uuid("submitted_by_user_id"),
+    submittedByName: text("submitted_by_name"),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    reviewedAt: tstz("reviewed_at"),
+    reviewedByUserId: uuid("reviewed_by_user_id"),
+    reviewedByName: text("reviewed_by_name"),
+    /** Who took the last step: the customer, or the partner (withdrawing its own submission). */
+    reviewedByOrgId: uuid("reviewed_by_org_id"),
+    reason: text("reason"),
+  },
+  (t) => [
+    uniqueIndex("lob_apps_customer_partner_name_version_key").on(t.customerOrgId, t.partnerOrgId, sql`lower(${t.name})`, sql`lower(${t.version})`),
+    // The customer's list, newest first, keyset-paged on (created_at, id).
+    index("lob_apps_customer_created_idx").on(t.customerOrgId, t.createdAt, t.id),
+    index("lob_apps_partner_idx").on(t.partnerOrgId, t.customerOrgId, t.createdAt),
+    check(
+      "lob_apps_lengths",
+      sql`length(name) between 1 and 100 and length(version) between 1 and 40 and length(description) between 1 and 2000 and length(download_url) <= 2000 and length(partner_name) <= 200 and (reason is null or length(reason) <= 500)`,
+    ),
+    check("lob_apps_https", sql`download_url like 'https://%'`),
+    check("lob_apps_two_sides", sql`customer_org_id <> partner_org_id`),
+  ],
+);
+export type LobApp = typeof lobApps.$inferSelect;

@@ -327,6 +327,16 @@ const cases: TableCase[] = [
     update: (t) => sql`update customer_selection_items set customer_org_id = customer_org_id where partner_org_id = ${t.org.orgId} returning customer_org_id`,
     delete: (t) => sql`delete from customer_selection_items where partner_org_id = ${t.org.orgId} returning customer_org_id`,
   },
+  {
+    table: "lob_apps",
+    // A LOB partner submits to its customer and withdraws a waiting submission (issue 30); nothing is deleted.
+    own: ["select", "insert", "update"],
+    select: (t) => sql`select id from lob_apps where partner_org_id = ${t.org.orgId}`,
+    insert: (t) => sql`insert into lob_apps (customer_org_id, partner_org_id, partner_name, name, version, description, download_url)
+      select customer_org_id, ${t.org.orgId}, 'x', ${`App ${randomUUID()}`}, '1', 'x', 'https://x.example/a' from relationships where partner_org_id = ${t.org.orgId} and type = 'lob' limit 1 returning id`,
+    update: (t) => sql`update lob_apps set status = 'withdrawn', reviewed_by_org_id = ${t.org.orgId} where partner_org_id = ${t.org.orgId} returning id`,
+    delete: (t) => sql`delete from lob_apps where partner_org_id = ${t.org.orgId} returning id`,
+  },
 ];
 
 class Rollback extends Error {}
@@ -410,6 +420,9 @@ beforeAll(async () => {
     await tx.execute(sql`insert into staff_group_members (group_id, partner_org_id, user_id) values (${group!.id}, ${a.org.orgId}, ${a.userId})`);
     await tx.execute(sql`insert into gdap_assignments (admin_relationship_id, group_id, partner_org_id, roles)
       select id, ${group!.id}, ${a.org.orgId}, '{x}' from admin_relationships where partner_org_id = ${a.org.orgId} limit 1`);
+    // A is B's customer's LOB partner with one waiting app.
+    await tx.execute(sql`insert into relationships (partner_org_id, customer_org_id, type, status, started_at) values (${a.org.orgId}, ${b.customer.orgId}, 'lob', 'active', now())`);
+    await tx.execute(sql`insert into lob_apps (customer_org_id, partner_org_id, partner_name, name, version, description, download_url) values (${b.customer.orgId}, ${a.org.orgId}, 'A', 'Seed app', '1', 'x', 'https://x.example/a')`);
   });
 });
 

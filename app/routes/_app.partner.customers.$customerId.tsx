@@ -247,6 +247,11 @@ export default function CustomerDetail() {
                 {w.label}
               </Link>
             ))}
+            {relationships.some((r) => r.type === "lob" && r.status !== "ended") ? (
+              <Link className="button" to={`/partner/customers/${customer.id}/apps`}>
+                Line-of-business apps
+              </Link>
+            ) : null}
             {mpsaPurchases ? (
               <Link className="button" to={`/partner/customers/${customer.id}/mpsa-purchases`}>
                 MPSA purchases

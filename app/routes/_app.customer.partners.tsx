@@ -9,7 +9,7 @@ import { parseWithZod } from "@conform-to/zod";
 import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
 import { listGdapForCustomer, removeAdminRoles } from "~/modules/delegated-admin/admin-relationships.server";
-import { listPartnerRelationships, listPendingRequests, removePartner, resellerRemovalRule } from "~/modules/customer-tenant/customer-partners.server";
+import { listPartnerRelationships, listPendingRequests, refusePartnerRemoval } from "~/modules/customer-tenant/customer-partners.server";
 import { actorOf, assertPermission, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
@@ -27,21 +27,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const value = await withTenantReads(tenantOf(auth), async (tx) => ({
     partners: (await listPartnerRelationships(tx, { customerId })).map((p) => ({
       ...p,
-      isReseller: p.types.includes("reseller") || p.relationships.some((r) => r.type === "reseller" && r.status !== "ended"),
-      resellerRule: resellerRemovalRule(p.partnerName),
+      // Only the subscription advisor role: the customer changes it on its subscriptions (seed 001).
+      advisorOnly: p.relationships.every((r) => r.type === "advisor" || r.status === "ended"),
     })),
     pending: (await listPendingRequests(tx, { customerId })).length,
     gdap: (await listGdapForCustomer(tx, { customerId })).filter((r) => r.status !== "approval_pending" && r.status !== "created"),
     mpsa: await getMpsaSharing(tx, { customerId }),
   }));
-  return { ...value, canShare: auth.permissions.includes("partners:sharing"), canRemove: auth.permissions.includes("requests:approve"), canRemovePartner: auth.permissions.includes("partners:remove") };
+  return { ...value, canShare: auth.permissions.includes("partners:sharing"), canRemove: auth.permissions.includes("requests:approve") };
 }
 
 const partnerSchema = z.object({ partnerId: z.string().uuid() });
 
 /**
  * A customer global admin removes a partner's admin roles (DAP and GDAP; the relationship itself
- * stays), or removes a partner that is not its reseller altogether.
+ * stays). It does not end a relationship: the help pages have it contact its partner, so a
+ * "remove-partner" form (from an older page) is refused with whom to contact (409, 404 for a
+ * partner that is not its own); the database refuses it too (migration 0051).
  */
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission({ request, context }, "partners:view", { kind: "customer" });
@@ -88,11 +90,10 @@ async function mpsaSharingAction({ auth, formData, context }: IntentArgs) {
   });
 }
 
-async function removePartnerAction({ auth, formData, context }: IntentArgs) {
+async function removePartnerAction({ auth, formData }: IntentArgs) {
   assertPermission(auth, "partners:remove");
   const partnerId = partnerOf(formData);
-  const { partnerName } = await withTenant(tenantOf(auth), (tx) => removePartner(tx, { customerId: auth.org.id, actor: actorOf(auth, context), partnerId })).catch(handleDomainError);
-  return redirectWithToast("/customer/partners", { kind: "success", message: `${partnerName} is no longer your partner.` });
+  return withTenant(tenantOf(auth), (tx) => refusePartnerRemoval(tx, { customerId: auth.org.id, partnerId })).catch(handleDomainError);
 }
 
 const STATUS = {
@@ -108,7 +109,7 @@ const partnerColumn = createColumnHelper<PartnerRow>();
 const gdapColumn = createColumnHelper<GdapRow>();
 
 export default function CustomerPartners() {
-  const { partners, pending, gdap, mpsa, canShare, canRemove, canRemovePartner } = useLoaderData<typeof loader>();
+  const { partners, pending, gdap, mpsa, canShare, canRemove } = useLoaderData<typeof loader>();
   const format = useFormat();
   const partnerColumns = useMemo(
     () =>
@@ -157,31 +158,32 @@ export default function CustomerPartners() {
                   </p>
                 </ConfirmAction>
               ) : null}
-              {canRemovePartner ? (
-                p.isReseller ? (
-                  <div className="top-gap">
-                    <button type="button" className="button danger-outline" disabled aria-describedby={`reseller-rule-${p.partnerId}`}>
-                      Remove partner
-                    </button>
-                    <p className="hint" id={`reseller-rule-${p.partnerId}`}>
-                      {p.resellerRule}
-                    </p>
-                  </div>
+              {/* The help pages: a customer removes admin roles, and contacts its partner to end the relationship. */}
+              <p className="hint top-gap" id={`end-rule-${p.partnerId}`}>
+                {p.advisorOnly ? (
+                  <>
+                    {p.partnerName} is the partner on some of your subscriptions. To change or delete it, go to <Link to="/customer/subscriptions">Subscriptions</Link>.
+                  </>
                 ) : (
-                  <div className="top-gap">
-                    <ConfirmAction label="Remove partner" title={`Remove ${p.partnerName} as your partner?`} intent="remove-partner" confirmLabel="Remove partner" hidden={{ partnerId: p.partnerId }}>
-                      <p>
-                        {p.partnerName} stops being the partner on your subscriptions, its admin roles end, and its relationships with you end. It is told. Your subscriptions stay yours.
-                      </p>
-                    </ConfirmAction>
-                  </div>
-                )
-              ) : null}
+                  <>
+                    Contact your partner to end the relationship: only {p.partnerName} can end it
+                    {p.email || p.phone ? (
+                      <>
+                        {" "}
+                        ({p.email ? <a href={`mailto:${p.email}`}>{p.email}</a> : null}
+                        {p.email && p.phone ? ", " : null}
+                        {p.phone ? <a href={`tel:${p.phone.replace(/\s+/g, "")}`}>{p.phone}</a> : null})
+                      </>
+                    ) : null}
+                    .
+                  </>
+                )}
+              </p>
             </>
           ),
         }),
       ] as ColumnDef<PartnerRow, unknown>[],
-    [format, canRemove, canRemovePartner],
+    [format, canRemove],
   );
   const gdapColumns = useMemo(
     () =>

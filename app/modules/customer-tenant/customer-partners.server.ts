@@ -142,18 +142,12 @@ async function notifyPartner(tx: Tx, { partnerId, kind, title, link }: { partner
 
 // ---- Ending a relationship ----
 
-/**
- * Why a customer cannot end a partner relationship itself (shown where an end control would be,
- * with the partner's contact): the help pages let a customer remove a partner's admin roles at any
- * time (removeAdminRoles) and decline requests, but a relationship is ended by its partner
- * (relationships.server.ts endRelationship); the database refuses the customer's context too
- * (pd_relationship_write_guard, pd_reseller_end_check). The subscription advisor is the one the
- * customer changes itself, on its subscriptions (seed 001).
- */
-export const resellerRemovalRule = (partnerName: string) =>
-  `${partnerName} is your reseller. Only the reseller can end a reseller relationship: ask ${partnerName} to end it.`;
-
-export { CONTACT_YOUR_PARTNER } from "../relationships/relationship-types";
+// A customer does not end a partner relationship itself: the help pages let it remove a partner's
+// admin roles at any time (removeAdminRoles) and decline requests, but "if you decide you no
+// longer want to work with a partner, contact your partner to end the relationship" (ended by the
+// partner: relationships.server.ts endRelationship). The database refuses the customer's context
+// too (pd_relationship_write_guard, pd_reseller_end_check). The subscription advisor is the one the
+// customer changes itself, on its subscriptions (seed 001).
 
 /** The sentence shown where a customer might end a partner relationship: whom to contact, and how. */
 export function contactYourPartner(p: { partnerName: string; email: string | null; phone: string | null }) {
@@ -175,10 +169,6 @@ export async function refusePartnerRemoval(tx: Tx, { customerId, partnerId }: { 
   if (!row) throw new DomainError(404, "No such partner.");
   throw new DomainError(409, contactYourPartner(row));
 }
-
-/** @deprecated The customer no longer removes partners (issue 30): refusePartnerRemoval. */
-export const removePartner = (tx: Tx, { customerId, partnerId }: { customerId: string; actor: Actor; partnerId: string }): Promise<{ partnerName: string }> =>
-  refusePartnerRemoval(tx, { customerId, partnerId });
 
 // ---- Partner activity ----
 

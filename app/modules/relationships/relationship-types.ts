@@ -83,5 +83,3 @@ export const WHAT_ENDS: Record<Exclude<RelationshipType, "gdap">, string> = {
   lob: "You can no longer submit line-of-business apps to the customer's private app list.",
 };
 
-/** The one sentence a customer reads where it might have ended a relationship itself (seeds 000, 002, 004). */
-export const CONTACT_YOUR_PARTNER = "If you decide you no longer want to work with a partner, contact your partner to end the relationship.";

@@ -216,7 +216,7 @@ export default function CustomerPartners() {
       />
       {pending > 0 ? (
         <p className="notice notice-warn" role="status">
-          {pending} request{pending === 1 ? "" : "s"} for admin rights {pending === 1 ? "waits" : "wait"} for your global admin. <Link to="/customer/requests">Review requests</Link>
+          {pending} partner request{pending === 1 ? "" : "s"} {pending === 1 ? "waits" : "wait"} for your global admin. <Link to="/customer/requests">Review requests</Link>
         </p>
       ) : null}
       <DataTable

@@ -469,7 +469,8 @@ const CASES: Record<string, Case> = {
       expect(page.text).toContain("has accepted this version");
       // Accepting again, or for another organisation, changes nothing elsewhere.
       const res = await b.fetch("/customer/agreement", { form: { version: "2026-11", read: "on" } });
-      expect(res.status).toBe(role === "global_admin" ? 302 : 403);
+      // The help pages' global and billing admins accept it (issue 30); a user cannot.
+      expect(res.status).toBe(role === "user" ? 403 : 302);
     }
     for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/agreement")).location).toBe("/partner");
     const [d] = await withSystem(async (tx) => rowsOf<{ v: string | null }>(await tx.execute(sql`select agreement_version as v from organisations where id = ${D.orgId}`)));
@@ -759,14 +760,53 @@ const CASES: Record<string, Case> = {
         expect(page.text).toContain(C.users.user!.email);
         expectNoTraceOf(page.text, D);
         expect((await b.fetch("/customer/users", { form: { intent: "reset", userId: victim.id } })).status).toBe(404);
+        // Issue 30: roles, deactivation and removal of another customer's user; another partner's id.
+        for (const form of [{ intent: "role", role: "global_admin" }, { intent: "deactivate" }, { intent: "reactivate" }, { intent: "remove" }]) {
+          expect((await b.fetch("/customer/users", { form: { ...form, userId: victim.id } })).status, form.intent).toBe(404);
+        }
+        const invite = { intent: "invite-partner-person", displayName: "Someone", email: `someone-${D.orgId.slice(0, 8)}@b.test`, partnerId: B.orgId };
+        expect((await b.fetch("/customer/users", { form: invite })).status).toBe(404);
       } else {
         expect(page.status).toBe(403);
         expect((await b.fetch("/customer/users", { form: { intent: "reset", userId: victim.id } })).status).toBe(403);
+        for (const intent of ["role", "deactivate", "reactivate", "remove", "invite-partner-person"]) {
+          expect((await b.fetch("/customer/users", { form: { intent, userId: C.users.global_admin!.id, role: "user" } })).status, `${role} ${intent}`).toBe(403);
+        }
       }
     }
+    const [m] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from memberships where user_id = ${victim.id} and org_id = ${D.orgId} and status = 'active' and roles = '{user}'`)));
+    expect(m!.n).toBe(1);
     const [d] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from users where id = ${victim.id} and password_must_change`)));
     expect(d!.n).toBe(0);
     for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/users")).location).toBe("/partner");
+  },
+  "routes/_app.customer.service-requests._index": async () => {
+    const [secret] = await withSystem(async (tx) =>
+      rowsOf<{ id: string }>(await tx.execute(sql`insert into service_requests (customer_org_id, title, description, opened_by_org_id, opened_by_name) values (${D.orgId}, 'D secret request', 'd', ${B.orgId}, 'B agent') returning id`)),
+    );
+    for (const [role, b] of customerBrowsers()) {
+      const page = await b.html("/customer/service-requests");
+      expect(page.status, role).toBe(role === "user" ? 403 : 200);
+      expect(page.text).not.toContain("D secret request");
+      expect(page.text).not.toContain(secret!.id);
+      expectNoTraceOf(page.text, B);
+    }
+    for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/service-requests")).location).toBe("/partner");
+  },
+  "routes/_app.customer.service-requests.$id": async () => {
+    const [theirs, ours] = await withSystem(async (tx) => [
+      rowsOf<{ id: string }>(await tx.execute(sql`insert into service_requests (customer_org_id, title, description, opened_by_org_id) values (${D.orgId}, 'D secret request', 'd', ${B.orgId}) returning id`))[0]!,
+      rowsOf<{ id: string }>(await tx.execute(sql`insert into service_requests (customer_org_id, title, description, opened_by_org_id) values (${C.orgId}, 'C request', 'c', ${A.orgId}) returning id`))[0]!,
+    ]);
+    for (const [role, b] of customerBrowsers()) {
+      expect((await b.html(`/customer/service-requests/${theirs.id}`)).status, role).toBe(role === "user" ? 403 : 404);
+      expect((await b.fetch(`/customer/service-requests/${theirs.id}`, { form: { intent: "comment", body: "hi" } })).status, role).toBe(role === "user" ? 403 : 404);
+      expect((await b.html(`/customer/service-requests/${ours.id}`)).status, role).toBe(role === "user" ? 403 : 200);
+      expect((await b.html("/customer/service-requests/not-a-uuid")).status, role).toBe(role === "user" ? 403 : 404);
+    }
+    const [n] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from service_request_comments where request_id = ${theirs.id}`)));
+    expect(n!.n).toBe(0);
+    for (const [, b] of partnerBrowsers()) expect((await b.html(`/customer/service-requests/${ours.id}`)).location).toBe("/partner");
   },
   "routes/_app.ping": async () => {
     expect((await as["A:sales_agent"]!.html("/ping")).status).toBe(200);

@@ -134,7 +134,8 @@ export default function PartnerOverview() {
           </ul>
         </section>
       ) : null}
-      <section aria-label="Counts" className="stat-grid">
+      <h2 id="organisation-counts">Your organisation</h2>
+      <section aria-labelledby="organisation-counts" className="stat-grid">
         <div className="stat">
           <p className="stat-value">{format.number(counts.customers)}</p>
           <p className="stat-label">Customers</p>

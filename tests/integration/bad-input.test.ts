@@ -201,8 +201,8 @@ const anyId = fc.constantFrom("subscription", "request", "gdap", "selection", "i
 
 const INTENTS = [
   "accept", "add", "answer", "approve", "assign", "bulk-gdap", "buy", "cancel", "close", "comment", "convert", "create", "dap", "deactivate", "decline",
-  "delete", "delete-partner", "email", "end-reseller", "licences", "note", "open", "reactivate", "remove", "remove-partner", "remove-roles", "resend", "reset", "revoke",
-  "roles", "send-reset-link", "set-partner", "signup", "status", "terminate", "visit",
+  "delete", "delete-partner", "email", "end", "end-reseller", "licences", "note", "open", "reactivate", "remove", "remove-partner", "remove-roles", "resend", "reset", "revoke",
+  "request", "roles", "send-reset-link", "set-partner", "signup", "status", "terminate", "visit",
 ];
 
 /** Every field name the app's forms use, each with plausible values (the bad ones are shared). */
@@ -277,6 +277,7 @@ const FIELDS: Record<string, fc.Arbitrary<string>> = {
   key: fc.constant(null).map(() => newProductKey()),
   customerMode: fc.constantFrom("existing", "new"),
   delegated: fc.constantFrom("none", "dap", "gdap"),
+  type: fc.constantFrom("support_advisor", "mpsa", "lob", "dap", "reseller", "advisor", "gdap", "partner"),
   gdapDuration: fc.constantFrom("30"),
   durationDays: fc.constantFrom("30"),
   gdapRoles: fc.constantFrom("729827e3-9c14-49f7-bb1b-9608f156bbb8"),

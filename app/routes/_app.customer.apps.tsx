@@ -21,7 +21,6 @@ import { FilterBar, FilterLinks, FilterSelect, ListEmpty, useListHref } from "~/
 import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { LOB_APP_LIMITS, LOB_APP_STATUSES, LOB_APP_STATUS_LABELS, LOB_APP_STATUS_TONES, lobAppReviewSchema } from "~/modules/customer-tenant/lob-app-form";
 import { listCustomerLobApps, reviewLobApp } from "~/modules/customer-tenant/lob-apps.server";
-import { RELATIONSHIP_LABELS } from "~/modules/relationships/relationship-types";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { readForm } from "~/utils/form.server";
 import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
@@ -174,7 +173,7 @@ export default function CustomerLobApps() {
         title="Line-of-business apps"
         description={
           <>
-            Your private app list: the apps your partners ({RELATIONSHIP_LABELS.lob}) developed for your organisation.{" "}
+            Your private app list: the line-of-business apps your LOB partners developed for your organisation.{" "}
             {canReview
               ? "Review each submission, then approve it (it joins your list of available apps) or withdraw it. You can withdraw an approved app at any time."
               : "Only your global admins approve or withdraw apps."}

@@ -68,7 +68,7 @@ async function submitAction({ auth, formData, context, customerId }: AppIntentAr
   }
   return redirectWithToast(`/partner/customers/${customerId}/apps`, {
     kind: "success",
-    message: `${submission.value.name} ${submission.value.version} was submitted. ${result.customerName}'s global admins were told; its status shows here.`,
+    message: `${submission.value.name} ${submission.value.version} was submitted. The global admins of ${result.customerName} were told; its status shows here.`,
   });
 }
 
@@ -114,11 +114,14 @@ export default function PartnerLobApps() {
       <PageHeader
         title="Line-of-business apps"
         description={
-          <>
-            As {customer.name}'s {RELATIONSHIP_LABELS.lob}, you can develop, submit and manage line-of-business apps specific to {customer.name}. Apps you submit go to its private app list; its global admins
-            approve or withdraw them.
-            {standing === "active" && since ? ` LOB partner since ${format.date(since)}.` : ""}
-          </>
+          standing === "active" ? (
+            <>
+              As the {RELATIONSHIP_LABELS.lob} of {customer.name}, you can develop, submit and manage line-of-business apps specific to {customer.name}. Apps you submit go to its private app list,
+              where its global admins approve or withdraw them.{since ? ` LOB partner since ${format.date(since)}.` : ""}
+            </>
+          ) : (
+            `A ${RELATIONSHIP_LABELS.lob} develops, submits and manages line-of-business apps specific to a customer; the customer's global admins approve or withdraw them.`
+          )
         }
       />
       {unavailable ? (
@@ -205,7 +208,7 @@ export default function PartnerLobApps() {
                           {canSubmit && a.status === "submitted" ? (
                             <ConfirmAction label="Withdraw" title={`Withdraw ${a.name} ${a.version}?`} intent="withdraw" confirmLabel="Withdraw app" hidden={{ appId: a.id }}>
                               <p>
-                                {customer.name}'s admins will no longer be asked to review it. This version cannot be submitted again; submit a new version instead.
+                                The admins of {customer.name} will no longer be asked to review it. This version cannot be submitted again; submit a new version instead.
                               </p>
                             </ConfirmAction>
                           ) : null}

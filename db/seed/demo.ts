@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { agreementAcceptances, links, memberships, organisations, partnerListings, productKeys, relationships, subscriptions, users } from "../schema";
+import { agreementAcceptances, links, lobApps, memberships, organisations, partnerListings, productKeys, relationships, subscriptions, users } from "../schema";
 import { checkProductKey, generateProductKey } from "../../app/modules/product-keys/key-format";
 import { hashProductKey } from "../../app/modules/product-keys/product-keys.server";
 import { createLink, linkUrl } from "../../app/modules/links/links.server";
@@ -187,6 +187,54 @@ export async function seedDemo(tx: Tx) {
     }
   }
   await seedDirectoryPartners(tx);
+  await seedLobApps(tx);
+}
+
+const domainOf = (name: string) => `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}.example`;
+
+/** The customer whose line-of-business (LOB) partner is the second demo partner: its first customer. */
+export const demoLobCustomerName = () => demoCustomerName(DEMO_PARTNERS[0].customers);
+
+/**
+ * The second demo partner is its first customer's line-of-business (LOB) partner, with one app the
+ * customer approved and one waiting for review (issue 30).
+ */
+async function seedLobApps(tx: Tx) {
+  const partner = DEMO_PARTNERS[1];
+  const customerName = demoLobCustomerName();
+  const [p] = await tx.select({ id: organisations.id, name: organisations.name }).from(organisations).where(sql`${organisations.partnerNumber} = ${partner.number}`);
+  const [c] = await tx.select({ id: organisations.id }).from(organisations).where(sql`${organisations.primaryDomain} = ${domainOf(customerName)}`);
+  const [submitter] = await tx.select({ id: users.id, name: users.displayName }).from(users).where(sql`${users.email} = ${demoStaffEmail(partner.domain, "global_admin")}`);
+  const [reviewer] = await tx.select({ id: users.id, name: users.displayName }).from(users).where(sql`${users.email} = ${`admin@${domainOf(customerName)}`}`);
+  if (!p || !c || !submitter || !reviewer) return;
+  await tx.insert(relationships).values({ partnerOrgId: p.id, customerOrgId: c.id, type: "lob", status: "active", startedAt: sql`now() - interval '60 days'` }).onConflictDoNothing();
+  const common = { customerOrgId: c.id, partnerOrgId: p.id, partnerName: p.name, submittedByUserId: submitter.id, submittedByName: submitter.name };
+  await tx
+    .insert(lobApps)
+    .values([
+      {
+        ...common,
+        name: "Field Service Planner",
+        version: "3.2.0",
+        description: "Plans each technician's route and the parts they need for the day, and syncs finished jobs with the warehouse system.",
+        downloadUrl: "https://apps.fabrikam.example/field-service-planner/3.2.0/FieldServicePlanner.msix",
+        status: "approved",
+        createdAt: sql`now() - interval '20 days'`,
+        reviewedAt: sql`now() - interval '18 days'`,
+        reviewedByUserId: reviewer.id,
+        reviewedByName: reviewer.name,
+        reviewedByOrgId: c.id,
+      },
+      {
+        ...common,
+        name: "Batch Tracker",
+        version: "1.0.0",
+        description: "Follows each batch from brine to jar: temperatures, timings and quality checks, with labels for the warehouse.",
+        downloadUrl: "https://apps.fabrikam.example/batch-tracker/1.0.0/BatchTracker.msix",
+        createdAt: sql`now() - interval '2 days'`,
+      },
+    ])
+    .onConflictDoNothing();
 }
 
 /** The directory-only demo partners (organisations without staff, each with a listing). */
@@ -228,5 +276,6 @@ export function demoSignIns(): { role: string; email: string }[] {
     ...PARTNER_ROLES.map((role) => ({ role: `${first.name}: ${ROLE_LABELS.partner[role]}`, email: demoStaffEmail(first.domain, role) })),
     { role: `${second.name}: Global admin`, email: demoStaffEmail(second.domain, "global_admin") },
     { role: `Customer ${demoCustomerName(0)}: Global admin`, email: `admin@${demoCustomerName(0).toLowerCase().replace(/[^a-z0-9]+/g, "-")}.example` },
+    { role: `Customer ${demoLobCustomerName()}: Global admin (line-of-business apps from ${second.name})`, email: `admin@${domainOf(demoLobCustomerName())}` },
   ];
 }

@@ -83,7 +83,10 @@ describe("line-of-business apps: submit, approve, withdraw", () => {
   it("a LOB partner's admin agent submits; the customer's global admin reviews and approves; the partner sees Approved and is told", async () => {
     const { p, c } = await lobPair();
     const agent = await signedIn(p, "admin_agent");
-    let page = await agent.html(`/partner/customers/${c.orgId}/apps`);
+    // The customer's page links to its line-of-business apps.
+    let page = await agent.html(`/partner/customers/${c.orgId}`);
+    expect(page.text).toContain(`href="/partner/customers/${c.orgId}/apps"`);
+    page = await agent.html(`/partner/customers/${c.orgId}/apps`);
     expect(page.status).toBe(200);
     expect(page.text).toContain("Submit an app");
     expect(page.text).toContain("No apps submitted yet");
@@ -235,6 +238,7 @@ describe("line-of-business apps: other partners and customers", () => {
     const reseller = await createPartner();
     await relate(reseller, c);
     const r = await signedIn(reseller, "global_admin");
+    expect((await r.html(`/partner/customers/${c.orgId}`)).text).not.toContain(`href="/partner/customers/${c.orgId}/apps"`);
     let page = await r.html(`/partner/customers/${c.orgId}/apps`);
     expect(page.status).toBe(200);
     expect(page.text).toContain("Line-of-business apps are not available");

@@ -29,6 +29,7 @@ let dSubscriptionId: string;
 let cSubscriptionId: string;
 let dRequestId: string;
 let cRequestId: string;
+let dAdvisorRequestId: string;
 let bGdap: { id: string; code: string };
 let aGdapId: string;
 const bKey = newProductKey();
@@ -79,6 +80,9 @@ beforeAll(async () => {
       tx.execute(sql`insert into relationships (partner_org_id, customer_org_id, type, status) values (${partner.orgId}, ${customer.orgId}, 'dap', 'requested') returning id`);
     dRequestId = rowsOf<{ id: string }>(await request(B, D))[0]!.id;
     cRequestId = rowsOf<{ id: string }>(await request(A, C))[0]!.id;
+    dAdvisorRequestId = rowsOf<{ id: string }>(
+      await tx.execute(sql`insert into relationships (partner_org_id, customer_org_id, type, status) values (${B.orgId}, ${D.orgId}, 'support_advisor', 'requested') returning id`),
+    )[0]!.id;
     await tx.execute(sql`insert into link_redemptions (link_id, partner_org_id, customer_org_id) values (${bLink.id}, ${B.orgId}, ${D.orgId})`);
     const gdap = (partner: OrgFixture, customer: OrgFixture, code: string) =>
       tx.execute(sql`insert into admin_relationships (partner_org_id, customer_org_id, display_name, duration_days, roles, status, approval_code, request_expires_at)
@@ -290,7 +294,21 @@ const CASES: Record<string, Case> = {
     for (const [role, b] of partnerBrowsers()) {
       const allowed = role === "global_admin" || role === "admin_agent";
       expect((await b.fetch(`/partner/customers/${D.orgId}`, { form: { intent: "end-reseller" } })).status, role).toBe(allowed ? 404 : 403);
+      // The relationship lifecycle (issue 30): asking, DAP, ending or withdrawing with another partner's customer.
+      for (const form of [
+        { intent: "request", type: "support_advisor" },
+        { intent: "request", type: "lob" },
+        { intent: "dap" },
+        { intent: "end", type: "reseller" },
+        { intent: "end", type: "support_advisor" },
+      ] as Record<string, string>[]) {
+        expect((await b.fetch(`/partner/customers/${D.orgId}`, { form })).status, `${role} ${JSON.stringify(form)}`).toBe(allowed ? 404 : 403);
+      }
     }
+    const [ad] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select count(*)::int as n from relationships where partner_org_id = ${A.orgId} and customer_org_id = ${D.orgId}`)));
+    expect(ad!.n).toBe(0);
+    const [bAdvisor] = await withSystem(async (tx) => rowsOf<{ status: string }>(await tx.execute(sql`select status from relationships where id = ${dAdvisorRequestId}`)));
+    expect(bAdvisor!.status).toBe("requested");
     for (const [, b] of customerBrowsers()) expect((await b.fetch(`/partner/customers/${C.orgId}`, { form: { intent: "end-reseller" } })).headers.get("Location")).toBe("/customer");
     const [bd] = await withSystem(async (tx) => rowsOf<{ status: string }>(await tx.execute(sql`select status from relationships where partner_org_id = ${B.orgId} and customer_org_id = ${D.orgId} and type = 'reseller'`)));
     expect(bd!.status).toBe("active");
@@ -567,13 +585,14 @@ const CASES: Record<string, Case> = {
       }
       for (const intent of ["approve", "decline"]) {
         expect((await b.fetch("/customer/requests", { form: { intent, id: dRequestId } })).status, `${role} ${intent}`).toBe(role === "global_admin" ? 404 : 403);
+        expect((await b.fetch("/customer/requests", { form: { intent, id: dAdvisorRequestId } })).status, `${role} ${intent} advisor`).toBe(role === "global_admin" ? 404 : 403);
       }
     }
     for (const [, b] of partnerBrowsers()) {
       expect((await b.fetch("/customer/requests", { form: { intent: "approve", id: cRequestId } })).headers.get("Location")).toBe("/partner");
     }
-    const rows = await withSystem(async (tx) => rowsOf<{ status: string }>(await tx.execute(sql`select status from relationships where id in (${dRequestId}, ${cRequestId})`)));
-    expect(rows.map((r) => r.status)).toEqual(["requested", "requested"]);
+    const rows = await withSystem(async (tx) => rowsOf<{ status: string }>(await tx.execute(sql`select status from relationships where id in (${dRequestId}, ${cRequestId}, ${dAdvisorRequestId})`)));
+    expect(rows.map((r) => r.status)).toEqual(["requested", "requested", "requested"]);
   },
   "routes/_app.customer.subscriptions": async () => {
     for (const [role, b] of customerBrowsers()) {

@@ -92,13 +92,17 @@ export async function seedActionCentre(tx: Tx, { partnerId, customerIds, helpdes
   }
 }
 
-/** The first demo partner's id, its customers that accepted the agreement, and its helpdesk agent. */
-export async function actionCentreTargets(tx: Tx, { partnerNumber, helpdeskEmail }: { partnerNumber: number; helpdeskEmail: string }) {
+/**
+ * The first demo partner's id, its customers that accepted the agreement (from the end of the
+ * alphabet, leaving out the demo customer others sign in as), and its helpdesk agent.
+ */
+export async function actionCentreTargets(tx: Tx, { partnerNumber, helpdeskEmail, exceptDomain }: { partnerNumber: number; helpdeskEmail: string; exceptDomain: string }) {
   const [partner] = await tx.select({ id: organisations.id }).from(organisations).where(sql`${organisations.partnerNumber} = ${partnerNumber}`);
   if (!partner) return null;
   const customers = rowsOf<{ id: string }>(await tx.execute(
     sql`select r.customer_org_id as id from relationships r join organisations o on o.id = r.customer_org_id
-        where r.partner_org_id = ${partner.id} and r.type = 'reseller' and r.status = 'active' order by o.created_at, o.id limit 40`,
+        where r.partner_org_id = ${partner.id} and r.type = 'reseller' and r.status = 'active' and o.primary_domain <> ${exceptDomain}
+        order by lower(o.name) desc, o.id limit 40`,
   ));
   const [helpdesk] = await tx.select({ id: users.id }).from(users).where(sql`${users.email} = ${helpdeskEmail}`);
   return { partnerId: partner.id, customerIds: customers.map((r) => r.id), helpdeskUserId: helpdesk?.id ?? null };

@@ -12,6 +12,7 @@ import { createLink, linkUrl } from "../../app/modules/links/links.server";
 import { hashPassword } from "../../app/modules/auth/crypto.server";
 import type { Tx } from "~/utils/db.server";
 import { PARTNER_ROLES, ROLE_LABELS } from "../../app/modules/auth/permissions";
+import { actionCentreTargets, seedActionCentre } from "./demo-actions";
 
 export const DEMO_PASSWORD = "Partnerdesk-demo-2026";
 export const DEMO_PARTNERS = [
@@ -188,6 +189,9 @@ export async function seedDemo(tx: Tx) {
   }
   await seedDirectoryPartners(tx);
   await seedLobApps(tx);
+  // Something in every card of the first partner's overview (issue 30).
+  const targets = await actionCentreTargets(tx, { partnerNumber: DEMO_PARTNERS[0].number, helpdeskEmail: demoStaffEmail(DEMO_PARTNERS[0].domain, "helpdesk_agent"), exceptDomain: domainOf(demoCustomerName(0)) });
+  if (targets) await seedActionCentre(tx, targets);
 }
 
 const domainOf = (name: string) => `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}.example`;

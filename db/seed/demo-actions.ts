@@ -41,7 +41,7 @@ export async function seedActionCentre(tx: Tx, { partnerId, customerIds, helpdes
       .values([
         gdap("Helpdesk and user admin", c[0]!, "approval_pending", null),
         gdap("Service desk (new request)", c[1]!, "approval_pending", null),
-        gdap("Helpdesk 2025", c[2]!, "active", 0.5),
+        gdap("Helpdesk, first year", c[2]!, "active", 0.5),
         gdap("Migration project", c[3]!, "active", 5),
         gdap("Onboarding support", c[4]!, "active", 21),
         gdap("Managed service", c[5]!, "active", 300),

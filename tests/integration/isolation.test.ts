@@ -112,6 +112,15 @@ beforeAll(async () => {
   await as["B:global_admin"]!.fetch("/partner/profile", { form: { name: `${B.name} Secret Renamed` } });
 });
 
+/** B is D's line-of-business partner with one waiting app (created once). */
+async function bLobApp() {
+  return withSystem(async (tx) => {
+    await tx.execute(sql`insert into relationships (partner_org_id, customer_org_id, type, status, started_at) values (${B.orgId}, ${D.orgId}, 'lob', 'active', now()) on conflict do nothing`);
+    await tx.execute(sql`insert into lob_apps (customer_org_id, partner_org_id, partner_name, name, version, description, download_url) values (${D.orgId}, ${B.orgId}, ${B.name}, 'B secret LOB app', '1', 'x', 'https://b.example/x') on conflict do nothing`);
+    return rowsOf<{ id: string }>(await tx.execute(sql`select id from lob_apps where partner_org_id = ${B.orgId} and name = 'B secret LOB app'`))[0]!.id;
+  });
+}
+
 const partnerBrowsers = () => PARTNER_ROLES.map((r) => [r, as[`A:${r}`]!] as const);
 const customerBrowsers = () => CUSTOMER_ROLES.map((r) => [r, as[`C:${r}`]!] as const);
 
@@ -756,6 +765,45 @@ const CASES: Record<string, Case> = {
     }
     const [n] = await withSystem(async (tx) => rowsOf<{ n: number }>(await tx.execute(sql`select (select count(*) from staff_groups where id = ${bGroup!.id})::int + (select count(*) from staff_group_members where group_id = ${bGroup!.id})::int as n`)));
     expect(n!.n).toBe(1);
+  },
+  "routes/_app.partner.customers_.$customerId.apps": async () => {
+    const bApp = await bLobApp();
+    const submit = { intent: "submit", name: "A sneaky app", version: "1", description: "x", downloadUrl: "https://a.example/x" };
+    for (const [role, b] of partnerBrowsers()) {
+      const submits = role === "global_admin" || role === "admin_agent";
+      // D is B's customer: not found for A. C is A's customer, whose LOB partner A is not: not available.
+      const page = await b.html(`/partner/customers/${D.orgId}/apps`);
+      expect(page.status, role).toBe(404);
+      expect(page.text).not.toContain("B secret LOB app");
+      const own = await b.html(`/partner/customers/${C.orgId}/apps`);
+      expect(own.status, role).toBe(200);
+      expect(own.text).toContain("Line-of-business apps are not available");
+      expect(own.text).not.toContain("B secret LOB app");
+      expect((await b.fetch(`/partner/customers/${D.orgId}/apps`, { form: submit })).status, role).toBe(submits ? 404 : 403);
+      expect((await b.fetch(`/partner/customers/${C.orgId}/apps`, { form: submit })).status, role).toBe(403);
+      expect((await b.fetch(`/partner/customers/${D.orgId}/apps`, { form: { intent: "withdraw", appId: bApp } })).status, role).toBe(submits ? 404 : 403);
+      expect((await b.fetch(`/partner/customers/${C.orgId}/apps`, { form: { intent: "withdraw", appId: bApp } })).status, role).toBe(403);
+    }
+    const [n] = await withSystem(async (tx) => rowsOf<{ a: number; status: string }>(await tx.execute(sql`select (select count(*)::int from lob_apps where partner_org_id = ${A.orgId}) as a, status from lob_apps where id = ${bApp}`)));
+    expect(n).toEqual({ a: 0, status: "submitted" });
+    for (const [, b] of customerBrowsers()) expect((await b.html(`/partner/customers/${C.orgId}/apps`)).location).toBe("/customer");
+  },
+  "routes/_app.customer.apps": async () => {
+    const bApp = await bLobApp();
+    for (const [role, b] of customerBrowsers()) {
+      for (const path of ["/customer/apps", `/customer/apps?partner=${B.orgId}`, "/customer/apps?status=submitted"]) {
+        const page = await b.html(path);
+        expect(page.status, `${role} ${path}`).toBe(role === "user" ? 403 : 200);
+        expect(page.text).not.toContain("B secret LOB app");
+        expectNoTraceOf(page.text, B);
+      }
+      for (const intent of ["approve", "withdraw"]) {
+        expect((await b.fetch("/customer/apps", { form: { intent, appId: bApp, seen: "submitted" } })).status, `${role} ${intent}`).toBe(role === "global_admin" ? 404 : 403);
+      }
+    }
+    const [d] = await withSystem(async (tx) => rowsOf<{ status: string }>(await tx.execute(sql`select status from lob_apps where id = ${bApp}`)));
+    expect(d).toEqual({ status: "submitted" });
+    for (const [, b] of partnerBrowsers()) expect((await b.html("/customer/apps")).location).toBe("/partner");
   },
   "routes/_app.customer.activity": async () => {
     await withSystem((tx) =>

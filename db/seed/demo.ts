@@ -11,6 +11,7 @@ import { hashProductKey } from "../../app/modules/product-keys/product-keys.serv
 import { createLink, linkUrl } from "../../app/modules/links/links.server";
 import { hashPassword } from "../../app/modules/auth/crypto.server";
 import type { Tx } from "~/utils/db.server";
+import { seedPartnerPagesDemo } from "./demo-partner-pages";
 import { PARTNER_ROLES, ROLE_LABELS } from "../../app/modules/auth/permissions";
 import { actionCentreTargets, seedActionCentre } from "./demo-actions";
 
@@ -192,6 +193,8 @@ export async function seedDemo(tx: Tx) {
   // Something in every card of the first partner's overview (issue 30).
   const targets = await actionCentreTargets(tx, { partnerNumber: DEMO_PARTNERS[0].number, helpdeskEmail: demoStaffEmail(DEMO_PARTNERS[0].domain, "helpdesk_agent"), exceptDomain: domainOf(demoCustomerName(0)) });
   if (targets) await seedActionCentre(tx, targets);
+  // An MPSA pair sharing purchases, with delegated admin and activity, for the customer's partner pages (issue 30).
+  await seedPartnerPagesDemo(tx, [DEMO_PARTNERS[0].number, DEMO_PARTNERS[1].number]);
 }
 
 const domainOf = (name: string) => `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}.example`;

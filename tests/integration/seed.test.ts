@@ -28,8 +28,9 @@ describe.runIf(testDbKind() === "pglite")("demo seed", () => {
     const customers = DEMO_PARTNERS.reduce((n, p) => n + p.customers, 0);
     // Two partners with staff, and ten that are only in the partner directory; the second partner is
     // also its first customer's line-of-business partner, with two apps; the first partner's seven
-    // GDAP relationships for its overview's action centre each have their summary row (issue 30).
-    expect(first).toEqual({ partners: 12, customers, users: 5 + 1 + customers, memberships: 5 + 1 + customers, relationships: customers + 1 + 7, lobApps: 2 });
+    // GDAP relationships for its overview's action centre each have their summary row; Contoso Bakery
+    // has both partners as MPSA partners and the first as delegated admin (issue 30).
+    expect(first).toEqual({ partners: 12, customers, users: 5 + 1 + customers, memberships: 5 + 1 + customers, relationships: customers + 1 + 7 + 3, lobApps: 2 });
     await withSystem(seedDemo);
     expect(await counts()).toEqual(first);
   });

@@ -52,6 +52,30 @@ async function asApp(org: OrgFixture, statement: SQL): Promise<"ok" | "denied"> 
   return outcome;
 }
 
+/** The outcome of one statement by the partner's staff acting in the customer's context (pd_act_in_customer; rolled back). */
+async function actingIn(partner: OrgFixture, customer: OrgFixture, statement: SQL): Promise<"ok" | "denied"> {
+  class Rollback extends Error {}
+  let outcome: "ok" | "denied" = "ok";
+  try {
+    await withSystem(async (tx) => {
+      await tx.execute(sql`select set_config('app.org_id', ${partner.orgId}, true), set_config('app.user_id', ${partner.users.admin_agent!.id}, true)`);
+      await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
+      await tx.execute(sql`select pd_act_in_customer(${customer.orgId}::uuid)`);
+      try {
+        await tx.execute(statement);
+      } catch (error) {
+        const cause = ((error as Error).cause ?? error) as { code?: string };
+        if (cause.code !== "42501") throw error;
+        outcome = "denied";
+      }
+      throw new Rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof Rollback)) throw error;
+  }
+  return outcome;
+}
+
 /** A partner with a reseller relationship with a customer, its admin agent and the customer's global admin signed in. */
 async function pair() {
   const p = await createPartner();
@@ -242,6 +266,20 @@ describe("what an Advisor may do in the customer", () => {
       expect(await one(sql`select count(*)::int as n from licence_assignments where subscription_id = ${sub.id}`)).toEqual({ n: 0 });
       expect((await b.html(licences)).text).not.toContain("Business Basic");
     }
+
+    // The database keeps the Advisor to its two things as well: no users, no licences, no admin's password.
+    const sub = await one<{ id: string }>(sql`select id from subscriptions where customer_org_id = ${c.orgId}`);
+    const assignLicence = sql`insert into licence_assignments (subscription_id, customer_org_id, user_id) values (${sub.id}, ${c.orgId}, ${victim.id})`;
+    expect(await actingIn(p, c, assignLicence)).toBe("denied");
+    expect(await actingIn(p, c, sql`update memberships set roles = '{global_admin}' where org_id = ${c.orgId} and user_id = ${victim.id}`)).toBe("denied");
+    expect(await actingIn(p, c, sql`delete from memberships where org_id = ${c.orgId} and user_id = ${victim.id}`)).toBe("denied");
+    expect(await actingIn(p, c, sql`select pd_reset_member_password(${c.users.global_admin!.id}::uuid, 'x', true)`)).toBe("denied");
+    expect(await actingIn(p, c, sql`select pd_reset_member_password(${victim.id}::uuid, 'x', false)`)).toBe("ok");
+    expect(await actingIn(p, c, sql`insert into service_requests (customer_org_id, title, description) values (${c.orgId}, 'Direct', 'x')`)).toBe("ok");
+    // With delegated admin as well, the same statement is the admin's to make.
+    const dap = await one<{ id: string }>(sql`insert into relationships (partner_org_id, customer_org_id, type, status, started_at) values (${p.orgId}, ${c.orgId}, 'dap', 'active', now()) returning id`);
+    expect(await actingIn(p, c, assignLicence)).toBe("ok");
+    await withSystem((tx) => tx.execute(sql`delete from relationships where id = ${dap.id}`));
 
     const refused = async (b: Browser, who: string, customerUsers = users, customerSrs = srs) => {
       const before = await hash();

@@ -12,7 +12,9 @@ const ROUTES = path.resolve(__dirname, "../../app/routes");
 
 /** Loaders that write, reviewed. */
 const REVIEWED_TRANSACTION_LOADERS: Record<string, string> = {
+  "partner.audit.export[.csv].tsx": "audits the export (who exported which filter); the entries are read in READ ONLY transactions",
   "partner.customers.export[.csv].tsx": "audits the export (who exported which filter); the rows are read in READ ONLY transactions",
+  "partner.relationships.export[.csv].tsx": "audits the export (who exported which filter); the rows are read in READ ONLY transactions",
 };
 
 function loaderBody(source: string) {

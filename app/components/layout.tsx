@@ -38,3 +38,15 @@ export function SubscriptionStatus({ status }: { status: keyof typeof SUBSCRIPTI
   const s = SUBSCRIPTION_STATUS[status];
   return <Badge tone={s.tone}>{s.label}</Badge>;
 }
+
+/**
+ * A table outside the list kit that may be wider than a phone: it scrolls sideways in its own
+ * region (named, and focusable so the keyboard can scroll it), never the page.
+ */
+export function TableRegion({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}

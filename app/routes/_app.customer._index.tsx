@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, EmptyState, PageHeader } from "~/components/layout";
+import { Badge, EmptyState, PageHeader, TableRegion } from "~/components/layout";
 import { customerOverview, getOrganisation } from "~/modules/organisations/organisations.server";
 import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
@@ -42,28 +42,30 @@ export default function CustomerOverview() {
             <p>No partner works with your organisation yet.</p>
           </EmptyState>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Partner</th>
-                <th scope="col">Partner ID</th>
-                <th scope="col">Relationship</th>
-                <th scope="col">Status</th>
-                <th scope="col">Since</th>
-              </tr>
-            </thead>
-            <tbody>
-              {overview.partners.map((p) => (
-                <tr key={`${p.partnerNumber}-${p.type}`}>
-                  <td>{p.partnerName}</td>
-                  <td>{p.partnerNumber}</td>
-                  <td>{RELATIONSHIP_LABELS[p.type as RelationshipType] ?? p.type}</td>
-                  <td>{p.status === "pending" ? <Badge tone="warn">Agreement pending</Badge> : <Badge tone="good">Active</Badge>}</td>
-                  <td>{format.date(p.since)}</td>
+          <TableRegion label="Partners">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Partner</th>
+                  <th scope="col">Partner ID</th>
+                  <th scope="col">Relationship</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Since</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {overview.partners.map((p) => (
+                  <tr key={`${p.partnerNumber}-${p.type}`}>
+                    <td>{p.partnerName}</td>
+                    <td>{p.partnerNumber}</td>
+                    <td>{RELATIONSHIP_LABELS[p.type as RelationshipType] ?? p.type}</td>
+                    <td>{p.status === "pending" ? <Badge tone="warn">Agreement pending</Badge> : <Badge tone="good">Active</Badge>}</td>
+                    <td>{format.date(p.since)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableRegion>
         )}
       </section>
     </>

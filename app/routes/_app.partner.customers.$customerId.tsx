@@ -4,7 +4,7 @@ import { parseWithZod } from "@conform-to/zod";
 import { ConfirmAction } from "~/components/confirm";
 import { ErrorList, SubmitButton } from "~/components/forms";
 import { z } from "zod";
-import { Badge, EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
+import { Badge, EmptyState, PageHeader, SubscriptionStatus, TableRegion } from "~/components/layout";
 import { getCustomerDetail } from "~/modules/customers/customers.server";
 import { ROLE_LABELS } from "~/modules/auth/permissions";
 import { endRelationship, requestRelationship } from "~/modules/relationships/relationships.server";
@@ -311,36 +311,38 @@ export default function CustomerDetail() {
         </section>
         <section className="card" aria-labelledby="relationships">
           <h2 id="relationships">Relationships with you</h2>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Type</th>
-                <th scope="col">Status</th>
-                <th scope="col">Since</th>
-                {canRequestRoles ? (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
-            <tbody>
-              {relationships.map((r) => (
-                <tr key={r.id}>
-                  <td>{RELATIONSHIP_LABELS[r.type as RelationshipType] ?? r.type}</td>
-                  <td>
-                    <Badge tone={STATUS_TONE[r.status]}>{r.status === "pending" ? "Pending agreement" : r.status === "requested" ? "Awaiting approval" : r.status}</Badge>
-                  </td>
-                  <td>{format.date(r.startedAt ?? r.createdAt)}</td>
+          <TableRegion label="Relationships with you">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Type</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Since</th>
                   {canRequestRoles ? (
-                    <td>
-                      <EndControl type={r.type as RelationshipType} status={r.status} customerName={customer.name} />
-                    </td>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
                   ) : null}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {relationships.map((r) => (
+                  <tr key={r.id}>
+                    <td>{RELATIONSHIP_LABELS[r.type as RelationshipType] ?? r.type}</td>
+                    <td>
+                      <Badge tone={STATUS_TONE[r.status]}>{r.status === "pending" ? "Pending agreement" : r.status === "requested" ? "Awaiting approval" : r.status}</Badge>
+                    </td>
+                    <td>{format.date(r.startedAt ?? r.createdAt)}</td>
+                    {canRequestRoles ? (
+                      <td>
+                        <EndControl type={r.type as RelationshipType} status={r.status} customerName={customer.name} />
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableRegion>
           {canRequestRoles ? <RequestRelationship customerName={customer.name} requestable={requestable} /> : null}
         </section>
       </div>
@@ -351,32 +353,34 @@ export default function CustomerDetail() {
             <p>Subscriptions you are partner of record or reseller for appear here.</p>
           </EmptyState>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Product</th>
-                <th scope="col">Licences</th>
-                <th scope="col">Status</th>
-                <th scope="col">Started</th>
-                <th scope="col">Trial ends</th>
-                <th scope="col">You are</th>
-              </tr>
-            </thead>
-            <tbody>
-              {subscriptions.map((s) => (
-                <tr key={s.id}>
-                  <td>{s.productName}</td>
-                  <td>{s.licences}</td>
-                  <td>
-                    <SubscriptionStatus status={s.status} />
-                  </td>
-                  <td>{format.date(s.startedAt)}</td>
-                  <td>{s.status === "trial" ? format.date(s.endsAt) : "—"}</td>
-                  <td>{s.isPartnerOfRecord ? "Partner of record" : "Reseller"}</td>
+          <TableRegion label="Subscriptions">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Product</th>
+                  <th scope="col">Licences</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Started</th>
+                  <th scope="col">Trial ends</th>
+                  <th scope="col">You are</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {subscriptions.map((s) => (
+                  <tr key={s.id}>
+                    <td>{s.productName}</td>
+                    <td>{s.licences}</td>
+                    <td>
+                      <SubscriptionStatus status={s.status} />
+                    </td>
+                    <td>{format.date(s.startedAt)}</td>
+                    <td>{s.status === "trial" ? format.date(s.endsAt) : "—"}</td>
+                    <td>{s.isPartnerOfRecord ? "Partner of record" : "Reseller"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableRegion>
         )}
       </section>
       <section className="card" aria-labelledby="admins">
@@ -384,26 +388,28 @@ export default function CustomerDetail() {
         {admins.length === 0 ? (
           <EmptyState title="No admins" />
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {admins.map((a) => (
-                <tr key={a.userId}>
-                  <td>{a.displayName}</td>
-                  <td>{a.email}</td>
-                  <td>{a.roles.map((r) => ROLE_LABELS.customer[r] ?? r).join(", ")}</td>
-                  <td>{a.status === "invited" ? <Badge tone="warn">Invited</Badge> : a.status === "active" ? <Badge tone="good">Active</Badge> : <Badge>{a.status}</Badge>}</td>
+          <TableRegion label="Customer admins">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Status</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {admins.map((a) => (
+                  <tr key={a.userId}>
+                    <td>{a.displayName}</td>
+                    <td>{a.email}</td>
+                    <td>{a.roles.map((r) => ROLE_LABELS.customer[r] ?? r).join(", ")}</td>
+                    <td>{a.status === "invited" ? <Badge tone="warn">Invited</Badge> : a.status === "active" ? <Badge tone="good">Active</Badge> : <Badge>{a.status}</Badge>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableRegion>
         )}
       </section>
       <section className="card" aria-labelledby="activity">

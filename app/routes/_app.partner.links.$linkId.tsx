@@ -7,7 +7,7 @@ import { multilineText } from "~/utils/input";
 import { ConfirmAction } from "~/components/confirm";
 import { CopyButton } from "~/components/copy-button";
 import { ErrorList, SubmitButton } from "~/components/forms";
-import { Badge, EmptyState, PageHeader, SubscriptionStatus } from "~/components/layout";
+import { Badge, EmptyState, PageHeader, SubscriptionStatus, TableRegion } from "~/components/layout";
 import { LINK_KIND_LABELS, MAX_SHARE_RECIPIENTS } from "~/modules/links/link-kinds";
 import { linkUrl, revokeLink } from "~/modules/links/links.server";
 import { getLinkTracking } from "~/modules/links/redemption.server";
@@ -250,37 +250,39 @@ export default function LinkDetail() {
             <p>Customers appear here as soon as they accept.</p>
           </EmptyState>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Customer</th>
-                <th scope="col">Accepted</th>
-                <th scope="col">Subscriptions</th>
-                <th scope="col">Delegated admin</th>
-              </tr>
-            </thead>
-            <tbody>
-              {customers.map((c) => (
-                <tr key={c.redemptionId}>
-                  <td>
-                    {c.name ? <Link to={`/partner/customers/${c.customerId}`}>{c.name}</Link> : <span className="muted">No longer your customer</span>}
-                    {c.signedUp ? <span className="muted small"> · new customer</span> : null}
-                  </td>
-                  <td>{format.dateTime(c.at)}</td>
-                  <td>
-                    {c.subscriptions.length === 0
-                      ? "—"
-                      : c.subscriptions.map((s) => (
-                          <span key={`${s.productId}-${s.status}`} className="nowrap">
-                            {items.find((i) => i.productId === s.productId)?.name ?? s.productId} × {s.licences} <SubscriptionStatus status={s.status} />{" "}
-                          </span>
-                        ))}
-                  </td>
-                  <td>{c.dapAuthorised ? "Authorised" : c.dapRequested ? "Waiting for the global admin" : link.offerDap ? "Not authorised" : "—"}</td>
+          <TableRegion label="Customers who accepted">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Customer</th>
+                  <th scope="col">Accepted</th>
+                  <th scope="col">Subscriptions</th>
+                  <th scope="col">Delegated admin</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {customers.map((c) => (
+                  <tr key={c.redemptionId}>
+                    <td>
+                      {c.name ? <Link to={`/partner/customers/${c.customerId}`}>{c.name}</Link> : <span className="muted">No longer your customer</span>}
+                      {c.signedUp ? <span className="muted small"> · new customer</span> : null}
+                    </td>
+                    <td>{format.dateTime(c.at)}</td>
+                    <td>
+                      {c.subscriptions.length === 0
+                        ? "—"
+                        : c.subscriptions.map((s) => (
+                            <span key={`${s.productId}-${s.status}`} className="nowrap">
+                              {items.find((i) => i.productId === s.productId)?.name ?? s.productId} × {s.licences} <SubscriptionStatus status={s.status} />{" "}
+                            </span>
+                          ))}
+                    </td>
+                    <td>{c.dapAuthorised ? "Authorised" : c.dapRequested ? "Waiting for the global admin" : link.offerDap ? "Not authorised" : "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableRegion>
         )}
       </section>
     </>

@@ -1,5 +1,6 @@
 import { type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, NavLink, Outlet, useLoaderData, useLocation, useNavigation, useSubmit } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
 import { ROLE_LABELS } from "~/modules/auth/permissions";
 import { navFor } from "~/modules/auth/navigation";
 import { requireAuth } from "~/modules/auth/gate.server";
@@ -25,12 +26,26 @@ export default function AppShell() {
   const location = useLocation();
   const submit = useSubmit();
   const nav = navFor(org.kind).filter((i) => permissions.includes(i.permission));
+  const menu = useMenu();
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
         Skip to content
       </a>
       <header className="topbar">
+        {menu.hydrated ? (
+          <button ref={menu.buttonRef} type="button" className="menu-toggle" aria-expanded={menu.open} aria-controls={NAV_ID} onClick={menu.toggle}>
+            <MenuIcon />
+            Menu
+          </button>
+        ) : (
+          // Before the page's script runs (or without it): a link to the navigation, which the
+          // narrow layout shows when it is the target.
+          <a className="menu-toggle" href={`#${NAV_ID}`}>
+            <MenuIcon />
+            Menu
+          </a>
+        )}
         <NavLink to="/" className="topbar-brand">
           Partnerdesk
         </NavLink>
@@ -57,7 +72,7 @@ export default function AppShell() {
           ) : (
             <span className="org-name">{org.name}</span>
           )}
-          {org.partnerNumber ? <span className="muted small"> Partner ID {org.partnerNumber}</span> : null}
+          {org.partnerNumber ? <span className="muted small topbar-partner-id"> Partner ID {org.partnerNumber}</span> : null}
         </div>
         <nav aria-label="Account" className="topbar-actions">
           <NavLink to="/notifications" className="bell" aria-label={`Notifications, ${unread > 99 ? "more than 99" : unread} unread`}>
@@ -67,8 +82,8 @@ export default function AppShell() {
             {unread > 0 ? <span className="bell-count">{unread > 99 ? "99+" : unread}</span> : null}
           </NavLink>
           <NavLink to="/account" className="topbar-user">
-            {user.displayName}
-            <span className="muted small"> · {roles.map((r) => ROLE_LABELS[org.kind][r] ?? r).join(", ")}</span>
+            <span className="topbar-user-name">{user.displayName}</span>
+            <span className="muted small topbar-roles"> · {roles.map((r) => ROLE_LABELS[org.kind][r] ?? r).join(", ")}</span>
           </NavLink>
           <Form method="post" action="/signout">
             <button type="submit" className="link-button">
@@ -78,7 +93,7 @@ export default function AppShell() {
         </nav>
       </header>
       <div className="shell-body">
-        <nav aria-label="Main" className="sidenav">
+        <nav aria-label="Main" id={NAV_ID} ref={menu.navRef} className={menu.open ? "sidenav open" : "sidenav"}>
           <ul>
             {nav.map((item) => (
               <li key={item.to}>
@@ -89,7 +104,7 @@ export default function AppShell() {
             ))}
           </ul>
         </nav>
-        <main id="main" className="content" aria-busy={navigation.state === "loading"}>
+        <main id="main" ref={menu.mainRef} tabIndex={-1} className="content" aria-busy={navigation.state === "loading"}>
           {navigation.state === "loading" ? <div className="progress-bar" role="progressbar" aria-label="Loading" /> : null}
           {agreementPending && !permissions.includes("agreement:accept") ? (
             <p className="notice notice-warn" role="note">
@@ -101,4 +116,70 @@ export default function AppShell() {
       </div>
     </div>
   );
+}
+
+const NAV_ID = "site-nav";
+
+function MenuIcon() {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
+      <path fill="currentColor" d="M3 6h18v2H3zm0 5h18v2H3zm0 5h18v2H3z" />
+    </svg>
+  );
+}
+
+/**
+ * The narrow layout's menu (below 760 px the side navigation is hidden until Menu is pressed):
+ * a disclosure button once the page's script runs. Opening moves focus to the first link;
+ * Escape closes it and returns focus to the button; going to another page closes it and puts
+ * focus on the page's content (the link that had it is hidden again).
+ */
+function useMenu() {
+  const [hydrated, setHydrated] = useState(false);
+  const [open, setOpen] = useState(false);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const navRef = useRef<HTMLElement>(null);
+  const mainRef = useRef<HTMLElement>(null);
+  const location = useLocation();
+  useEffect(() => setHydrated(true), []);
+
+  const focusFirstLink = useRef(false);
+  useEffect(() => {
+    if (open && focusFirstLink.current) navRef.current?.querySelector<HTMLElement>("a")?.focus();
+    focusFirstLink.current = false;
+  }, [open]);
+
+  useEffect(() => {
+    if (!open) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== "Escape") return;
+      setOpen(false);
+      buttonRef.current?.focus();
+    };
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, [open]);
+
+  const openNow = useRef(open);
+  openNow.current = open;
+  const lastPath = useRef(location.pathname);
+  useEffect(() => {
+    if (lastPath.current === location.pathname) return;
+    lastPath.current = location.pathname;
+    if (!openNow.current) return;
+    if (navRef.current?.contains(document.activeElement)) mainRef.current?.focus();
+    setOpen(false);
+  }, [location.pathname]);
+
+  return {
+    hydrated,
+    open,
+    buttonRef,
+    navRef,
+    mainRef,
+    toggle: () => {
+      focusFirstLink.current = !open;
+      setOpen(!open);
+    },
+  };
 }

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { text } from "~/utils/input";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { CountryField } from "~/components/country-select";
+import { TableRegion } from "~/components/layout";
 import { newPasswordField } from "~/modules/auth/password-rules";
 import { hashPassword, randomToken } from "~/modules/auth/crypto.server";
 import { deleteSession, loadAuth, readSessionId } from "~/modules/auth/session.server";
@@ -335,79 +336,81 @@ export default function PublicLink() {
         {link.items.length ? (
           <section className="card" aria-labelledby="products">
             <h2 id="products">{link.kind === "trial" ? "Your free trial" : "What you buy"}</h2>
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Product</th>
-                  <th scope="col">{link.kind === "trial" ? "Users" : "Licences"}</th>
-                  <th scope="col">{link.kind === "trial" ? "Trial" : "Price per licence / month"}</th>
-                  {priced ? <th scope="col">Line price / month</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {link.items.map((item, index) => {
-                  const f = licenceFields[item.productId];
-                  return (
-                    <tr key={item.productId}>
-                      <td>
-                        <strong>{item.name}</strong>
-                        <div className="muted small">{item.description}</div>
-                      </td>
-                      <td>
-                        {link.kind === "offer" && canAccept ? (
-                          <>
-                            <label htmlFor={`licences-${item.productId}`} className="visually-hidden">
-                              Licences of {item.name}
-                            </label>
-                            <input
-                              id={`licences-${item.productId}`}
-                              name={`licences.${item.productId}`}
-                              type="number"
-                              inputMode="numeric"
-                              className="narrow"
-                              min={item.minLicences}
-                              max={item.maxLicences}
-                              required
-                              defaultValue={String(f?.initialValue ?? item.licences)}
-                              onChange={(event) => {
-                                const value = event.currentTarget.value;
-                                setCounts((c) => ({ ...c, [item.productId]: value }));
-                              }}
-                              aria-invalid={f?.errors?.length ? true : undefined}
-                              aria-describedby={`licences-${item.productId}-hint`}
-                            />
-                            <div id={`licences-${item.productId}-hint`} className="muted small">
-                              You may change this ({item.minLicences}–{format.number(item.maxLicences)}).
-                            </div>
-                            <ErrorList errors={f?.errors} />
-                          </>
-                        ) : (
-                          item.licences
-                        )}
-                      </td>
-                      <td>{link.kind === "trial" ? `${item.trialDays} days, free` : format.money(item.monthlyPriceCents, item.currency)}</td>
-                      {priced ? (
-                        <td>
-                          <LinePrice line={lines[index]!} />
-                        </td>
-                      ) : null}
-                    </tr>
-                  );
-                })}
-              </tbody>
-              {priced ? (
-                <tfoot>
+            <TableRegion label={link.kind === "trial" ? "Your free trial" : "What you buy"}>
+              <table className="table">
+                <thead>
                   <tr>
-                    <th scope="row" colSpan={3}>
-                      Total per month
-                    </th>
-                    <td>
-                      <strong aria-live="polite">{total ?? "—"}</strong>
-                    </td>
+                    <th scope="col">Product</th>
+                    <th scope="col">{link.kind === "trial" ? "Users" : "Licences"}</th>
+                    <th scope="col">{link.kind === "trial" ? "Trial" : "Price per licence / month"}</th>
+                    {priced ? <th scope="col">Line price / month</th> : null}
                   </tr>
-                </tfoot>
-              ) : null}
-            </table>
+                </thead>
+                <tbody>
+                  {link.items.map((item, index) => {
+                    const f = licenceFields[item.productId];
+                    return (
+                      <tr key={item.productId}>
+                        <td>
+                          <strong>{item.name}</strong>
+                          <div className="muted small">{item.description}</div>
+                        </td>
+                        <td>
+                          {link.kind === "offer" && canAccept ? (
+                            <>
+                              <label htmlFor={`licences-${item.productId}`} className="visually-hidden">
+                                Licences of {item.name}
+                              </label>
+                              <input
+                                id={`licences-${item.productId}`}
+                                name={`licences.${item.productId}`}
+                                type="number"
+                                inputMode="numeric"
+                                className="narrow"
+                                min={item.minLicences}
+                                max={item.maxLicences}
+                                required
+                                defaultValue={String(f?.initialValue ?? item.licences)}
+                                onChange={(event) => {
+                                  const value = event.currentTarget.value;
+                                  setCounts((c) => ({ ...c, [item.productId]: value }));
+                                }}
+                                aria-invalid={f?.errors?.length ? true : undefined}
+                                aria-describedby={`licences-${item.productId}-hint`}
+                              />
+                              <div id={`licences-${item.productId}-hint`} className="muted small">
+                                You may change this ({item.minLicences}–{format.number(item.maxLicences)}).
+                              </div>
+                              <ErrorList errors={f?.errors} />
+                            </>
+                          ) : (
+                            item.licences
+                          )}
+                        </td>
+                        <td>{link.kind === "trial" ? `${item.trialDays} days, free` : format.money(item.monthlyPriceCents, item.currency)}</td>
+                        {priced ? (
+                          <td>
+                            <LinePrice line={lines[index]!} />
+                          </td>
+                        ) : null}
+                      </tr>
+                    );
+                  })}
+                </tbody>
+                {priced ? (
+                  <tfoot>
+                    <tr>
+                      <th scope="row" colSpan={3}>
+                        Total per month
+                      </th>
+                      <td>
+                        <strong aria-live="polite">{total ?? "—"}</strong>
+                      </td>
+                    </tr>
+                  </tfoot>
+                ) : null}
+              </table>
+            </TableRegion>
             {link.kind !== "trial" ? <p className="muted small">{p.name} is set as the partner (advisor) on these subscriptions and bills you under its own terms.</p> : null}
           </section>
         ) : null}

@@ -88,6 +88,8 @@ async function settle(page: Page) {
 }
 
 async function checkAfterNavigation(page: Page, watch: Watch, generation: number) {
+  const started = Date.now();
+  if (process.env.AXE_DEBUG) void page.waitForTimeout(0).then(() => console.warn(`axe check after navigation to ${page.url()}`), () => undefined);
   try {
     await settle(page);
     if (watch.skip || generation !== watch.generation || page.isClosed()) return;
@@ -99,9 +101,11 @@ async function checkAfterNavigation(page: Page, watch: Watch, generation: number
     // A page that moved on while axe ran is checked again by its own navigation.
     if (generation !== watch.generation || page.url() !== url) return;
     checkedPages++;
+    if (process.env.AXE_DEBUG) console.warn(`axe checked ${url} in ${Date.now() - started} ms`);
     for (const v of violations) if (v.impact && FAILING_IMPACTS.has(v.impact)) findings.push({ ...v, url });
-  } catch {
+  } catch (error) {
     // The page closed or navigated away while settling or being checked: nothing to report for it.
+    if (process.env.AXE_DEBUG) console.warn(`axe check skipped: ${String(error).split("\n")[0]}`);
   }
 }
 
@@ -114,8 +118,10 @@ export function watchAccessibility(page: Page) {
   const watch: Watch = { generation: 0, skip: false };
   watches.set(page, watch);
   page.on("framenavigated", (frame) => {
+    if (process.env.AXE_DEBUG) console.warn(`framenavigated ${frame === page.mainFrame() ? "main" : "sub"} ${frame.url()}`);
     if (frame !== page.mainFrame()) return;
-    const check = checkAfterNavigation(page, watch, ++watch.generation);
+    // A check that hangs (a page that stopped answering) is given up after 40 s.
+    const check = Promise.race([checkAfterNavigation(page, watch, ++watch.generation), sleep(40_000).then(() => undefined)]);
     watch.current = check;
     pending.add(check);
     void check.finally(() => pending.delete(check));
@@ -123,7 +129,12 @@ export function watchAccessibility(page: Page) {
   const goto = page.goto.bind(page);
   page.goto = async (...args: Parameters<Page["goto"]>) => {
     const response = await goto(...args);
-    await watch.current;
+    // The page may change its URL again as it starts (Remix's history state): wait for the last check.
+    for (let seen: Promise<void> | undefined; seen !== watch.current; ) {
+      seen = watch.current;
+      await seen;
+      await sleep(50);
+    }
     return response;
   };
 }
@@ -136,7 +147,13 @@ export function skipAutomaticAccessibility(page: Page) {
 
 /** Waits for the checks under way (at most `timeoutMs`), then hands over and forgets what they found. */
 export async function takeAccessibilityFindings(timeoutMs = 30_000): Promise<AxeFinding[]> {
-  await Promise.race([Promise.all([...pending]), sleep(timeoutMs)]);
+  // A navigation that has just happened may reach the listener a moment after the test saw it.
+  const deadline = Date.now() + timeoutMs;
+  await sleep(100);
+  while (pending.size && Date.now() < deadline) {
+    await Promise.race([Promise.all([...pending]), sleep(deadline - Date.now())]);
+    await sleep(100);
+  }
   const taken = findings;
   findings = [];
   return taken;

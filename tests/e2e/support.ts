@@ -150,7 +150,11 @@ export async function launchChromium(): Promise<Browser> {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   const newContext = browser.newContext.bind(browser);
-  browser.newContext = async (...args: Parameters<Browser["newContext"]>) => watchContext(await newContext(...args));
+  browser.newContext = async (...args: Parameters<Browser["newContext"]>) => {
+    const context = await newContext(...args);
+    // axe is a script: pages without JavaScript cannot be checked.
+    return args[0]?.javaScriptEnabled === false ? context : watchContext(context);
+  };
   return browser;
 }
 

@@ -202,7 +202,7 @@ function RequestRelationship({ customerName, requestable }: { customerName: stri
       <ErrorList id="request-form-error" errors={formErrors} />
       <fieldset className="choice-group" aria-describedby="request-type-error">
         <legend>Relationship</legend>
-        <p className="hint">{customerName}'s global admin approves or declines; you will be told.</p>
+        <p className="hint">{customerName}'s global admin reads what each means to it, as below, and approves or declines; you will be told.</p>
         {requestable.map((r) => (
           <label key={r.type} className="choice">
             <input type="radio" name="type" value={r.type} required aria-invalid={fieldErrors?.length ? true : undefined} />

@@ -14,6 +14,7 @@ import type { Tx } from "~/utils/db.server";
 import { seedPartnerPagesDemo } from "./demo-partner-pages";
 import { PARTNER_ROLES, ROLE_LABELS } from "../../app/modules/auth/permissions";
 import { actionCentreTargets, seedActionCentre } from "./demo-actions";
+import { seedCustomerUsersDemo } from "./demo-customer-users";
 
 export const DEMO_PASSWORD = "Partnerdesk-demo-2026";
 export const DEMO_PARTNERS = [
@@ -195,6 +196,8 @@ export async function seedDemo(tx: Tx) {
   if (targets) await seedActionCentre(tx, targets);
   // An MPSA pair sharing purchases, with delegated admin and activity, for the customer's partner pages (issue 30).
   await seedPartnerPagesDemo(tx, [DEMO_PARTNERS[0].number, DEMO_PARTNERS[1].number]);
+  // The first customer's users (roles, a deactivated one, a partner's person) and service requests (issue 30).
+  await seedCustomerUsersDemo(tx, { customerDomain: domainOf(demoCustomerName(0)), partnerNumber: DEMO_PARTNERS[0].number, partnerDomain: DEMO_PARTNERS[0].domain, passwordHash });
 }
 
 const domainOf = (name: string) => `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}.example`;

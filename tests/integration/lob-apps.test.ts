@@ -344,6 +344,29 @@ describe("line-of-business apps: other partners and customers", () => {
   });
 });
 
+describe("line-of-business apps: the relationship as the app establishes it", () => {
+  it("the partner asks to be the LOB partner, the customer approves, the partner submits; once the partner ends it, it cannot submit", async () => {
+    const p = await createPartner();
+    const c = await createCustomer();
+    await relate(p, c);
+    const agent = await signedIn(p, "admin_agent");
+    const ga = await signedIn(c, "global_admin");
+    expect((await agent.html(`/partner/customers/${c.orgId}/apps`)).text).toContain(`You are not ${c.name}&#x27;s line-of-business (LOB) partner`);
+    expect((await agent.fetch(`/partner/customers/${c.orgId}`, { form: { intent: "request", type: "lob" } })).status).toBe(302);
+    expect((await agent.html(`/partner/customers/${c.orgId}/apps`)).text).toContain("is waiting for");
+    expect((await submit(agent, c.orgId, app())).status).toBe(403);
+    const { id: requestId } = await one<{ id: string }>(sql`select id from relationships where partner_org_id = ${p.orgId} and customer_org_id = ${c.orgId} and type = 'lob'`);
+    expect((await ga.fetch("/customer/requests", { form: { intent: "approve", id: requestId } })).status).toBe(302);
+    const form = app();
+    expect((await submit(agent, c.orgId, form)).status).toBe(302);
+    expect((await ga.html("/customer/apps")).text).toContain(form.name);
+    expect((await agent.fetch(`/partner/customers/${c.orgId}`, { form: { intent: "end", type: "lob" } })).status).toBe(302);
+    expect((await agent.html(`/partner/customers/${c.orgId}/apps`)).text).toContain("has ended");
+    expect((await submit(agent, c.orgId, app())).status).toBe(403);
+    expect((await ga.html("/customer/apps")).text).toContain(form.name);
+  });
+});
+
 describe("line-of-business apps: bad input", () => {
   it("bad fields are 400 with the message next to the field; malformed ids are 400/404, never 5xx", async () => {
     const { p, c } = await lobPair();

@@ -125,7 +125,8 @@ describe("the customer's service requests", () => {
     expect((await admin.html(`/customer/service-requests/${theirs}`)).status).toBe(404);
     expect((await admin.fetch(`/customer/service-requests/${theirs}`, { form: { intent: "comment", body: "sneaky" } })).status).toBe(404);
     expect((await admin.html("/customer/service-requests/12345")).status).toBe(404);
-    for (const form of [{ intent: "comment", body: "" }, { intent: "comment", body: "   " }, { intent: "comment", body: "x".repeat(5001) }, { intent: "comment" }, { intent: "close" }, { body: "no intent" }]) {
+    const badForms: Record<string, string>[] = [{ intent: "comment", body: "" }, { intent: "comment", body: "   " }, { intent: "comment", body: "x".repeat(5001) }, { intent: "comment" }, { intent: "close" }, { body: "no intent" }];
+    for (const form of badForms) {
       expect((await admin.fetch(`/customer/service-requests/${mine}`, { form })).status, JSON.stringify(form).slice(0, 60)).toBe(400);
     }
     const refused = await admin.fetch(`/customer/service-requests/${closed}`, { form: { intent: "comment", body: "Reopen?" } });

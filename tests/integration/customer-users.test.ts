@@ -48,7 +48,7 @@ describe("the customer's Users page: roles, deactivation, removal", () => {
     expect((await promoted.html("/customer/partners")).status).toBe(200);
     expect((await promoted.html("/customer/users")).status).toBe(403);
 
-    for (const form of [
+    const badForms: Record<string, string>[] = [
       { intent: "role", userId: c.users.user!.id, role: "wizard" },
       { intent: "role", userId: c.users.user!.id },
       { intent: "role", userId: "not-a-uuid", role: "user" },
@@ -58,7 +58,8 @@ describe("the customer's Users page: roles, deactivation, removal", () => {
       { intent: "invite-partner-person", displayName: "Ann", email: "ann@x.test", partnerNumber: "abc" },
       { intent: "invite-partner-person", displayName: "Ann", email: "ann@x.test" },
       { intent: "wizardry" },
-    ]) {
+    ];
+    for (const form of badForms) {
       expect((await admin.fetch("/customer/users", { form })).status, JSON.stringify(form)).toBe(400);
     }
     expect((await membership(c.orgId, c.users.user!.id))!.roles).toEqual(["billing_admin"]);
@@ -157,7 +158,7 @@ describe("the customer's Users page: roles, deactivation, removal", () => {
       const b = c.users.user!.id;
       await withSystem((tx) => tx.execute(sql`update memberships set roles = '{global_admin}' where org_id = ${c.orgId} and user_id = ${b}`));
       const act = (actor: string, target: string) =>
-        withTenant({ orgId: c.orgId, userId: actor }, (tx) => {
+        withTenant({ orgId: c.orgId, userId: actor }, (tx): Promise<unknown> => {
           const args = { customerId: c.orgId, actor: { userId: actor, orgId: c.orgId }, userId: target };
           if (change === "demote") return changeTenantUserRole(tx, { ...args, role: "user" });
           if (change === "deactivate") return setTenantUserActive(tx, { ...args, active: false });

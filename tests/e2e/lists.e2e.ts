@@ -109,7 +109,7 @@ describe("filter controls show the URL's state", () => {
 
     await page.goto(`${APP}/partner/audit`);
     await hydrated(page);
-    const action = page.getByLabel("Action");
+    const action = page.getByLabel("Action", { exact: true });
     const first = (await action.locator("option").nth(1).getAttribute("value"))!;
     await action.selectOption(first);
     await page.getByRole("button", { name: "Apply filters" }).click();

@@ -15,6 +15,7 @@ import { seedPartnerPagesDemo } from "./demo-partner-pages";
 import { PARTNER_ROLES, ROLE_LABELS } from "../../app/modules/auth/permissions";
 import { actionCentreTargets, seedActionCentre } from "./demo-actions";
 import { seedCustomerUsersDemo } from "./demo-customer-users";
+import { seedRelationshipsDemo } from "./demo-relationships";
 
 export const DEMO_PASSWORD = "Partnerdesk-demo-2026";
 export const DEMO_PARTNERS = [
@@ -198,7 +199,19 @@ export async function seedDemo(tx: Tx) {
   await seedPartnerPagesDemo(tx, [DEMO_PARTNERS[0].number, DEMO_PARTNERS[1].number]);
   // The first customer's users (roles, a deactivated one, a partner's person) and service requests (issue 30).
   await seedCustomerUsersDemo(tx, { customerDomain: domainOf(demoCustomerName(0)), partnerNumber: DEMO_PARTNERS[0].number, partnerDomain: DEMO_PARTNERS[0].domain, passwordHash });
+  // The relationship lifecycle (issue 30): the first partner is one customer's Advisor and waits for another's answer.
+  await seedRelationshipsDemo(tx, {
+    partnerNumber: DEMO_PARTNERS[0].number,
+    agentEmail: demoStaffEmail(DEMO_PARTNERS[0].domain, "admin_agent"),
+    advisorCustomerDomain: domainOf(demoAdvisorCustomerName()),
+    requestCustomerDomain: domainOf(demoRequestCustomerName()),
+  });
 }
+
+/** The customer whose Advisor (password resets, support incidents) the first demo partner is. */
+export const demoAdvisorCustomerName = () => demoCustomerName(1);
+/** The customer with the first demo partner's request to be its MPSA partner waiting. */
+export const demoRequestCustomerName = () => demoCustomerName(2);
 
 const domainOf = (name: string) => `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}.example`;
 
@@ -287,5 +300,7 @@ export function demoSignIns(): { role: string; email: string }[] {
     { role: `${second.name}: Global admin`, email: demoStaffEmail(second.domain, "global_admin") },
     { role: `Customer ${demoCustomerName(0)}: Global admin`, email: `admin@${demoCustomerName(0).toLowerCase().replace(/[^a-z0-9]+/g, "-")}.example` },
     { role: `Customer ${demoLobCustomerName()}: Global admin (line-of-business apps from ${second.name})`, email: `admin@${domainOf(demoLobCustomerName())}` },
+    { role: `Customer ${demoAdvisorCustomerName()}: Global admin (${first.name} is its Advisor)`, email: `admin@${domainOf(demoAdvisorCustomerName())}` },
+    { role: `Customer ${demoRequestCustomerName()}: Global admin (${first.name}'s MPSA request waits)`, email: `admin@${domainOf(demoRequestCustomerName())}` },
   ];
 }

@@ -31,8 +31,9 @@ describe.runIf(testDbKind() === "pglite")("demo seed", () => {
     // GDAP relationships for its overview's action centre each have their summary row; Contoso Bakery
     // has both partners as MPSA partners and the first as delegated admin; the first customer has a
     // billing admin, a user, a deactivated user and a person of the first partner, whose "partner"
-    // relationship follows (issue 30).
-    expect(first).toEqual({ partners: 12, customers, users: 5 + 1 + customers + 4, memberships: 5 + 1 + customers + 4, relationships: customers + 1 + 7 + 3 + 1, lobApps: 2 });
+    // relationship follows; the first partner is Alpine Bakery's Advisor and asked Bellows Bakery
+    // to be its MPSA partner (issue 30).
+    expect(first).toEqual({ partners: 12, customers, users: 5 + 1 + customers + 4, memberships: 5 + 1 + customers + 4, relationships: customers + 1 + 7 + 3 + 1 + 2, lobApps: 2 });
     await withSystem(seedDemo);
     expect(await counts()).toEqual(first);
   });

@@ -59,6 +59,11 @@ export const FAILING_IMPACTS = new Set(["serious", "critical"]);
 /** Pages the automatic check leaves alone: the development outbox (not part of the product). */
 const SKIPPED_PATHS = [/^\/dev\//];
 
+function skipped(url: string) {
+  const { protocol, pathname } = new URL(url);
+  return !protocol.startsWith("http") || SKIPPED_PATHS.some((p) => p.test(pathname));
+}
+
 interface Watch {
   generation: number;
   current?: Promise<void>;
@@ -91,11 +96,11 @@ async function checkAfterNavigation(page: Page, watch: Watch, generation: number
   const started = Date.now();
   if (process.env.AXE_DEBUG) void page.waitForTimeout(0).then(() => console.warn(`axe check after navigation to ${page.url()}`), () => undefined);
   try {
+    if (skipped(page.url())) return;
     await settle(page);
     if (watch.skip || generation !== watch.generation || page.isClosed()) return;
     const url = page.url();
-    const { protocol, pathname } = new URL(url);
-    if (!protocol.startsWith("http") || SKIPPED_PATHS.some((p) => p.test(pathname))) return;
+    if (skipped(url)) return;
     if ((await page.evaluate(() => document.contentType)) !== "text/html") return;
     const violations = await accessibilityViolations(page);
     // A page that moved on while axe ran is checked again by its own navigation.

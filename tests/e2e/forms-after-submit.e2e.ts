@@ -5,7 +5,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { DEMO_PASSWORD, hydrated, setUpApp } from "./support";
+import { DEMO_PASSWORD, expectAccessible, hydrated, setUpApp } from "./support";
 
 const app = await setUpApp();
 const { url: APP, signIn } = app;
@@ -26,6 +26,7 @@ describe("forms are empty after a successful submit", () => {
     for (const role of [/Sales agent/, /Helpdesk agent/]) await page.getByRole("checkbox", { name: role }).check();
     await page.getByRole("button", { name: "Send invitation" }).click();
     await page.locator(".field-errors").first().waitFor();
+    await expectAccessible(page);
     expect(await page.getByLabel("Name").inputValue()).toBe("Ida Firsthire");
     expect(await page.getByRole("checkbox", { name: /Sales agent/ }).isChecked()).toBe(true);
 
@@ -58,12 +59,13 @@ describe("forms are empty after a successful submit", () => {
     await page.goto(`${APP}/customer/users`);
     await page.getByRole("heading", { name: "Users", level: 1 }).waitFor();
     await hydrated(page);
-    await page.getByLabel("Name").fill("Nina Newuser");
-    await page.getByLabel("Email address").fill("nina@adatum-e2e.example");
+    const form = page.getByRole("region", { name: "Add a user" });
+    await form.getByLabel("Name").fill("Nina Newuser");
+    await form.getByLabel("Email address").fill("nina@adatum-e2e.example");
     await page.getByRole("button", { name: "Invite user" }).click();
     await page.getByText("Invitation sent to nina@adatum-e2e.example.").waitFor();
-    await expect.poll(() => page.getByLabel("Name").inputValue()).toBe("");
-    expect(await page.getByLabel("Email address").inputValue()).toBe("");
+    await expect.poll(() => form.getByLabel("Name").inputValue()).toBe("");
+    expect(await form.getByLabel("Email address").inputValue()).toBe("");
   });
 
   it("password change: no password stays in the form", async () => {

@@ -6,7 +6,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { hydrated, mailsInOutbox, setUpApp } from "./support";
+import { expectAccessible, hydrated, mailsInOutbox, setUpApp } from "./support";
 
 const app = await setUpApp();
 const { url: APP, signIn } = app;
@@ -29,6 +29,7 @@ describe("sending a shared link by email", () => {
     await to.fill("ann@share-e2e.example, not-an-address");
     await send.click();
     await page.getByText("Each address must be a valid email address, separated by commas or new lines. Not valid: not-an-address").waitFor({ timeout: 5000 });
+    await expectAccessible(page);
     expect(await to.inputValue()).toBe("ann@share-e2e.example, not-an-address");
 
     await to.fill("ann@share-e2e.example, bo@share-e2e.example");

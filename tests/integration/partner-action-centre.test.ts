@@ -13,6 +13,7 @@ import { HELPDESK_ADMINISTRATOR } from "../../app/modules/delegated-admin/admin-
 import { RELATIONSHIP_SORTS } from "../../app/modules/delegated-admin/relationship-list";
 import { createCustomersFor, createPartner, uniq, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
+import { encodeCursor } from "../../app/utils/list";
 import { Browser } from "../support/http";
 
 installTestDatabase();
@@ -184,6 +185,13 @@ describe("the admin relationships list", () => {
     expect(tableRows((await b.html("/partner/relationships?type=gdap")).text)).toBe(7);
     expect(tableRows((await b.html("/partner/relationships?status=pending")).text)).toBe(3);
     expect(tableRows((await b.html("/partner/relationships")).text)).toBe(8);
+    // Cursors of the wrong shape for the order, or carrying a NUL (PostgreSQL refuses it in text): the first page.
+    const nul = encodeCursor(["a\u0000b", "00000000-0000-4000-8000-000000000000"]);
+    const timeShaped = encodeCursor(["2026-01-01T00:00:00.000000", "00000000-0000-4000-8000-000000000000"]);
+    for (const cursor of [`sort=name&after=${nul}`, `sort=status&before=${nul}`, `sort=created&after=${encodeCursor(["zzz", "00000000-0000-4000-8000-000000000000"])}`, `sort=customer&after=${timeShaped}`]) {
+      const page = await b.html(`/partner/relationships?${cursor}`);
+      expect(page.status, cursor).toBe(200);
+    }
     for (const bad of ["type=bogus", "status=nope", "ends=2", "groups=some", "sort=owner", "dir=up", "after=%00", "size=7"]) {
       const page = await b.html(`/partner/relationships?${bad}`);
       expect(page.status, bad).toBe(200);

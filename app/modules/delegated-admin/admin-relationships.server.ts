@@ -14,7 +14,7 @@ import { adminRelationships, organisations, partnerCustomers, relationships } fr
 import { rowsOf } from "../../../db/client";
 import { config } from "~/utils/config.server";
 import type { Tx } from "~/utils/db.server";
-import { normaliseTerm, uuid } from "~/utils/input";
+import { normaliseTerm, text, uuid } from "~/utils/input";
 import { adminRole, GDAP, GLOBAL_ADMINISTRATOR, type RelationshipFilter } from "./admin-roles";
 import type { ADMIN_RELATIONSHIP_KINDS, ENDS_WITHIN, RelationshipSort } from "./relationship-list";
 import { recordAudit, type Actor } from "../platform/audit.server";
@@ -293,7 +293,7 @@ export interface AdminRelationshipQuery {
 export const DAP_ROW_NAME = "Delegated admin (DAP)";
 
 /** The cursor of a list sorted by anything but creation: the boundary row's sort value (text) and id. */
-const sortCursor = cursorCodec(z.tuple([z.string().max(1000), uuid()]));
+const sortCursor = cursorCodec(z.tuple([text().max(1000), uuid()]));
 
 /**
  * What each table of the list matches (GDAP as `ar`, DAP as `r`, their customer as `o`): the

@@ -15,7 +15,7 @@ import { Badge, PageHeader, SubscriptionStatus } from "~/components/layout";
 import { useFormat } from "~/components/format";
 import { describeActivity } from "~/components/partner-activity";
 import { removeAdminRoles } from "~/modules/delegated-admin/admin-relationships.server";
-import { DAP_ROLES, getPartnerDetails, hasRemovableAdminRoles, listActivityOfPartner } from "~/modules/customer-tenant/partner-details.server";
+import { getPartnerDetails, hasRemovableAdminRoles, listActivityOfPartner } from "~/modules/customer-tenant/partner-details.server";
 import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
@@ -63,6 +63,12 @@ async function removeRolesAction({ auth, context }: IntentArgs, partnerId: strin
     message: "The partner's admin roles are removed. It stays your partner in its other roles; to end the relationship, contact your partner.",
   });
 }
+
+/** The admin roles DAP grants (seed 000: global administrator and helpdesk administrator roles). */
+const DAP_ROLES = [
+  { role: "Global Administrator", holders: "its admin agents" },
+  { role: "Helpdesk Administrator", holders: "its helpdesk agents" },
+] as const;
 
 const STATUS = {
   active: ["good", "Active"],

@@ -15,12 +15,6 @@ import { partnerTypeLabel, RELATIONSHIP_LABELS, RELATIONSHIP_MEANINGS, type Rela
 
 export type RelationshipStatus = "pending" | "requested" | "active" | "ended";
 
-/** The admin roles DAP grants (seed 000: global administrator and helpdesk administrator roles). */
-export const DAP_ROLES = [
-  { role: "Global Administrator", holders: "its admin agents" },
-  { role: "Helpdesk Administrator", holders: "its helpdesk agents" },
-] as const;
-
 /**
  * One partner of the customer, or 404 when it is not (a partner with no live relationship with
  * this customer, another customer's partner, any other organisation).

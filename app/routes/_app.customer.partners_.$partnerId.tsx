@@ -195,10 +195,11 @@ export default function PartnerDetails() {
             <p className="muted small">{d.dap.status === "active" ? `Since ${format.date(d.dap.since)}; no end date.` : `Requested ${format.date(d.dap.since)}; waits for your global admin.`}</p>
           </>
         ) : null}
+        {liveGdap.length || pastGdap.length ? <h3>Granular delegated admin (GDAP)</h3> : null}
         {liveGdap.length || pastGdap.length ? (
           <div className="table-scroll" role="region" aria-labelledby="gdap-caption" tabIndex={0}>
             <table className="table">
-              <caption id="gdap-caption">Granular delegated admin (GDAP) relationships</caption>
+              <caption id="gdap-caption" className="visually-hidden">Granular delegated admin (GDAP) relationships</caption>
               <thead>
                 <tr>
                   <th scope="col">Name</th>

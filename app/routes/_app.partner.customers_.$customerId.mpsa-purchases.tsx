@@ -41,7 +41,7 @@ export default function MpsaPurchases() {
       ) : (
         <div className="table-scroll" role="region" aria-labelledby="mpsa-caption" tabIndex={0}>
           <table className="table">
-            <caption id="mpsa-caption">Purchases of {customerName} through its other MPSA partners</caption>
+            <caption id="mpsa-caption" className="visually-hidden">Purchases of {customerName} through its other MPSA partners</caption>
             <thead>
               <tr>
                 <th scope="col">Product</th>

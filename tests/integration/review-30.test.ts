@@ -363,6 +363,9 @@ describe("CSV exports and redirects", () => {
       const res = await s.fetch(path);
       expect(res.status, path).toBe(200);
       const text = await res.text();
+      // The hostile values are in the export, as text.
+      expect(text, path).toMatch(path.includes("audit") ? /'-2\+3\+cmd|'@SUM/ : /'\+cmd/);
+      expect(text, path).toContain("'=HYPERLINK");
       for (const line of text.split("\n")) {
         for (const cell of line.split(",")) {
           const bare = cell.replace(/^"/, "");
@@ -403,5 +406,31 @@ describe("accounts are global objects", () => {
     void other;
     expect((await ga.fetch("/customer/users", { form: { intent: "reset", userId: person.id } })).status).toBe(404);
     expect(await one<{ h: string; e: string }>(sql`select password_hash as h, email as e from users where id = ${person.id}`)).toEqual(before);
+  }, 60_000);
+});
+
+describe("the last global admin and more races", () => {
+  it("an invited (not yet accepted) global admin does not count: the only active one can't demote, deactivate or remove itself", async () => {
+    const { p, c } = await pair();
+    const ga = await signedIn(c, "global_admin");
+    const email = `pending-ga-${c.orgId.slice(0, 6)}@${p.domain}`;
+    expect((await ga.fetch("/customer/users", { form: { intent: "invite-partner-person", displayName: "Pending GA", email, partnerId: p.orgId, role: "global_admin" } })).status).toBe(200);
+    const me = c.users.global_admin!.id;
+    for (const form of [{ intent: "role", userId: me, role: "user" }, { intent: "deactivate", userId: me }, { intent: "remove", userId: me }]) {
+      expect((await ga.fetch("/customer/users", { form })).status, form.intent).toBe(409);
+    }
+    expect((await one<{ status: string; roles: string[] }>(sql`select status, roles from memberships where org_id = ${c.orgId} and user_id = ${me}`))).toEqual({ status: "active", roles: ["global_admin"] });
+  }, 60_000);
+
+  it("a requested (not approved) MPSA partner sees no shared purchases: 404", async () => {
+    const { p, c } = await pair();
+    const other = await createPartner(["global_admin"]);
+    await relate(other, c);
+    await addRelationship(other, c, "mpsa", "active");
+    await addRelationship(p, c, "mpsa", "requested");
+    await exec(sql`update organisations set mpsa_share_purchases = true where id = ${c.orgId}`);
+    const s = await signedIn(p, "global_admin");
+    expect((await s.html(`/partner/customers/${c.orgId}/mpsa-purchases`)).status).toBe(404);
+    expect((await asApp(p, p.users.global_admin!.id, sql`select * from pd_mpsa_shared_purchases(${c.orgId}::uuid)`))).toBe(0);
   }, 60_000);
 });

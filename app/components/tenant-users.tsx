@@ -236,7 +236,7 @@ export function UserControls({
   const [selected, setSelected] = useState(current);
   return (
     <div className="inline-actions">
-      <Form method="post" className="inline-actions" aria-label={`Role of ${user.displayName}`}>
+      <Form method="post" className="inline-actions">
         <input type="hidden" name="userId" value={user.id} />
         <label htmlFor={`role-${user.id}`} className="visually-hidden">
           Role of {user.displayName}

@@ -12,7 +12,9 @@ import { FilterLinks, ListEmpty, useListHref } from "~/components/list";
 import { Badge, PageHeader } from "~/components/layout";
 import { FormattedDateTime } from "~/components/format";
 import { forwardFields, hasPages, listState, pagerLinks } from "~/utils/list";
-import { listCustomerServiceRequests, SERVICE_REQUEST_STATUSES } from "~/modules/customer-tenant/tenant-work.server";
+import { listCustomerServiceRequests } from "~/modules/customer-tenant/tenant-work.server";
+// Not from the .server module: the page's component reads them in the browser too.
+import { SERVICE_REQUEST_STATUS_LABELS as STATUS_LABELS, SERVICE_REQUEST_STATUSES } from "~/modules/customer-tenant/service-request-status";
 import { requirePermission, tenantOf } from "~/modules/auth/gate.server";
 import { withTenantReads } from "~/utils/db.server";
 
@@ -27,7 +29,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { ...result, status: query.status ?? null, paged: Boolean(query.after) };
 }
 
-const STATUS_LABELS = { open: "Open", closed: "Closed" } as const;
 
 type Row = Awaited<ReturnType<typeof loader>>["rows"][number];
 const column = createColumnHelper<Row>();

@@ -10,6 +10,7 @@ import { timeCursor } from "~/utils/list";
 import { recordAudit, type Actor } from "../platform/audit.server";
 import { notifyLater } from "../platform/notifications.server";
 import { DomainError } from "../../utils/errors";
+import { SERVICE_REQUEST_STATUSES, type ServiceRequestStatus } from "./service-request-status";
 
 // ---- Licences ----
 
@@ -121,8 +122,6 @@ export async function closeServiceRequest(tx: Tx, { customerId, actor, requestId
 
 // ---- The customer's own view of its service requests (opened by partners acting in it) ----
 
-export const SERVICE_REQUEST_STATUSES = ["open", "closed"] as const;
-export type ServiceRequestStatus = (typeof SERVICE_REQUEST_STATUSES)[number];
 export const CUSTOMER_REQUESTS_PAGE_SIZE = 25;
 
 /** Who opened a request or wrote a comment, as the customer reads it: its own people, or the partner by name. */

@@ -108,11 +108,9 @@ export default function ServiceRequest() {
                 {r.partnerName ? `${r.partnerName} is told of your comment.` : "Your comment is added to the thread."}
               </p>
               {errors.length ? (
-                <ul id="comment-error" className="field-errors" role="alert">
-                  {errors.map((e) => (
-                    <li key={e}>{e}</li>
-                  ))}
-                </ul>
+                <p id="comment-error" className="field-errors" role="alert">
+                  {errors.join(" ")}
+                </p>
               ) : null}
             </div>
             <div>

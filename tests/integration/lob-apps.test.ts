@@ -288,8 +288,9 @@ describe("line-of-business apps: other partners and customers", () => {
     await relate(elsewhere, other);
     await makeLob(elsewhere, other);
     const me = (o: OrgFixture) => o.users.global_admin!.id;
+    // With the partner's own name and submitter (the guard requires both), so only the rules under test refuse it.
     const insertFor = (partner: OrgFixture) =>
-      sql`insert into lob_apps (customer_org_id, partner_org_id, partner_name, name, version, description, download_url) values (${c.orgId}, ${partner.orgId}, 'x', ${`Sneaky ${uniq()}`}, '1', 'x', 'https://x.example/a') returning id`;
+      sql`insert into lob_apps (customer_org_id, partner_org_id, partner_name, submitted_by_user_id, name, version, description, download_url) values (${c.orgId}, ${partner.orgId}, ${partner.name}, ${me(partner)}, ${`Sneaky ${uniq()}`}, '1', 'x', 'https://x.example/a') returning id`;
 
     // Own contexts: the partner and the customer see it.
     expect(await asApp(p.orgId, me(p), sql`select id from lob_apps where id = ${id}`)).toBe(1);

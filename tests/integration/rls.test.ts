@@ -332,8 +332,8 @@ const cases: TableCase[] = [
     // A LOB partner submits to its customer and withdraws a waiting submission (issue 30); nothing is deleted.
     own: ["select", "insert", "update"],
     select: (t) => sql`select id from lob_apps where partner_org_id = ${t.org.orgId}`,
-    insert: (t) => sql`insert into lob_apps (customer_org_id, partner_org_id, partner_name, name, version, description, download_url)
-      select customer_org_id, ${t.org.orgId}, 'x', ${`App ${randomUUID()}`}, '1', 'x', 'https://x.example/a' from relationships where partner_org_id = ${t.org.orgId} and type = 'lob' limit 1 returning id`,
+    insert: (t) => sql`insert into lob_apps (customer_org_id, partner_org_id, partner_name, submitted_by_user_id, name, version, description, download_url)
+      select customer_org_id, ${t.org.orgId}, ${t.org.name}, ${t.userId}, ${`App ${randomUUID()}`}, '1', 'x', 'https://x.example/a' from relationships where partner_org_id = ${t.org.orgId} and type = 'lob' limit 1 returning id`,
     update: (t) => sql`update lob_apps set status = 'withdrawn', reviewed_by_org_id = ${t.org.orgId} where partner_org_id = ${t.org.orgId} returning id`,
     delete: (t) => sql`delete from lob_apps where partner_org_id = ${t.org.orgId} returning id`,
   },

@@ -118,7 +118,7 @@ describe("a new customer signs up from a trial invitation", () => {
     const partners = await visitor.html("/customer/partners");
     expect(partners.text).toContain(p.name);
     expect(partners.text).toContain("Delegated admin");
-    expect(partners.text).toContain("Advisor");
+    expect(partners.text).toContain("Subscription advisor (Partner of Record)");
 
     const customer = await one<{ id: string; agreement_version: string }>(sql`select id, agreement_version from organisations where primary_domain = ${form.primaryDomain}`);
     expect(customer.agreement_version).toBe("2026-11");

@@ -111,7 +111,8 @@ describe("the admin relationships list", () => {
     const page = await openAs("admin@northwind.example", "/partner/relationships");
     await page.getByRole("link", { name: /^Ends/ }).click();
     await page.waitForURL(/sort=ends/);
-    expect(await page.locator("th[aria-sort]").getAttribute("aria-sort")).toBe("ascending");
+    // The URL changes a moment before React renders the new page.
+    await expect.poll(() => page.locator("th[aria-sort]").getAttribute("aria-sort")).toBe("ascending");
     const ends = await page.locator("tbody tr td:nth-child(6)").allTextContents();
     expect(ends.length).toBeGreaterThan(1);
     await page.getByLabel("Type").selectOption("gdap");

@@ -828,7 +828,7 @@ const CASES: Record<string, Case> = {
         expectNoTraceOf(page.text, D);
         expect((await b.fetch("/customer/users", { form: { intent: "reset", userId: victim.id } })).status).toBe(404);
         // Issue 30: roles, deactivation and removal of another customer's user; another partner's id.
-        for (const form of [{ intent: "role", role: "global_admin" }, { intent: "deactivate" }, { intent: "reactivate" }, { intent: "remove" }]) {
+        for (const form of [{ intent: "role", role: "global_admin" }, { intent: "deactivate" }, { intent: "reactivate" }, { intent: "remove" }] as Record<string, string>[]) {
           expect((await b.fetch("/customer/users", { form: { ...form, userId: victim.id } })).status, form.intent).toBe(404);
         }
         const invite = { intent: "invite-partner-person", displayName: "Someone", email: `someone-${D.orgId.slice(0, 8)}@b.test`, partnerId: B.orgId };

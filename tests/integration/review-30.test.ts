@@ -416,7 +416,7 @@ describe("the last global admin and more races", () => {
     const email = `pending-ga-${c.orgId.slice(0, 6)}@${p.domain}`;
     expect((await ga.fetch("/customer/users", { form: { intent: "invite-partner-person", displayName: "Pending GA", email, partnerId: p.orgId, role: "global_admin" } })).status).toBe(200);
     const me = c.users.global_admin!.id;
-    for (const form of [{ intent: "role", userId: me, role: "user" }, { intent: "deactivate", userId: me }, { intent: "remove", userId: me }]) {
+    for (const form of [{ intent: "role", userId: me, role: "user" }, { intent: "deactivate", userId: me }, { intent: "remove", userId: me }] as Record<string, string>[]) {
       expect((await ga.fetch("/customer/users", { form })).status, form.intent).toBe(409);
     }
     expect((await one<{ status: string; roles: string[] }>(sql`select status, roles from memberships where org_id = ${c.orgId} and user_id = ${me}`))).toEqual({ status: "active", roles: ["global_admin"] });

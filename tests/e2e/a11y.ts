@@ -47,7 +47,8 @@ export function accessibilityViolations(page: Page): Promise<AxeViolation[]> {
     if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
     return page.evaluate(async () => {
       const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+      // Only violations are read: axe then skips collecting the passing and inapplicable nodes.
+      const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] });
       return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) }));
     });
   });
@@ -71,6 +72,8 @@ interface Watch {
 }
 
 const watches = new WeakMap<Page, Watch>();
+/** The states already checked in this file, by URL and a hash of the markup: the same page twice is checked once. */
+const checkedStates = new Set<string>();
 const pending = new Set<Promise<void>>();
 let findings: AxeFinding[] = [];
 let checkedPages = 0;
@@ -101,11 +104,22 @@ async function checkAfterNavigation(page: Page, watch: Watch, generation: number
     if (watch.skip || generation !== watch.generation || page.isClosed()) return;
     const url = page.url();
     if (skipped(url)) return;
-    if ((await page.evaluate(() => document.contentType)) !== "text/html") return;
+    const state = await page.evaluate(() => {
+      if (document.contentType !== "text/html") return null;
+      // FNV-1a over the markup: cheap next to an axe run.
+      const html = document.documentElement.outerHTML;
+      let h = 0x811c9dc5;
+      for (let i = 0; i < html.length; i++) h = Math.imul(h ^ html.charCodeAt(i), 0x01000193);
+      return `${html.length}:${(h >>> 0).toString(16)}`;
+    });
+    if (state === null) return;
+    const key = `${url} ${state}`;
+    if (checkedStates.has(key)) return;
     const violations = await accessibilityViolations(page);
     // A page that moved on while axe ran is checked again by its own navigation.
     if (generation !== watch.generation || page.url() !== url) return;
     checkedPages++;
+    checkedStates.add(key);
     if (process.env.AXE_DEBUG) console.warn(`axe checked ${url} in ${Date.now() - started} ms`);
     for (const v of violations) if (v.impact && FAILING_IMPACTS.has(v.impact)) findings.push({ ...v, url });
   } catch (error) {

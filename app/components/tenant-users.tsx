@@ -336,7 +336,8 @@ export function InvitePartnerPersonForm({
       <h2 id="invite-partner-person">Invite a partner&apos;s person</h2>
       <p className="muted small">
         You give your partner a user account in your organisation, and they work with other services on your behalf. The person gets an email
-        invitation; once they accept, the partner is listed among your partners with the type Partner.
+        invitation; once they accept, the partner is listed among your partners with the type Partner. The person must already have an
+        account at that partner and accept with it; to add someone who does not work for the partner, invite them as a user instead.
       </p>
       <Form method="post" ref={ref} className="form-grid" noValidate>
         {formError ? (
@@ -371,10 +372,11 @@ export function InvitePartnerPersonForm({
           {fieldError("partnerId") ? <p id="pp-partner-error" className="field-errors" role="alert">{fieldError("partnerId")}</p> : null}
         </div>
         <div className="field">
-          <label htmlFor="pp-number">
-            Partner ID<span className="optional"> (optional)</span>
-          </label>
-          <input id="pp-number" name="partnerNumber" inputMode="numeric" maxLength={12} aria-invalid={fieldError("partnerNumber") ? true : undefined} aria-describedby={fieldError("partnerNumber") ? "pp-number-error" : undefined} />
+          <label htmlFor="pp-number">Partner ID</label>
+          <input id="pp-number" name="partnerNumber" inputMode="numeric" maxLength={12} aria-invalid={fieldError("partnerNumber") ? true : undefined} aria-describedby={fieldError("partnerNumber") ? "pp-number-hint pp-number-error" : "pp-number-hint"} />
+          <p id="pp-number-hint" className="hint">
+            Required when the partner is &ldquo;By Partner ID&rdquo;; leave it empty when you chose one of your partners.
+          </p>
           {fieldError("partnerNumber") ? <p id="pp-number-error" className="field-errors" role="alert">{fieldError("partnerNumber")}</p> : null}
         </div>
         <div className="field">

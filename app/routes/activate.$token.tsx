@@ -15,6 +15,7 @@ import { clientIp } from "~/modules/auth/gate.server";
 import { withSystem } from "~/utils/db.server";
 import { redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
+import { DomainError } from "~/utils/errors";
 
 export const meta: MetaFunction = () => [{ title: "Your invitation · Partnerdesk" }];
 
@@ -75,13 +76,23 @@ async function declineAction({ request, context, token, state }: ActivationInten
   linkGone(result.reason);
 }
 
+/** A refusal of the acceptance (a partner's person's invitation accepted by a non-member of that partner) is the page's message. */
+async function refusedAs409<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof DomainError) throw new Response(error.message, { status: error.status });
+    throw error;
+  }
+}
+
 /** An existing account accepts while signed in as itself; a new address chooses its password here. */
 async function acceptAction({ request, formData, context, token, state }: ActivationIntentArgs) {
   const session = await signedInOn(request, context);
   const ip = clientIp(context);
   if (state.hasPassword) {
     if (session?.userId !== state.userId) throw new Response("Sign in with the invited account to accept this invitation.", { status: 403 });
-    const result = await withSystem((tx) => activateMembership(tx, { token, signedIn: session, ip, userAgent: request.headers.get("user-agent") }));
+    const result = await refusedAs409(withSystem((tx) => activateMembership(tx, { token, signedIn: session, ip, userAgent: request.headers.get("user-agent") })));
     if (result.ok) return redirectWithToast(result.home, { kind: "success", message: `You joined ${result.orgName}.` });
     if (result.reason === "sign-in-required") throw new Response("Sign in with the invited account to accept this invitation.", { status: 403 });
     linkGone(result.reason);
@@ -89,7 +100,7 @@ async function acceptAction({ request, formData, context, token, state }: Activa
 
   const submission = parseWithZod(formData, { schema: newUserSchema });
   if (submission.status !== "success") return data(submission.reply({ hideFields: ["password", "confirmPassword"] }), { status: 400 });
-  const result = await withSystem((tx) =>
+  const result = await refusedAs409(withSystem((tx) =>
     activateMembership(tx, {
       token,
       password: submission.value.password,
@@ -98,7 +109,7 @@ async function acceptAction({ request, formData, context, token, state }: Activa
       ip,
       userAgent: request.headers.get("user-agent"),
     }),
-  );
+  ));
   if (result.ok) throw redirect(result.home, result.setCookie ? { headers: { "Set-Cookie": result.setCookie } } : undefined);
   // The address got a password meanwhile (another invitation accepted): it signs in to accept.
   if (result.reason === "sign-in-required") throw redirect(`/activate/${token}`);

@@ -36,6 +36,8 @@ export async function seedCustomerUsersDemo(tx: Tx, demo: CustomerUsersDemo) {
       .values({ email, displayName: name, passwordHash: demo.passwordHash, homeOrgId: partnersPerson ? p.id : null })
       .onConflictDoUpdate({ target: users.email, set: { displayName: name } })
       .returning({ id: users.id });
+    // A partner's person works for the partner: an active member of it (the database requires it, 0058).
+    if (partnersPerson) await tx.insert(memberships).values({ orgId: p.id, userId: u!.id, roles: ["admin_agent"], status: "active", activatedAt: sql`now() - interval '60 days'` }).onConflictDoNothing();
     await tx
       .insert(memberships)
       .values({

@@ -32,8 +32,8 @@ describe.runIf(testDbKind() === "pglite")("demo seed", () => {
     // has both partners as MPSA partners and the first as delegated admin; the first customer has a
     // billing admin, a user, a deactivated user and a person of the first partner, whose "partner"
     // relationship follows; the first partner is Alpine Bakery's Advisor and asked Bellows Bakery
-    // to be its MPSA partner (issue 30).
-    expect(first).toEqual({ partners: 12, customers, users: 5 + 1 + customers + 4, memberships: 5 + 1 + customers + 4, relationships: customers + 1 + 7 + 3 + 1 + 2, lobApps: 2 });
+    // to be its MPSA partner (issue 30); that person is an active member of the first partner too (0058).
+    expect(first).toEqual({ partners: 12, customers, users: 5 + 1 + customers + 4, memberships: 5 + 1 + customers + 4 + 1, relationships: customers + 1 + 7 + 3 + 1 + 2, lobApps: 2 });
     await withSystem(seedDemo);
     expect(await counts()).toEqual(first);
   });

@@ -9,6 +9,7 @@ import { authTokens, memberships, organisations, users } from "../../../db/schem
 import { recordAudit } from "../platform/audit.server";
 import { enqueueMail } from "../platform/mail.server";
 import { config } from "~/utils/config.server";
+import { DomainError, pgErrorCode } from "~/utils/errors";
 import { withSystem, type Tx } from "~/utils/db.server";
 import { enqueueJob } from "../platform/jobs.server";
 import { hashPassword, randomToken, sha256, verifyPassword } from "./crypto.server";
@@ -360,11 +361,26 @@ export async function activateMembership(
       })
       .where(eq(users.id, user.id));
   }
-  const activated = await tx
-    .update(memberships)
-    .set({ status: "active", activatedAt: sql`now()`, invitedEmail: null, invitedName: null })
-    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, user.id), eq(memberships.status, "invited")))
-    .returning({ orgId: memberships.orgId });
+  // A partner's person's invitation (it names a partner) is accepted only by an active member of
+  // that partner: the database refuses anyone else (PD003, migration 0058, review of issue 30).
+  const [named] = await tx
+    .select({ partner: sql<string | null>`(select o.name from organisations o where o.id = ${memberships.partnerOrgId})`, customer: organisations.name })
+    .from(memberships)
+    .innerJoin(organisations, eq(organisations.id, memberships.orgId))
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, user.id)));
+  let activated: { orgId: string }[];
+  try {
+    activated = await tx
+      .update(memberships)
+      .set({ status: "active", activatedAt: sql`now()`, invitedEmail: null, invitedName: null })
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, user.id), eq(memberships.status, "invited")))
+      .returning({ orgId: memberships.orgId });
+  } catch (error) {
+    if (pgErrorCode(error) !== "PD003") throw error;
+    const partner = named?.partner ?? "a partner";
+    const customer = named?.customer ?? "the organisation";
+    throw new DomainError(409, `This invitation is for a person of ${partner}. Sign in with your account at ${partner}, or ask ${customer} to invite you as a user.`);
+  }
   if (activated.length === 0) return { ok: false, reason: "expired" };
   await tx.update(authTokens).set({ usedAt: sql`now()` }).where(eq(authTokens.tokenHash, t.value.tokenHash));
   const [org] = await tx.select({ kind: organisations.kind, name: organisations.name }).from(organisations).where(eq(organisations.id, orgId));

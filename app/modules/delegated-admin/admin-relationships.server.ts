@@ -21,7 +21,7 @@ import { recordAudit, type Actor } from "../platform/audit.server";
 import { randomToken } from "../auth/crypto.server";
 import { DomainError, uniqueViolation } from "../../utils/errors";
 import { notifyLater } from "../platform/notifications.server";
-import { upsertRelationship } from "../relationships/relationships.server";
+import { takeRelationshipRequestQuota, upsertRelationship } from "../relationships/relationships.server";
 
 export type GdapStatus = "created" | "approval_pending" | "active" | "expiring" | "expired" | "termination_requested" | "terminated" | "declined";
 
@@ -238,6 +238,7 @@ export async function requestDap(tx: Tx, { partnerId, actor, customerId }: { par
     if (existing?.status === "active") throw new DomainError(409, "You already have delegated administration for this customer.");
     return { requested: false };
   }
+  await takeRelationshipRequestQuota(tx);
   await notifyCustomerAdmins(tx, {
     customerId,
     title: `${partner.name} asks for delegated administration`,

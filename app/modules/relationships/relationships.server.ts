@@ -8,7 +8,7 @@ import { organisations, relationships } from "../../../db/schema";
 import { rowsOf } from "../../../db/client";
 import type { Tx } from "~/utils/db.server";
 import { recordAudit, type Actor } from "../platform/audit.server";
-import { DomainError } from "../../utils/errors";
+import { DomainError, RateLimited } from "../../utils/errors";
 import { notifyLater } from "../platform/notifications.server";
 import { RELATIONSHIP_LABELS, RELATIONSHIP_MEANINGS, WHAT_ENDS, type RelationshipType, type RequestableType } from "./relationship-types";
 
@@ -47,6 +47,30 @@ async function partnerName(tx: Tx, partnerId: string) {
  * simultaneous requests: exactly one opens it, the other gets 409 (as does asking again while it
  * waits or is active).
  */
+/** At most this many relationship requests (Advisor, MPSA, LOB, DAP) a partner sends in a day: each one tells the customer's global admins. */
+export const RELATIONSHIP_REQUESTS_PER_DAY = 20;
+export const RELATIONSHIP_REQUEST_WINDOW_SECONDS = 86_400;
+
+/**
+ * Counts one relationship request against the partner's daily allowance (pd_take_org_quota, the
+ * organisation in the transaction's context: the partner's own). A request opened after the
+ * customer declined counts like any other, so asking again and again after each decline stops at
+ * the limit (review of issue 30, finding 9). Refused: RateLimited (429), nothing is requested.
+ */
+export async function takeRelationshipRequestQuota(tx: Tx) {
+  const [row] = rowsOf<{ retry_after: number }>(
+    await tx.execute(sql`select pd_take_org_quota('relationship.request', 1, ${RELATIONSHIP_REQUESTS_PER_DAY}::int, ${RELATIONSHIP_REQUEST_WINDOW_SECONDS}::int) as retry_after`),
+  );
+  const retryAfter = Number(row?.retry_after ?? 0);
+  if (retryAfter > 0) {
+    const hours = Math.ceil(retryAfter / 3600);
+    throw new RateLimited(
+      `Your organisation can send ${RELATIONSHIP_REQUESTS_PER_DAY} relationship requests a day. Try again in ${hours} hour${hours === 1 ? "" : "s"}.`,
+      retryAfter,
+    );
+  }
+}
+
 export async function requestRelationship(tx: Tx, { partnerId, actor, customerId, type }: { partnerId: string; actor: Actor; customerId: string; type: RequestableType }) {
   const [customer] = await tx
     .select({ name: organisations.name })
@@ -74,6 +98,7 @@ export async function requestRelationship(tx: Tx, { partnerId, actor, customerId
         : `You already asked ${customer.name} to be its ${RELATIONSHIP_LABELS[type]}; the request waits for its global admin.`,
     );
   }
+  await takeRelationshipRequestQuota(tx);
   const partner = await partnerName(tx, partnerId);
   await notifyLater(tx, {
     orgId: customerId,

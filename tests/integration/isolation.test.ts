@@ -883,6 +883,100 @@ const CASES: Record<string, Case> = {
     // Development only: it shows every tenant's mail, so it answers 404 anywhere else.
     expect((await as["A:global_admin"]!.html("/dev/outbox")).status).toBe(404);
   },
+  "routes/_app.partner.customers_.$customerId.mpsa-purchases": async () => {
+    // E is an MPSA partner of both C and D; A is C's other MPSA partner, B is D's; both customers share.
+    // (Declared last: the MPSA relationships it adds change no earlier case.)
+    const E = await createPartner();
+    await withSystem(async (tx) => {
+      await tx.execute(sql`update organisations set is_authorised_advisor = true where id = ${E.orgId}`);
+      await tx.execute(sql`update organisations set mpsa_share_purchases = true where id in (${C.orgId}, ${D.orgId})`);
+      await tx.execute(sql`insert into relationships (partner_org_id, customer_org_id, type, status, started_at) values
+        (${A.orgId}, ${C.orgId}, 'mpsa', 'active', now()), (${E.orgId}, ${C.orgId}, 'mpsa', 'active', now()),
+        (${B.orgId}, ${D.orgId}, 'mpsa', 'active', now()), (${E.orgId}, ${D.orgId}, 'mpsa', 'active', now())`);
+      // C bought Business Premium through E; D bought Visio Plan 2 through B (beforeAll) and through E.
+      await tx.execute(sql`insert into subscriptions (customer_org_id, product_id, licences, status, advisor_partner_org_id) values
+        (${C.orgId}, 'business-premium', 7, 'active', ${E.orgId}), (${D.orgId}, 'visio-plan-2', 9, 'active', ${E.orgId})`);
+    });
+    for (const [role, b] of partnerBrowsers()) {
+      const allowed = role !== "helpdesk_agent";
+      const expected = allowed ? 404 : 403;
+      for (const id of [D.orgId, B.orgId, E.orgId, "not-a-uuid"]) {
+        const page = await b.html(`/partner/customers/${id}/mpsa-purchases`);
+        expect(page.status, `${role} ${id}`).toBe(expected);
+        expectNoTraceOf(page.text, D);
+        expect(page.text).not.toContain(E.name);
+      }
+      const own = await b.html(`/partner/customers/${C.orgId}/mpsa-purchases`);
+      expect(own.status, role).toBe(allowed ? 200 : 403);
+      if (allowed) {
+        expect(own.text).toContain(E.name);
+        // Neither A's own Visio purchase for C nor D's Visio purchases through B or E.
+        expect(own.text).not.toContain("Visio Plan 2");
+        expect(own.text).not.toContain(dSubscriptionId);
+        expectNoTraceOf(own.text, B);
+        expectNoTraceOf(own.text, D);
+      }
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.html(`/partner/customers/${C.orgId}/mpsa-purchases`)).location).toBe("/customer");
+  },
+  "routes/_app.customer.partners_.$partnerId": async () => {
+    const rolesOfB = () => withSystem(async (tx) => rowsOf<{ id: string; status: string }>(await tx.execute(sql`select id, status from admin_relationships where partner_org_id = ${B.orgId} order by id`)));
+    const before = await rolesOfB();
+    for (const [role, b] of customerBrowsers()) {
+      const views = role !== "user";
+      // B is D's partner, not C's; D is a customer; neither opens.
+      for (const id of [B.orgId, D.orgId, "not-a-uuid"]) {
+        const page = await b.html(`/customer/partners/${id}`);
+        expect(page.status, `${role} ${id}`).toBe(views ? 404 : 403);
+        expectNoTraceOf(page.text, B);
+        expectNoTraceOf(page.text, D);
+      }
+      const own = await b.html(`/customer/partners/${A.orgId}`);
+      expect(own.status, role).toBe(views ? 200 : 403);
+      if (views) {
+        expect(own.text).toContain(A.name);
+        expectNoTraceOf(own.text, B);
+        expectNoTraceOf(own.text, D);
+      }
+      expect((await b.fetch(`/customer/partners/${B.orgId}`, { form: { intent: "remove-roles" } })).status, role).toBe(role === "global_admin" ? 404 : 403);
+    }
+    expect(await rolesOfB()).toEqual(before);
+    for (const [, b] of partnerBrowsers()) expect((await b.html(`/customer/partners/${A.orgId}`)).location).toBe("/partner");
+  },
+  "routes/partner.relationships.export[.csv]": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const allowed = role === "global_admin" || role === "admin_agent";
+      for (const path of ["/partner/relationships/export.csv", `/partner/relationships/export.csv?q=${encodeURIComponent(dName)}`, "/partner/relationships/export.csv?status=pending"]) {
+        const res = await b.fetch(path);
+        expect(res.status, `${role} ${path}`).toBe(allowed ? 200 : 403);
+        const text = await res.text();
+        for (const secret of [bGdap.id, bGdap.code, dRequestId, dAdvisorRequestId]) expect(text, path).not.toContain(secret);
+        expectNoTraceOf(text, B);
+        expectNoTraceOf(text, D);
+        expect(text).not.toContain(D.orgId);
+      }
+      if (allowed) expect(await (await b.fetch("/partner/relationships/export.csv")).text()).toContain(aGdapId);
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.fetch("/partner/relationships/export.csv")).status).toBe(302);
+  },
+  "routes/partner.audit.export[.csv]": async () => {
+    for (const [role, b] of partnerBrowsers()) {
+      const allowed = role === "global_admin";
+      for (const path of ["/partner/audit/export.csv", `/partner/audit/export.csv?user=${B.users.global_admin!.id}`, `/partner/audit/export.csv?q=${encodeURIComponent("Secret Renamed")}`]) {
+        const res = await b.fetch(path);
+        expect(res.status, `${role} ${path}`).toBe(allowed ? 200 : 403);
+        const text = await res.text();
+        expect(text, path).not.toContain("Secret Renamed");
+        expect(text, path).not.toContain("B secret actor");
+        expectNoTraceOf(text, B);
+        expectNoTraceOf(text, D);
+        expect(text).not.toContain(D.orgId);
+      }
+      // A's own entries are there (the exports above were audited).
+      if (allowed) expect(await (await b.fetch("/partner/audit/export.csv")).text()).toContain("audit.exported");
+    }
+    for (const [, b] of customerBrowsers()) expect((await b.fetch("/partner/audit/export.csv")).status).toBe(302);
+  },
 };
 
 describe("HTTP tenant isolation", () => {

@@ -92,7 +92,10 @@ async function settle(page: Page) {
     undefined,
     { timeout: 10_000, polling: 50 },
   );
-  await sleep(250);
+  // CSS transitions over (the busy table's fade); endless ones (spinners) do not count.
+  await page
+    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity), undefined, { timeout: 2_000, polling: 50 })
+    .catch(() => undefined);
 }
 
 async function checkAfterNavigation(page: Page, watch: Watch, generation: number) {

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem, withTenant } from "../../app/utils/db.server";
 import { changeTenantUserRole, removeTenantUser, setTenantUserActive } from "../../app/modules/customer-tenant/tenant-users.server";
-import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
+import { createCustomer, createPartner, relate } from "../support/factories";
 import { lastMailTo } from "../support/mail";
 import { runJobs } from "../support/jobs";
 import { installTestDatabase, testDbKind } from "../support/db";

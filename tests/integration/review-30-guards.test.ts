@@ -1,6 +1,6 @@
 /**
- * Issue 30 review: what the database holds since migration 0057 (findings 1-7 of the adversarial
- * review; each attack failed before it, on PGlite and PostgreSQL).
+ * Issue 30 review: what the database holds since migration 0057 (findings 1-7 and 10 of the adversarial
+ * review; 10 by migration 0059; each attack failed before it, on PGlite and PostgreSQL).
  */
 import { sql, type SQL } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -8,18 +8,11 @@ import { APP_ROLE, rowsOf } from "../../db/client";
 import { withSystem } from "../../app/utils/db.server";
 import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
 import { installTestDatabase } from "../support/db";
-import { Browser } from "../support/http";
-import { lastMailTo } from "../support/mail";
 
 installTestDatabase();
 
 const one = async <T>(q: SQL) => (await withSystem(async (tx) => rowsOf<T>(await tx.execute(q))))[0]!;
 const exec = (q: SQL) => withSystem((tx) => tx.execute(q));
-const signedIn = async (org: OrgFixture, role: string) => {
-  const b = new Browser();
-  await b.signIn(org.users[role]!.email);
-  return b;
-};
 const addRelationship = (p: OrgFixture, c: OrgFixture, type: string, status: string) =>
   exec(sql`insert into relationships (partner_org_id, customer_org_id, type, status, started_at, ended_at)
            values (${p.orgId}, ${c.orgId}, ${type}, ${status}, now(), ${status === "ended" ? sql`now()` : null})
@@ -143,3 +136,13 @@ describe("FINDING 7: partner staff acting in a customer invite a 'partner' perso
   });
 });
 
+describe("FINDING 10 (fixed by 0059): partner staff acting through a helpdesk-only GDAP relationship change the customer's roles at the database", () => {
+  it("with only the Helpdesk Administrator role granted, no member becomes global admin through the partner", async () => {
+    const { p, c } = await pair();
+    const { HELPDESK_ADMINISTRATOR } = await import("../../app/modules/delegated-admin/admin-roles");
+    await exec(sql`insert into admin_relationships (partner_org_id, customer_org_id, display_name, duration_days, roles, status, approval_code, request_expires_at, approved_at, ends_at)
+      values (${p.orgId}, ${c.orgId}, 'Helpdesk only', 30, ${`{${HELPDESK_ADMINISTRATOR}}`}::text[], 'active', ${"code-" + c.orgId}, now() + interval '30 days', now(), now() + interval '30 days')`);
+    const res = await asApp(p, p.users.helpdesk_agent!.id, sql`update memberships set roles = '{global_admin}' where org_id = ${c.orgId} and user_id = ${c.users.user!.id} returning user_id`, c);
+    expect(held(res)).toBe(true);
+  });
+});

@@ -9,7 +9,7 @@ import { recordAudit, walkAuditEntries } from "~/modules/platform/audit.server";
 import { readAuditExport } from "~/modules/platform/audit-list";
 import { auditObjectLabel } from "~/modules/platform/audit-objects";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
-import { toCsv } from "~/utils/csv.server";
+import { csvDownload } from "~/utils/csv.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 
 const HEADER = ["Time (UTC)", "User", "User email", "Action", "Customer", "Customer ID", "Object", "Object type", "Object ID", "IP", "Entry ID"];
@@ -25,43 +25,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   );
   const orgId = auth.org.id;
   const batches = walkAuditEntries((fn) => withTenantReads(tenantOf(auth), fn), { orgId, filter });
-  const encoder = new TextEncoder();
-  let headerSent = false;
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!headerSent) {
-        headerSent = true;
-        controller.enqueue(encoder.encode("\uFEFF" + toCsv([HEADER])));
-        return;
-      }
-      const { value, done } = await batches.next();
-      if (done) return controller.close();
-      if (value.length === 0) return;
-      const records = value.map((e) => [
-        e.at.toISOString(),
-        e.actorName ?? (e.actorUserId ? "" : "System / operator"),
-        e.actorEmail ?? "",
-        e.action,
-        e.customerName ?? (e.customerId ? "Another organisation" : ""),
-        e.customerId ?? "",
-        e.objectType ? auditObjectLabel(e) : "",
-        e.objectType ?? "",
-        e.objectId ?? "",
-        e.ip ?? "",
-        e.id,
-      ]);
-      controller.enqueue(encoder.encode(toCsv(records)));
-    },
-    async cancel() {
-      await batches.return(undefined);
-    },
-  });
   const date = new Date().toISOString().slice(0, 10);
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="audit-log-${date}.csv"`,
-      "Cache-Control": "no-store",
-    },
+  return csvDownload({
+    filename: `audit-log-${date}.csv`,
+    header: HEADER,
+    batches,
+    record: (e) => [
+      e.at.toISOString(),
+      e.actorName ?? (e.actorUserId ? "" : "System / operator"),
+      e.actorEmail ?? "",
+      e.action,
+      e.customerName ?? (e.customerId ? "Another organisation" : ""),
+      e.customerId ?? "",
+      e.objectType ? auditObjectLabel(e) : "",
+      e.objectType ?? "",
+      e.objectId ?? "",
+      e.ip ?? "",
+      e.id,
+    ],
   });
 }

@@ -9,7 +9,7 @@ import { customerList, RELATIONSHIP_LABELS, type RelationshipType } from "~/modu
 import { walkCustomers } from "~/modules/customers/customers.server";
 import { recordAudit } from "~/modules/platform/audit.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
-import { toCsv } from "~/utils/csv.server";
+import { csvDownload } from "~/utils/csv.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 
 const HEADER = ["Name", "Primary domain", "Country", "Relationships", "Agreement", "Created (UTC)", "Customer ID"];
@@ -24,40 +24,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     recordAudit(tx, { actor: actorOf(auth, context), action: "customers.exported", objectType: "customer_list", details: { q: query.q ?? null, type: query.type ?? null, country: query.country ?? null, agreement: query.agreement ?? null } }),
   );
   const batches = walkCustomers((fn) => withTenantReads(tenantOf(auth), fn), { partnerId: auth.org.id, query });
-  const encoder = new TextEncoder();
-  let headerSent = false;
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!headerSent) {
-        headerSent = true;
-        // A byte-order mark so spreadsheet programs read UTF-8 names correctly.
-        controller.enqueue(encoder.encode("\uFEFF" + toCsv([HEADER])));
-        return;
-      }
-      const { value, done } = await batches.next();
-      if (done) return controller.close();
-      if (value.length === 0) return;
-      const records = value.map((r) => [
-        r.name,
-        r.primaryDomain,
-        r.country,
-        r.relationshipTypes.map((t) => RELATIONSHIP_LABELS[t as RelationshipType] ?? t).join("; "),
-        r.agreementStatus,
-        r.createdAt,
-        r.id,
-      ]);
-      controller.enqueue(encoder.encode(toCsv(records)));
-    },
-    async cancel() {
-      await batches.return(undefined);
-    },
-  });
   const date = new Date().toISOString().slice(0, 10);
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="customers-${date}.csv"`,
-      "Cache-Control": "no-store",
-    },
+  return csvDownload({
+    filename: `customers-${date}.csv`,
+    header: HEADER,
+    batches,
+    record: (r) => [
+      r.name,
+      r.primaryDomain,
+      r.country,
+      r.relationshipTypes.map((t) => RELATIONSHIP_LABELS[t as RelationshipType] ?? t).join("; "),
+      r.agreementStatus,
+      r.createdAt,
+      r.id,
+    ],
   });
 }

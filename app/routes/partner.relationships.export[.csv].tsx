@@ -10,7 +10,7 @@ import { ADMIN_STATUS_LABELS, relationshipList } from "~/modules/delegated-admin
 import { RELATIONSHIP_LABELS } from "~/modules/relationships/relationship-types";
 import { recordAudit } from "~/modules/platform/audit.server";
 import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
-import { toCsv } from "~/utils/csv.server";
+import { csvDownload } from "~/utils/csv.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 
 const HEADER = ["Name", "Type", "Customer", "Status", "Roles", "Requested (UTC)", "Ends (UTC)", "Ended (UTC)", "Customer ID", "Relationship ID"];
@@ -31,43 +31,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   );
   const now = new Date();
   const batches = walkAdminRelationships((fn) => withTenantReads(tenantOf(auth), fn), { partnerId: auth.org.id, query, now });
-  const encoder = new TextEncoder();
-  let headerSent = false;
   const iso = (d: Date | null) => (d ? d.toISOString() : "");
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!headerSent) {
-        headerSent = true;
-        controller.enqueue(encoder.encode("\uFEFF" + toCsv([HEADER])));
-        return;
-      }
-      const { value, done } = await batches.next();
-      if (done) return controller.close();
-      if (value.length === 0) return;
-      const records = value.map((r) => [
-        r.displayName,
-        RELATIONSHIP_LABELS[r.kind],
-        r.customerName ?? (r.customerId ? "" : "Open request"),
-        ADMIN_STATUS_LABELS[r.status] ?? r.status,
-        r.kind === "dap" ? DAP_ROLES : r.roles.map((id) => adminRole(id)?.name ?? id).join("; "),
-        iso(r.createdAt),
-        iso(r.endsAt),
-        iso(r.endedAt),
-        r.customerId ?? "",
-        r.id,
-      ]);
-      controller.enqueue(encoder.encode(toCsv(records)));
-    },
-    async cancel() {
-      await batches.return(undefined);
-    },
-  });
   const date = now.toISOString().slice(0, 10);
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="admin-relationships-${date}.csv"`,
-      "Cache-Control": "no-store",
-    },
+  return csvDownload({
+    filename: `admin-relationships-${date}.csv`,
+    header: HEADER,
+    batches,
+    record: (r) => [
+      r.displayName,
+      RELATIONSHIP_LABELS[r.kind],
+      r.customerName ?? (r.customerId ? "" : "Open request"),
+      ADMIN_STATUS_LABELS[r.status] ?? r.status,
+      r.kind === "dap" ? DAP_ROLES : r.roles.map((id) => adminRole(id)?.name ?? id).join("; "),
+      iso(r.createdAt),
+      iso(r.endsAt),
+      iso(r.endedAt),
+      r.customerId ?? "",
+      r.id,
+    ],
   });
 }

@@ -20,3 +20,42 @@ export type CsvCell = string | number | boolean | null | undefined;
 export function toCsv(rows: readonly (readonly CsvCell[])[]): string {
   return stringify(rows as CsvCell[][], { cast: { string: neutraliseFormula } });
 }
+
+/**
+ * A CSV download streamed from batches of rows (each batch read as the client takes the previous
+ * one, so memory stays flat): a byte-order mark and the header first, so spreadsheet programs read
+ * UTF-8 names correctly; `record` turns a row into its cells. Closing the download early stops the
+ * batches.
+ */
+export function csvDownload<Row>({
+  filename,
+  header,
+  batches,
+  record,
+}: {
+  filename: string;
+  header: readonly string[];
+  batches: AsyncGenerator<readonly Row[], unknown, unknown>;
+  record: (row: Row) => readonly CsvCell[];
+}): Response {
+  const encoder = new TextEncoder();
+  let headerSent = false;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!headerSent) {
+        headerSent = true;
+        controller.enqueue(encoder.encode("\uFEFF" + toCsv([header])));
+        return;
+      }
+      const { value, done } = await batches.next();
+      if (done) return controller.close();
+      if (value.length > 0) controller.enqueue(encoder.encode(toCsv(value.map(record))));
+    },
+    async cancel() {
+      await batches.return(undefined);
+    },
+  });
+  return new Response(stream, {
+    headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${filename}"`, "Cache-Control": "no-store" },
+  });
+}

@@ -19,6 +19,7 @@ import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { accessibilityViolations, describeFindings, takeAccessibilityFindings, watchAccessibility } from "./a11y";
+import { DEMO_TEMPLATE_ENV, E2E_SERVER_ENV } from "./global-setup";
 
 export { accessibilityViolations, automaticallyCheckedPages, skipAutomaticAccessibility, takeAccessibilityFindings, type AxeFinding, type AxeViolation } from "./a11y";
 
@@ -62,14 +63,7 @@ export interface TestServer {
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
-const DEFAULT_ENV: ServerEnv = {
-  NODE_ENV: "development",
-  SEED_DEMO: "auto",
-  LOG_LEVEL: "warn",
-  JOB_POLL_MS: "200",
-  ARGON2_MEMORY_KIB: "4096",
-  ARGON2_ITERATIONS: "1",
-};
+const DEFAULT_ENV: ServerEnv = E2E_SERVER_ENV;
 
 const running = new Set<TestServer>();
 
@@ -80,8 +74,11 @@ const running = new Set<TestServer>();
 export async function spawnServer({ env = {}, port }: ServerOptions = {}): Promise<TestServer> {
   port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const dataDir = env.DATABASE_URL ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), "partnerdesk-e2e-"));
+  const dataDir = env.DATABASE_URL || env.DATA_DIR ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), "partnerdesk-e2e-"));
   const merged: ServerEnv = { ...process.env, ...DEFAULT_ENV, DATA_DIR: dataDir, PORT: String(port), APP_URL: url, ...env };
+  // A demo server starts from the run's migrated and seeded copy (global-setup.ts) when there is one.
+  const template = process.env[DEMO_TEMPLATE_ENV];
+  if (dataDir && template && merged.SEED_DEMO === "auto" && merged.NODE_ENV !== "production") fs.cpSync(template, dataDir, { recursive: true });
   const child = spawn(process.execPath, ["server.js"], {
     env: Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)) as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

@@ -12,8 +12,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
-    // PGlite files are independent in-memory databases and CPU-bound: two at a time use both cores
-    // (vitest's default is one fewer than the cores). PostgreSQL files share a server: one at a time.
-    poolOptions: { forks: { maxForks: process.env.TEST_DB === "postgres" ? 1 : 2 } },
+    // Every file has its own database (an in-memory PGlite, or a copy of the run's PostgreSQL
+    // database) and is CPU-bound: two at a time use both cores (vitest's default is one fewer).
+    poolOptions: { forks: { maxForks: 2 } },
   },
 });

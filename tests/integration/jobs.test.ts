@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { sql } from "drizzle-orm";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { getDatabase, withSystem, withTenant } from "../../app/utils/db.server";
 import { enqueueJob, registerJob, runDueJobs, scheduleRecurring } from "../../app/modules/platform/jobs.server";
 import { registerScheduledWork } from "../../app/scheduled.server";
 import { createPartner } from "../support/factories";
-import { testDbKind, installTestDatabase } from "../support/db";
+import { installTestDatabase, testDatabaseUrl, testDbKind } from "../support/db";
 
 installTestDatabase();
 registerScheduledWork();
@@ -127,8 +127,8 @@ describe.runIf(testDbKind() === "postgres")("two app processes on one PostgreSQL
     });
     for (const port of [40000 + Math.floor(Math.random() * 10000), 50000 + Math.floor(Math.random() * 10000)]) {
       const child = spawn(process.execPath, ["server.js"], {
-        // Only the kinds this test is about: other test files share the database and run their own jobs by hand.
-        env: { ...process.env, NODE_ENV: "test", DATABASE_URL: inject("testDatabaseUrl"), PORT: String(port), SEED_DEMO: "never", JOB_POLL_MS: "50", LOG_LEVEL: "warn", JOB_KINDS: "notify,maintenance.sweep" },
+        // Only the kinds this test is about: the file's other tests run their own jobs by hand.
+        env: { ...process.env, NODE_ENV: "test", DATABASE_URL: await testDatabaseUrl(), PORT: String(port), SEED_DEMO: "never", JOB_POLL_MS: "50", LOG_LEVEL: "warn", JOB_KINDS: "notify,maintenance.sweep" },
         stdio: ["ignore", "inherit", "inherit"],
       });
       children.push(child);

@@ -1,6 +1,7 @@
 /**
- * On PostgreSQL, one fresh database per run (created, migrated, dropped afterwards); test files
- * share it and isolate themselves by creating their own organisations. On PGlite every test
+ * On PostgreSQL, one database per run is created and migrated here, and every test file gets its
+ * own copy of it (CREATE DATABASE ... TEMPLATE, in db.ts), so two files run at once without
+ * sharing jobs, counters or locks; all of them are dropped afterwards. On PGlite every test
  * file opens its own in-memory database (see db.ts) from one image migrated here once per run
  * (migrating a fresh PGlite costs each file about 4.5 s; loading the image well under one).
  */
@@ -59,11 +60,11 @@ export default async function setup(project: TestProject) {
   const name = `partnerdesk_test_${randomBytes(4).toString("hex")}`;
   const admin = postgres(adminUrl(), { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
-  const url = databaseUrl(adminUrl(), name);
-  await migrateDatabase({ kind: "postgres", url });
-  project.provide("testDatabaseUrl", url);
+  await migrateDatabase({ kind: "postgres", url: databaseUrl(adminUrl(), name) });
+  project.provide("testDatabaseTemplate", name);
   return async () => {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    const copies = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${`${name}%`}`;
+    for (const { datname } of copies) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
     await admin.end();
   };
 }
@@ -87,6 +88,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     pgliteImage: string;
     testDb: string;
-    testDatabaseUrl: string;
+    /** PostgreSQL: the run's migrated database, which each test file copies (testDatabaseUrl in db.ts). */
+    testDatabaseTemplate: string;
   }
 }

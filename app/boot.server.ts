@@ -5,7 +5,7 @@
 import { config } from "~/utils/config.server";
 import { getDatabase, withSystem } from "~/utils/db.server";
 import { logger } from "~/utils/logger.server";
-import { DEMO_PASSWORD, demoLinks, demoProductKeys, demoSignIns, isEmpty, isSeeded, seedDemo } from "../db/seed/demo";
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoLinks, demoProductKeys, demoSignIns, isEmpty, isSeeded, seedDemo } from "../db/seed/demo";
 import { startWorker } from "~/scheduled.server";
 import { isLoopbackAddress } from "~/utils/dev-only.server";
 
@@ -33,6 +33,8 @@ export function boot({ runWorker = true, quiet = false }: { runWorker?: boolean;
       const shared = (await withSystem(demoLinks)).map((l) => `  ${l.kind === "trial" ? "trial invitation" : "purchase offer"}: ${l.url}`);
       process.stdout.write(
         `\nPartnerdesk demo sign-ins (password for all: ${DEMO_PASSWORD})\n${lines.join("\n")}\n` +
+          `Partner staff also enter a code from an authenticator app: add this key to one (time-based, 6 digits): ${DEMO_TOTP_SECRET}\n` +
+          `  (or print the current code: npm run admin -- totp-code ${DEMO_TOTP_SECRET})\n` +
           (shared.length ? `Demo links to open as a customer (sign up a new organisation, or sign in as a customer admin):\n${shared.join("\n")}\n` : "") +
           `Demo product keys in ${demoSignIns()[0]!.role.split(":")[0]}'s inventory (Product keys → Register a key):\n${demoProductKeys()
             .slice(0, 2)

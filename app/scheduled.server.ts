@@ -10,6 +10,7 @@ import { config } from "~/utils/config.server";
 import { logger } from "~/utils/logger.server";
 import { purgeOldTokens, sendPasswordReset, sendThrottleNotice } from "./modules/auth/accounts.server";
 import { purgeExpiredSessions } from "./modules/auth/session.server";
+import { purgeExpiredChallenges } from "./modules/auth/sign-in-challenge.server";
 import { purgeStaleThrottleRows } from "./modules/auth/throttle.server";
 import { purgeLinkVisitors } from "./modules/links/redemption.server";
 import { registerJob, registerRecurring, releaseOrphanedJobs, runDueJobs, defaultWorkerId } from "./modules/platform/jobs.server";
@@ -46,6 +47,7 @@ async function forgetPayload(tx: Tx, jobId: number) {
 
 async function maintenanceJob(tx: Tx) {
   await purgeExpiredSessions(tx);
+  await purgeExpiredChallenges(tx);
   await purgeOldTokens(tx);
   await purgeStaleThrottleRows(tx, config().LOGIN_THROTTLE_WINDOW_SECONDS);
   await purgeLinkVisitors(tx);

@@ -54,6 +54,12 @@ export const organisations = pgTable(
      * partners (seeds 000/002/004). Changed only by the customer's global admin (a trigger checks).
      */
     mpsaSharePurchases: boolean("mpsa_share_purchases").notNull().default(false),
+    /**
+     * Customers: its global admin requires a second factor of every member (ADR 0042). Partners
+     * always require one of their staff, whatever this says. Changed only by the organisation's own
+     * global admin (a trigger checks).
+     */
+    requireMfa: boolean("require_mfa").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
@@ -141,8 +147,78 @@ export const sessions = pgTable(
     lastSeenAt: tstz("last_seen_at").notNull().defaultNow(),
     ip: text("ip"),
     userAgent: text("user_agent"),
+    /** When this session last completed a second factor (sign-in, enrolment or step-up); null: password only. */
+    mfaAt: tstz("mfa_at"),
   },
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * A person's second factors (ADR 0042): an authenticator app (TOTP, at most one) or passkeys.
+ * Global, like the account: only the person changes them (system context, no app-role grant).
+ */
+export const userFactors = pgTable(
+  "user_factors",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["totp", "passkey"] }).notNull(),
+    name: text("name").notNull(),
+    /** TOTP: the shared secret, base32. */
+    totpSecret: text("totp_secret"),
+    /** TOTP: the last time step a code was accepted for; a code of that step or an earlier one is refused (no replay). */
+    totpLastStep: bigint("totp_last_step", { mode: "number" }),
+    /** Passkey: the credential id (base64url), its COSE public key (base64url), signature counter and transports. */
+    credentialId: text("credential_id"),
+    publicKey: text("public_key"),
+    signCount: bigint("sign_count", { mode: "number" }),
+    transports: text("transports").array(),
+    /** Null while a TOTP enrolment waits for its first code; an unconfirmed factor signs nobody in. */
+    confirmedAt: tstz("confirmed_at"),
+    createdAt: createdAt(),
+    lastUsedAt: tstz("last_used_at"),
+  },
+  (t) => [
+    index("user_factors_user_idx").on(t.userId),
+    uniqueIndex("user_factors_one_totp").on(t.userId).where(sql`kind = 'totp'`),
+    uniqueIndex("user_factors_credential_key").on(t.credentialId),
+    check("user_factors_shape", sql`(kind = 'totp' and totp_secret is not null and credential_id is null) or (kind = 'passkey' and credential_id is not null and public_key is not null and confirmed_at is not null)`),
+    check("user_factors_name_length", sql`length(name) between 1 and 60`),
+  ],
+);
+
+/** Recovery codes: ten per person, stored as SHA-256 (random, high-entropy codes), each used once. */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    createdAt: createdAt(),
+    usedAt: tstz("used_at"),
+  },
+  (t) => [uniqueIndex("recovery_codes_user_hash_key").on(t.userId, t.codeHash)],
+);
+
+/**
+ * A sign-in that passed the password and waits for the second factor. The browser holds the id
+ * (signed cookie); the row holds its SHA-256. Short-lived; a few wrong codes end it.
+ */
+export const signInChallenges = pgTable(
+  "sign_in_challenges",
+  {
+    idHash: text("id_hash").primaryKey(),
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    redirectTo: text("redirect_to"),
+    /** The WebAuthn challenge offered on the page, if any. */
+    webauthnChallenge: text("webauthn_challenge"),
+    /** The browser had not signed in to this account before: a notice is mailed once the sign-in completes. */
+    newDevice: boolean("new_device").notNull().default(false),
+    failures: integer("failures").notNull().default(0),
+    createdAt: createdAt(),
+    expiresAt: tstz("expires_at").notNull(),
+  },
+  (t) => [index("sign_in_challenges_user_idx").on(t.userId), index("sign_in_challenges_expires_idx").on(t.expiresAt)],
 );
 
 /** Single-use, expiring tokens sent by mail: invitations (activation), password reset, confirming a sign-up's address. */

@@ -3,6 +3,7 @@
 //   npm run admin -- create-partner --name "Contoso" --admin-email a@contoso.example --admin-name "Ann" [--email --website --phone]
 //   npm run admin -- set-capability --partner-id 4100001 --capability advisor|dap --enabled true|false
 //   npm run admin -- list-partners
+//   npm run admin -- totp-code <base32 secret>   (the code an authenticator app shows now: the demo's)
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
@@ -17,6 +18,7 @@ const operator = `${os.userInfo().username}@${os.hostname()} (cli)`;
 const [command, ...rest] = process.argv.slice(2);
 const { values } = parseArgs({
   args: rest,
+  allowPositionals: true,
   options: {
     name: { type: "string" },
     email: { type: "string" },
@@ -47,6 +49,14 @@ const setCapabilityArgs = z.object({
 function fail(message: string): never {
   console.error(message);
   process.exit(2);
+}
+
+if (command === "totp-code") {
+  const secret = rest[0];
+  if (!secret) fail("usage: npm run admin -- totp-code <base32 secret>");
+  const { totpCode } = await import("../app/modules/auth/mfa.server");
+  console.log(totpCode(secret.replace(/\s/g, "").toUpperCase()));
+  process.exit(0);
 }
 
 try {

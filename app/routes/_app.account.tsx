@@ -1,7 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { PageHeader } from "~/components/layout";
@@ -66,7 +66,14 @@ export default function Account() {
   const passwordForm = useResetOnSuccess();
   return (
     <>
-      <PageHeader title="Your account" description={`${user.displayName} · ${user.email}`} />
+      <PageHeader
+        title="Your account"
+        description={
+          <>
+            {user.displayName} · {user.email} · <Link to="/account/security">Sign-in and security</Link> · <Link to="/account/sessions">Sessions</Link>
+          </>
+        }
+      />
       {user.mustChangePassword ? (
         <p className="notice notice-warn" role="alert">
           You signed in with a temporary password. Choose a new password to continue: enter the temporary one as the current password.

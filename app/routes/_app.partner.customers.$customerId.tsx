@@ -17,7 +17,7 @@ import {
   type RelationshipType,
 } from "~/modules/relationships/relationship-types";
 import { requestDap } from "~/modules/delegated-admin/admin-relationships.server";
-import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
+import { actorOf, type IntentArgs, requirePermission, requireRecentSecondFactor, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
@@ -63,6 +63,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     case "request":
       return requestAction(args);
     case "dap":
+      requireRecentSecondFactor(request, auth, "admin-relationship");
       return dapAction(args);
     case "end":
       return endAction(args);

@@ -9,7 +9,7 @@ import { replyError, ReplyNotice, SubmitButton } from "~/components/forms";
 import { PageHeader } from "~/components/layout";
 import { RELATIONSHIP_LABELS, type RelationshipType } from "~/modules/customers/customer-list";
 import { deleteSelection, getSelection } from "~/modules/customers/customers.server";
-import { actorOf, assertPermission, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
+import { actorOf, assertPermission, type IntentArgs, requirePermission, requireRecentSecondFactor, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
@@ -47,6 +47,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const args = { auth, formData, context, selectionId: id.data };
   switch (formData.get("intent")) {
     case "bulk-gdap":
+      requireRecentSecondFactor(request, auth, "admin-relationship");
       return bulkGdapAction(args);
     case "discard":
       return discardAction(args);

@@ -14,7 +14,7 @@ import { rightsSummary, whyNot } from "~/modules/delegated-admin/admin-roles";
 import { rightsView } from "~/modules/staff/staff-groups.server";
 import type { TenantUserDone } from "~/components/tenant-users";
 import { actInCustomer, createTenantUser, prepareMemberResetLink, enterCustomerAsPartner, listTenantUsers, openCustomerWorkspace, resetTenantUserPassword, sendMemberResetLink } from "~/modules/customer-tenant/tenant-users.server";
-import { actorOf, clientIp, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
+import { actorOf, clientIp, type IntentArgs, requirePermission, requireRecentSecondFactor, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
@@ -50,6 +50,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const args = { auth, formData, context, customerId };
   switch (formData.get("intent")) {
     case "reset":
+      requireRecentSecondFactor(request, auth, "customer-password");
       return resetPasswordAction(args);
     case "send-reset-link":
       return sendResetLinkAction(args);

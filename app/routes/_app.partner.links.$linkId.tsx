@@ -11,7 +11,8 @@ import { Badge, EmptyState, PageHeader, SubscriptionStatus, TableRegion } from "
 import { LINK_KIND_LABELS, MAX_SHARE_RECIPIENTS } from "~/modules/links/link-kinds";
 import { linkUrl, revokeLink } from "~/modules/links/links.server";
 import { getLinkTracking } from "~/modules/links/redemption.server";
-import { htmlSnippet, qrCodeSvg, shareLinkByEmail } from "~/modules/links/sharing.server";
+import { htmlSnippet, shareLinkByEmail } from "~/modules/links/sharing.server";
+import { qrCodeDataUrl } from "~/utils/qr.server";
 import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
@@ -34,12 +35,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const linkId = linkIdOf(params);
   const tracking = await withTenantReads(tenantOf(auth), (tx) => getLinkTracking(tx, { partnerId: auth.org.id, linkId })).catch(handleDomainError);
   const url = linkUrl(tracking.link.code);
-  const svg = await qrCodeSvg(url);
   return {
     ...tracking,
     link: { id: tracking.link.id, kind: tracking.link.kind, status: tracking.link.status, offerDap: tracking.link.offerDap, message: tracking.link.message, expiresAt: tracking.link.expiresAt, revokedAt: tracking.link.revokedAt, createdAt: tracking.link.createdAt },
     url,
-    qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`,
+    qr: await qrCodeDataUrl(url),
     snippet: htmlSnippet({ url, kind: tracking.link.kind, partnerName: auth.org.name, productNames: tracking.items.map((i) => i.name) }),
   };
 }

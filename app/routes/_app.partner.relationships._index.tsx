@@ -11,7 +11,7 @@ import { listAdminRelationships, requestDap } from "~/modules/delegated-admin/ad
 import { ADMIN_RELATIONSHIP_KINDS, ADMIN_STATUS_LABELS, ENDS_WITHIN, relationshipList, type RelationshipSort } from "~/modules/delegated-admin/relationship-list";
 import { RELATIONSHIP_LABELS } from "~/modules/relationships/relationship-types";
 import { listHref, pagerLinks } from "~/utils/list";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actorOf, requirePermission, requireRecentSecondFactor, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
@@ -37,6 +37,7 @@ const dapSchema = z.object({ intent: z.literal("dap"), customerId: z.string().uu
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission({ request, context }, "relationships:manage", { kind: "partner" });
+  requireRecentSecondFactor(request, auth, "admin-relationship");
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema: dapSchema });
   if (submission.status !== "success") throw new Response("No such customer.", { status: 404 });

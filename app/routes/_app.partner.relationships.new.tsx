@@ -10,7 +10,7 @@ import { PageHeader } from "~/components/layout";
 import { ADMIN_ROLES, GDAP, GLOBAL_ADMINISTRATOR } from "~/modules/delegated-admin/admin-roles";
 import { findOwnCustomer, requestGdap } from "~/modules/delegated-admin/admin-relationships.server";
 import { getOrganisation } from "~/modules/organisations/organisations.server";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actorOf, requirePermission, requireRecentSecondFactor, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { DomainError } from "~/utils/errors";
@@ -44,6 +44,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission({ request, context }, "relationships:manage", { kind: "partner" });
+  requireRecentSecondFactor(request, auth, "admin-relationship");
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });

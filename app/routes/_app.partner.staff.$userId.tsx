@@ -5,9 +5,10 @@ import { z } from "zod";
 import { ConfirmAction } from "~/components/confirm";
 import { ErrorList, replyErrors, SubmitButton } from "~/components/forms";
 import { Badge, PageHeader } from "~/components/layout";
+import { endMemberSessions } from "~/modules/auth/sign-in-policy.server";
 import { PARTNER_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from "~/modules/auth/permissions";
 import { changeStaffRoles, getStaffMember, resendInvitation, revokeInvitation, setStaffActive } from "~/modules/staff/staff.server";
-import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
+import { actorOf, type IntentArgs, requirePermission, requireRecentSecondFactor, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads, type Tx } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
@@ -38,6 +39,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const args = { auth, formData, context, userId: userId.data };
   switch (formData.get("intent")) {
     case "roles":
+      requireRecentSecondFactor(request, auth, "staff-access");
       return rolesAction(args);
     case "deactivate":
       return activeAction(args, false);
@@ -47,6 +49,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       return resendAction(args);
     case "revoke":
       return revokeAction(args);
+    case "end-sessions":
+      return endSessionsAction(args);
     default:
       return unknownIntent();
   }
@@ -83,6 +87,9 @@ const activeAction = (args: StaffIntentArgs, active: boolean) =>
   simpleIntent(args, (tx) => setStaffActive(tx, { ...memberOf(args), active }), active ? "Staff member reactivated." : "Staff member deactivated. They can no longer sign in to this organisation.");
 
 const resendAction = (args: StaffIntentArgs) => simpleIntent(args, (tx) => resendInvitation(tx, memberOf(args)), "A new activation link was sent. The previous link no longer works.");
+
+const endSessionsAction = (args: StaffIntentArgs) =>
+  simpleIntent(args, (tx) => endMemberSessions(tx, memberOf(args)), "Their sessions in this organisation were ended: they must sign in again.");
 
 const revokeAction = (args: StaffIntentArgs) => simpleIntent(args, (tx) => revokeInvitation(tx, memberOf(args)), "Invitation revoked.", "/partner/staff");
 
@@ -140,9 +147,16 @@ export default function StaffMember() {
               </ConfirmAction>
             </>
           ) : member.status === "active" ? (
-            <ConfirmAction label="Deactivate" title={`Deactivate ${member.displayName}?`} intent="deactivate" confirmLabel="Deactivate">
-              <p>They are signed out of this organisation at once and cannot sign in to it until reactivated.</p>
-            </ConfirmAction>
+            <>
+              {isMe ? null : (
+                <ConfirmAction label="Sign out everywhere" title={`End ${member.displayName}'s sessions?`} intent="end-sessions" confirmLabel="End sessions">
+                  <p>Every browser where they are signed in to this organisation is signed out. They can sign in again (for a lost laptop or phone).</p>
+                </ConfirmAction>
+              )}
+              <ConfirmAction label="Deactivate" title={`Deactivate ${member.displayName}?`} intent="deactivate" confirmLabel="Deactivate">
+                <p>They are signed out of this organisation at once and cannot sign in to it until reactivated.</p>
+              </ConfirmAction>
+            </>
           ) : (
             <Form method="post">
               <SubmitButton name="intent" value="reactivate" pendingText="Reactivating…">

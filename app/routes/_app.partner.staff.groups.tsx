@@ -8,7 +8,7 @@ import { ReplyNotice, SubmitButton } from "~/components/forms";
 import { EmptyState, PageHeader } from "~/components/layout";
 import { listStaff } from "~/modules/staff/staff.server";
 import { addGroupMember, createGroup, deleteGroup, listGroups, removeGroupMember } from "~/modules/staff/staff-groups.server";
-import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
+import { actorOf, type IntentArgs, requirePermission, requireRecentSecondFactor, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
@@ -30,6 +30,8 @@ const memberSchema = z.object({ groupId: z.string().uuid(), userId: z.string({ r
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requirePermission({ request, context }, "staff:manage", { kind: "partner" });
+  // Every intent here changes staff groups, and with them what staff may do in customers (GDAP).
+  requireRecentSecondFactor(request, auth, "staff-access");
   const formData = await readForm(request);
   const args = { auth, formData, context };
   switch (formData.get("intent")) {

@@ -4,7 +4,8 @@ import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type Loa
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
-import { homeFor, signIn } from "~/modules/auth/accounts.server";
+import { signIn } from "~/modules/auth/accounts.server";
+import { homeFor } from "~/modules/auth/navigation";
 import { loadAuth, readSessionId, deleteSession } from "~/modules/auth/session.server";
 import { loginLimits, readDevice } from "~/modules/auth/throttle.server";
 import { clientIp, safeRedirect } from "~/modules/auth/gate.server";
@@ -45,7 +46,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     userAgent: request.headers.get("user-agent"),
     device: await readDevice(request),
     limits: loginLimits(),
+    redirectTo: submission.value.redirectTo ? safeRedirect(submission.value.redirectTo, "") || null : null,
   });
+  if (result.ok === "second-factor") {
+    const headers = new Headers([
+      ["Set-Cookie", result.challengeCookie],
+      ["Set-Cookie", result.deviceCookie],
+    ]);
+    throw redirect("/signin/verify", { headers });
+  }
   if (result.ok) {
     const headers = new Headers([
       ["Set-Cookie", result.setCookie],

@@ -63,6 +63,10 @@ const schema = z
     /** Failed sign-ins per account from browsers it never signed in from, over all IPs (ADR 0029). */
     LOGIN_MAX_FAILURES_PER_ACCOUNT_WIDE: int(100, 1),
     LOGIN_THROTTLE_WINDOW_SECONDS: int(900, 1),
+    /** Wrong second-factor codes per person in LOGIN_THROTTLE_WINDOW_SECONDS, wherever typed (ADR 0042). */
+    MFA_MAX_FAILURES: int(10, 1),
+    /** Sensitive actions ask for a fresh second factor when the session's last one is older than this (ADR 0042). */
+    MFA_STEP_UP_SECONDS: int(600, 30),
     /** Password-reset requests per client IP and per address, each per hour. */
     PASSWORD_RESET_MAX_PER_IP_PER_HOUR: int(10, 1),
     PASSWORD_RESET_MAX_PER_EMAIL_PER_HOUR: int(3, 1),

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { agreementAcceptances, links, lobApps, memberships, organisations, partnerListings, productKeys, relationships, subscriptions, users } from "../schema";
+import { agreementAcceptances, links, lobApps, memberships, organisations, partnerListings, productKeys, relationships, subscriptions, userFactors, users } from "../schema";
 import { checkProductKey, generateProductKey } from "../../app/modules/product-keys/key-format";
 import { hashProductKey } from "../../app/modules/product-keys/product-keys.server";
 import { createLink, linkUrl } from "../../app/modules/links/links.server";
@@ -18,6 +18,12 @@ import { seedCustomerUsersDemo } from "./demo-customer-users";
 import { seedRelationshipsDemo } from "./demo-relationships";
 
 export const DEMO_PASSWORD = "Partnerdesk-demo-2026";
+/**
+ * The authenticator-app secret of every demo partner staff member (partners require a second
+ * factor, ADR 0042): published like the password, printed at start, so anyone trying the demo can
+ * add it to an authenticator app (or compute codes) and sign in within a minute.
+ */
+export const DEMO_TOTP_SECRET = "PARTNERDESKDEMOAUTHENTICATORKEYS";
 export const DEMO_PARTNERS = [
   { number: 4000001, name: "Northwind Partners", domain: "northwind.example", city: "Copenhagen", country: "DK", customers: 150 },
   { number: 4000002, name: "Fabrikam IT Services", domain: "fabrikam.example", city: "Oslo", country: "NO", customers: 6 },
@@ -111,6 +117,10 @@ export async function seedDemo(tx: Tx) {
       await tx
         .insert(memberships)
         .values({ orgId: partnerId, userId, roles: [role], status: "active", activatedAt: sql`now()` })
+        .onConflictDoNothing();
+      await tx
+        .insert(userFactors)
+        .values({ userId, kind: "totp", name: "Authenticator app", totpSecret: DEMO_TOTP_SECRET, confirmedAt: sql`now()` })
         .onConflictDoNothing();
     }
     for (let i = 0; i < p.customers; i++, customerIndex++) {

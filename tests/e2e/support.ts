@@ -20,6 +20,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { accessibilityViolations, describeFindings, takeAccessibilityFindings, watchAccessibility } from "./a11y";
 import { DEMO_TEMPLATE_ENV, E2E_SERVER_ENV } from "./global-setup";
+import * as OTPAuth from "otpauth";
 
 export { accessibilityViolations, automaticallyCheckedPages, skipAutomaticAccessibility, takeAccessibilityFindings, type AxeFinding, type AxeViolation } from "./a11y";
 
@@ -218,11 +219,43 @@ export async function submitSignIn(page: Page, email: string, password = DEMO_PA
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-/** Opens the sign-in page, signs in, and waits to be let in (anywhere but /signin). */
+/** The demo partner staff's authenticator secret (DEMO_TOTP_SECRET in db/seed/demo.ts). */
+export const DEMO_TOTP_SECRET = "PARTNERDESKDEMOAUTHENTICATORKEYS";
+
+const TOTP_PERIOD = 30;
+const totpCode = (secret: string, timestamp: number) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), period: TOTP_PERIOD, digits: 6 }).generate({ timestamp });
+
+/** The last time step this file typed a code for, per account (each file has its own server). */
+const lastSteps = new Map<string, number>();
+
+/**
+ * A code the server has not seen for this account: the server takes a code once per 30-second
+ * step and accepts the steps either side of now, so three sign-ins of one account can follow each
+ * other at once; a fourth waits for the clock. Returns the code of the step it chose.
+ */
+export async function nextTotpCode(email: string, secret = DEMO_TOTP_SECRET): Promise<string> {
+  for (;;) {
+    const now = Math.floor(Date.now() / 1000 / TOTP_PERIOD);
+    const step = Math.max(now - 1, (lastSteps.get(email) ?? -Infinity) + 1);
+    // Not the last second of the next step's window: the code must still be good when it arrives.
+    if (step <= now + 1 && (step > now - 1 || Date.now() / 1000 - now * TOTP_PERIOD < TOTP_PERIOD - 2)) {
+      lastSteps.set(email, step);
+      return totpCode(secret, step * TOTP_PERIOD * 1000);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** Opens the sign-in page, signs in (with the authenticator code when asked), and waits to be let in (anywhere but /signin). */
 export async function signIn(page: Page, base: string, email: string, password = DEMO_PASSWORD) {
   await page.goto(`${base}/signin`);
   await submitSignIn(page, email, password);
-  await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
+  await page.waitForURL((u) => u.pathname !== "/signin");
+  if (new URL(page.url()).pathname === "/signin/verify") {
+    await page.getByLabel("Code").fill(await nextTotpCode(email));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
+  }
 }
 
 /** The session cookie(s) a response sets, as a Cookie header. */
@@ -242,10 +275,15 @@ export function postForm(base: string, pathname: string, fields: Record<string, 
   });
 }
 
-/** Signs in over HTTP (a form post to /signin) and returns the status and the session cookie. */
+/**
+ * Signs in over HTTP (a form post to /signin, then the authenticator code to /signin/verify when
+ * the account has one) and returns the last status and the session cookie.
+ */
 export async function signInOverHttp(base: string, email: string, { password = DEMO_PASSWORD, origin = base }: { password?: string; origin?: string } = {}) {
   const res = await postForm(base, "/signin", { email, password }, { origin });
-  return { status: res.status, cookie: cookieOf(res) };
+  if (res.status !== 302 || res.headers.get("Location") !== "/signin/verify") return { status: res.status, cookie: cookieOf(res) };
+  const verified = await postForm(base, "/signin/verify", { intent: "code", code: await nextTotpCode(email) }, { origin, cookie: cookieOf(res) });
+  return { status: verified.status, cookie: cookieOf(verified) };
 }
 
 /** Calls probe until it gives something truthy (every 100 ms unless told, for 10 s unless told) and returns that. */

@@ -1,15 +1,19 @@
 /**
  * Factories: a fresh partner or customer organisation per test, with one user per role,
  * all sharing PASSWORD. Created in the system context, as the operator and sign-up paths do.
+ * Partner staff have an authenticator app set up (every partner requires a second factor,
+ * ADR 0042), all with TOTP_SECRET; `Browser.signIn` types its current code.
  */
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { memberships, organisations, relationships, users } from "../../db/schema";
+import { memberships, organisations, relationships, userFactors, users } from "../../db/schema";
 import { hashPassword } from "../../app/modules/auth/crypto.server";
 import { CUSTOMER_ROLES, PARTNER_ROLES } from "../../app/modules/auth/permissions";
 import { withSystem } from "../../app/utils/db.server";
 
 export const PASSWORD = "correct-horse-battery-staple";
+/** The authenticator-app secret of every fixture user with a second factor (base32). */
+export const TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 let hashed: Promise<string> | undefined;
 
 export const uniq = () => randomBytes(5).toString("hex");
@@ -23,7 +27,11 @@ export interface OrgFixture {
   users: Record<string, { id: string; email: string }>;
 }
 
-async function createOrg(kind: "partner" | "customer", roles: readonly string[], { agreement = "accepted" }: { agreement?: "accepted" | "pending" } = {}): Promise<OrgFixture> {
+async function createOrg(
+  kind: "partner" | "customer",
+  roles: readonly string[],
+  { agreement = "accepted", secondFactor = kind === "partner" }: { agreement?: "accepted" | "pending"; secondFactor?: boolean } = {},
+): Promise<OrgFixture> {
   hashed ??= hashPassword(PASSWORD);
   const passwordHash = await hashed;
   const id = uniq();
@@ -44,6 +52,7 @@ async function createOrg(kind: "partner" | "customer", roles: readonly string[],
       const email = `${role.replace("_", "-")}@${domain}`;
       const [u] = await tx.insert(users).values({ email, displayName: `${role} ${id}`, passwordHash }).returning({ id: users.id });
       await tx.insert(memberships).values({ orgId: org!.id, userId: u!.id, roles: [role], status: "active", activatedAt: sql`now()` });
+      if (secondFactor) await tx.insert(userFactors).values({ userId: u!.id, kind: "totp", name: "Authenticator app", totpSecret: TOTP_SECRET, confirmedAt: sql`now()` });
       out.users[role] = { id: u!.id, email };
     }
     if (kind === "customer" && agreement === "accepted") {
@@ -53,9 +62,10 @@ async function createOrg(kind: "partner" | "customer", roles: readonly string[],
   });
 }
 
-export const createPartner = (roles: readonly string[] = PARTNER_ROLES) => createOrg("partner", roles);
-/** A customer that has accepted the current agreement, unless `agreement: "pending"`. */
-export const createCustomer = (roles: readonly string[] = CUSTOMER_ROLES, options: { agreement?: "accepted" | "pending" } = {}) =>
+/** A partner whose staff have an authenticator app, unless `secondFactor: false`. */
+export const createPartner = (roles: readonly string[] = PARTNER_ROLES, options: { secondFactor?: boolean } = {}) => createOrg("partner", roles, options);
+/** A customer that has accepted the current agreement, unless `agreement: "pending"`; no second factors unless asked. */
+export const createCustomer = (roles: readonly string[] = CUSTOMER_ROLES, options: { agreement?: "accepted" | "pending"; secondFactor?: boolean } = {}) =>
   createOrg("customer", roles, options);
 
 export async function relate(partner: OrgFixture, customer: OrgFixture, status: "pending" | "active" = "active") {

@@ -14,8 +14,12 @@ import { withSystem, type Tx } from "~/utils/db.server";
 import { enqueueJob } from "../platform/jobs.server";
 import { hashPassword, randomToken, sha256, verifyPassword } from "./crypto.server";
 import { activeOrgsOf, createSession, deleteSessionsOfUser, switchOrganisation } from "./session.server";
+import { hasSecondFactor } from "./mfa.server";
+import { homeFor } from "./navigation";
+import { createChallenge, noticeNewDevice } from "./sign-in-challenge.server";
 import {
   firstNoticeInWindow,
+  isKnownDevice,
   normaliseEmail,
   rememberDevice,
   reserve,
@@ -32,13 +36,11 @@ export const ACTIVATION_TOKEN_DAYS = 7;
 
 export type SignInResult =
   | { ok: true; setCookie: string; deviceCookie: string; home: string }
+  /** The password was right; the person has a second factor: `challengeCookie` leads to /signin/verify. */
+  | { ok: "second-factor"; challengeCookie: string; deviceCookie: string }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAfter: number }
   | { ok: false; reason: "no-organisation"; deviceCookie: string };
-
-export function homeFor(kind: "partner" | "customer") {
-  return kind === "partner" ? "/partner" : "/customer";
-}
 
 /**
  * Signs in (system context). The attempt first reserves its place under every throttling key in
@@ -54,8 +56,11 @@ export async function signIn(input: {
   userAgent: string | null;
   device: Device | null;
   limits: ThrottleLimits;
+  /** Where to go once signed in (kept with a sign-in that waits for its second factor). */
+  redirectTo?: string | null;
 }): Promise<SignInResult> {
   const email = normaliseEmail(input.email);
+  const newDevice = !isKnownDevice(input.device, email);
   const { keys, personal } = signInLimits({ email, ip: input.ip, device: input.device, limits: input.limits });
   const reservation = await withSystem((db) => reserve(db, keys, input.limits.windowSeconds));
   if (!reservation.ok) {
@@ -85,6 +90,11 @@ export async function signIn(input: {
     const orgs = await activeOrgsOf(tx, user.id);
     const org = orgs[0];
     if (!org) return { ok: false, reason: "no-organisation", deviceCookie } as const;
+    // A person with a second factor is signed in only once it is used (sign-in-challenge.server.ts).
+    if (await hasSecondFactor(tx, user.id)) {
+      const challengeCookie = await createChallenge(tx, { userId: user.id, redirectTo: input.redirectTo ?? null, newDevice });
+      return { ok: "second-factor", challengeCookie, deviceCookie } as const;
+    }
     const setCookie = await createSession(tx, { userId: user.id, orgId: org.id, ip: input.ip, userAgent: input.userAgent });
     await recordAudit(tx, {
       actor: { userId: user.id, orgId: org.id, ip: input.ip },
@@ -92,6 +102,7 @@ export async function signIn(input: {
       objectType: "user",
       objectId: user.id,
     });
+    if (newDevice) await noticeNewDevice(tx, { email: user.email, displayName: user.displayName, ip: input.ip, userAgent: input.userAgent });
     return { ok: true, setCookie, deviceCookie, home: homeFor(org.kind) } as const;
   });
 }
@@ -386,7 +397,8 @@ export async function activateMembership(
   const [org] = await tx.select({ kind: organisations.kind, name: organisations.name }).from(organisations).where(eq(organisations.id, orgId));
   let setCookie: string | null = null;
   if (existing) {
-    await switchOrganisation(tx, { sessionIdHash: input.signedIn!.sessionIdHash, userId: user.id, orgId });
+    // The session moves to the organisation just joined under a new id (a change of privilege).
+    setCookie = (await switchOrganisation(tx, { sessionIdHash: input.signedIn!.sessionIdHash, userId: user.id, orgId }))?.setCookie ?? null;
   } else {
     setCookie = await createSession(tx, { userId: user.id, orgId, ip: input.ip, userAgent: input.userAgent });
   }

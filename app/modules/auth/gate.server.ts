@@ -13,10 +13,11 @@
  */
 import { redirect, type AppLoadContext } from "@remix-run/node";
 import { loadAuth, type AuthContext } from "~/modules/auth/session.server";
-import { homeFor } from "~/modules/auth/accounts.server";
+import { homeFor } from "~/modules/auth/navigation";
 import type { OrgKind, Permission } from "~/modules/auth/permissions";
 import type { Actor } from "~/modules/platform/audit.server";
 import type { SignedInTenant } from "../../utils/db.server";
+import { config } from "~/utils/config.server";
 
 export type { AuthContext };
 
@@ -37,14 +38,36 @@ export async function requireAuth({ request, context }: RequestArgs): Promise<Au
   return auth;
 }
 
+export interface Gate {
+  kind: "password" | "mfa-enrol" | "mfa" | "agreement";
+  to: string;
+  allow: string[];
+  message: string;
+  /** The gate's page sends the person back to where they were going (`redirectTo`). */
+  returns?: boolean;
+}
+
 /**
  * What a signed-in person must do before anything else, if anything: replace a temporary password
- * (an admin's reset), then — a customer's global admin — accept the current customer agreement.
+ * (an admin's reset); in an organisation that requires a second factor (every partner; a customer
+ * whose global admin turned it on, ADR 0042), set one up or, in a session that has not used it
+ * yet, confirm it; then — a customer's global admin — accept the current customer agreement.
  * `allow` are the pages that do it; sign-out and switching organisation stay open too.
  */
-export function gateOf(auth: AuthContext): { kind: "password" | "agreement"; to: string; allow: string[]; message: string } | null {
+export function gateOf(auth: AuthContext): Gate | null {
   if (auth.user.mustChangePassword) {
     return { kind: "password", to: "/account?required=1", allow: ["/account"], message: "Choose a new password first: your password was set by an administrator." };
+  }
+  if (auth.org.requireMfa && !auth.mfaAt) {
+    if (!auth.user.hasSecondFactor) {
+      return {
+        kind: "mfa-enrol",
+        to: "/account/security?required=1",
+        allow: ["/account/security", "/account/sessions"],
+        message: `Set up a second factor first: ${auth.org.name} requires one for every sign-in.`,
+      };
+    }
+    return { kind: "mfa", to: "/account/verify", allow: ["/account/verify", "/account/sessions"], message: "Confirm it's you with your second factor first.", returns: true };
   }
   if (auth.org.agreementPending && auth.permissions.includes("agreement:accept")) {
     return { kind: "agreement", to: "/customer/agreement", allow: ["/customer/agreement", "/account"], message: "Accept the current customer agreement first." };
@@ -74,8 +97,42 @@ export function enforceGates(request: Request, auth: AuthContext, { alsoAllow = 
   if (!gate) return;
   const path = pagePathOf(request);
   if (gate.allow.includes(path) || ALWAYS_OPEN.includes(path) || alsoAllow.includes(path)) return;
-  if (request.method === "GET" || request.method === "HEAD") throw redirect(gate.to);
+  if (request.method === "GET" || request.method === "HEAD") throw redirect(gate.returns ? `${gate.to}?redirectTo=${encodeURIComponent(hereOf(request))}` : gate.to);
   throw new Response(gate.message, { status: 403, statusText: "Forbidden" });
+}
+
+/** The page a request is for with its query (a `.data` request's page), to come back to. */
+function hereOf(request: Request) {
+  const url = new URL(request.url);
+  url.searchParams.delete("_data");
+  url.searchParams.delete("index");
+  const search = url.searchParams.toString();
+  return `${pagePathOf(request)}${search ? `?${search}` : ""}`;
+}
+
+/** The sensitive actions that ask for a fresh second factor (the verify page names them). */
+export const STEP_UP_REASONS = {
+  "admin-relationship": "request delegated admin rights in a customer",
+  "staff-access": "change a staff member's roles or groups",
+  "customer-password": "reset a password in a customer",
+  "sign-in-settings": "change your organisation's sign-in settings",
+  "api-clients": "create or change API credentials",
+  "recovery-codes": "make new recovery codes",
+  "sessions": "end your other sessions",
+} as const;
+export type StepUpReason = keyof typeof STEP_UP_REASONS;
+
+/**
+ * Step-up: a sensitive action asks for a fresh second factor when the session's last one is older
+ * than MFA_STEP_UP_SECONDS (10 minutes). The person is sent to confirm it and comes back to the
+ * page to do it again; a person with no second factor is sent to set one up.
+ */
+export function requireRecentSecondFactor(request: Request, auth: AuthContext, reason: StepUpReason) {
+  const fresh = auth.mfaAt !== null && Date.now() - auth.mfaAt.getTime() < config().MFA_STEP_UP_SECONDS * 1000;
+  if (fresh) return;
+  const back = encodeURIComponent(request.method === "GET" ? hereOf(request) : pagePathOf(request));
+  if (!auth.user.hasSecondFactor) throw redirect(`/account/security?stepUp=${reason}&redirectTo=${back}`);
+  throw redirect(`/account/verify?stepUp=${reason}&redirectTo=${back}`);
 }
 
 export async function requirePermission(

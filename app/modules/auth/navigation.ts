@@ -4,6 +4,11 @@
  */
 import type { OrgKind, Permission } from "~/modules/auth/permissions";
 
+/** Where a person lands in an organisation of this kind. */
+export function homeFor(kind: OrgKind) {
+  return kind === "partner" ? "/partner" : "/customer";
+}
+
 export interface NavItem {
   to: string;
   label: string;
@@ -20,6 +25,7 @@ export const PARTNER_NAV: NavItem[] = [
   { to: "/partner/leads", label: "Leads", permission: "leads:manage" },
   { to: "/partner/relationships", label: "Admin relationships", permission: "relationships:manage" },
   { to: "/partner/staff", label: "Staff", permission: "staff:manage" },
+  { to: "/organisation/sign-in", label: "Sign-in settings", permission: "sign-in:manage" },
   { to: "/partner/profile", label: "Company profile", permission: "profile:view" },
   { to: "/partner/listing", label: "Directory listing", permission: "listing:manage" },
   { to: "/partner/audit", label: "Audit log", permission: "audit:view" },
@@ -33,6 +39,7 @@ export const CUSTOMER_NAV: NavItem[] = [
   { to: "/customer/apps", label: "Line-of-business apps", permission: "apps:view" },
   { to: "/customer/service-requests", label: "Service requests", permission: "service-requests:view" },
   { to: "/customer/users", label: "Users", permission: "users:manage" },
+  { to: "/organisation/sign-in", label: "Sign-in settings", permission: "sign-in:manage" },
   { to: "/customer/agreement", label: "Customer agreement", permission: "overview:view" },
 ];
 

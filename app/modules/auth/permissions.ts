@@ -58,7 +58,8 @@ export type Permission =
   | "apps:view"
   | "apps:review"
   | "service-requests:view"
-  | "partners:sharing";
+  | "partners:sharing"
+  | "sign-in:manage";
 
 // Every partner role finds customers (search-first help); creating them is for the roles that sell.
 const everyone: Permission[] = ["overview:view", "profile:view", "notifications:view", "customers:view", "customers:export"];
@@ -68,7 +69,7 @@ const creates: Permission[] = ["customers:create", "links:manage", "keys:manage"
 
 const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
   partner: {
-    global_admin: [...everyone, ...creates, "profile:edit", "staff:manage", "audit:view", "relationships:manage", "listing:manage"],
+    global_admin: [...everyone, ...creates, "profile:edit", "staff:manage", "audit:view", "relationships:manage", "listing:manage", "sign-in:manage"],
     // Admin relationships (DAP, GDAP) are requested by the partner's global admins and admin agents.
     admin_agent: [...everyone, ...creates, "relationships:manage"],
     helpdesk_agent: everyone,
@@ -85,7 +86,8 @@ const PERMISSIONS: Record<OrgKind, Record<string, readonly Permission[]>> = {
     // turn on and off; a billing admin sees it.
     // Line-of-business apps: both admins see the private app list; only the global admin approves or
     // withdraws an app (software for the whole organisation, like granting admin rights).
-    global_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "requests:approve", "users:manage", "partners:remove", "apps:view", "apps:review", "service-requests:view", "partners:sharing"],
+    // Its sign-in settings (whether every member needs a second factor) are the global admin's.
+    global_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "requests:approve", "users:manage", "partners:remove", "apps:view", "apps:review", "service-requests:view", "partners:sharing", "sign-in:manage"],
     billing_admin: ["overview:view", "notifications:view", "agreement:accept", "partners:view", "subscriptions:manage", "apps:view", "service-requests:view"],
     user: ["overview:view", "notifications:view"],
   },

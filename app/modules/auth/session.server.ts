@@ -2,7 +2,9 @@ import type { AppLoadContext } from "@remix-run/node";
 /**
  * Database-backed sessions. The cookie holds a random 256-bit id (signed with
  * SESSION_SECRET); the database holds only its SHA-256. A new session is created at every
- * sign-in (rotation); sign-out deletes it; it expires after SESSION_TTL_HOURS.
+ * sign-in; its id changes again at every other change of privilege (second factor completed,
+ * step-up, organisation switch: `rotateSession`); sign-out deletes it; it expires after
+ * SESSION_TTL_HOURS. A session remembers when it last completed a second factor (`mfaAt`).
  */
 import { createCookie } from "@remix-run/node";
 import { and, asc, eq, sql } from "drizzle-orm";
@@ -35,12 +37,16 @@ export interface OrgSummary {
   roles: string[];
   /** A customer that has not accepted the current customer agreement. */
   agreementPending: boolean;
+  /** The organisation requires a second factor of its members (always, for a partner). */
+  requireMfa: boolean;
 }
 
 export interface AuthContext {
   sessionIdHash: string;
   /** mustChangePassword: signed in with a temporary password an admin set; must choose a new one first. */
-  user: { id: string; email: string; displayName: string; mustChangePassword: boolean };
+  user: { id: string; email: string; displayName: string; mustChangePassword: boolean; hasSecondFactor: boolean };
+  /** When this session last completed a second factor (sign-in, enrolment, step-up), or null. */
+  mfaAt: Date | null;
   org: OrgSummary;
   roles: string[];
   permissions: Permission[];
@@ -65,6 +71,7 @@ export async function activeOrgsOf(tx: Tx, userId: string): Promise<OrgSummary[]
       partnerNumber: organisations.partnerNumber,
       roles: memberships.roles,
       agreementPending: sql<boolean>`(${organisations.kind} = 'customer' and ${organisations.agreementVersion} is distinct from pd_current_agreement_version())`,
+      requireMfa: sql<boolean>`(${organisations.kind} = 'partner' or ${organisations.requireMfa})`,
     })
     .from(memberships)
     .innerJoin(organisations, eq(organisations.id, memberships.orgId))
@@ -73,10 +80,10 @@ export async function activeOrgsOf(tx: Tx, userId: string): Promise<OrgSummary[]
   return rows;
 }
 
-/** Creates a session and returns the Set-Cookie header value. */
+/** Creates a session and returns the Set-Cookie header value; `mfa`: the sign-in completed a second factor. */
 export async function createSession(
   tx: Tx,
-  { userId, orgId, ip, userAgent }: { userId: string; orgId: string; ip: string; userAgent: string | null },
+  { userId, orgId, ip, userAgent, mfa = false }: { userId: string; orgId: string; ip: string; userAgent: string | null; mfa?: boolean },
 ): Promise<string> {
   const id = randomToken();
   await tx.insert(sessions).values({
@@ -86,8 +93,24 @@ export async function createSession(
     ip,
     userAgent: userAgent?.slice(0, 300) ?? null,
     expiresAt: sql`now() + make_interval(hours => ${config().SESSION_TTL_HOURS})`,
+    mfaAt: mfa ? sql`now()` : null,
   });
   return sessionCookie().serialize(id);
+}
+
+/**
+ * Gives the session a new id (a change of privilege: second factor completed, step-up, another
+ * organisation) and returns the Set-Cookie header value; `mfa` also records a second factor now.
+ * The old id stops working at once. Null when the session is gone.
+ */
+export async function rotateSession(tx: Tx, { sessionIdHash, userId, mfa = false }: { sessionIdHash: string; userId: string; mfa?: boolean }): Promise<string | null> {
+  const id = randomToken();
+  const rotated = await tx
+    .update(sessions)
+    .set({ idHash: sha256(id), lastSeenAt: sql`now()`, ...(mfa ? { mfaAt: sql`now()` } : {}) })
+    .where(and(eq(sessions.idHash, sessionIdHash), eq(sessions.userId, userId), sql`${sessions.expiresAt} > now()`))
+    .returning({ idHash: sessions.idHash });
+  return rotated.length ? sessionCookie().serialize(id) : null;
 }
 
 export async function destroySessionCookie(): Promise<string> {
@@ -142,6 +165,8 @@ interface SessionRow {
   email: string;
   display_name: string;
   must_change: boolean;
+  has_factor: boolean;
+  mfa_at: Date | string | null;
   org_id: string | null;
   orgs: OrgSummary[] | string | null;
   unread: number;
@@ -150,11 +175,18 @@ interface SessionRow {
 async function sessionRow(db: Tx, idHash: string): Promise<SessionRow | undefined> {
   // One query: the session, its user, every organisation the user is an active member of, and
   // the user's unread count (ADR 0002: the session lookup reads only the signed-in user's own rows).
+  // It also notes when the session was last used, at most every few minutes (the sessions page).
   const [row] = rowsOf<SessionRow>(
     await db.execute(sql`
-      select u.id as user_id, u.email, u.display_name, u.password_must_change as must_change, s.org_id,
+      with seen as (
+        update sessions set last_seen_at = now()
+         where id_hash = ${idHash} and expires_at > now() and last_seen_at < now() - interval '5 minutes'
+        returning id_hash)
+      select u.id as user_id, u.email, u.display_name, u.password_must_change as must_change, s.org_id, s.mfa_at,
+        exists (select 1 from user_factors f where f.user_id = u.id and f.confirmed_at is not null) as has_factor,
         (select json_agg(json_build_object('id', o.id, 'name', o.name, 'kind', o.kind, 'partnerNumber', o.partner_number, 'roles', m.roles,
-                'agreementPending', (o.kind = 'customer' and o.agreement_version is distinct from pd_current_agreement_version()))
+                'agreementPending', (o.kind = 'customer' and o.agreement_version is distinct from pd_current_agreement_version()),
+                'requireMfa', (o.kind = 'partner' or o.require_mfa))
                 order by m.created_at, o.name)
            from memberships m join organisations o on o.id = m.org_id
           where m.user_id = u.id and m.status = 'active') as orgs,
@@ -176,7 +208,8 @@ function authFrom(row: SessionRow | undefined, idHash: string): AuthContext | nu
   if (!org) return null;
   return {
     sessionIdHash: idHash,
-    user: { id: row.user_id, email: row.email, displayName: row.display_name, mustChangePassword: Boolean(row.must_change) },
+    user: { id: row.user_id, email: row.email, displayName: row.display_name, mustChangePassword: Boolean(row.must_change), hasSecondFactor: Boolean(row.has_factor) },
+    mfaAt: row.mfa_at ? new Date(row.mfa_at) : null,
     org,
     roles: org.roles,
     permissions: [...permissionsFor(org.kind, org.roles)],
@@ -185,13 +218,56 @@ function authFrom(row: SessionRow | undefined, idHash: string): AuthContext | nu
   };
 }
 
-/** Switches the session's active organisation (the user must be an active member). */
+/**
+ * Switches the session's active organisation (the user must be an active member) under a new
+ * session id; returns the organisation and the Set-Cookie header value.
+ */
 export async function switchOrganisation(tx: Tx, { sessionIdHash, userId, orgId }: { sessionIdHash: string; userId: string; orgId: string }) {
   const orgs = await activeOrgsOf(tx, userId);
   const target = orgs.find((o) => o.id === orgId);
   if (!target) return null;
   await tx.update(sessions).set({ orgId }).where(and(eq(sessions.idHash, sessionIdHash), eq(sessions.userId, userId)));
-  return target;
+  const setCookie = await rotateSession(tx, { sessionIdHash, userId });
+  return setCookie ? { org: target, setCookie } : null;
+}
+
+// ---- A person's sessions (the sessions page) ----
+
+export interface SessionInfo {
+  /** The stored hash of the session id (never the id): what the page names a session by. */
+  idHash: string;
+  orgName: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+  current: boolean;
+}
+
+/** The person's live sessions, the most recently used first (system context: the person's own rows). */
+export async function listSessions(tx: Tx, { userId, currentIdHash }: { userId: string; currentIdHash: string }): Promise<SessionInfo[]> {
+  const rows = await tx
+    .select({ idHash: sessions.idHash, orgName: organisations.name, ip: sessions.ip, userAgent: sessions.userAgent, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt })
+    .from(sessions)
+    .leftJoin(organisations, eq(organisations.id, sessions.orgId))
+    .where(and(eq(sessions.userId, userId), sql`${sessions.expiresAt} > now()`))
+    .orderBy(sql`${sessions.lastSeenAt} desc`, sql`${sessions.createdAt} desc`);
+  return rows.map((r) => ({ ...r, current: r.idHash === currentIdHash }));
+}
+
+/** Ends one of the person's own sessions; false when it is not theirs or already gone. */
+export async function endOwnSession(tx: Tx, { userId, idHash }: { userId: string; idHash: string }): Promise<boolean> {
+  const ended = await tx.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.idHash, idHash))).returning({ idHash: sessions.idHash });
+  return ended.length > 0;
+}
+
+/** Ends every session of the person but this one; returns how many ended. */
+export async function endOtherSessions(tx: Tx, { userId, keepIdHash }: { userId: string; keepIdHash: string }): Promise<number> {
+  const ended = await tx
+    .delete(sessions)
+    .where(and(eq(sessions.userId, userId), sql`${sessions.idHash} <> ${keepIdHash}`))
+    .returning({ idHash: sessions.idHash });
+  return ended.length;
 }
 
 export async function purgeExpiredSessions(tx: Tx) {

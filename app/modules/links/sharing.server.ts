@@ -2,7 +2,6 @@
  * Sharing a link: a QR code image, an HTML snippet for the partner's website, and email to one
  * or several addresses with the partner's name and message.
  */
-import QRCode from "qrcode";
 import { and, eq, sql } from "drizzle-orm";
 import { rowsOf } from "../../../db/client";
 import { config } from "~/utils/config.server";
@@ -15,10 +14,6 @@ import { LINK_KIND_LABELS, MAX_SHARE_RECIPIENTS } from "./link-kinds";
 import { linkStatus, linkUrl } from "./links.server";
 
 /** A QR code of the URL as an SVG document (scalable, a few kilobytes). */
-export function qrCodeSvg(url: string): Promise<string> {
-  return QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
-}
-
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /** A link to paste into the partner's website. */

@@ -1,0 +1,313 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { CopyButton } from "~/components/copy-button";
+import { FormattedDateTime } from "~/components/format";
+import { ErrorList, Field, ReplyNotice, SubmitButton } from "~/components/forms";
+import { Badge, PageHeader } from "~/components/layout";
+import {
+  confirmTotpEnrolment,
+  factorsOf,
+  pendingTotpEnrolment,
+  regenerateRecoveryCodes,
+  removeTotp,
+  RECOVERY_CODE_COUNT,
+  secondFactorRequired,
+  startTotpEnrolment,
+} from "~/modules/auth/mfa.server";
+import { rotateSession } from "~/modules/auth/session.server";
+import { actorOf, requireAuth, requireRecentSecondFactor, safeRedirect, STEP_UP_REASONS, type IntentArgs, type StepUpReason } from "~/modules/auth/gate.server";
+import { homeFor } from "~/modules/auth/navigation";
+import { withSystem } from "~/utils/db.server";
+import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
+
+export const meta: MetaFunction = () => [{ title: "Sign-in and security · Partnerdesk" }];
+
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
+
+/**
+ * The person's second factors (ADR 0042): set up an authenticator app (QR code and manual key,
+ * confirmed with a first code), remove it, and their recovery codes. Open to everyone signed in,
+ * and the one page (with the sessions page) a person whose organisation requires a second factor
+ * can open before they have one.
+ */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await requireAuth({ request, context });
+  const url = new URL(request.url);
+  const { factors, enrolment, requiredSomewhere } = await withSystem(async (tx) => ({
+    factors: await factorsOf(tx, auth.user.id),
+    enrolment: await pendingTotpEnrolment(tx, { userId: auth.user.id }),
+    requiredSomewhere: await secondFactorRequired(tx, auth.user.id),
+  }));
+  const stepUp = url.searchParams.get("stepUp");
+  return {
+    factors,
+    enrolment,
+    required: auth.org.requireMfa,
+    requiredSomewhere,
+    orgName: auth.org.name,
+    stepUpWhy: stepUp && stepUp in STEP_UP_REASONS ? STEP_UP_REASONS[stepUp as StepUpReason] : null,
+    redirectTo: url.searchParams.get("redirectTo") ? safeRedirect(url.searchParams.get("redirectTo"), homeFor(auth.org.kind)) : null,
+  };
+}
+
+const codeSchema = z.object({
+  code: z.string({ required_error: "Enter the 6-digit code your app shows now." }).trim().min(1, "Enter the 6-digit code your app shows now.").max(40),
+  redirectTo: z.string().max(2048).optional(),
+});
+const removeSchema = z.object({ code: z.string().trim().max(40).optional() });
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const auth = await requireAuth({ request, context });
+  const formData = await readForm(request);
+  const args: IntentArgs = { auth, formData, context };
+  switch (formData.get("intent")) {
+    case "totp-start":
+      return startTotpAction(request, args);
+    case "totp-confirm":
+      return confirmTotpAction(args);
+    case "totp-cancel":
+    case "totp-remove":
+      return removeTotpAction(args);
+    case "recovery-regenerate":
+      return regenerateAction(request, args);
+    default:
+      return unknownIntent();
+  }
+}
+
+/** Adding a factor to an account that already has one asks for that one again (step-up). */
+async function startTotpAction(request: Request, { auth }: IntentArgs) {
+  if (auth.user.hasSecondFactor) requireRecentSecondFactor(request, auth, "recovery-codes");
+  await withSystem((tx) => startTotpEnrolment(tx, { userId: auth.user.id })).catch(handleDomainError);
+  throw redirect(`/account/security${new URL(request.url).search}#authenticator`);
+}
+
+/** The first code confirms the app; the session has now completed a second factor (new id). */
+async function confirmTotpAction({ auth, formData, context }: IntentArgs) {
+  const submission = parseWithZod(formData, { schema: codeSchema });
+  if (submission.status !== "success") return data({ ...submission.reply({ hideFields: ["code"] }), recoveryCodes: null }, { status: 400 });
+  let codes: string[] | null;
+  try {
+    codes = (await confirmTotpEnrolment({ userId: auth.user.id, code: submission.value.code, actor: actorOf(auth, context) })).recoveryCodes;
+  } catch (error) {
+    return handleDomainError(error, submission, { hideFields: ["code"] });
+  }
+  const setCookie = await withSystem((tx) => rotateSession(tx, { sessionIdHash: auth.sessionIdHash, userId: auth.user.id, mfa: true }));
+  if (!setCookie) throw redirect("/signin");
+  const back = submission.value.redirectTo ? safeRedirect(submission.value.redirectTo, "") : "";
+  if (!codes && back) return redirectWithToast(back, { kind: "success", message: "Authenticator app set up." }, { headers: { "Set-Cookie": setCookie } });
+  return data({ status: "success" as const, recoveryCodes: codes, continueTo: back || null }, { headers: { "Set-Cookie": setCookie } });
+}
+
+async function removeTotpAction({ auth, formData, context }: IntentArgs) {
+  const submission = parseWithZod(formData, { schema: removeSchema });
+  if (submission.status !== "success") return data({ ...submission.reply({ hideFields: ["code"] }), recoveryCodes: null }, { status: 400 });
+  try {
+    await removeTotp({ userId: auth.user.id, code: submission.value.code, actor: actorOf(auth, context) });
+  } catch (error) {
+    return handleDomainError(error, submission, { hideFields: ["code"] });
+  }
+  const cancelled = formData.get("intent") === "totp-cancel";
+  return redirectWithToast("/account/security", { kind: "success", message: cancelled ? "Set-up cancelled." : "Authenticator app removed." });
+}
+
+async function regenerateAction(request: Request, { auth, context }: IntentArgs) {
+  requireRecentSecondFactor(request, auth, "recovery-codes");
+  const codes = await withSystem((tx) => regenerateRecoveryCodes(tx, { userId: auth.user.id, actor: actorOf(auth, context) })).catch(handleDomainError);
+  return { status: "success" as const, recoveryCodes: codes, continueTo: null };
+}
+
+export default function Security() {
+  const { factors, enrolment, required, requiredSomewhere, orgName, stepUpWhy, redirectTo } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const codes = result && "recoveryCodes" in result ? result.recoveryCodes : null;
+  const continueTo = result && "continueTo" in result ? result.continueTo : null;
+  const hasFactor = Boolean(factors.totp) || factors.passkeys.length > 0;
+  return (
+    <>
+      <PageHeader
+        title="Sign-in and security"
+        description={
+          <>
+            Second factors for your account. <Link to="/account">Password</Link> · <Link to="/account/sessions">Sessions</Link>
+          </>
+        }
+      />
+      {required && !hasFactor ? (
+        <p className="notice notice-warn" role="alert">
+          {orgName} requires a second factor for every sign-in. Set up an authenticator app to continue: until then you can only use this page.
+        </p>
+      ) : null}
+      {stepUpWhy && !hasFactor ? (
+        <p className="notice notice-warn" role="alert">
+          To {stepUpWhy}, set up a second factor first.
+        </p>
+      ) : null}
+      {codes ? <RecoveryCodes codes={codes} continueTo={continueTo} /> : null}
+
+      <section className="card" aria-labelledby="authenticator">
+        <h2 id="authenticator">Authenticator app</h2>
+        {factors.totp ? (
+          <TotpSetUp createdAt={factors.totp.createdAt} lastUsedAt={factors.totp.lastUsedAt} last={!factors.passkeys.length} requiredSomewhere={requiredSomewhere} result={result} />
+        ) : enrolment ? (
+          <TotpEnrolment enrolment={enrolment} result={result} redirectTo={redirectTo} />
+        ) : (
+          <>
+            <p>
+              Use an app such as Microsoft Authenticator, Google Authenticator, 1Password or Bitwarden: after your password, you enter the 6-digit code it shows.
+            </p>
+            <Form method="post">
+              <input type="hidden" name="intent" value="totp-start" />
+              <SubmitButton pendingText="Preparing…">Set up authenticator app</SubmitButton>
+            </Form>
+          </>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="recovery">
+        <h2 id="recovery">Recovery codes</h2>
+        {hasFactor ? (
+          <>
+            <p>
+              {factors.recoveryCodesLeft} of {RECOVERY_CODE_COUNT} recovery codes left. Each signs you in once if you lose your phone. Making new ones stops the old ones.
+            </p>
+            <Form method="post">
+              <input type="hidden" name="intent" value="recovery-regenerate" />
+              <SubmitButton pendingText="Making codes…" className="button">
+                Make new recovery codes
+              </SubmitButton>
+            </Form>
+          </>
+        ) : (
+          <p className="hint">You get ten recovery codes when you set up your first second factor.</p>
+        )}
+      </section>
+    </>
+  );
+}
+
+function RecoveryCodes({ codes, continueTo }: { codes: string[]; continueTo: string | null }) {
+  const text = codes.join("\n");
+  return (
+    <section className="card notice-good" aria-labelledby="codes" role="status">
+      <h2 id="codes">Save your recovery codes</h2>
+      <p>They are shown only now. Keep them somewhere safe (a password manager): each one signs you in once if you cannot use your authenticator app.</p>
+      <ul className="recovery-codes">
+        {codes.map((c) => (
+          <li key={c}>
+            <code>{c}</code>
+          </li>
+        ))}
+      </ul>
+      <p className="actions">
+        <CopyButton text={text} label="Copy codes" />
+        <a className="button" href={`data:text/plain;charset=utf-8,${encodeURIComponent(`Partnerdesk recovery codes\n\n${text}\n`)}`} download="partnerdesk-recovery-codes.txt">
+          Download
+        </a>
+        {continueTo ? (
+          <Link className="button primary" to={continueTo}>
+            I saved them, continue
+          </Link>
+        ) : null}
+      </p>
+    </section>
+  );
+}
+
+function TotpEnrolment({
+  enrolment,
+  result,
+  redirectTo,
+}: {
+  enrolment: { manualKey: string; qrCode: string; otpauthUri: string };
+  result: unknown;
+  redirectTo: string | null;
+}) {
+  const [form, fields] = useForm({
+    id: "totp-confirm",
+    lastResult: result && typeof result === "object" && "initialValue" in result ? (result as never) : undefined,
+    constraint: getZodConstraint(codeSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: codeSchema }),
+    shouldValidate: "onSubmit",
+  });
+  return (
+    <>
+      <ol className="steps">
+        <li>
+          Scan this QR code with your authenticator app.
+          <figure className="qr">
+            <img src={enrolment.qrCode} alt="QR code to add Partnerdesk to an authenticator app" width={180} height={180} />
+            <figcaption>
+              Can't scan it? Enter this key in the app instead (time-based, 6 digits):
+              <br />
+              <code className="manual-key">{enrolment.manualKey}</code> <CopyButton text={enrolment.manualKey.replace(/ /g, "")} label="Copy key" />
+            </figcaption>
+          </figure>
+        </li>
+        <li>Enter the 6-digit code the app shows for Partnerdesk.</li>
+      </ol>
+      <Form method="post" {...getFormProps(form)} className="form-grid narrow">
+        <input type="hidden" name="intent" value="totp-confirm" />
+        {redirectTo ? <input type="hidden" name="redirectTo" value={redirectTo} /> : null}
+        <ErrorList id={form.errorId} errors={form.errors} />
+        <Field meta={fields.code} label="Code from the app" inputProps={{ autoComplete: "one-time-code", inputMode: "numeric", spellCheck: false }} />
+        <div className="actions">
+          <SubmitButton pendingText="Checking…">
+            Confirm and turn on
+          </SubmitButton>
+        </div>
+      </Form>
+      <Form method="post">
+        <input type="hidden" name="intent" value="totp-cancel" />
+        <SubmitButton pendingText="Cancelling…" className="button link">
+          Cancel set-up
+        </SubmitButton>
+      </Form>
+    </>
+  );
+}
+
+function TotpSetUp({ createdAt, lastUsedAt, last, requiredSomewhere, result }: { createdAt: Date; lastUsedAt: Date | null; last: boolean; requiredSomewhere: boolean; result: unknown }) {
+  return (
+    <>
+      <p>
+        <Badge tone="good">On</Badge> Set up <FormattedDateTime value={createdAt} />
+        {lastUsedAt ? (
+          <>
+            {" "}
+            · last used <FormattedDateTime value={lastUsedAt} />
+          </>
+        ) : null}
+      </p>
+      {last && requiredSomewhere ? (
+        <p className="hint">An organisation you belong to requires a second factor, so this one cannot be removed while it is your only one.</p>
+      ) : (
+        <Form method="post" className="form-grid narrow">
+          <input type="hidden" name="intent" value="totp-remove" />
+          <ReplyNotice result={result} />
+          {last ? (
+            <div className="field">
+              <label htmlFor="remove-code">Current code from the app</label>
+              <p id="remove-code-hint" className="hint">
+                It is your only second factor: confirm with a code from it to remove it.
+              </p>
+              <input id="remove-code" name="code" autoComplete="one-time-code" inputMode="numeric" aria-describedby="remove-code-hint" maxLength={40} />
+            </div>
+          ) : null}
+          <div>
+            <SubmitButton pendingText="Removing…" className="button danger-outline">
+              Remove authenticator app
+            </SubmitButton>
+          </div>
+        </Form>
+      )}
+    </>
+  );
+}

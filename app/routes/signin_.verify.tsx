@@ -1,0 +1,81 @@
+import { parseWithZod } from "@conform-to/zod";
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { SecondFactorCodeForm, secondFactorCodeSchema } from "~/components/second-factor";
+import { verifyCode } from "~/modules/auth/mfa.server";
+import { clearChallengeCookie, completeChallenge, failChallenge, readChallenge } from "~/modules/auth/sign-in-challenge.server";
+import { loadAuth } from "~/modules/auth/session.server";
+import { homeFor } from "~/modules/auth/navigation";
+import { clientIp, safeRedirect } from "~/modules/auth/gate.server";
+import { DomainError } from "~/utils/errors";
+import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
+import { readForm } from "~/utils/form.server";
+
+export const meta: MetaFunction = () => [{ title: "Confirm it's you · Partnerdesk" }];
+
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
+
+/** The second step of a sign-in (ADR 0042): reached only with a live challenge from the password step. */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const auth = await loadAuth(request, context);
+  if (auth) throw redirect(homeFor(auth.org.kind));
+  const challenge = await readChallenge(request);
+  if (!challenge) throw await redirectWithToast("/signin", { kind: "info", message: "Your sign-in timed out. Sign in again." });
+  return { email: challenge.email };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await readForm(request);
+  const challenge = await readChallenge(request);
+  if (!challenge) throw await redirectWithToast("/signin", { kind: "info", message: "Your sign-in timed out. Sign in again." });
+  if (formData.get("intent") !== "code") return unknownIntent();
+  const submission = parseWithZod(formData, { schema: secondFactorCodeSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const ip = clientIp(context);
+  let method;
+  try {
+    method = await verifyCode({ userId: challenge.userId, code: submission.value.code, actor: { userId: challenge.userId, orgId: null, ip } });
+  } catch (error) {
+    if (error instanceof DomainError && error.status === 400 && (await failChallenge(challenge.idHash))) {
+      throw await redirectWithToast("/signin", { kind: "error", message: "Too many wrong codes. Sign in again." }, { headers: { "Set-Cookie": await clearChallengeCookie() } });
+    }
+    return handleDomainError(error, submission, { hideFields: ["code"] });
+  }
+  const done = await completeChallenge(challenge, { method, ip, userAgent: request.headers.get("user-agent") });
+  const clear = await clearChallengeCookie();
+  if (!done.ok) {
+    const message = done.reason === "no-organisation" ? "Your account is not active in any organisation. Ask your administrator." : "Your sign-in timed out. Sign in again.";
+    throw await redirectWithToast("/signin", { kind: "error", message }, { headers: { "Set-Cookie": clear } });
+  }
+  const headers = new Headers([
+    ["Set-Cookie", done.setCookie],
+    ["Set-Cookie", clear],
+  ]);
+  throw redirect(safeRedirect(done.redirectTo, done.home), { headers });
+}
+
+export default function VerifySignIn() {
+  const { email } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  return (
+    <main className="auth-page">
+      <div className="auth-card">
+        <p className="brand">Partnerdesk</p>
+        <h1>Confirm it's you</h1>
+        <p>
+          Signing in as <strong>{email}</strong>. Enter the code from your authenticator app.
+        </p>
+        <SecondFactorCodeForm lastResult={lastResult} submitLabel="Sign in" />
+        <p className="auth-links">
+          Lost your phone? Enter one of the recovery codes you saved when you set up the app.
+        </p>
+        <p className="auth-links">
+          <Link to="/signin">Sign in as someone else</Link>
+        </p>
+      </div>
+    </main>
+  );
+}

@@ -17,7 +17,7 @@ import {
   secondFactorRequired,
   startTotpEnrolment,
 } from "~/modules/auth/mfa.server";
-import { rotateSession } from "~/modules/auth/session.server";
+import { continueWithRotatedSession, rotateSession } from "~/modules/auth/session.server";
 import { actorOf, requireAuth, requireRecentSecondFactor, safeRedirect, STEP_UP_REASONS, type IntentArgs, type StepUpReason } from "~/modules/auth/gate.server";
 import { homeFor } from "~/modules/auth/navigation";
 import { withSystem } from "~/utils/db.server";
@@ -103,6 +103,8 @@ async function confirmTotpAction({ auth, formData, context }: IntentArgs) {
   if (!setCookie) throw redirect("/signin");
   const back = submission.value.redirectTo ? safeRedirect(submission.value.redirectTo, "") : "";
   if (!codes && back) return redirectWithToast(back, { kind: "success", message: "Authenticator app set up." }, { headers: { "Set-Cookie": setCookie } });
+  // The page shows the codes once, in this answer: its loaders read the session under its new id.
+  await continueWithRotatedSession(context, setCookie);
   return data({ status: "success" as const, recoveryCodes: codes, continueTo: back || null }, { headers: { "Set-Cookie": setCookie } });
 }
 

@@ -22,7 +22,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { sessions: sessions.map((s) => ({ ...s, device: describeDevice(s.userAgent) })) };
 }
 
-const endSchema = z.object({ session: z.string().min(1).max(100) });
+// A session is named by the SHA-256 of its id, base64url (43 characters).
+const endSchema = z.object({ session: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth({ request, context });

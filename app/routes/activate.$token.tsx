@@ -93,7 +93,8 @@ async function acceptAction({ request, formData, context, token, state }: Activa
   if (state.hasPassword) {
     if (session?.userId !== state.userId) throw new Response("Sign in with the invited account to accept this invitation.", { status: 403 });
     const result = await refusedAs409(withSystem((tx) => activateMembership(tx, { token, signedIn: session, ip, userAgent: request.headers.get("user-agent") })));
-    if (result.ok) return redirectWithToast(result.home, { kind: "success", message: `You joined ${result.orgName}.` });
+    // The session moved to the organisation joined, under a new id.
+    if (result.ok) return redirectWithToast(result.home, { kind: "success", message: `You joined ${result.orgName}.` }, result.setCookie ? { headers: { "Set-Cookie": result.setCookie } } : {});
     if (result.reason === "sign-in-required") throw new Response("Sign in with the invited account to accept this invitation.", { status: 403 });
     linkGone(result.reason);
   }

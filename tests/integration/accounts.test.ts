@@ -145,7 +145,9 @@ describe("anonymous, via a partner's public link: the account takeover of issue 
     const after = await hashOf(victimId);
     expect(after.h).toBe(before.h);
     expect(after.sessions).toBe(before.sessions);
-    expect((await victim.html("/customer")).status).toBe(200);
+    const v = await victim.html("/customer");
+    expect(v.location).toBe(null);
+    expect(v.status).toBe(200);
   });
 });
 

@@ -9,7 +9,8 @@ import { rowsOf } from "../../db/client";
 import { withSystem, withTenant } from "../../app/utils/db.server";
 import { createLink } from "../../app/modules/links/links.server";
 import { CUSTOMER_ROLES, PARTNER_ROLES } from "../../app/modules/auth/permissions";
-import { createCustomer, createPartner, relate, type OrgFixture } from "../support/factories";
+import { createCustomer, createPartner, PASSWORD, relate, TOTP_SECRET, type OrgFixture } from "../support/factories";
+import { totpCode } from "../../app/modules/auth/mfa.server";
 import { installTestDatabase } from "../support/db";
 import { Browser, loadBuild } from "../support/http";
 import { encodeCursor } from "../../app/utils/list";
@@ -252,6 +253,69 @@ const CASES: Record<string, Case> = {
     }
     const [n] = await withSystem(async (tx) => rowsOf<{ read: boolean }>(await tx.execute(sql`select read_at is not null as read from notifications where id = ${bNotificationId}`)));
     expect(n!.read).toBe(false);
+  },
+  "routes/signin_.verify": async () => {
+    // A sign-in waiting for its second factor belongs to the browser that started it: another
+    // browser with the right code gets nothing.
+    const started = new Browser();
+    expect((await started.fetch("/signin", { form: { email: B.users.global_admin!.email, password: PASSWORD } })).headers.get("Location")).toBe("/signin/verify");
+    const elsewhere = new Browser();
+    expect((await elsewhere.html("/signin/verify")).location).toBe("/signin");
+    const res = await elsewhere.fetch("/signin/verify", { form: { intent: "code", code: totpCode(TOTP_SECRET) } });
+    expect(res.headers.get("Location")).toBe("/signin");
+    expect((await elsewhere.html("/partner")).location).toMatch(/^\/signin/);
+    // Signed in as A, the page leads home: it never shows or finishes B's sign-in.
+    expect((await as["A:global_admin"]!.html("/signin/verify")).location).toBe("/partner");
+  },
+  "routes/_app.account_.verify": async () => {
+    for (const [, b] of [...partnerBrowsers(), ...customerBrowsers()]) {
+      const page = await b.html("/account/verify");
+      expect([200, 302]).toContain(page.status);
+      expectNoTraceOf(page.text, B);
+    }
+  },
+  "routes/_app.account_.security": async () => {
+    for (const [, b] of [...partnerBrowsers(), ...customerBrowsers()]) {
+      const page = await b.html("/account/security");
+      expect(page.status).toBe(200);
+      expectNoTraceOf(page.text, B);
+    }
+  },
+  "routes/_app.account_.sessions": async () => {
+    // B's session is named by its hash on B's page only; A cannot end it by naming it.
+    const bSession = new Browser();
+    await bSession.signIn(B.users.sales_agent!.email);
+    const hashes = await withSystem(async (tx) => rowsOf<{ id_hash: string }>(await tx.execute(sql`select s.id_hash from sessions s join users u on u.id = s.user_id where u.email = ${B.users.sales_agent!.email}`)));
+    for (const [, b] of [...partnerBrowsers(), ...customerBrowsers()]) {
+      const page = await b.html("/account/sessions");
+      expect(page.status).toBe(200);
+      expectNoTraceOf(page.text, B);
+      for (const { id_hash } of hashes) {
+        expect(page.text).not.toContain(id_hash);
+        expect((await b.fetch("/account/sessions", { form: { intent: "end", session: id_hash } })).status).toBe(404);
+      }
+    }
+    expect((await bSession.html("/partner")).status).toBe(200);
+  },
+  "routes/_app.organisation.sign-in": async () => {
+    // A's global admin sees A's staff only; other roles may not open it; a customer's admin changes its own setting only.
+    const page = await as["A:global_admin"]!.html("/organisation/sign-in");
+    expect(page.status).toBe(200);
+    expectNoTraceOf(page.text, B);
+    expect(page.text).toContain(A.users.sales_agent!.email);
+    for (const [role, b] of partnerBrowsers()) if (role !== "global_admin") expect((await b.html("/organisation/sign-in")).status).toBe(403);
+    expect((await as["A:global_admin"]!.fetch("/organisation/sign-in", { form: { intent: "require-mfa", enabled: "off" } })).status).toBe(409);
+    for (const [role, b] of customerBrowsers()) {
+      if (role === "global_admin") continue;
+      expect((await b.html("/organisation/sign-in")).status).toBe(403);
+      expect((await b.fetch("/organisation/sign-in", { form: { intent: "require-mfa", enabled: "on" } })).status).toBe(403);
+    }
+    const cPage = await as["C:global_admin"]!.html("/organisation/sign-in");
+    expect(cPage.status).toBe(200);
+    expectNoTraceOf(cPage.text, D);
+    expectNoTraceOf(cPage.text, A);
+    const required = async (org: OrgFixture) => rowsOf<{ r: boolean }>(await withSystem((tx) => tx.execute(sql`select require_mfa as r from organisations where id = ${org.orgId}`)))[0]!.r;
+    expect(await required(D)).toBe(false);
   },
   "routes/_app.account": async () => {
     for (const [, b] of [...partnerBrowsers(), ...customerBrowsers()]) {

@@ -32,7 +32,7 @@ interface TableCase {
   /** The user whose context is "own" (defaults to the org's global admin). */
 }
 
-const GLOBAL_TABLES = ["sessions", "login_throttle", "jobs", "job_effects", "__drizzle_migrations", "customer_agreements", "products", "contact_requests", "link_visitors", "org_rate_limits"];
+const GLOBAL_TABLES = ["sessions", "login_throttle", "jobs", "job_effects", "__drizzle_migrations", "customer_agreements", "products", "contact_requests", "link_visitors", "org_rate_limits", "user_factors", "recovery_codes", "sign_in_challenges"];
 
 const cases: TableCase[] = [
   {

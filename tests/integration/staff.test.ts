@@ -28,9 +28,13 @@ describe("partner staff", () => {
     expect((await nora.html(link)).text).toContain(`Join ${p.name}`);
     const activated = await nora.fetch(link, { form: { displayName: "Nora Agent", password: "nora-secret-password", confirmPassword: "nora-secret-password" } });
     expect(activated.status).toBe(302);
+    // Partners require a second factor: she sets up an authenticator app before anything else.
+    expect((await nora.html("/partner")).location).toBe("/account/security?required=1");
+    const { secret, recoveryCodes } = await nora.enrolTotp();
+    expect(recoveryCodes).toHaveLength(10);
     expect((await nora.html("/partner")).status).toBe(200);
     expect((await new Browser().html(link)).status).toBe(410); // used
-    await new Browser().signIn(email, "nora-secret-password");
+    await new Browser().signIn(email, "nora-secret-password", { totpSecret: secret });
     expect((await admin.html("/partner/staff")).text).not.toContain(">Invited<");
   });
 

@@ -43,6 +43,7 @@ describe("sign-in throttling", () => {
     expect((await new Browser(attacker).fetch("/signin", { form: { email, password: PASSWORD } })).status).toBe(429);
     const person = new Browser(ipv4());
     expect((await person.fetch("/signin", { form: { email, password: PASSWORD } })).status).toBe(302);
+    expect((await person.secondFactor(email)).status).toBe(302);
     expect((await person.html("/partner")).status).toBe(200);
   });
 
@@ -70,7 +71,7 @@ describe("sign-in throttling", () => {
     const { id, email } = p.users.global_admin!;
     // Earlier, the person signed in from their laptop.
     const before = await signIn({ email, password: PASSWORD, ip: ipv4(), userAgent: null, device: null, limits });
-    expect(before.ok).toBe(true);
+    expect(before.ok).toBe("second-factor");
     const cookie = (before as { deviceCookie: string }).deviceCookie.split(";")[0]!;
     const device = await readDevice(new Request("http://localhost/", { headers: { Cookie: cookie } }));
     expect(device).not.toBeNull();
@@ -83,7 +84,7 @@ describe("sign-in throttling", () => {
 
     // A new browser, anywhere, waits; the laptop does not.
     expect(await signIn({ email, password: PASSWORD, ip: ipv4(), userAgent: null, device: null, limits })).toMatchObject({ ok: false, reason: "throttled" });
-    expect((await signIn({ email, password: PASSWORD, ip: ipv4(), userAgent: null, device, limits })).ok).toBe(true);
+    expect((await signIn({ email, password: PASSWORD, ip: ipv4(), userAgent: null, device, limits })).ok).toBe("second-factor");
 
     // One notice for the window, however many attempts were refused.
     await runJobs(["auth.throttle_notice"]);
@@ -103,7 +104,7 @@ describe("sign-in throttling", () => {
       expect(await signIn({ email: `guess-${i}-${uniq()}@x.test`, password: "nope-nope-nope", ip, userAgent: null, device: null, limits })).toEqual({ ok: false, reason: "invalid" });
     }
     expect(await signIn({ email: p.users.global_admin!.email, password: PASSWORD, ip, userAgent: null, device: null, limits })).toMatchObject({ ok: false, reason: "throttled" });
-    expect((await signIn({ email: p.users.global_admin!.email, password: PASSWORD, ip: ipv4(), userAgent: null, device: null, limits })).ok).toBe(true);
+    expect((await signIn({ email: p.users.global_admin!.email, password: PASSWORD, ip: ipv4(), userAgent: null, device: null, limits })).ok).toBe("second-factor");
     // An IP-only refusal is not the account's: no notice.
     await runJobs(["auth.throttle_notice"]);
     expect(await mailsTo(p.users.global_admin!.email, NOTICE)).toBe(0);
@@ -113,7 +114,7 @@ describe("sign-in throttling", () => {
     const limits: ThrottleLimits = { maxPerAccount: 5, maxPerIp: 3, maxPerAccountWide: 100, windowSeconds: 60 };
     const p = await createPartner(["global_admin"]);
     const ip = ipv4();
-    for (let i = 0; i < 10; i++) expect((await signIn({ email: p.users.global_admin!.email, password: PASSWORD, ip, userAgent: null, device: null, limits })).ok).toBe(true);
+    for (let i = 0; i < 10; i++) expect((await signIn({ email: p.users.global_admin!.email, password: PASSWORD, ip, userAgent: null, device: null, limits })).ok).toBe("second-factor");
   });
 });
 

@@ -24,7 +24,11 @@ describe("sign-in goes back only to a path of this origin", () => {
     expect((await b.html(`/signin?redirectTo=${encodeURIComponent(redirectTo)}`)).text).toContain(`name="redirectTo" value="/partner/staff?tab=groups"`);
     const res = await b.fetch("/signin", { form: { email: p.users.global_admin!.email, password: PASSWORD, redirectTo } });
     expect(res.status).toBe(302);
-    expect(res.headers.get("Location")).toBe("/partner/staff?tab=groups");
+    // Partner staff confirm their second factor next; the page asked for waits for it.
+    expect(res.headers.get("Location")).toBe("/signin/verify");
+    const verified = await b.secondFactor(p.users.global_admin!.email);
+    expect(verified.status).toBe(302);
+    expect(verified.headers.get("Location")).toBe("/partner/staff?tab=groups");
   });
 
   const attempts: [string, string][] = [
@@ -46,7 +50,9 @@ describe("sign-in goes back only to a path of this origin", () => {
   it.each(attempts)("ignores %s and goes home instead", async (_name, redirectTo) => {
     const p = await createPartner(["global_admin"]);
     const b = new Browser();
-    const res = await b.fetch("/signin", { form: { email: p.users.global_admin!.email, password: PASSWORD, redirectTo } });
+    const first = await b.fetch("/signin", { form: { email: p.users.global_admin!.email, password: PASSWORD, redirectTo } });
+    expect(first.headers.get("Set-Cookie")).not.toContain("pd=evil");
+    const res = await b.secondFactor(p.users.global_admin!.email);
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toBe("/partner");
     expect(res.headers.get("Set-Cookie")).not.toContain("pd=evil");

@@ -79,14 +79,37 @@ export class Browser {
    * do), the authenticator code of TOTP_SECRET. A code is accepted once per 30-second step, and
    * tests sign the same person in more often: the fixture's record of the last step is cleared first.
    */
-  async signIn(email: string, password = PASSWORD) {
+  async signIn(email: string, password = PASSWORD, { totpSecret = TOTP_SECRET }: { totpSecret?: string } = {}) {
     const res = await this.fetch("/signin", { form: { email, password } });
     if (res.status !== 302) throw new Error(`sign-in of ${email} failed: ${res.status}`);
     if (res.headers.get("Location") !== "/signin/verify") return res;
-    await withSystem((tx) => tx.execute(sql`update user_factors set totp_last_step = null where kind = 'totp' and user_id = (select id from users where email = ${email.toLowerCase()})`));
-    const verified = await this.fetch("/signin/verify", { form: { intent: "code", code: totpCode(TOTP_SECRET) } });
+    const verified = await this.secondFactor(email, totpSecret);
     if (verified.status !== 302) throw new Error(`second factor of ${email} failed: ${verified.status}`);
     return verified;
+  }
+
+  /** The sign-in's second step (/signin/verify) with the current code of TOTP_SECRET (see signIn). */
+  async secondFactor(email: string, totpSecret = TOTP_SECRET) {
+    await withSystem((tx) => tx.execute(sql`update user_factors set totp_last_step = null where kind = 'totp' and user_id = (select id from users where email = ${email.toLowerCase()})`));
+    return this.fetch("/signin/verify", { form: { intent: "code", code: totpCode(totpSecret) } });
+  }
+
+  /**
+   * Sets up an authenticator app through the security page as a person would: starts, reads the
+   * manual key off the page, confirms with its current code. Returns the secret and the recovery
+   * codes the page showed once.
+   */
+  async enrolTotp(): Promise<{ secret: string; recoveryCodes: string[] }> {
+    const started = await this.fetch("/account/security", { form: { intent: "totp-start" } });
+    if (started.status !== 302) throw new Error(`setting up an authenticator app did not start: ${started.status} ${await started.text()}`);
+    const page = await this.html("/account/security");
+    const key = page.text.match(/<code class="manual-key">([A-Z2-7 ]+)<\/code>/)?.[1];
+    if (!key) throw new Error("the security page shows no manual key");
+    const secret = key.replace(/ /g, "");
+    const confirmed = await this.fetch("/account/security", { form: { intent: "totp-confirm", code: totpCode(secret) } });
+    const text = (await confirmed.text()).replaceAll("<!-- -->", "");
+    if (confirmed.status !== 200) throw new Error(`confirming the authenticator app failed: ${confirmed.status} ${text.slice(0, 300)}`);
+    return { secret, recoveryCodes: [...text.matchAll(/<code>([a-z2-9]{5}-[a-z2-9]{5})<\/code>/g)].map((m) => m[1]!) };
   }
 }
 

@@ -144,17 +144,30 @@ const lookups = new WeakMap<object, Promise<AuthContext | null>>();
  * session, as it was when the request's loaders began.
  */
 export function loadAuth(request: Request, context: AppLoadContext): Promise<AuthContext | null> {
-  if (request.method !== "GET" && request.method !== "HEAD") return lookUpSession(request);
+  if (request.method !== "GET" && request.method !== "HEAD") return lookUpSession(request, context);
   let lookup = lookups.get(context);
   if (!lookup) {
-    lookup = lookUpSession(request);
+    lookup = lookUpSession(request, context);
     lookups.set(context, lookup);
   }
   return lookup;
 }
 
-async function lookUpSession(request: Request): Promise<AuthContext | null> {
-  const id = await readSessionId(request);
+/** Sessions an action gave a new id in this request (by load context; see continueWithRotatedSession). */
+const rotatedIds = new WeakMap<object, string>();
+
+/**
+ * An action that gave the session a new id and answers with data (not a redirect): in a request
+ * without JavaScript the page's loaders run in the same request, with the old cookie; they read
+ * the session under its new id instead.
+ */
+export async function continueWithRotatedSession(context: AppLoadContext, setCookie: string) {
+  const id = (await sessionCookie().parse(setCookie.split(";")[0]!)) as unknown;
+  if (typeof id === "string") rotatedIds.set(context, id);
+}
+
+async function lookUpSession(request: Request, context: AppLoadContext): Promise<AuthContext | null> {
+  const id = rotatedIds.get(context) ?? (await readSessionId(request));
   if (!id) return null;
   const idHash = sha256(id);
   return authFrom(await withSystem((tx) => sessionRow(tx, idHash)), idHash);

@@ -52,6 +52,8 @@ export async function setRequireMfa(tx: Tx, { orgId, actor, enabled }: { orgId: 
 
 /** The organisation's global admin ends a member's sessions in this organisation (pd_end_member_sessions). */
 export async function endMemberSessions(tx: Tx, { orgId, actor, userId }: { orgId: string; actor: Actor; userId: string }) {
+  const [member] = await tx.select({ userId: memberships.userId }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+  if (!member) throw new DomainError(404, "No such member.");
   const [row] = rowsOf<{ n: number }>(await tx.execute(sql`select pd_end_member_sessions(${userId}::uuid) as n`));
   const n = Number(row?.n ?? 0);
   await recordAudit(tx, { actor, action: "membership.sessions_ended", subjectOrgId: orgId, objectType: "user", objectId: userId, details: { count: n } });

@@ -58,7 +58,9 @@ export function gateOf(auth: AuthContext): Gate | null {
   if (auth.user.mustChangePassword) {
     return { kind: "password", to: "/account?required=1", allow: ["/account"], message: "Choose a new password first: your password was set by an administrator." };
   }
-  if (auth.org.requireMfa && !auth.mfaAt) {
+  // A person who has a second factor uses it in every session (one signed in before it was set up,
+  // or without it by another path, confirms it first), whatever the organisation requires.
+  if ((auth.org.requireMfa || auth.user.hasSecondFactor) && !auth.mfaAt) {
     if (!auth.user.hasSecondFactor) {
       return {
         kind: "mfa-enrol",
@@ -67,7 +69,7 @@ export function gateOf(auth: AuthContext): Gate | null {
         message: `Set up a second factor first: ${auth.org.name} requires one for every sign-in.`,
       };
     }
-    return { kind: "mfa", to: "/account/verify", allow: ["/account/verify", "/account/sessions"], message: "Confirm it's you with your second factor first.", returns: true };
+    return { kind: "mfa", to: "/account/verify", allow: ["/account/verify", "/account/security", "/account/sessions"], message: "Confirm it's you with your second factor first.", returns: true };
   }
   if (auth.org.agreementPending && auth.permissions.includes("agreement:accept")) {
     return { kind: "agreement", to: "/customer/agreement", allow: ["/customer/agreement", "/account"], message: "Accept the current customer agreement first." };

@@ -121,6 +121,11 @@ export const memberships = pgTable(
     activatedAt: tstz("activated_at"),
     deactivatedAt: tstz("deactivated_at"),
     /**
+     * Sessions made before this do not reach this organisation (its global admin ended the member's
+     * sessions here, ADR 0042): nor can they switch back into it.
+     */
+    sessionsNotBefore: tstz("sessions_not_before"),
+    /**
      * A customer's user who is a partner's person (the help pages' "partner" relationship type):
      * the partner whose person this is. Set only with the invitation; while such a member is
      * active or deactivated, the pair has an active 'partner' relationship (a trigger keeps it).

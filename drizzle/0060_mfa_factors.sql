@@ -35,6 +35,7 @@ CREATE TABLE "user_factors" (
 	CONSTRAINT "user_factors_name_length" CHECK (length(name) between 1 and 60)
 );
 --> statement-breakpoint
+ALTER TABLE "memberships" ADD COLUMN "sessions_not_before" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "organisations" ADD COLUMN "require_mfa" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "sessions" ADD COLUMN "mfa_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "recovery_codes" ADD CONSTRAINT "recovery_codes_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -102,7 +103,8 @@ REVOKE ALL ON FUNCTION pd_member_second_factors() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pd_member_second_factors() TO partnerdesk_app;
 --> statement-breakpoint
 -- An organisation's global admin ends a member's sessions in that organisation (the person's
--- sessions elsewhere are other organisations' business); returns how many ended.
+-- sessions elsewhere are other organisations' business, but none of them may come back here);
+-- returns how many ended.
 CREATE FUNCTION pd_end_member_sessions(p_user uuid) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -113,6 +115,9 @@ BEGIN
                      WHERE me.org_id = app_org_id() AND me.user_id = app_user_id() AND me.status = 'active' AND 'global_admin' = ANY (me.roles)) THEN
     RAISE EXCEPTION 'only the organisation''s global admin ends its members'' sessions' USING ERRCODE = '42501';
   END IF;
+  -- Sessions made until now no longer reach this organisation, also those now in another one the
+  -- person belongs to (they cannot switch back here); then the ones here end.
+  UPDATE memberships SET sessions_not_before = now() WHERE org_id = app_org_id() AND user_id = p_user;
   DELETE FROM sessions s
    WHERE s.user_id = p_user AND s.org_id = app_org_id()
      AND EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = app_org_id() AND m.user_id = p_user);

@@ -3,6 +3,7 @@
 //   npm run admin -- create-partner --name "Contoso" --admin-email a@contoso.example --admin-name "Ann" [--email --website --phone]
 //   npm run admin -- set-capability --partner-id 4100001 --capability advisor|dap --enabled true|false
 //   npm run admin -- list-partners
+//   npm run admin -- reset-factors --email person@example.com   (lost every second factor and recovery code; audited, mailed)
 //   npm run admin -- totp-code <base32 secret>   (the code an authenticator app shows now: the demo's)
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -85,6 +86,12 @@ try {
       setCapability(tx, { partnerNumber: a.data["partner-id"], capability: a.data.capability, enabled: a.data.enabled, operator }),
     );
     console.log(`${org.name}: ${a.data.capability} = ${a.data.enabled}`);
+  } else if (command === "reset-factors") {
+    const email = z.string().email("--email must be an email address").safeParse(values.email);
+    if (!email.success) fail(email.error.issues[0]!.message);
+    const { resetSecondFactors } = await import("../app/modules/auth/mfa.server");
+    await withSystem((tx) => resetSecondFactors(tx, { email: email.data, operator }));
+    console.log(`${email.data}: second factors and recovery codes removed, signed out everywhere; they set up a new one at their next sign-in`);
   } else if (command === "list-partners") {
     const rows = await withSystem((tx) =>
       tx.select({ id: organisations.partnerNumber, name: organisations.name, advisor: organisations.isAuthorisedAdvisor, dap: organisations.isDapCertified })
@@ -92,7 +99,7 @@ try {
     );
     console.table(rows);
   } else {
-    fail("usage: npm run admin -- create-partner|set-capability|list-partners [options]");
+    fail("usage: npm run admin -- create-partner|set-capability|list-partners|reset-factors|totp-code [options]");
   }
 } catch (error) {
   if (error instanceof DomainError) fail(error.message);

@@ -1,11 +1,23 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type HeadersFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { CopyButton } from "~/components/copy-button";
 import { FormattedDateTime } from "~/components/format";
-import { ErrorList, Field, ReplyNotice, SubmitButton } from "~/components/forms";
+import {
+  ErrorList,
+  Field,
+  ReplyNotice,
+  SubmitButton,
+} from "~/components/forms";
 import { Badge, PageHeader } from "~/components/layout";
 import {
   confirmTotpEnrolment,
@@ -17,14 +29,31 @@ import {
   secondFactorRequired,
   startTotpEnrolment,
 } from "~/modules/auth/mfa.server";
-import { continueWithRotatedSession, rotateSession } from "~/modules/auth/session.server";
-import { actorOf, requireAuth, requireRecentSecondFactor, safeRedirect, STEP_UP_REASONS, type IntentArgs, type StepUpReason } from "~/modules/auth/gate.server";
+import {
+  continueWithRotatedSession,
+  rotateSession,
+} from "~/modules/auth/session.server";
+import {
+  actorOf,
+  requireAuth,
+  requireRecentSecondFactor,
+  safeRedirect,
+  STEP_UP_REASONS,
+  type IntentArgs,
+  type StepUpReason,
+} from "~/modules/auth/gate.server";
 import { homeFor } from "~/modules/auth/navigation";
 import { withSystem } from "~/utils/db.server";
-import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
+import {
+  handleDomainError,
+  redirectWithToast,
+  unknownIntent,
+} from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
-export const meta: MetaFunction = () => [{ title: "Sign-in and security · Partnerdesk" }];
+export const meta: MetaFunction = () => [
+  { title: "Sign-in and security · Partnerdesk" },
+];
 
 export const headers: HeadersFunction = ({ actionHeaders }) => {
   const retryAfter = actionHeaders.get("Retry-After");
@@ -40,11 +69,13 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireAuth({ request, context });
   const url = new URL(request.url);
-  const { factors, enrolment, requiredSomewhere } = await withSystem(async (tx) => ({
-    factors: await factorsOf(tx, auth.user.id),
-    enrolment: await pendingTotpEnrolment(tx, { userId: auth.user.id }),
-    requiredSomewhere: await secondFactorRequired(tx, auth.user.id),
-  }));
+  const { factors, enrolment, requiredSomewhere } = await withSystem(
+    async (tx) => ({
+      factors: await factorsOf(tx, auth.user.id),
+      enrolment: await pendingTotpEnrolment(tx, { userId: auth.user.id }),
+      requiredSomewhere: await secondFactorRequired(tx, auth.user.id),
+    })
+  );
   const stepUp = url.searchParams.get("stepUp");
   return {
     factors,
@@ -52,13 +83,22 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     required: auth.org.requireMfa,
     requiredSomewhere,
     orgName: auth.org.name,
-    stepUpWhy: stepUp && stepUp in STEP_UP_REASONS ? STEP_UP_REASONS[stepUp as StepUpReason] : null,
-    redirectTo: url.searchParams.get("redirectTo") ? safeRedirect(url.searchParams.get("redirectTo"), homeFor(auth.org.kind)) : null,
+    stepUpWhy:
+      stepUp && Object.hasOwn(STEP_UP_REASONS, stepUp)
+        ? STEP_UP_REASONS[stepUp as StepUpReason]
+        : null,
+    redirectTo: url.searchParams.get("redirectTo")
+      ? safeRedirect(url.searchParams.get("redirectTo"), homeFor(auth.org.kind))
+      : null,
   };
 }
 
 const codeSchema = z.object({
-  code: z.string({ required_error: "Enter the 6-digit code your app shows now." }).trim().min(1, "Enter the 6-digit code your app shows now.").max(40),
+  code: z
+    .string({ required_error: "Enter the 6-digit code your app shows now." })
+    .trim()
+    .min(1, "Enter the 6-digit code your app shows now.")
+    .max(40),
   redirectTo: z.string().max(2048).optional(),
 });
 const removeSchema = z.object({ code: z.string().trim().max(40).optional() });
@@ -84,53 +124,117 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 /** Adding a factor to an account that already has one asks for that one again (step-up). */
 async function startTotpAction(request: Request, { auth }: IntentArgs) {
-  if (auth.user.hasSecondFactor) requireRecentSecondFactor(request, auth, "recovery-codes");
-  await withSystem((tx) => startTotpEnrolment(tx, { userId: auth.user.id })).catch(handleDomainError);
-  throw redirect(`/account/security${new URL(request.url).search}#authenticator`);
+  if (auth.user.hasSecondFactor)
+    requireRecentSecondFactor(request, auth, "add-factor");
+  await withSystem((tx) =>
+    startTotpEnrolment(tx, { userId: auth.user.id })
+  ).catch(handleDomainError);
+  throw redirect(
+    `/account/security${new URL(request.url).search}#authenticator`
+  );
 }
 
 /** The first code confirms the app; the session has now completed a second factor (new id). */
 async function confirmTotpAction({ auth, formData, context }: IntentArgs) {
   const submission = parseWithZod(formData, { schema: codeSchema });
-  if (submission.status !== "success") return data({ ...submission.reply({ hideFields: ["code"] }), recoveryCodes: null }, { status: 400 });
+  if (submission.status !== "success")
+    return data(
+      { ...submission.reply({ hideFields: ["code"] }), recoveryCodes: null },
+      { status: 400 }
+    );
   let codes: string[] | null;
   try {
-    codes = (await confirmTotpEnrolment({ userId: auth.user.id, code: submission.value.code, actor: actorOf(auth, context) })).recoveryCodes;
+    codes = (
+      await confirmTotpEnrolment({
+        userId: auth.user.id,
+        code: submission.value.code,
+        actor: actorOf(auth, context),
+      })
+    ).recoveryCodes;
   } catch (error) {
     return handleDomainError(error, submission, { hideFields: ["code"] });
   }
-  const setCookie = await withSystem((tx) => rotateSession(tx, { sessionIdHash: auth.sessionIdHash, userId: auth.user.id, mfa: true }));
+  const setCookie = await withSystem((tx) =>
+    rotateSession(tx, {
+      sessionIdHash: auth.sessionIdHash,
+      userId: auth.user.id,
+      mfa: true,
+    })
+  );
   if (!setCookie) throw redirect("/signin");
-  const back = submission.value.redirectTo ? safeRedirect(submission.value.redirectTo, "") : "";
-  if (!codes && back) return redirectWithToast(back, { kind: "success", message: "Authenticator app set up." }, { headers: { "Set-Cookie": setCookie } });
+  const back = submission.value.redirectTo
+    ? safeRedirect(submission.value.redirectTo, "")
+    : "";
+  if (!codes && back)
+    return redirectWithToast(
+      back,
+      { kind: "success", message: "Authenticator app set up." },
+      { headers: { "Set-Cookie": setCookie } }
+    );
   // The page shows the codes once, in this answer: its loaders read the session under its new id.
   await continueWithRotatedSession(context, setCookie);
-  return data({ status: "success" as const, recoveryCodes: codes, continueTo: back || null }, { headers: { "Set-Cookie": setCookie } });
+  return data(
+    {
+      status: "success" as const,
+      recoveryCodes: codes,
+      continueTo: back || null,
+    },
+    { headers: { "Set-Cookie": setCookie } }
+  );
 }
 
 async function removeTotpAction({ auth, formData, context }: IntentArgs) {
   const submission = parseWithZod(formData, { schema: removeSchema });
-  if (submission.status !== "success") return data({ ...submission.reply({ hideFields: ["code"] }), recoveryCodes: null }, { status: 400 });
+  if (submission.status !== "success")
+    return data(
+      { ...submission.reply({ hideFields: ["code"] }), recoveryCodes: null },
+      { status: 400 }
+    );
   try {
-    await removeTotp({ userId: auth.user.id, code: submission.value.code, actor: actorOf(auth, context) });
+    await removeTotp({
+      userId: auth.user.id,
+      code: submission.value.code,
+      actor: actorOf(auth, context),
+    });
   } catch (error) {
     return handleDomainError(error, submission, { hideFields: ["code"] });
   }
   const cancelled = formData.get("intent") === "totp-cancel";
-  return redirectWithToast("/account/security", { kind: "success", message: cancelled ? "Set-up cancelled." : "Authenticator app removed." });
+  return redirectWithToast("/account/security", {
+    kind: "success",
+    message: cancelled ? "Set-up cancelled." : "Authenticator app removed.",
+  });
 }
 
-async function regenerateAction(request: Request, { auth, context }: IntentArgs) {
+async function regenerateAction(
+  request: Request,
+  { auth, context }: IntentArgs
+) {
   requireRecentSecondFactor(request, auth, "recovery-codes");
-  const codes = await withSystem((tx) => regenerateRecoveryCodes(tx, { userId: auth.user.id, actor: actorOf(auth, context) })).catch(handleDomainError);
+  const codes = await withSystem((tx) =>
+    regenerateRecoveryCodes(tx, {
+      userId: auth.user.id,
+      actor: actorOf(auth, context),
+    })
+  ).catch(handleDomainError);
   return { status: "success" as const, recoveryCodes: codes, continueTo: null };
 }
 
 export default function Security() {
-  const { factors, enrolment, required, requiredSomewhere, orgName, stepUpWhy, redirectTo } = useLoaderData<typeof loader>();
+  const {
+    factors,
+    enrolment,
+    required,
+    requiredSomewhere,
+    orgName,
+    stepUpWhy,
+    redirectTo,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const codes = result && "recoveryCodes" in result ? result.recoveryCodes : null;
-  const continueTo = result && "continueTo" in result ? result.continueTo : null;
+  const codes =
+    result && "recoveryCodes" in result ? result.recoveryCodes : null;
+  const continueTo =
+    result && "continueTo" in result ? result.continueTo : null;
   const hasFactor = Boolean(factors.totp) || factors.passkeys.length > 0;
   return (
     <>
@@ -138,13 +242,15 @@ export default function Security() {
         title="Sign-in and security"
         description={
           <>
-            Second factors for your account. <Link to="/account">Password</Link> · <Link to="/account/sessions">Sessions</Link>
+            Second factors for your account. <Link to="/account">Password</Link>{" "}
+            · <Link to="/account/sessions">Sessions</Link>
           </>
         }
       />
       {required && !hasFactor ? (
         <p className="notice notice-warn" role="alert">
-          {orgName} requires a second factor for every sign-in. Set up an authenticator app to continue: until then you can only use this page.
+          {orgName} requires a second factor for every sign-in. Set up an
+          authenticator app to continue: until then you can only use this page.
         </p>
       ) : null}
       {stepUpWhy && !hasFactor ? (
@@ -157,17 +263,31 @@ export default function Security() {
       <section className="card" aria-labelledby="authenticator">
         <h2 id="authenticator">Authenticator app</h2>
         {factors.totp ? (
-          <TotpSetUp createdAt={factors.totp.createdAt} lastUsedAt={factors.totp.lastUsedAt} last={!factors.passkeys.length} requiredSomewhere={requiredSomewhere} result={result} />
+          <TotpSetUp
+            createdAt={factors.totp.createdAt}
+            lastUsedAt={factors.totp.lastUsedAt}
+            last={!factors.passkeys.length}
+            requiredSomewhere={requiredSomewhere}
+            result={result}
+          />
         ) : enrolment ? (
-          <TotpEnrolment enrolment={enrolment} result={result} redirectTo={redirectTo} />
+          <TotpEnrolment
+            enrolment={enrolment}
+            result={result}
+            redirectTo={redirectTo}
+          />
         ) : (
           <>
             <p>
-              Use an app such as Microsoft Authenticator, Google Authenticator, 1Password or Bitwarden: after your password, you enter the 6-digit code it shows.
+              Use an app such as Microsoft Authenticator, Google Authenticator,
+              1Password or Bitwarden: after your password, you enter the 6-digit
+              code it shows.
             </p>
             <Form method="post">
               <input type="hidden" name="intent" value="totp-start" />
-              <SubmitButton pendingText="Preparing…">Set up authenticator app</SubmitButton>
+              <SubmitButton pendingText="Preparing…">
+                Set up authenticator app
+              </SubmitButton>
             </Form>
           </>
         )}
@@ -178,7 +298,9 @@ export default function Security() {
         {hasFactor ? (
           <>
             <p>
-              {factors.recoveryCodesLeft} of {RECOVERY_CODE_COUNT} recovery codes left. Each signs you in once if you lose your phone. Making new ones stops the old ones.
+              {factors.recoveryCodesLeft} of {RECOVERY_CODE_COUNT} recovery
+              codes left. Each signs you in once if you lose your phone. Making
+              new ones stops the old ones.
             </p>
             <Form method="post">
               <input type="hidden" name="intent" value="recovery-regenerate" />
@@ -188,19 +310,30 @@ export default function Security() {
             </Form>
           </>
         ) : (
-          <p className="hint">You get ten recovery codes when you set up your first second factor.</p>
+          <p className="hint">
+            You get ten recovery codes when you set up your first second factor.
+          </p>
         )}
       </section>
     </>
   );
 }
 
-function RecoveryCodes({ codes, continueTo }: { codes: string[]; continueTo: string | null }) {
+function RecoveryCodes({
+  codes,
+  continueTo,
+}: {
+  codes: string[];
+  continueTo: string | null;
+}) {
   const text = codes.join("\n");
   return (
     <section className="card notice-good" aria-labelledby="codes" role="status">
       <h2 id="codes">Save your recovery codes</h2>
-      <p>They are shown only now. Keep them somewhere safe (a password manager): each one signs you in once if you cannot use your authenticator app.</p>
+      <p>
+        They are shown only now. Keep them somewhere safe (a password manager):
+        each one signs you in once if you cannot use your authenticator app.
+      </p>
       <ul className="recovery-codes">
         {codes.map((c) => (
           <li key={c}>
@@ -210,7 +343,13 @@ function RecoveryCodes({ codes, continueTo }: { codes: string[]; continueTo: str
       </ul>
       <p className="actions">
         <CopyButton text={text} label="Copy codes" />
-        <a className="button" href={`data:text/plain;charset=utf-8,${encodeURIComponent(`Partnerdesk recovery codes\n\n${text}\n`)}`} download="partnerdesk-recovery-codes.txt">
+        <a
+          className="button"
+          href={`data:text/plain;charset=utf-8,${encodeURIComponent(
+            `Partnerdesk recovery codes\n\n${text}\n`
+          )}`}
+          download="partnerdesk-recovery-codes.txt"
+        >
           Download
         </a>
         {continueTo ? (
@@ -234,9 +373,13 @@ function TotpEnrolment({
 }) {
   const [form, fields] = useForm({
     id: "totp-confirm",
-    lastResult: result && typeof result === "object" && "initialValue" in result ? (result as never) : undefined,
+    lastResult:
+      result && typeof result === "object" && "initialValue" in result
+        ? (result as never)
+        : undefined,
     constraint: getZodConstraint(codeSchema),
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: codeSchema }),
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema: codeSchema }),
     shouldValidate: "onSubmit",
   });
   return (
@@ -245,11 +388,21 @@ function TotpEnrolment({
         <li>
           Scan this QR code with your authenticator app.
           <figure className="qr">
-            <img src={enrolment.qrCode} alt="QR code to add Partnerdesk to an authenticator app" width={180} height={180} />
+            <img
+              src={enrolment.qrCode}
+              alt="QR code to add Partnerdesk to an authenticator app"
+              width={180}
+              height={180}
+            />
             <figcaption>
-              Can't scan it? Enter this key in the app instead (time-based, 6 digits):
+              Can't scan it? Enter this key in the app instead (time-based, 6
+              digits):
               <br />
-              <code className="manual-key">{enrolment.manualKey}</code> <CopyButton text={enrolment.manualKey.replace(/ /g, "")} label="Copy key" />
+              <code className="manual-key">{enrolment.manualKey}</code>{" "}
+              <CopyButton
+                text={enrolment.manualKey.replace(/ /g, "")}
+                label="Copy key"
+              />
             </figcaption>
           </figure>
         </li>
@@ -257,9 +410,19 @@ function TotpEnrolment({
       </ol>
       <Form method="post" {...getFormProps(form)} className="form-grid narrow">
         <input type="hidden" name="intent" value="totp-confirm" />
-        {redirectTo ? <input type="hidden" name="redirectTo" value={redirectTo} /> : null}
+        {redirectTo ? (
+          <input type="hidden" name="redirectTo" value={redirectTo} />
+        ) : null}
         <ErrorList id={form.errorId} errors={form.errors} />
-        <Field meta={fields.code} label="Code from the app" inputProps={{ autoComplete: "one-time-code", inputMode: "numeric", spellCheck: false }} />
+        <Field
+          meta={fields.code}
+          label="Code from the app"
+          inputProps={{
+            autoComplete: "one-time-code",
+            inputMode: "numeric",
+            spellCheck: false,
+          }}
+        />
         <div className="actions">
           <SubmitButton pendingText="Checking…">
             Confirm and turn on
@@ -276,11 +439,24 @@ function TotpEnrolment({
   );
 }
 
-function TotpSetUp({ createdAt, lastUsedAt, last, requiredSomewhere, result }: { createdAt: Date; lastUsedAt: Date | null; last: boolean; requiredSomewhere: boolean; result: unknown }) {
+function TotpSetUp({
+  createdAt,
+  lastUsedAt,
+  last,
+  requiredSomewhere,
+  result,
+}: {
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  last: boolean;
+  requiredSomewhere: boolean;
+  result: unknown;
+}) {
   return (
     <>
       <p>
-        <Badge tone="good">On</Badge> Set up <FormattedDateTime value={createdAt} />
+        <Badge tone="good">On</Badge> Set up{" "}
+        <FormattedDateTime value={createdAt} />
         {lastUsedAt ? (
           <>
             {" "}
@@ -288,28 +464,39 @@ function TotpSetUp({ createdAt, lastUsedAt, last, requiredSomewhere, result }: {
           </>
         ) : null}
       </p>
-      {last && requiredSomewhere ? (
-        <p className="hint">An organisation you belong to requires a second factor, so this one cannot be removed while it is your only one.</p>
-      ) : (
-        <Form method="post" className="form-grid narrow">
-          <input type="hidden" name="intent" value="totp-remove" />
-          <ReplyNotice result={result} />
-          {last ? (
-            <div className="field">
-              <label htmlFor="remove-code">Current code from the app</label>
-              <p id="remove-code-hint" className="hint">
-                It is your only second factor: confirm with a code from it to remove it.
-              </p>
-              <input id="remove-code" name="code" autoComplete="one-time-code" inputMode="numeric" aria-describedby="remove-code-hint" maxLength={40} />
-            </div>
-          ) : null}
-          <div>
-            <SubmitButton pendingText="Removing…" className="button danger-outline">
-              Remove authenticator app
-            </SubmitButton>
+      <Form method="post" className="form-grid narrow">
+        <input type="hidden" name="intent" value="totp-remove" />
+        <ReplyNotice result={result} />
+        {last ? (
+          <div className="field">
+            <label htmlFor="remove-code">
+              Current code from the app, or a recovery code
+            </label>
+            <p id="remove-code-hint" className="hint">
+              It is your only second factor: confirm with it to remove it.
+              {requiredSomewhere
+                ? " An organisation you belong to requires one, so you set up a new app straight away (a new phone, for example)."
+                : ""}
+            </p>
+            <input
+              id="remove-code"
+              name="code"
+              autoComplete="one-time-code"
+              aria-describedby="remove-code-hint"
+              maxLength={40}
+              spellCheck={false}
+            />
           </div>
-        </Form>
-      )}
+        ) : null}
+        <div>
+          <SubmitButton
+            pendingText="Removing…"
+            className="button danger-outline"
+          >
+            Remove authenticator app
+          </SubmitButton>
+        </div>
+      </Form>
     </>
   );
 }

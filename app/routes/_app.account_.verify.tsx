@@ -28,9 +28,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireAuth({ request, context });
   const url = new URL(request.url);
   const redirectTo = safeRedirect(url.searchParams.get("redirectTo"), homeFor(auth.org.kind));
-  if (!auth.user.hasSecondFactor) throw redirect(`/account/security?redirectTo=${encodeURIComponent(redirectTo)}`);
   const reason = url.searchParams.get("stepUp");
-  const why = reason && reason in STEP_UP_REASONS ? STEP_UP_REASONS[reason as StepUpReason] : null;
+  const known = reason && Object.hasOwn(STEP_UP_REASONS, reason) ? (reason as StepUpReason) : null;
+  if (!auth.user.hasSecondFactor) throw redirect(`/account/security?${known ? `stepUp=${known}&` : ""}redirectTo=${encodeURIComponent(redirectTo)}`);
+  const why = known ? STEP_UP_REASONS[known] : null;
   return { why, redirectTo, gated: auth.org.requireMfa && !auth.mfaAt, orgName: auth.org.name };
 }
 

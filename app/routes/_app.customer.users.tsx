@@ -34,7 +34,7 @@ import {
   sendMemberResetLink,
   setTenantUserActive,
 } from "~/modules/customer-tenant/tenant-users.server";
-import { actorOf, clientIp, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
+import { actorOf, clientIp, type IntentArgs, requirePermission, requireRecentSecondFactor, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { readForm } from "~/utils/form.server";
 import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
@@ -80,12 +80,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const args = { auth, formData, context };
   switch (formData.get("intent")) {
     case "reset":
+      requireRecentSecondFactor(request, auth, "customer-password", { unlessNoFactor: true });
       return resetPasswordAction(args);
     case "send-reset-link":
       return sendResetLinkAction(args);
     case "create":
       return createUserAction(args);
     case "role":
+      requireRecentSecondFactor(request, auth, "staff-access", { unlessNoFactor: true });
       return changeRoleAction(args);
     case "deactivate":
       return setActiveAction(args, false);

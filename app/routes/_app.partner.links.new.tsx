@@ -11,7 +11,7 @@ import { licenceCounts } from "~/modules/links/link-forms";
 import { createLink } from "~/modules/links/links.server";
 import { getOrganisation } from "~/modules/organisations/organisations.server";
 import { listProducts } from "~/modules/subscriptions/products.server";
-import { actorOf, requirePermission, tenantOf } from "~/modules/auth/gate.server";
+import { actorOf, requirePermission, requireRecentSecondFactor, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
@@ -50,6 +50,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(formData, { schema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const v = submission.value;
+  // A link that offers delegated administration asks each customer who follows it for DAP.
+  if (v.offerDap) requireRecentSecondFactor(request, auth, "admin-relationship");
   const items =
     v.kind === "trial"
       ? [{ productId: v.trialProduct! }]

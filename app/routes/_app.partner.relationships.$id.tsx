@@ -8,7 +8,7 @@ import { CopyButton } from "~/components/copy-button";
 import { Badge, PageHeader } from "~/components/layout";
 import { getGdapForPartner, terminateGdap } from "~/modules/delegated-admin/admin-relationships.server";
 import { ConfirmAction } from "~/components/confirm";
-import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
+import { actorOf, type IntentArgs, requirePermission, requireRecentSecondFactor, tenantOf } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
 import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
@@ -41,6 +41,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     case "terminate":
       return terminateAction(args);
     case "assign":
+      // Roles in a customer for a staff group: what staff may do there.
+      requireRecentSecondFactor(request, auth, "staff-access");
       return assignRolesAction(args);
     default:
       return unknownIntent();

@@ -44,6 +44,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     case "deactivate":
       return activeAction(args, false);
     case "reactivate":
+      requireRecentSecondFactor(request, auth, "staff-access");
       return activeAction(args, true);
     case "resend":
       return resendAction(args);

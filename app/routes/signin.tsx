@@ -48,13 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     limits: loginLimits(),
     redirectTo: submission.value.redirectTo ? safeRedirect(submission.value.redirectTo, "") || null : null,
   });
-  if (result.ok === "second-factor") {
-    const headers = new Headers([
-      ["Set-Cookie", result.challengeCookie],
-      ["Set-Cookie", result.deviceCookie],
-    ]);
-    throw redirect("/signin/verify", { headers });
-  }
+  if (result.ok === "second-factor") throw redirect("/signin/verify", { headers: { "Set-Cookie": result.challengeCookie } });
   if (result.ok) {
     const headers = new Headers([
       ["Set-Cookie", result.setCookie],

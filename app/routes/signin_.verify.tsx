@@ -3,8 +3,9 @@ import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type Loa
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { SecondFactorCodeForm, secondFactorCodeSchema } from "~/components/second-factor";
 import { verifyCode } from "~/modules/auth/mfa.server";
-import { clearChallengeCookie, completeChallenge, failChallenge, readChallenge } from "~/modules/auth/sign-in-challenge.server";
+import { clearChallengeCookie, completeChallenge, failChallenge, noticeWrongSecondFactor, readChallenge } from "~/modules/auth/sign-in-challenge.server";
 import { loadAuth } from "~/modules/auth/session.server";
+import { isKnownDevice, readDevice, rememberDevice } from "~/modules/auth/throttle.server";
 import { homeFor } from "~/modules/auth/navigation";
 import { clientIp, safeRedirect } from "~/modules/auth/gate.server";
 import { DomainError } from "~/utils/errors";
@@ -37,8 +38,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const ip = clientIp(context);
   let method;
   try {
-    method = await verifyCode({ userId: challenge.userId, code: submission.value.code, actor: { userId: challenge.userId, orgId: null, ip } });
+    const unknownBrowser = !isKnownDevice(await readDevice(request), challenge.email);
+    method = await verifyCode({ userId: challenge.userId, code: submission.value.code, actor: { userId: challenge.userId, orgId: null, ip }, unknownBrowser });
   } catch (error) {
+    if (error instanceof DomainError && (error.status === 400 || error.status === 429)) await noticeWrongSecondFactor({ userId: challenge.userId, email: challenge.email, displayName: challenge.displayName, ip });
     if (error instanceof DomainError && error.status === 400 && (await failChallenge(challenge.idHash))) {
       throw await redirectWithToast("/signin", { kind: "error", message: "Too many wrong codes. Sign in again." }, { headers: { "Set-Cookie": await clearChallengeCookie() } });
     }
@@ -50,9 +53,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const message = done.reason === "no-organisation" ? "Your account is not active in any organisation. Ask your administrator." : "Your sign-in timed out. Sign in again.";
     throw await redirectWithToast("/signin", { kind: "error", message }, { headers: { "Set-Cookie": clear } });
   }
+  // Only now is this browser one the account has signed in from (ADR 0029's device cookie).
   const headers = new Headers([
     ["Set-Cookie", done.setCookie],
     ["Set-Cookie", clear],
+    ["Set-Cookie", await rememberDevice(await readDevice(request), challenge.email)],
   ]);
   throw redirect(safeRedirect(done.redirectTo, done.home), { headers });
 }

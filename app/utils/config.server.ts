@@ -65,6 +65,8 @@ const schema = z
     LOGIN_THROTTLE_WINDOW_SECONDS: int(900, 1),
     /** Wrong second-factor codes per person in LOGIN_THROTTLE_WINDOW_SECONDS, wherever typed (ADR 0042). */
     MFA_MAX_FAILURES: int(10, 1),
+    /** Wrong second-factor codes per person a day at sign-in from browsers the account has not signed in from. */
+    MFA_MAX_FAILURES_PER_DAY: int(30, 1),
     /** Sensitive actions ask for a fresh second factor when the session's last one is older than this (ADR 0042). */
     MFA_STEP_UP_SECONDS: int(600, 30),
     /** Password-reset requests per client IP and per address, each per hour. */

@@ -5,7 +5,7 @@
  * password. With an accessibility check of each page.
  */
 import { describe, expect, it } from "vitest";
-import { expectAccessible, setUpApp, shotPath, submitSignIn } from "./support";
+import { expectAccessible, setUpApp, shotPath, submitSignIn, completeSecondFactor } from "./support";
 
 const app = await setUpApp();
 const { url: APP, signIn, linkFromOutbox } = app;
@@ -38,6 +38,9 @@ describe("an account joins a customer only by accepting, and stays its owner's",
     await person.getByRole("link", { name: "Sign in to answer" }).click();
     await person.waitForURL(/\/signin/);
     await submitSignIn(person, VICTIM);
+    // A partner's global admin: the authenticator code next, then back to the invitation.
+    await person.waitForURL(/\/signin\/verify/);
+    await completeSecondFactor(person, VICTIM);
     await person.waitForURL(/\/activate\//);
     await person.getByRole("button", { name: "Accept and join" }).waitFor();
     await person.screenshot({ path: shotPath("invitation-accept-390.png"), fullPage: true });

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { expectAccessible, setUpApp, shotPath, until } from "./support";
+import { expectAccessible, nextTotpCode, setUpApp, shotPath, until } from "./support";
 import { generateProductKey } from "../../app/modules/product-keys/key-format";
 
 const app = await setUpApp();
@@ -13,7 +13,7 @@ const { url: APP, signIn, linkFromOutbox } = app;
 const ROLES = [
   {
     email: "admin@northwind.example",
-    nav: ["Overview", "Customers", "Invitations and offers", "Product keys", "Subscriptions", "Leads", "Admin relationships", "Staff", "Company profile", "Directory listing", "Audit log"],
+    nav: ["Overview", "Customers", "Invitations and offers", "Product keys", "Subscriptions", "Leads", "Admin relationships", "Staff", "Sign-in settings", "Company profile", "Directory listing", "Audit log"],
     staff: true,
   },
   { email: "admin-agent@northwind.example", nav: ["Overview", "Customers", "Invitations and offers", "Product keys", "Subscriptions", "Leads", "Admin relationships", "Company profile"], staff: false },
@@ -75,7 +75,15 @@ describe("partner center in a browser", () => {
     await ella.getByLabel("Password", { exact: true }).fill("ella-long-password");
     await ella.getByLabel("Repeat the password").fill("ella-long-password");
     await ella.getByRole("button", { name: "Create account and join" }).click();
-    await ella.waitForURL(`${APP}/partner`);
+    // Partners require a second factor: she sets up an authenticator app before anything else.
+    await ella.waitForURL(`${APP}/account/security?required=1`);
+    await ella.getByText("requires a second factor for every sign-in").waitFor();
+    await ella.getByRole("button", { name: "Set up authenticator app" }).click();
+    const secret = (await ella.locator("code.manual-key").innerText()).replace(/\s/g, "");
+    await ella.getByLabel("Code from the app").fill(await nextTotpCode("ella@northwind.example", secret));
+    await ella.getByRole("button", { name: "Confirm and turn on" }).click();
+    await ella.getByRole("heading", { name: "Save your recovery codes" }).waitFor();
+    await ella.goto(`${APP}/partner`);
     await ella.getByRole("link", { name: /Ella Newhire/ }).waitFor();
     await ella.screenshot({ path: shotPath("overview.png"), fullPage: true });
 
@@ -83,7 +91,7 @@ describe("partner center in a browser", () => {
     await ella.waitForURL(`${APP}/signin`);
     await ella.goto(`${APP}/partner`);
     expect(new URL(ella.url()).pathname).toBe("/signin");
-    await signIn(ella, "ella@northwind.example", "ella-long-password");
+    await signIn(ella, "ella@northwind.example", "ella-long-password", secret);
     expect(new URL(ella.url()).pathname).toBe("/partner");
   });
 

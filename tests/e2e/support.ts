@@ -176,7 +176,7 @@ export interface App {
   readonly server: TestServer;
   readonly browser: Browser;
   /** signIn and linkFromOutbox against this server. */
-  signIn: (page: Page, email: string, password?: string) => Promise<void>;
+  signIn: (page: Page, email: string, password?: string, totpSecret?: string) => Promise<void>;
   linkFromOutbox: (page: Page, to: string, pattern: RegExp) => Promise<string>;
 }
 
@@ -207,7 +207,7 @@ export async function setUpApp(options: ServerOptions & { browser?: boolean } = 
       if (!browser) throw new Error("the browser starts in beforeAll (and not with browser: false)");
       return browser;
     },
-    signIn: (page, email, password) => signIn(page, url, email, password),
+    signIn: (page, email, password, totpSecret) => signIn(page, url, email, password, totpSecret),
     linkFromOutbox: (page, to, pattern) => linkFromOutbox(page, url, to, pattern),
   };
 }
@@ -247,15 +247,19 @@ export async function nextTotpCode(email: string, secret = DEMO_TOTP_SECRET): Pr
 }
 
 /** Opens the sign-in page, signs in (with the authenticator code when asked), and waits to be let in (anywhere but /signin). */
-export async function signIn(page: Page, base: string, email: string, password = DEMO_PASSWORD) {
+export async function signIn(page: Page, base: string, email: string, password = DEMO_PASSWORD, totpSecret = DEMO_TOTP_SECRET) {
   await page.goto(`${base}/signin`);
   await submitSignIn(page, email, password);
   await page.waitForURL((u) => u.pathname !== "/signin");
-  if (new URL(page.url()).pathname === "/signin/verify") {
-    await page.getByLabel("Code").fill(await nextTotpCode(email));
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
-  }
+  await completeSecondFactor(page, email, totpSecret);
+}
+
+/** On the sign-in's second step (after the password), types the account's authenticator code and waits to be let in; elsewhere does nothing. */
+export async function completeSecondFactor(page: Page, email: string, totpSecret = DEMO_TOTP_SECRET) {
+  if (new URL(page.url()).pathname !== "/signin/verify") return;
+  await page.getByLabel("Code").fill(await nextTotpCode(email, totpSecret));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
 }
 
 /** The session cookie(s) a response sets, as a Cookie header. */

@@ -64,6 +64,8 @@ describe("an authenticator app", () => {
     const next = new Browser();
     const res = await next.fetch("/signin", { form: { email, password: PASSWORD } });
     expect(res.headers.get("Location")).toBe("/signin/verify");
+    // The password alone does not make this a browser the account signed in from.
+    expect(next.cookies.has("__pd_device")).toBe(false);
     // Nothing is reachable between the password and the code.
     expect((await next.html("/customer")).location).toMatch(/^\/signin/);
     expect((await next.html("/signin/verify")).text).toContain(email);
@@ -71,6 +73,7 @@ describe("an authenticator app", () => {
     await withSystem((tx) => tx.execute(sql`update user_factors set totp_last_step = null where user_id = ${id}`));
     const done = await next.fetch("/signin/verify", { form: { intent: "code", code: code(secret) } });
     expect(done.headers.get("Location")).toBe("/customer");
+    expect(next.cookies.has("__pd_device")).toBe(true);
     expect((await next.html("/customer")).status).toBe(200);
   });
 
@@ -110,6 +113,8 @@ describe("an authenticator app", () => {
     const fifth = await s.fetch("/signin/verify", { form: { intent: "code", code: "nope-nope" } });
     expect(fifth.headers.get("Location")).toBe("/signin");
     expect((await s.html("/signin/verify")).location).toBe("/signin");
+    // Someone knows the password: the person is told, once per window.
+    expect(await mailsTo(p.users.sales_agent!.email, "Your Partnerdesk password was used, but not your second factor")).toBe(1);
   });
 
   it("recovery codes sign in once each, are mailed about, and new ones stop the old ones", async () => {
@@ -125,7 +130,7 @@ describe("an authenticator app", () => {
     };
     expect((await use(recoveryCodes[0]!)).headers.get("Location")).toBe("/customer");
     expect((await use(recoveryCodes[0]!)).status).toBe(400);
-    expect(await lastMailTo(email)).toContain("9 recovery codes left");
+    expect((await one<{ n: number }>(sql`select count(*)::int as n from mail_outbox where ${email} = any("to") and text_body like '%9 recovery codes left%'`)).n).toBe(1);
     expect(await audited(id, "auth.mfa_recovery_code_used")).toBe(1);
     const regenerated = await b.fetch("/account/security", { form: { intent: "recovery-regenerate" } });
     expect(regenerated.status).toBe(200);
@@ -135,7 +140,7 @@ describe("an authenticator app", () => {
     expect((await use(fresh[0]!)).status).toBe(302);
   });
 
-  it("the last factor goes only with a current code from it; a partner's staff cannot remove their last one", async () => {
+  it("the last factor goes only with a current code from it (and takes the recovery codes); partner staff then set up a new one first", async () => {
     const c = await createCustomer(["global_admin"]);
     const { email, id } = c.users.global_admin!;
     const b = new Browser();
@@ -145,6 +150,7 @@ describe("an authenticator app", () => {
     expect((await b.fetch("/account/security", { form: { intent: "totp-remove", code: "12345a" } })).status).toBe(400);
     expect((await b.fetch("/account/security", { form: { intent: "totp-remove", code: code(secret, 1) } })).status).toBe(302);
     expect(await audited(id, "auth.mfa_totp_removed")).toBe(1);
+    expect((await one<{ n: number }>(sql`select count(*)::int as n from recovery_codes where user_id = ${id}`)).n).toBe(0);
     expect(await lastMailTo(email)).toContain("The authenticator app was removed");
     const after = new Browser();
     expect((await after.fetch("/signin", { form: { email, password: PASSWORD } })).headers.get("Location")).toBe("/customer");
@@ -152,9 +158,9 @@ describe("an authenticator app", () => {
     const p = await createPartner(["sales_agent"]);
     const s = new Browser();
     await s.signIn(p.users.sales_agent!.email);
-    const refused = await s.fetch("/account/security", { form: { intent: "totp-remove", code: code(TOTP_SECRET, 1) } });
-    expect(refused.status).toBe(409);
-    expect((await one<{ n: number }>(sql`select count(*)::int as n from user_factors where user_id = ${p.users.sales_agent!.id}`)).n).toBe(1);
+    expect((await s.fetch("/account/security", { form: { intent: "totp-remove", code: code(TOTP_SECRET, 1) } })).status).toBe(302);
+    expect((await one<{ n: number }>(sql`select count(*)::int as n from user_factors where user_id = ${p.users.sales_agent!.id}`)).n).toBe(0);
+    expect((await s.html("/partner")).location).toBe("/account/security?required=1");
   });
 });
 
@@ -265,7 +271,7 @@ describe("step-up", () => {
     expect(asked.headers.get("Location")).toBe(`/account/verify?stepUp=staff-access&redirectTo=${encodeURIComponent(path)}`);
     expect((await one<{ roles: string[] }>(sql`select roles from memberships where user_id = ${p.users.sales_agent!.id}`)).roles).toEqual(["sales_agent"]);
     const verifyPage = await b.html(asked.headers.get("Location")!);
-    expect(verifyPage.text).toContain("To change a staff member&#x27;s roles or groups, enter a code");
+    expect(verifyPage.text).toContain("To change someone&#x27;s roles or groups, enter a code");
     const oldCookie = b.cookies.get("__pd_session");
     await withSystem((tx) => tx.execute(sql`update user_factors set totp_last_step = null where user_id = ${p.users.global_admin!.id}`));
     const confirmed = await b.fetch("/account/verify", { form: { intent: "code", code: code(TOTP_SECRET), redirectTo: path } });
@@ -285,6 +291,11 @@ describe("step-up", () => {
     const page = await b.html("/account/verify?stepUp=wire%20money%20to%20evil");
     expect(page.status).toBe(200);
     expect(page.text).not.toContain("wire money");
+    for (const inherited of ["constructor", "__proto__", "toString"]) {
+      const crafted = await b.html(`/account/verify?stepUp=${inherited}`);
+      expect(crafted.status).toBe(200);
+      expect(crafted.text).not.toMatch(/native code|\[object Object\]/);
+    }
   });
 });
 
@@ -326,6 +337,15 @@ describe("sessions", () => {
     await outsider.signIn(other.users.global_admin!.email);
     expect((await outsider.fetch(`/partner/staff/${id}`, { form: { intent: "end-sessions" } })).status).toBe(404);
     expect((await again.html("/partner")).status).toBe(200);
+
+    // A session then in another organisation of the person cannot switch back in after its sessions there were ended.
+    const elsewhere = await createCustomer(["global_admin"]);
+    await withSystem((tx) => tx.execute(sql`insert into memberships (org_id, user_id, roles, status, activated_at) values (${elsewhere.orgId}, ${id}, '{user}', 'active', now())`));
+    expect((await again.fetch("/switch-organisation", { form: { orgId: elsewhere.orgId } })).status).toBe(302);
+    expect((await admin.fetch(`/partner/staff/${id}`, { form: { intent: "end-sessions" } })).status).toBe(302);
+    expect((await again.html("/customer")).status).toBe(200);
+    expect((await again.fetch("/switch-organisation", { form: { orgId: p.orgId } })).status).toBe(404);
+    expect((await again.html("/customer")).text).not.toContain(p.name);
   });
 
   it("a sign-in from a browser new to the account mails a notice; the same browser again does not", async () => {

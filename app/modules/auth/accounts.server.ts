@@ -36,8 +36,11 @@ export const ACTIVATION_TOKEN_DAYS = 7;
 
 export type SignInResult =
   | { ok: true; setCookie: string; deviceCookie: string; home: string }
-  /** The password was right; the person has a second factor: `challengeCookie` leads to /signin/verify. */
-  | { ok: "second-factor"; challengeCookie: string; deviceCookie: string }
+  /**
+   * The password was right; the person has a second factor: `challengeCookie` leads to
+   * /signin/verify. The browser is remembered for the account only once that is done.
+   */
+  | { ok: "second-factor"; challengeCookie: string }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAfter: number }
   | { ok: false; reason: "no-organisation"; deviceCookie: string };
@@ -83,18 +86,18 @@ export async function signIn(input: {
     });
     return { ok: false, reason: "invalid" };
   }
-  const deviceCookie = await rememberDevice(input.device, email);
   return withSystem(async (tx) => {
     // Not a failure: the units go back, and this IP's (or browser's) count for the account is cleared.
     await settle(tx, { release: reservation.reserved.filter((r) => r.key !== personal), clear: reservation.reserved.filter((r) => r.key === personal) });
     const orgs = await activeOrgsOf(tx, user.id);
     const org = orgs[0];
-    if (!org) return { ok: false, reason: "no-organisation", deviceCookie } as const;
     // A person with a second factor is signed in only once it is used (sign-in-challenge.server.ts).
-    if (await hasSecondFactor(tx, user.id)) {
+    if (org && (await hasSecondFactor(tx, user.id))) {
       const challengeCookie = await createChallenge(tx, { userId: user.id, redirectTo: input.redirectTo ?? null, newDevice });
-      return { ok: "second-factor", challengeCookie, deviceCookie } as const;
+      return { ok: "second-factor", challengeCookie } as const;
     }
+    const deviceCookie = await rememberDevice(input.device, email);
+    if (!org) return { ok: false, reason: "no-organisation", deviceCookie } as const;
     const setCookie = await createSession(tx, { userId: user.id, orgId: org.id, ip: input.ip, userAgent: input.userAgent });
     await recordAudit(tx, {
       actor: { userId: user.id, orgId: org.id, ip: input.ip },

@@ -58,18 +58,20 @@ export function gateOf(auth: AuthContext): Gate | null {
   if (auth.user.mustChangePassword) {
     return { kind: "password", to: "/account?required=1", allow: ["/account"], message: "Choose a new password first: your password was set by an administrator." };
   }
+  // In an organisation that requires a second factor, a person without one (never set up, or just
+  // removed to replace it) sets one up before anything else.
+  if (auth.org.requireMfa && !auth.user.hasSecondFactor) {
+    return {
+      kind: "mfa-enrol",
+      to: "/account/security?required=1",
+      allow: ["/account/security", "/account/sessions"],
+      message: `Set up a second factor first: ${auth.org.name} requires one for every sign-in.`,
+    };
+  }
   // A person who has a second factor uses it in every session (one signed in before it was set up,
   // or without it by another path, confirms it first), whatever the organisation requires.
-  if ((auth.org.requireMfa || auth.user.hasSecondFactor) && !auth.mfaAt) {
-    if (!auth.user.hasSecondFactor) {
-      return {
-        kind: "mfa-enrol",
-        to: "/account/security?required=1",
-        allow: ["/account/security", "/account/sessions"],
-        message: `Set up a second factor first: ${auth.org.name} requires one for every sign-in.`,
-      };
-    }
-    return { kind: "mfa", to: "/account/verify", allow: ["/account/verify", "/account/security", "/account/sessions"], message: "Confirm it's you with your second factor first.", returns: true };
+  if (auth.user.hasSecondFactor && !auth.mfaAt) {
+    return { kind: "mfa", to: "/account/verify", allow: ["/account/verify"], message: "Confirm it's you with your second factor first.", returns: true };
   }
   if (auth.org.agreementPending && auth.permissions.includes("agreement:accept")) {
     return { kind: "agreement", to: "/customer/agreement", allow: ["/customer/agreement", "/account"], message: "Accept the current customer agreement first." };
@@ -115,12 +117,12 @@ function hereOf(request: Request) {
 /** The sensitive actions that ask for a fresh second factor (the verify page names them). */
 export const STEP_UP_REASONS = {
   "admin-relationship": "request delegated admin rights in a customer",
-  "staff-access": "change a staff member's roles or groups",
-  "customer-password": "reset a password in a customer",
+  "staff-access": "change someone's roles or groups",
+  "customer-password": "reset someone's password",
   "sign-in-settings": "change your organisation's sign-in settings",
   "api-clients": "create or change API credentials",
   "recovery-codes": "make new recovery codes",
-  "sessions": "end your other sessions",
+  "add-factor": "add another second factor",
 } as const;
 export type StepUpReason = keyof typeof STEP_UP_REASONS;
 
@@ -129,10 +131,13 @@ export type StepUpReason = keyof typeof STEP_UP_REASONS;
  * than MFA_STEP_UP_SECONDS (10 minutes). The person is sent to confirm it and comes back to the
  * page to do it again; a person with no second factor is sent to set one up.
  */
-export function requireRecentSecondFactor(request: Request, auth: AuthContext, reason: StepUpReason) {
+export function requireRecentSecondFactor(request: Request, auth: AuthContext, reason: StepUpReason, { unlessNoFactor = false }: { unlessNoFactor?: boolean } = {}) {
+  // A customer's own admin without a second factor (their organisation does not require one) is
+  // not made to set one up for everyday work (`unlessNoFactor`); partner staff always have one.
+  if (unlessNoFactor && !auth.user.hasSecondFactor) return;
   const fresh = auth.mfaAt !== null && Date.now() - auth.mfaAt.getTime() < config().MFA_STEP_UP_SECONDS * 1000;
   if (fresh) return;
-  const back = encodeURIComponent(request.method === "GET" ? hereOf(request) : pagePathOf(request));
+  const back = encodeURIComponent(hereOf(request));
   if (!auth.user.hasSecondFactor) throw redirect(`/account/security?stepUp=${reason}&redirectTo=${back}`);
   throw redirect(`/account/verify?stepUp=${reason}&redirectTo=${back}`);
 }

@@ -120,9 +120,19 @@ const countConfirmed = async (tx: Tx, userId: string) =>
  * wrong code still counts when the check's transaction rolls back); refused (429) when too many
  * were wrong. A right code clears the key (`settle` in the check's transaction).
  */
-async function reserveAttempt(userId: string) {
+async function reserveAttempt(userId: string, { daily = false }: { daily?: boolean } = {}) {
   const c = config();
-  const reservation = await withSystem((tx) => reserve(tx, [{ key: `mfa:${userId}`, max: c.MFA_MAX_FAILURES }], c.LOGIN_THROTTLE_WINDOW_SECONDS));
+  const reservation = await withSystem(async (tx) => {
+    const short = await reserve(tx, [{ key: `mfa:${userId}`, max: c.MFA_MAX_FAILURES }], c.LOGIN_THROTTLE_WINDOW_SECONDS);
+    if (!short.ok || !daily) return short;
+    // From a browser the account has not signed in from, also at most MFA_MAX_FAILURES_PER_DAY a
+    // day: a password holder guessing codes across windows gets tens a day, not a thousand. The
+    // person's own browsers do not count here and are not refused by it.
+    const day = await reserve(tx, [{ key: `mfa-day:${userId}`, max: c.MFA_MAX_FAILURES_PER_DAY }], 86_400);
+    if (day.ok) return { ok: true as const, reserved: [...short.reserved, ...day.reserved] };
+    await settle(tx, { release: short.reserved });
+    return day;
+  });
   if (!reservation.ok) {
     const minutes = Math.ceil(reservation.retryAfter / 60);
     throw new RateLimited(`Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, reservation.retryAfter);
@@ -195,56 +205,70 @@ export async function confirmTotpEnrolment({ userId, code, actor }: { userId: st
     if (step === null) throw new DomainError(400, "That code is not right. Enter the 6-digit code your app shows now.", "code");
     await settle(tx, { clear: reserved });
     await tx.update(userFactors).set({ confirmedAt: sql`now()`, lastUsedAt: sql`now()`, totpLastStep: step }).where(eq(userFactors.id, pending.id));
-    const [left] = await tx.select({ n: sql<number>`count(*)::int` }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
-    const codes = Number(left?.n ?? 0) === 0 ? await replaceRecoveryCodes(tx, userId) : null;
+    // The first factor comes with new recovery codes (any older ones stop working).
+    const codes = (await countConfirmed(tx, userId)) === 1 ? await replaceRecoveryCodes(tx, userId) : null;
     await factorChanged(tx, { userId, actor, action: "auth.mfa_totp_added", subject: "An authenticator app was added to your Partnerdesk account", what: "An authenticator app was set up as a second factor for your account." });
     return { recoveryCodes: codes };
   });
 }
 
 /**
- * Removes the authenticator app. The last factor goes only with a current code from it (a fresh
- * sign-in with that factor); an organisation that requires a second factor keeps its members from
- * removing their last one at all.
+ * Removes the authenticator app. The last factor goes only with a current code from it or a
+ * recovery code (a fresh sign-in with it), and takes the recovery codes with it. A person whose
+ * organisation requires a second factor may remove it too (a new phone, a secret they fear leaked):
+ * the gate then has them set up a new one before anything else.
  */
 export async function removeTotp({ userId, code, actor }: { userId: string; code: string | undefined; actor: Actor }) {
-  const load = async (tx: Tx) =>
-    (
-      await tx
-        .select({ id: userFactors.id, secret: userFactors.totpSecret, confirmedAt: userFactors.confirmedAt })
-        .from(userFactors)
-        .where(and(eq(userFactors.userId, userId), eq(userFactors.kind, "totp")))
-        .for("update")
-    )[0];
-  const factor = await withSystem(load);
+  const [factor] = await withSystem((tx) =>
+    tx
+      .select({ id: userFactors.id, confirmedAt: userFactors.confirmedAt })
+      .from(userFactors)
+      .where(and(eq(userFactors.userId, userId), eq(userFactors.kind, "totp"))),
+  );
   if (!factor) throw new DomainError(404, "No authenticator app is set up.");
   const last = Boolean(factor.confirmedAt) && (await withSystem((tx) => countConfirmed(tx, userId))) === 1;
-  if (last && (await withSystem((tx) => secondFactorRequired(tx, userId)))) throw new DomainError(409, "An organisation you belong to requires a second factor: add a passkey before you remove the authenticator app.");
-  if (last && !normaliseCode(code ?? "")) throw new DomainError(400, "Enter a current code from the app to remove it.", "code");
-  const reserved = last ? await reserveAttempt(userId) : [];
+  if (last) {
+    if (!normaliseCode(code ?? "")) throw new DomainError(400, "Enter a current code from the app, or a recovery code, to remove it.", "code");
+    await verifyCode({ userId, code: code!, actor });
+  }
   await withSystem(async (tx) => {
-    const current = await load(tx);
-    if (!current) throw new DomainError(404, "No authenticator app is set up.");
-    if (last) {
-      // A fresh sign-in with the factor: a code it shows now, not one already used.
-      if (!(await useTotpCode(tx, userId, normaliseCode(code!)))) throw new DomainError(400, "That code is not right. Enter the 6-digit code your app shows now.", "code");
-      await settle(tx, { clear: reserved });
-    }
-    await tx.delete(userFactors).where(eq(userFactors.id, current.id));
-    if (current.confirmedAt) {
-      await factorChanged(tx, { userId, actor, action: "auth.mfa_totp_removed", subject: "The authenticator app was removed from your Partnerdesk account", what: "The authenticator app was removed from your account's second factors." });
-    }
+    const gone = await tx.delete(userFactors).where(eq(userFactors.id, factor.id)).returning({ id: userFactors.id });
+    if (!gone.length || !factor.confirmedAt) return;
+    if ((await countConfirmed(tx, userId)) === 0) await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+    await factorChanged(tx, { userId, actor, action: "auth.mfa_totp_removed", subject: "The authenticator app was removed from your Partnerdesk account", what: "The authenticator app was removed from your account's second factors." });
   });
+}
+
+/**
+ * The operator's reset for a person who lost every factor and every recovery code (after proving
+ * who they are outside the product): factors, recovery codes and sessions go; audited and mailed.
+ */
+export async function resetSecondFactors(tx: Tx, { email, operator }: { email: string; operator: string }) {
+  const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.email, email.trim().toLowerCase()));
+  if (!user) throw new DomainError(404, "No account has this email address.");
+  await tx.delete(userFactors).where(eq(userFactors.userId, user.id));
+  await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
+  await tx.execute(sql`delete from sessions where user_id = ${user.id}`);
+  await factorChanged(tx, {
+    userId: user.id,
+    actor: { userId: null, orgId: null, name: operator },
+    action: "operator.mfa_reset",
+    subject: "The second factors of your Partnerdesk account were reset",
+    what: "The platform operator removed your account's second factors and recovery codes at your request, and signed you out everywhere. Set up a new authenticator app at your next sign-in.",
+  });
+  return user.id;
 }
 
 // ---- Recovery codes ----
 
-/** A recovery code: 10 characters of a 32-letter alphabet without look-alikes (50 bits), shown as xxxxx-xxxxx. */
+/** A recovery code: 10 characters of a 31-character alphabet without look-alikes (about 49.5 bits), shown as xxxxx-xxxxx. */
 function newRecoveryCode(): string {
   const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"; // no i, l, o, 0, 1
-  const bytes = randomBytes(10);
   let code = "";
-  for (const b of bytes) code += alphabet[b % alphabet.length];
+  while (code.length < 10) {
+    // Rejection sampling: bytes of 248 and over would favour the first characters.
+    for (const b of randomBytes(16)) if (b < 248 && code.length < 10) code += alphabet[b % 31];
+  }
   return `${code.slice(0, 5)}-${code.slice(5)}`;
 }
 
@@ -272,10 +296,10 @@ export type SecondFactorMethod = "totp" | "recovery_code" | "passkey";
  * step) or a recovery code (once). Wrong codes count (429 when too many); a right one clears them.
  * Its own transactions (system context), for the same reason as confirmTotpEnrolment.
  */
-export async function verifyCode({ userId, code, actor }: { userId: string; code: string; actor: Actor }): Promise<SecondFactorMethod> {
+export async function verifyCode({ userId, code, actor, unknownBrowser = false }: { userId: string; code: string; actor: Actor; unknownBrowser?: boolean }): Promise<SecondFactorMethod> {
   const typed = normaliseCode(code);
   if (!typed) throw new DomainError(400, "Enter the code from your authenticator app, or a recovery code.", "code");
-  const reserved = await reserveAttempt(userId);
+  const reserved = await reserveAttempt(userId, { daily: unknownBrowser });
   return withSystem(async (tx) => {
     const method = /^\d{6}$/.test(typed) ? await useTotpCode(tx, userId, typed) : await useRecoveryCode(tx, userId, typed);
     if (!method) throw new DomainError(400, "That code is not right. Enter the code your app shows now, or one of your recovery codes.", "code");

@@ -202,7 +202,8 @@ async function sessionRow(db: Tx, idHash: string): Promise<SessionRow | undefine
                 'requireMfa', (o.kind = 'partner' or o.require_mfa))
                 order by m.created_at, o.name)
            from memberships m join organisations o on o.id = m.org_id
-          where m.user_id = u.id and m.status = 'active') as orgs,
+          where m.user_id = u.id and m.status = 'active'
+            and (m.sessions_not_before is null or m.sessions_not_before < s.created_at)) as orgs,
         -- The bell's count: the signed-in user's own unread notifications in the session's organisation,
         -- counted up to UNREAD_CAP (the bell shows "99+"): every page reads it, and a user who never
         -- reads them must not make every page slower (6,000 unread cost about 1 ms a page).
@@ -239,6 +240,13 @@ export async function switchOrganisation(tx: Tx, { sessionIdHash, userId, orgId 
   const orgs = await activeOrgsOf(tx, userId);
   const target = orgs.find((o) => o.id === orgId);
   if (!target) return null;
+  // Not back into an organisation whose admin ended this person's sessions after this one began.
+  const [barred] = await tx
+    .select({ orgId: memberships.orgId })
+    .from(memberships)
+    .innerJoin(sessions, eq(sessions.idHash, sessionIdHash))
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId), sql`${memberships.sessionsNotBefore} >= ${sessions.createdAt}`));
+  if (barred) return null;
   await tx.update(sessions).set({ orgId }).where(and(eq(sessions.idHash, sessionIdHash), eq(sessions.userId, userId)));
   const setCookie = await rotateSession(tx, { sessionIdHash, userId });
   return setCookie ? { org: target, setCookie } : null;

@@ -14,6 +14,7 @@ import { enqueueMail } from "~/modules/platform/mail.server";
 import { config } from "~/utils/config.server";
 import { withSystem, type Tx } from "~/utils/db.server";
 import { randomToken, sha256 } from "./crypto.server";
+import { firstNoticeInWindow } from "./throttle.server";
 import { activeOrgsOf, createSession } from "./session.server";
 import type { SecondFactorMethod } from "./mfa.server";
 import { describeDevice } from "./devices";
@@ -131,6 +132,25 @@ export async function noticeNewDevice(tx: Tx, { email, displayName, ip, userAgen
       `  ${describeDevice(userAgent)}\n  IP address: ${ip}\n  Time: ${new Date().toISOString().replace("T", " ").slice(0, 16)} UTC\n\n` +
       `If this was you, there is nothing to do.\n` +
       `If it was not, end that session on your account's sessions page (${config().APP_URL}/account/sessions), choose a new password and tell your administrator.\n`,
+  });
+}
+
+/**
+ * The password was right but the second factor was not: someone may know the password. The person
+ * is mailed, once per sign-in throttling window.
+ */
+export async function noticeWrongSecondFactor({ userId, email, displayName, ip }: { userId: string; email: string; displayName: string; ip: string }) {
+  await withSystem(async (tx) => {
+    if (!(await firstNoticeInWindow(tx, { email: `second-factor:${email}`, windowSeconds: config().LOGIN_THROTTLE_WINDOW_SECONDS }))) return;
+    await recordAudit(tx, { actor: { userId, orgId: null, ip }, action: "auth.second_factor_failed", objectType: "user", objectId: userId });
+    await enqueueMail(tx, {
+      orgId: null,
+      to: [email],
+      subject: "Your Partnerdesk password was used, but not your second factor",
+      text:
+        `Hello ${displayName},\n\nSomeone signed in to your Partnerdesk account with the right password (from ${ip}), then entered a wrong code from your authenticator app.\n\n` +
+        `If this was you, there is nothing to do.\nIf it was not, someone knows your password: choose a new one now (${config().APP_URL}/forgot-password) and tell your administrator.\n`,
+    });
   });
 }
 

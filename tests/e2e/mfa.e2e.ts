@@ -18,8 +18,15 @@ async function newPage(width = 1280): Promise<Page> {
   return (await app.browser.newContext({ viewport: { width, height: 900 } })).newPage();
 }
 
-const codeAt = (secret: string, step: number) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), period: 30, digits: 6 }).generate({ timestamp: step * 30_000 });
-const stepNow = () => Math.floor(Date.now() / 30_000);
+/** A 6-digit code no step around now has (so the server refuses it). */
+function wrongCode(secret: string) {
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), period: 30, digits: 6 });
+  const near = [-2, -1, 0, 1, 2].map((d) => totp.generate({ timestamp: Date.now() + d * 30_000 }));
+  for (let n = 0; ; n++) {
+    const candidate = String(n).padStart(6, "0");
+    if (!near.includes(candidate)) return candidate;
+  }
+}
 
 describe("an authenticator app in the browser", () => {
   it("is set up from the key under the QR code, then asked for at sign-in; a recovery code stands in for it once", async () => {
@@ -33,7 +40,7 @@ describe("an authenticator app in the browser", () => {
     await expect.poll(() => page.getByRole("img", { name: "QR code to add Partnerdesk to an authenticator app" }).isVisible()).toBe(true);
     await page.screenshot({ path: shotPath("mfa-enrol-390.png"), fullPage: true });
     const secret = (await key.innerText()).replace(/\s/g, "");
-    await page.getByLabel("Code from the app").fill(codeAt(secret, stepNow()));
+    await page.getByLabel("Code from the app").fill(await nextTotpCode(CUSTOMER_ADMIN, secret));
     await page.getByRole("button", { name: "Confirm and turn on" }).click();
     await page.getByRole("heading", { name: "Save your recovery codes" }).waitFor();
     const codes = await page.locator(".recovery-codes code").allInnerTexts();
@@ -51,10 +58,10 @@ describe("an authenticator app in the browser", () => {
     await again.waitForURL(`${APP}/signin/verify`);
     await again.getByRole("heading", { name: "Confirm it's you" }).waitFor();
     await expectAccessible(again);
-    await again.getByLabel("Code").fill("000000" === codeAt(secret, stepNow() + 1) ? "111111" : "000000");
+    await again.getByLabel("Code").fill(wrongCode(secret));
     await again.getByRole("button", { name: "Sign in" }).click();
     await again.getByText("That code is not right").waitFor();
-    await again.getByLabel("Code").fill(codeAt(secret, stepNow() + 1));
+    await again.getByLabel("Code").fill(await nextTotpCode(CUSTOMER_ADMIN, secret));
     await again.getByRole("button", { name: "Sign in" }).click();
     await again.waitForURL(`${APP}/customer`);
 

@@ -154,6 +154,8 @@ export const sessions = pgTable(
     userAgent: text("user_agent"),
     /** When this session last completed a second factor (sign-in, enrolment or step-up); null: password only. */
     mfaAt: tstz("mfa_at"),
+    /** The WebAuthn challenge last offered to this session (adding a passkey, step-up with one); used once. */
+    webauthnChallenge: text("webauthn_challenge"),
   },
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );
@@ -213,7 +215,8 @@ export const signInChallenges = pgTable(
   "sign_in_challenges",
   {
     idHash: text("id_hash").primaryKey(),
-    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    /** Null for a sign-in with a passkey alone, which names its person only when it is answered. */
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
     redirectTo: text("redirect_to"),
     /** The WebAuthn challenge offered on the page, if any. */
     webauthnChallenge: text("webauthn_challenge"),

@@ -1,23 +1,12 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type HeadersFunction,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useState } from "react";
 import { z } from "zod";
 import { CopyButton } from "~/components/copy-button";
 import { FormattedDateTime } from "~/components/format";
-import {
-  ErrorList,
-  Field,
-  ReplyNotice,
-  SubmitButton,
-} from "~/components/forms";
+import { ErrorList, Field, ReplyNotice, SubmitButton } from "~/components/forms";
 import { Badge, PageHeader } from "~/components/layout";
 import {
   confirmTotpEnrolment,
@@ -29,31 +18,17 @@ import {
   secondFactorRequired,
   startTotpEnrolment,
 } from "~/modules/auth/mfa.server";
-import {
-  continueWithRotatedSession,
-  rotateSession,
-} from "~/modules/auth/session.server";
-import {
-  actorOf,
-  requireAuth,
-  requireRecentSecondFactor,
-  safeRedirect,
-  STEP_UP_REASONS,
-  type IntentArgs,
-  type StepUpReason,
-} from "~/modules/auth/gate.server";
+import { continueWithRotatedSession, rotateSession } from "~/modules/auth/session.server";
+import { actorOf, requireAuth, requireRecentSecondFactor, safeRedirect, STEP_UP_REASONS, type IntentArgs, type StepUpReason } from "~/modules/auth/gate.server";
 import { homeFor } from "~/modules/auth/navigation";
+import { removePasskey, renamePasskey } from "~/modules/auth/passkeys.server";
+import { PasskeyButton } from "~/components/passkeys";
+import { text } from "~/utils/input";
 import { withSystem } from "~/utils/db.server";
-import {
-  handleDomainError,
-  redirectWithToast,
-  unknownIntent,
-} from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
-export const meta: MetaFunction = () => [
-  { title: "Sign-in and security · Partnerdesk" },
-];
+export const meta: MetaFunction = () => [{ title: "Sign-in and security · Partnerdesk" }];
 
 export const headers: HeadersFunction = ({ actionHeaders }) => {
   const retryAfter = actionHeaders.get("Retry-After");
@@ -69,13 +44,11 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireAuth({ request, context });
   const url = new URL(request.url);
-  const { factors, enrolment, requiredSomewhere } = await withSystem(
-    async (tx) => ({
-      factors: await factorsOf(tx, auth.user.id),
-      enrolment: await pendingTotpEnrolment(tx, { userId: auth.user.id }),
-      requiredSomewhere: await secondFactorRequired(tx, auth.user.id),
-    })
-  );
+  const { factors, enrolment, requiredSomewhere } = await withSystem(async (tx) => ({
+    factors: await factorsOf(tx, auth.user.id),
+    enrolment: await pendingTotpEnrolment(tx, { userId: auth.user.id }),
+    requiredSomewhere: await secondFactorRequired(tx, auth.user.id),
+  }));
   const stepUp = url.searchParams.get("stepUp");
   return {
     factors,
@@ -83,22 +56,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     required: auth.org.requireMfa,
     requiredSomewhere,
     orgName: auth.org.name,
-    stepUpWhy:
-      stepUp && Object.hasOwn(STEP_UP_REASONS, stepUp)
-        ? STEP_UP_REASONS[stepUp as StepUpReason]
-        : null,
-    redirectTo: url.searchParams.get("redirectTo")
-      ? safeRedirect(url.searchParams.get("redirectTo"), homeFor(auth.org.kind))
-      : null,
+    stepUpWhy: stepUp && Object.hasOwn(STEP_UP_REASONS, stepUp) ? STEP_UP_REASONS[stepUp as StepUpReason] : null,
+    redirectTo: url.searchParams.get("redirectTo") ? safeRedirect(url.searchParams.get("redirectTo"), homeFor(auth.org.kind)) : null,
   };
 }
 
 const codeSchema = z.object({
-  code: z
-    .string({ required_error: "Enter the 6-digit code your app shows now." })
-    .trim()
-    .min(1, "Enter the 6-digit code your app shows now.")
-    .max(40),
+  code: z.string({ required_error: "Enter the 6-digit code your app shows now." }).trim().min(1, "Enter the 6-digit code your app shows now.").max(40),
   redirectTo: z.string().max(2048).optional(),
 });
 const removeSchema = z.object({ code: z.string().trim().max(40).optional() });
@@ -117,6 +81,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return removeTotpAction(args);
     case "recovery-regenerate":
       return regenerateAction(request, args);
+    case "passkey-rename":
+      return renamePasskeyAction(args);
+    case "passkey-remove":
+      // Removing a passkey (perhaps the last factor) asks for a fresh second factor.
+      requireRecentSecondFactor(request, auth, "remove-factor");
+      return removePasskeyAction(args);
     default:
       return unknownIntent();
   }
@@ -124,24 +94,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 /** Adding a factor to an account that already has one asks for that one again (step-up). */
 async function startTotpAction(request: Request, { auth }: IntentArgs) {
-  if (auth.user.hasSecondFactor)
-    requireRecentSecondFactor(request, auth, "add-factor");
-  await withSystem((tx) =>
-    startTotpEnrolment(tx, { userId: auth.user.id })
-  ).catch(handleDomainError);
-  throw redirect(
-    `/account/security${new URL(request.url).search}#authenticator`
-  );
+  if (auth.user.hasSecondFactor) requireRecentSecondFactor(request, auth, "add-factor");
+  await withSystem((tx) => startTotpEnrolment(tx, { userId: auth.user.id })).catch(handleDomainError);
+  throw redirect(`/account/security${new URL(request.url).search}#authenticator`);
 }
 
 /** The first code confirms the app; the session has now completed a second factor (new id). */
 async function confirmTotpAction({ auth, formData, context }: IntentArgs) {
   const submission = parseWithZod(formData, { schema: codeSchema });
-  if (submission.status !== "success")
-    return data(
-      { ...submission.reply({ hideFields: ["code"] }), recoveryCodes: null },
-      { status: 400 }
-    );
+  if (submission.status !== "success") return data({ ...submission.reply({ hideFields: ["code"] }), recoveryCodes: null }, { status: 400 });
   let codes: string[] | null;
   try {
     codes = (
@@ -162,15 +123,8 @@ async function confirmTotpAction({ auth, formData, context }: IntentArgs) {
     })
   );
   if (!setCookie) throw redirect("/signin");
-  const back = submission.value.redirectTo
-    ? safeRedirect(submission.value.redirectTo, "")
-    : "";
-  if (!codes && back)
-    return redirectWithToast(
-      back,
-      { kind: "success", message: "Authenticator app set up." },
-      { headers: { "Set-Cookie": setCookie } }
-    );
+  const back = submission.value.redirectTo ? safeRedirect(submission.value.redirectTo, "") : "";
+  if (!codes && back) return redirectWithToast(back, { kind: "success", message: "Authenticator app set up." }, { headers: { "Set-Cookie": setCookie } });
   // The page shows the codes once, in this answer: its loaders read the session under its new id.
   await continueWithRotatedSession(context, setCookie);
   return data(
@@ -185,11 +139,7 @@ async function confirmTotpAction({ auth, formData, context }: IntentArgs) {
 
 async function removeTotpAction({ auth, formData, context }: IntentArgs) {
   const submission = parseWithZod(formData, { schema: removeSchema });
-  if (submission.status !== "success")
-    return data(
-      { ...submission.reply({ hideFields: ["code"] }), recoveryCodes: null },
-      { status: 400 }
-    );
+  if (submission.status !== "success") return data({ ...submission.reply({ hideFields: ["code"] }), recoveryCodes: null }, { status: 400 });
   try {
     await removeTotp({
       userId: auth.user.id,
@@ -206,10 +156,34 @@ async function removeTotpAction({ auth, formData, context }: IntentArgs) {
   });
 }
 
-async function regenerateAction(
-  request: Request,
-  { auth, context }: IntentArgs
-) {
+const passkeySchema = z.object({ id: z.string().uuid() });
+const renameSchema = passkeySchema.extend({
+  name: text({ required_error: "Name the passkey." }).trim().min(1, "Name the passkey.").max(60, "At most 60 characters."),
+});
+
+async function renamePasskeyAction({ auth, formData }: IntentArgs) {
+  const submission = parseWithZod(formData, { schema: renameSchema });
+  if (submission.status !== "success") return data({ ...submission.reply(), recoveryCodes: null }, { status: 400 });
+  try {
+    await withSystem((tx) => renamePasskey(tx, { userId: auth.user.id, id: submission.value.id, name: submission.value.name }));
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast("/account/security", { kind: "success", message: "Passkey renamed." });
+}
+
+async function removePasskeyAction({ auth, formData, context }: IntentArgs) {
+  const submission = parseWithZod(formData, { schema: passkeySchema });
+  if (submission.status !== "success") return data({ ...submission.reply(), recoveryCodes: null }, { status: 400 });
+  try {
+    await withSystem((tx) => removePasskey(tx, { userId: auth.user.id, id: submission.value.id, actor: actorOf(auth, context) }));
+  } catch (error) {
+    return handleDomainError(error, submission);
+  }
+  return redirectWithToast("/account/security", { kind: "success", message: "Passkey removed." });
+}
+
+async function regenerateAction(request: Request, { auth, context }: IntentArgs) {
   requireRecentSecondFactor(request, auth, "recovery-codes");
   const codes = await withSystem((tx) =>
     regenerateRecoveryCodes(tx, {
@@ -221,20 +195,11 @@ async function regenerateAction(
 }
 
 export default function Security() {
-  const {
-    factors,
-    enrolment,
-    required,
-    requiredSomewhere,
-    orgName,
-    stepUpWhy,
-    redirectTo,
-  } = useLoaderData<typeof loader>();
+  const { factors, enrolment, required, requiredSomewhere, orgName, stepUpWhy, redirectTo } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const codes =
-    result && "recoveryCodes" in result ? result.recoveryCodes : null;
-  const continueTo =
-    result && "continueTo" in result ? result.continueTo : null;
+  const [addedCodes, setAddedCodes] = useState<string[] | null>(null);
+  const codes = addedCodes ?? (result && "recoveryCodes" in result ? result.recoveryCodes : null);
+  const continueTo = result && "continueTo" in result ? result.continueTo : null;
   const hasFactor = Boolean(factors.totp) || factors.passkeys.length > 0;
   return (
     <>
@@ -242,15 +207,13 @@ export default function Security() {
         title="Sign-in and security"
         description={
           <>
-            Second factors for your account. <Link to="/account">Password</Link>{" "}
-            · <Link to="/account/sessions">Sessions</Link>
+            Second factors for your account. <Link to="/account">Password</Link> · <Link to="/account/sessions">Sessions</Link>
           </>
         }
       />
       {required && !hasFactor ? (
         <p className="notice notice-warn" role="alert">
-          {orgName} requires a second factor for every sign-in. Set up an
-          authenticator app to continue: until then you can only use this page.
+          {orgName} requires a second factor for every sign-in. Set up an authenticator app to continue: until then you can only use this page.
         </p>
       ) : null}
       {stepUpWhy && !hasFactor ? (
@@ -271,26 +234,57 @@ export default function Security() {
             result={result}
           />
         ) : enrolment ? (
-          <TotpEnrolment
-            enrolment={enrolment}
-            result={result}
-            redirectTo={redirectTo}
-          />
+          <TotpEnrolment enrolment={enrolment} result={result} redirectTo={redirectTo} />
         ) : (
           <>
-            <p>
-              Use an app such as Microsoft Authenticator, Google Authenticator,
-              1Password or Bitwarden: after your password, you enter the 6-digit
-              code it shows.
-            </p>
+            <p>Use an app such as Microsoft Authenticator, Google Authenticator, 1Password or Bitwarden: after your password, you enter the 6-digit code it shows.</p>
             <Form method="post">
               <input type="hidden" name="intent" value="totp-start" />
-              <SubmitButton pendingText="Preparing…">
-                Set up authenticator app
-              </SubmitButton>
+              <SubmitButton pendingText="Preparing…">Set up authenticator app</SubmitButton>
             </Form>
           </>
         )}
+      </section>
+
+      <section className="card" aria-labelledby="passkeys">
+        <h2 id="passkeys">Passkeys and security keys</h2>
+        <p>A passkey on this device, your phone or a security key signs you in with a touch or your fingerprint: as the second factor after your password, or on its own.</p>
+        {factors.passkeys.length ? (
+          <ul className="passkey-list">
+            {factors.passkeys.map((k) => (
+              <li key={k.id}>
+                <Form method="post" className="passkey-rename" aria-label={`Rename ${k.name}`}>
+                  <input type="hidden" name="intent" value="passkey-rename" />
+                  <input type="hidden" name="id" value={k.id} />
+                  <label htmlFor={`passkey-${k.id}`} className="visually-hidden">
+                    Name of the passkey
+                  </label>
+                  <input id={`passkey-${k.id}`} name="name" defaultValue={k.name} maxLength={60} required />
+                  <SubmitButton pendingText="Saving…" className="button small">
+                    Rename
+                  </SubmitButton>
+                </Form>
+                <span className="hint">
+                  Added <FormattedDateTime value={k.createdAt} />
+                  {k.lastUsedAt ? (
+                    <>
+                      {" "}
+                      · last used <FormattedDateTime value={k.lastUsedAt} />
+                    </>
+                  ) : null}
+                </span>
+                <Form method="post">
+                  <input type="hidden" name="intent" value="passkey-remove" />
+                  <input type="hidden" name="id" value={k.id} />
+                  <SubmitButton pendingText="Removing…" className="button danger-outline small">
+                    Remove {k.name}
+                  </SubmitButton>
+                </Form>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        <AddPasskey onAdded={setAddedCodes} />
       </section>
 
       <section className="card" aria-labelledby="recovery">
@@ -298,9 +292,7 @@ export default function Security() {
         {hasFactor ? (
           <>
             <p>
-              {factors.recoveryCodesLeft} of {RECOVERY_CODE_COUNT} recovery
-              codes left. Each signs you in once if you lose your phone. Making
-              new ones stops the old ones.
+              {factors.recoveryCodesLeft} of {RECOVERY_CODE_COUNT} recovery codes left. Each signs you in once if you lose your phone. Making new ones stops the old ones.
             </p>
             <Form method="post">
               <input type="hidden" name="intent" value="recovery-regenerate" />
@@ -310,30 +302,47 @@ export default function Security() {
             </Form>
           </>
         ) : (
-          <p className="hint">
-            You get ten recovery codes when you set up your first second factor.
-          </p>
+          <p className="hint">You get ten recovery codes when you set up your first second factor.</p>
         )}
       </section>
     </>
   );
 }
 
-function RecoveryCodes({
-  codes,
-  continueTo,
-}: {
-  codes: string[];
-  continueTo: string | null;
-}) {
+function AddPasskey({ onAdded }: { onAdded: (codes: string[] | null) => void }) {
+  const [name, setName] = useState("");
+  return (
+    <div className="form-grid narrow">
+      <div className="field">
+        <label htmlFor="new-passkey-name">Name for a new passkey</label>
+        <p id="new-passkey-name-hint" className="hint">
+          So you can tell them apart, for example: Work laptop, YubiKey.
+        </p>
+        <input id="new-passkey-name" value={name} onChange={(e) => setName(e.currentTarget.value)} maxLength={60} aria-describedby="new-passkey-name-hint" />
+      </div>
+      <div>
+        <PasskeyButton
+          kind="register"
+          name={name.trim() || "Passkey"}
+          className="button primary"
+          onAdded={(codes) => {
+            setName("");
+            onAdded(codes);
+          }}
+        >
+          Add a passkey
+        </PasskeyButton>
+      </div>
+    </div>
+  );
+}
+
+function RecoveryCodes({ codes, continueTo }: { codes: string[]; continueTo: string | null }) {
   const text = codes.join("\n");
   return (
     <section className="card notice-good" aria-labelledby="codes" role="status">
       <h2 id="codes">Save your recovery codes</h2>
-      <p>
-        They are shown only now. Keep them somewhere safe (a password manager):
-        each one signs you in once if you cannot use your authenticator app.
-      </p>
+      <p>They are shown only now. Keep them somewhere safe (a password manager): each one signs you in once if you cannot use your authenticator app.</p>
       <ul className="recovery-codes">
         {codes.map((c) => (
           <li key={c}>
@@ -343,13 +352,7 @@ function RecoveryCodes({
       </ul>
       <p className="actions">
         <CopyButton text={text} label="Copy codes" />
-        <a
-          className="button"
-          href={`data:text/plain;charset=utf-8,${encodeURIComponent(
-            `Partnerdesk recovery codes\n\n${text}\n`
-          )}`}
-          download="partnerdesk-recovery-codes.txt"
-        >
+        <a className="button" href={`data:text/plain;charset=utf-8,${encodeURIComponent(`Partnerdesk recovery codes\n\n${text}\n`)}`} download="partnerdesk-recovery-codes.txt">
           Download
         </a>
         {continueTo ? (
@@ -362,24 +365,12 @@ function RecoveryCodes({
   );
 }
 
-function TotpEnrolment({
-  enrolment,
-  result,
-  redirectTo,
-}: {
-  enrolment: { manualKey: string; qrCode: string; otpauthUri: string };
-  result: unknown;
-  redirectTo: string | null;
-}) {
+function TotpEnrolment({ enrolment, result, redirectTo }: { enrolment: { manualKey: string; qrCode: string; otpauthUri: string }; result: unknown; redirectTo: string | null }) {
   const [form, fields] = useForm({
     id: "totp-confirm",
-    lastResult:
-      result && typeof result === "object" && "initialValue" in result
-        ? (result as never)
-        : undefined,
+    lastResult: result && typeof result === "object" && "initialValue" in result ? (result as never) : undefined,
     constraint: getZodConstraint(codeSchema),
-    onValidate: ({ formData }) =>
-      parseWithZod(formData, { schema: codeSchema }),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: codeSchema }),
     shouldValidate: "onSubmit",
   });
   return (
@@ -388,21 +379,11 @@ function TotpEnrolment({
         <li>
           Scan this QR code with your authenticator app.
           <figure className="qr">
-            <img
-              src={enrolment.qrCode}
-              alt="QR code to add Partnerdesk to an authenticator app"
-              width={180}
-              height={180}
-            />
+            <img src={enrolment.qrCode} alt="QR code to add Partnerdesk to an authenticator app" width={180} height={180} />
             <figcaption>
-              Can't scan it? Enter this key in the app instead (time-based, 6
-              digits):
+              Can't scan it? Enter this key in the app instead (time-based, 6 digits):
               <br />
-              <code className="manual-key">{enrolment.manualKey}</code>{" "}
-              <CopyButton
-                text={enrolment.manualKey.replace(/ /g, "")}
-                label="Copy key"
-              />
+              <code className="manual-key">{enrolment.manualKey}</code> <CopyButton text={enrolment.manualKey.replace(/ /g, "")} label="Copy key" />
             </figcaption>
           </figure>
         </li>
@@ -410,9 +391,7 @@ function TotpEnrolment({
       </ol>
       <Form method="post" {...getFormProps(form)} className="form-grid narrow">
         <input type="hidden" name="intent" value="totp-confirm" />
-        {redirectTo ? (
-          <input type="hidden" name="redirectTo" value={redirectTo} />
-        ) : null}
+        {redirectTo ? <input type="hidden" name="redirectTo" value={redirectTo} /> : null}
         <ErrorList id={form.errorId} errors={form.errors} />
         <Field
           meta={fields.code}
@@ -424,9 +403,7 @@ function TotpEnrolment({
           }}
         />
         <div className="actions">
-          <SubmitButton pendingText="Checking…">
-            Confirm and turn on
-          </SubmitButton>
+          <SubmitButton pendingText="Checking…">Confirm and turn on</SubmitButton>
         </div>
       </Form>
       <Form method="post">
@@ -455,8 +432,7 @@ function TotpSetUp({
   return (
     <>
       <p>
-        <Badge tone="good">On</Badge> Set up{" "}
-        <FormattedDateTime value={createdAt} />
+        <Badge tone="good">On</Badge> Set up <FormattedDateTime value={createdAt} />
         {lastUsedAt ? (
           <>
             {" "}
@@ -469,30 +445,16 @@ function TotpSetUp({
         <ReplyNotice result={result} />
         {last ? (
           <div className="field">
-            <label htmlFor="remove-code">
-              Current code from the app, or a recovery code
-            </label>
+            <label htmlFor="remove-code">Current code from the app, or a recovery code</label>
             <p id="remove-code-hint" className="hint">
               It is your only second factor: confirm with it to remove it.
-              {requiredSomewhere
-                ? " An organisation you belong to requires one, so you set up a new app straight away (a new phone, for example)."
-                : ""}
+              {requiredSomewhere ? " An organisation you belong to requires one, so you set up a new app straight away (a new phone, for example)." : ""}
             </p>
-            <input
-              id="remove-code"
-              name="code"
-              autoComplete="one-time-code"
-              aria-describedby="remove-code-hint"
-              maxLength={40}
-              spellCheck={false}
-            />
+            <input id="remove-code" name="code" autoComplete="one-time-code" aria-describedby="remove-code-hint" maxLength={40} spellCheck={false} />
           </div>
         ) : null}
         <div>
-          <SubmitButton
-            pendingText="Removing…"
-            className="button danger-outline"
-          >
+          <SubmitButton pendingText="Removing…" className="button danger-outline">
             Remove authenticator app
           </SubmitButton>
         </div>

@@ -3,7 +3,8 @@ import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type Loa
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { PageHeader } from "~/components/layout";
 import { SecondFactorCodeForm, secondFactorCodeSchema } from "~/components/second-factor";
-import { verifyCode } from "~/modules/auth/mfa.server";
+import { factorsOf, verifyCode } from "~/modules/auth/mfa.server";
+import { PasskeyButton } from "~/components/passkeys";
 import { rotateSession } from "~/modules/auth/session.server";
 import { actorOf, requireAuth, safeRedirect, STEP_UP_REASONS, type StepUpReason } from "~/modules/auth/gate.server";
 import { homeFor } from "~/modules/auth/navigation";
@@ -32,7 +33,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const known = reason && Object.hasOwn(STEP_UP_REASONS, reason) ? (reason as StepUpReason) : null;
   if (!auth.user.hasSecondFactor) throw redirect(`/account/security?${known ? `stepUp=${known}&` : ""}redirectTo=${encodeURIComponent(redirectTo)}`);
   const why = known ? STEP_UP_REASONS[known] : null;
-  return { why, redirectTo, gated: auth.org.requireMfa && !auth.mfaAt, orgName: auth.org.name };
+  const factors = await withSystem((tx) => factorsOf(tx, auth.user.id));
+  return { why, redirectTo, gated: auth.org.requireMfa && !auth.mfaAt, orgName: auth.org.name, hasPasskey: factors.passkeys.length > 0 };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -52,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ConfirmItsYou() {
-  const { why, redirectTo, gated, orgName } = useLoaderData<typeof loader>();
+  const { why, redirectTo, gated, orgName, hasPasskey } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   return (
     <>
@@ -63,12 +65,17 @@ export default function ConfirmItsYou() {
         </h2>
         <p>
           {why
-            ? `To ${why}, enter a code from your authenticator app. You are asked at most every 10 minutes.`
+            ? `To ${why}, confirm with your second factor. You are asked at most every 10 minutes.`
             : gated
               ? `${orgName} requires a second factor for every session. Enter a code from your authenticator app to continue.`
               : "Enter a code from your authenticator app."}
         </p>
         {why ? <p className="hint">Then do it again: what you were doing was not done yet.</p> : null}
+        {hasPasskey ? (
+          <PasskeyButton kind="step-up" redirectTo={redirectTo} className="button primary">
+            Use a passkey
+          </PasskeyButton>
+        ) : null}
         <SecondFactorCodeForm lastResult={lastResult} redirectTo={redirectTo} submitLabel="Confirm" />
       </section>
     </>

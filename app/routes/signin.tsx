@@ -4,6 +4,7 @@ import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type Loa
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
+import { PasskeyButton } from "~/components/passkeys";
 import { signIn } from "~/modules/auth/accounts.server";
 import { homeFor } from "~/modules/auth/navigation";
 import { loadAuth, readSessionId, deleteSession } from "~/modules/auth/session.server";
@@ -98,6 +99,9 @@ export default function SignIn() {
           <Field meta={fields.password} label="Password" type="password" inputProps={{ autoComplete: "current-password" }} />
           <SubmitButton pendingText="Signing in…">Sign in</SubmitButton>
         </Form>
+        <PasskeyButton kind="passwordless" redirectTo={searchParams.get("redirectTo") ?? undefined} className="button">
+          Sign in with a passkey
+        </PasskeyButton>
         <p className="auth-links">
           <Link to="/forgot-password">Forgot your password?</Link>
         </p>

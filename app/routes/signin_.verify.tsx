@@ -2,7 +2,9 @@ import { parseWithZod } from "@conform-to/zod";
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { SecondFactorCodeForm, secondFactorCodeSchema } from "~/components/second-factor";
-import { verifyCode } from "~/modules/auth/mfa.server";
+import { factorsOf, verifyCode } from "~/modules/auth/mfa.server";
+import { PasskeyButton } from "~/components/passkeys";
+import { withSystem } from "~/utils/db.server";
 import { clearChallengeCookie, completeChallenge, failChallenge, noticeWrongSecondFactor, readChallenge } from "~/modules/auth/sign-in-challenge.server";
 import { loadAuth } from "~/modules/auth/session.server";
 import { isKnownDevice, readDevice, rememberDevice } from "~/modules/auth/throttle.server";
@@ -25,7 +27,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (auth) throw redirect(homeFor(auth.org.kind));
   const challenge = await readChallenge(request);
   if (!challenge) throw await redirectWithToast("/signin", { kind: "info", message: "Your sign-in timed out. Sign in again." });
-  return { email: challenge.email };
+  const factors = await withSystem((tx) => factorsOf(tx, challenge.userId));
+  return { email: challenge.email, hasApp: Boolean(factors.totp), hasPasskey: factors.passkeys.length > 0 };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -63,7 +66,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function VerifySignIn() {
-  const { email } = useLoaderData<typeof loader>();
+  const { email, hasApp, hasPasskey } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   return (
     <main className="auth-page">
@@ -71,8 +74,16 @@ export default function VerifySignIn() {
         <p className="brand">Partnerdesk</p>
         <h1>Confirm it's you</h1>
         <p>
-          Signing in as <strong>{email}</strong>. Enter the code from your authenticator app.
+          Signing in as <strong>{email}</strong>. {hasPasskey ? "Use your passkey" : null}
+          {hasPasskey && hasApp ? ", or enter" : hasApp ? "Enter" : ""}
+          {hasApp ? " the code from your authenticator app" : null}
+          {hasPasskey || hasApp ? "." : "Enter one of your recovery codes."}
         </p>
+        {hasPasskey ? (
+          <PasskeyButton kind="second-factor" className="button primary">
+            Use a passkey
+          </PasskeyButton>
+        ) : null}
         <SecondFactorCodeForm lastResult={lastResult} submitLabel="Sign in" />
         <p className="auth-links">
           Lost your phone? Enter one of the recovery codes you saved when you set up the app.

@@ -59,10 +59,10 @@ describe("an authenticator app in the browser", () => {
     await again.getByRole("heading", { name: "Confirm it's you" }).waitFor();
     await expectAccessible(again);
     await again.getByLabel("Code").fill(wrongCode(secret));
-    await again.getByRole("button", { name: "Sign in" }).click();
+    await again.getByRole("button", { name: "Sign in", exact: true }).click();
     await again.getByText("That code is not right").waitFor();
     await again.getByLabel("Code").fill(await nextTotpCode(CUSTOMER_ADMIN, secret));
-    await again.getByRole("button", { name: "Sign in" }).click();
+    await again.getByRole("button", { name: "Sign in", exact: true }).click();
     await again.waitForURL(`${APP}/customer`);
 
     // Lost phone: a recovery code, once.
@@ -71,7 +71,7 @@ describe("an authenticator app in the browser", () => {
     await submitSignIn(lost, CUSTOMER_ADMIN, DEMO_PASSWORD);
     await lost.waitForURL(`${APP}/signin/verify`);
     await lost.getByLabel("Code").fill(codes[0]!);
-    await lost.getByRole("button", { name: "Sign in" }).click();
+    await lost.getByRole("button", { name: "Sign in", exact: true }).click();
     await lost.waitForURL(`${APP}/customer`);
     const outbox = await newPage();
     expect(await mailsInOutbox(outbox, APP, CUSTOMER_ADMIN, "9 recovery codes left")).toBe(1);
@@ -84,7 +84,7 @@ describe("an authenticator app in the browser", () => {
     await page.waitForURL(`${APP}/signin/verify`);
     await page.screenshot({ path: shotPath("mfa-signin-verify.png") });
     await page.getByLabel("Code").fill(await nextTotpCode("admin-agent@northwind.example"));
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(`${APP}/partner`);
 
     const other = await newPage();

@@ -216,7 +216,7 @@ export async function setUpApp(options: ServerOptions & { browser?: boolean } = 
 export async function submitSignIn(page: Page, email: string, password = DEMO_PASSWORD) {
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 /** The demo partner staff's authenticator secret (DEMO_TOTP_SECRET in db/seed/demo.ts). */
@@ -258,7 +258,7 @@ export async function signIn(page: Page, base: string, email: string, password =
 export async function completeSecondFactor(page: Page, email: string, totpSecret = DEMO_TOTP_SECRET) {
   if (new URL(page.url()).pathname !== "/signin/verify") return;
   await page.getByLabel("Code").fill(await nextTotpCode(email, totpSecret));
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL((u) => !u.pathname.startsWith("/signin"));
 }
 

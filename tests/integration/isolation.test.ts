@@ -267,6 +267,27 @@ const CASES: Record<string, Case> = {
     // Signed in as A, the page leads home: it never shows or finishes B's sign-in.
     expect((await as["A:global_admin"]!.html("/signin/verify")).location).toBe("/partner");
   },
+  "routes/webauthn": async () => {
+    // B has a passkey; nobody else can use it or its options, and no one signs in as B with it.
+    await withSystem((tx) =>
+      tx.execute(sql`insert into user_factors (user_id, kind, name, credential_id, public_key, sign_count, confirmed_at) values (${B.users.global_admin!.id}, 'passkey', 'B key', 'b-secret-credential', 'AQID', 0, now()) on conflict do nothing`),
+    );
+    const forged = JSON.stringify({ id: "b-secret-credential", rawId: "b-secret-credential", type: "public-key", response: { clientDataJSON: "e30", authenticatorData: "AA", signature: "AA" } });
+    for (const [, b] of [...partnerBrowsers(), ...customerBrowsers()]) {
+      const options = await b.fetch("/webauthn", { form: { intent: "step-up-options" } });
+      expect(options.status).toBe(409);
+      expect(await options.text()).not.toContain("b-secret-credential");
+      expect((await b.fetch("/webauthn", { form: { intent: "step-up", response: forged } })).status).toBe(409);
+      expect((await b.fetch("/webauthn", { form: { intent: "second-factor-options" } })).status).toBe(410);
+    }
+    const anonymous = new Browser();
+    const open = await anonymous.fetch("/webauthn", { form: { intent: "passwordless-options" } });
+    expect(open.status).toBe(200);
+    expect(await open.text()).not.toContain("b-secret-credential");
+    const answered = await anonymous.fetch("/webauthn", { form: { intent: "passwordless", response: forged } });
+    expect(answered.status).toBe(400);
+    expect((await anonymous.html("/partner")).location).toMatch(/^\/signin/);
+  },
   "routes/_app.account_.verify": async () => {
     for (const [, b] of [...partnerBrowsers(), ...customerBrowsers()]) {
       const page = await b.html("/account/verify");

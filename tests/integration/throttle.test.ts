@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { rowsOf } from "../../db/client";
 import { withSystem } from "../../app/utils/db.server";
 import { signIn } from "../../app/modules/auth/accounts.server";
-import { readDevice, type ThrottleLimits } from "../../app/modules/auth/throttle.server";
+import { readDevice, rememberDevice, type ThrottleLimits } from "../../app/modules/auth/throttle.server";
 import { createPartner, PASSWORD, uniq } from "../support/factories";
 import { installTestDatabase } from "../support/db";
 import { Browser } from "../support/http";
@@ -72,7 +72,9 @@ describe("sign-in throttling", () => {
     // Earlier, the person signed in from their laptop.
     const before = await signIn({ email, password: PASSWORD, ip: ipv4(), userAgent: null, device: null, limits });
     expect(before.ok).toBe("second-factor");
-    const cookie = (before as { deviceCookie: string }).deviceCookie.split(";")[0]!;
+    // The browser is remembered once the second factor is done (the device cookie /signin/verify sets).
+    expect(before).not.toHaveProperty("deviceCookie");
+    const cookie = (await rememberDevice(null, email)).split(";")[0]!;
     const device = await readDevice(new Request("http://localhost/", { headers: { Cookie: cookie } }));
     expect(device).not.toBeNull();
 

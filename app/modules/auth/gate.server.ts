@@ -64,14 +64,14 @@ export function gateOf(auth: AuthContext): Gate | null {
     return {
       kind: "mfa-enrol",
       to: "/account/security?required=1",
-      allow: ["/account/security", "/account/sessions"],
+      allow: ["/account/security", "/account/sessions", "/webauthn"],
       message: `Set up a second factor first: ${auth.org.name} requires one for every sign-in.`,
     };
   }
   // A person who has a second factor uses it in every session (one signed in before it was set up,
   // or without it by another path, confirms it first), whatever the organisation requires.
   if (auth.user.hasSecondFactor && !auth.mfaAt) {
-    return { kind: "mfa", to: "/account/verify", allow: ["/account/verify"], message: "Confirm it's you with your second factor first.", returns: true };
+    return { kind: "mfa", to: "/account/verify", allow: ["/account/verify", "/webauthn"], message: "Confirm it's you with your second factor first.", returns: true };
   }
   if (auth.org.agreementPending && auth.permissions.includes("agreement:accept")) {
     return { kind: "agreement", to: "/customer/agreement", allow: ["/customer/agreement", "/account"], message: "Accept the current customer agreement first." };
@@ -123,6 +123,7 @@ export const STEP_UP_REASONS = {
   "api-clients": "create or change API credentials",
   "recovery-codes": "make new recovery codes",
   "add-factor": "add another second factor",
+  "remove-factor": "remove a second factor",
 } as const;
 export type StepUpReason = keyof typeof STEP_UP_REASONS;
 

@@ -205,8 +205,7 @@ export async function confirmTotpEnrolment({ userId, code, actor }: { userId: st
     if (step === null) throw new DomainError(400, "That code is not right. Enter the 6-digit code your app shows now.", "code");
     await settle(tx, { clear: reserved });
     await tx.update(userFactors).set({ confirmedAt: sql`now()`, lastUsedAt: sql`now()`, totpLastStep: step }).where(eq(userFactors.id, pending.id));
-    // The first factor comes with new recovery codes (any older ones stop working).
-    const codes = (await countConfirmed(tx, userId)) === 1 ? await replaceRecoveryCodes(tx, userId) : null;
+    const codes = await replaceRecoveryCodesIfFirst(tx, userId);
     await factorChanged(tx, { userId, actor, action: "auth.mfa_totp_added", subject: "An authenticator app was added to your Partnerdesk account", what: "An authenticator app was set up as a second factor for your account." });
     return { recoveryCodes: codes };
   });
@@ -277,6 +276,11 @@ async function replaceRecoveryCodes(tx: Tx, userId: string): Promise<string[]> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   await tx.insert(recoveryCodes).values(codes.map((code) => ({ userId, codeHash: sha256(normaliseCode(code)) })));
   return codes;
+}
+
+/** The first factor comes with new recovery codes (any older ones stop working); null for a later one. */
+export async function replaceRecoveryCodesIfFirst(tx: Tx, userId: string): Promise<string[] | null> {
+  return (await countConfirmed(tx, userId)) === 1 ? replaceRecoveryCodes(tx, userId) : null;
 }
 
 /** Ten new recovery codes (shown once); the old ones stop working. Needs a second factor to recover. */

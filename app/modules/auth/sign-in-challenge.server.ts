@@ -79,7 +79,24 @@ export async function readChallenge(request: Request): Promise<Challenge | null>
       .innerJoin(users, eq(users.id, signInChallenges.userId))
       .where(and(eq(signInChallenges.idHash, sha256(id)), sql`${signInChallenges.expiresAt} > now()`)),
   );
-  return row ?? null;
+  // (The inner join leaves out a passkey-alone sign-in, which has no person yet.)
+  return row?.userId ? { ...row, userId: row.userId } : null;
+}
+
+/** The id of the browser's waiting sign-in (its cookie), hashed as stored, or null. */
+export async function readChallengeIdHash(request: Request): Promise<string | null> {
+  const id = (await challengeCookie().parse(request.headers.get("Cookie")).catch(() => null)) as unknown;
+  return typeof id === "string" && id.length >= 32 ? sha256(id) : null;
+}
+
+/** The cookie of a waiting sign-in made elsewhere (a passkey-alone sign-in). */
+export function challengeCookieFor(id: string): Promise<string> {
+  return challengeCookie().serialize(id);
+}
+
+/** Ends a waiting sign-in (a passkey-alone one, answered). */
+export async function endChallenge(idHash: string) {
+  await withSystem((tx) => tx.delete(signInChallenges).where(eq(signInChallenges.idHash, idHash)));
 }
 
 /** Clears the challenge cookie. */

@@ -14,7 +14,6 @@ export default defineConfig({
     pool: "forks",
     // Every file has its own database (an in-memory PGlite, or a copy of the run's PostgreSQL
     // database) and is CPU-bound: two at a time use both cores (vitest's default is one fewer).
-    // TEST_FORKS=1 when the suite shares the machine (npm test runs PostgreSQL's beside the browser tests).
-    poolOptions: { forks: { maxForks: Number(process.env.TEST_FORKS ?? 2) } },
+    poolOptions: { forks: { maxForks: 2 } },
   },
 });

@@ -5,10 +5,10 @@ import { useEffect, useId, useState, type ReactNode } from "react";
 type Kind = "register" | "second-factor" | "passwordless" | "step-up";
 
 /** One round trip to /webauthn (the resource route), as a form post; its JSON answer. */
-async function post(fields: Record<string, string>): Promise<{ ok: boolean; error?: string; options?: never; redirectTo?: string; recoveryCodes?: string[] | null }> {
+async function post(fields: Record<string, string>): Promise<{ ok: boolean; error?: string; goTo?: string; options?: never; redirectTo?: string; recoveryCodes?: string[] | null }> {
   const res = await fetch("/webauthn", { method: "POST", body: new URLSearchParams(fields), credentials: "same-origin", headers: { Accept: "application/json" } });
   if (!(res.headers.get("Content-Type") ?? "").includes("application/json")) {
-    return { ok: false, error: res.redirected ? "Confirm it's you first, then try again." : `Something went wrong (${res.status}). Try again.` };
+    return { ok: false, error: `Something went wrong (${res.status}). Reload the page and try again.` };
   }
   return res.json();
 }
@@ -24,9 +24,12 @@ export function PasskeyButton({
   redirectTo,
   name,
   onAdded,
+  fields,
   className = "button",
 }: {
   kind: Kind;
+  /** More fields for the options request (the current password, before a first factor). */
+  fields?: Record<string, string>;
   children: ReactNode;
   redirectTo?: string;
   name?: string;
@@ -44,7 +47,8 @@ export function PasskeyButton({
     setError(null);
     try {
       const extra: Record<string, string> = { ...(redirectTo ? { redirectTo } : {}), ...(name !== undefined ? { name } : {}) };
-      const options = await post({ intent: `${kind}-options`, ...extra });
+      const options = await post({ intent: `${kind}-options`, ...extra, ...fields });
+      if (!options.ok && options.goTo) return window.location.assign(options.goTo);
       if (!options.ok) return setError(options.error ?? "Try again.");
       const answer = kind === "register" ? await startRegistration({ optionsJSON: options.options! }) : await startAuthentication({ optionsJSON: options.options! });
       const result = await post({ intent: kind, response: JSON.stringify(answer), ...extra });
@@ -56,9 +60,10 @@ export function PasskeyButton({
         window.location.assign(result.redirectTo ?? "/");
       }
     } catch (e) {
-      // The person cancelled, or the browser refused (NotAllowedError, InvalidStateError: already registered).
-      const message = e instanceof Error && e.name === "InvalidStateError" ? "This passkey is already registered." : "The passkey was not used. Try again, or use a code.";
-      setError(message);
+      // The person cancelled (NotAllowedError, AbortError), the key is registered already, or the network failed.
+      const name = e instanceof Error ? e.name : "";
+      const cancelled = kind === "register" ? "Adding the passkey was cancelled." : kind === "passwordless" ? "The passkey was not used. Try again, or sign in with your password." : "The passkey was not used. Try again, or enter a code.";
+      setError(name === "InvalidStateError" ? "This passkey is already registered." : name === "NotAllowedError" || name === "AbortError" ? cancelled : "Partnerdesk could not be reached. Try again.");
     } finally {
       setBusy(false);
     }

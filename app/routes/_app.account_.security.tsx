@@ -19,7 +19,9 @@ import {
   startTotpEnrolment,
 } from "~/modules/auth/mfa.server";
 import { continueWithRotatedSession, rotateSession } from "~/modules/auth/session.server";
-import { actorOf, requireAuth, requireRecentSecondFactor, safeRedirect, STEP_UP_REASONS, type IntentArgs, type StepUpReason } from "~/modules/auth/gate.server";
+import { actorOf, clientIp, requireAuth, requireRecentSecondFactor, safeRedirect, STEP_UP_REASONS, type IntentArgs, type StepUpReason } from "~/modules/auth/gate.server";
+import { requirePasswordForFirstFactor } from "~/modules/auth/accounts.server";
+import { loginLimits, readDevice } from "~/modules/auth/throttle.server";
 import { homeFor } from "~/modules/auth/navigation";
 import { removePasskey, renamePasskey } from "~/modules/auth/passkeys.server";
 import { PasskeyButton } from "~/components/passkeys";
@@ -55,6 +57,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     enrolment,
     required: auth.org.requireMfa,
     requiredSomewhere,
+    // (A .server module's constant is not in the browser's bundle: the page gets it as data.)
+    recoveryCodeCount: RECOVERY_CODE_COUNT,
     orgName: auth.org.name,
     stepUpWhy: stepUp && Object.hasOwn(STEP_UP_REASONS, stepUp) ? STEP_UP_REASONS[stepUp as StepUpReason] : null,
     redirectTo: url.searchParams.get("redirectTo") ? safeRedirect(url.searchParams.get("redirectTo"), homeFor(auth.org.kind)) : null,
@@ -66,6 +70,7 @@ const codeSchema = z.object({
   redirectTo: z.string().max(2048).optional(),
 });
 const removeSchema = z.object({ code: z.string().trim().max(40).optional() });
+const startSchema = z.object({ password: z.string().max(1024).optional() });
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = await requireAuth({ request, context });
@@ -92,10 +97,22 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-/** Adding a factor to an account that already has one asks for that one again (step-up). */
-async function startTotpAction(request: Request, { auth }: IntentArgs) {
+/**
+ * Adding a factor to an account that already has one asks for that one again (step-up); the first
+ * one asks for the current password (a stolen session alone must not choose the account's factor).
+ */
+async function startTotpAction(request: Request, { auth, formData, context }: IntentArgs) {
   if (auth.user.hasSecondFactor) requireRecentSecondFactor(request, auth, "add-factor");
-  await withSystem((tx) => startTotpEnrolment(tx, { userId: auth.user.id })).catch(handleDomainError);
+  const submission = parseWithZod(formData, { schema: startSchema });
+  if (submission.status !== "success") return data({ ...submission.reply({ hideFields: ["password"] }), recoveryCodes: null }, { status: 400 });
+  try {
+    if (!auth.user.hasSecondFactor) {
+      await requirePasswordForFirstFactor({ userId: auth.user.id, orgId: auth.org.id, password: submission.value.password, ip: clientIp(context), device: await readDevice(request), limits: loginLimits() });
+    }
+    await withSystem((tx) => startTotpEnrolment(tx, { userId: auth.user.id }));
+  } catch (error) {
+    return handleDomainError(error, submission, { hideFields: ["password"] });
+  }
   throw redirect(`/account/security${new URL(request.url).search}#authenticator`);
 }
 
@@ -195,7 +212,7 @@ async function regenerateAction(request: Request, { auth, context }: IntentArgs)
 }
 
 export default function Security() {
-  const { factors, enrolment, required, requiredSomewhere, orgName, stepUpWhy, redirectTo } = useLoaderData<typeof loader>();
+  const { factors, enrolment, required, requiredSomewhere, recoveryCodeCount, orgName, stepUpWhy, redirectTo } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [addedCodes, setAddedCodes] = useState<string[] | null>(null);
   const codes = addedCodes ?? (result && "recoveryCodes" in result ? result.recoveryCodes : null);
@@ -238,9 +255,13 @@ export default function Security() {
         ) : (
           <>
             <p>Use an app such as Microsoft Authenticator, Google Authenticator, 1Password or Bitwarden: after your password, you enter the 6-digit code it shows.</p>
-            <Form method="post">
+            <Form method="post" className="form-grid narrow">
               <input type="hidden" name="intent" value="totp-start" />
-              <SubmitButton pendingText="Preparing…">Set up authenticator app</SubmitButton>
+              {hasFactor ? null : <ReplyNotice result={result} />}
+              {hasFactor ? null : <CurrentPassword id="totp-password" />}
+              <div>
+                <SubmitButton pendingText="Preparing…">Set up authenticator app</SubmitButton>
+              </div>
             </Form>
           </>
         )}
@@ -284,7 +305,7 @@ export default function Security() {
             ))}
           </ul>
         ) : null}
-        <AddPasskey onAdded={setAddedCodes} />
+        <AddPasskey onAdded={setAddedCodes} first={!hasFactor} />
       </section>
 
       <section className="card" aria-labelledby="recovery">
@@ -292,7 +313,7 @@ export default function Security() {
         {hasFactor ? (
           <>
             <p>
-              {factors.recoveryCodesLeft} of {RECOVERY_CODE_COUNT} recovery codes left. Each signs you in once if you lose your phone. Making new ones stops the old ones.
+              {factors.recoveryCodesLeft} of {recoveryCodeCount} recovery codes left. Each signs you in once if you lose your phone. Making new ones stops the old ones.
             </p>
             <Form method="post">
               <input type="hidden" name="intent" value="recovery-regenerate" />
@@ -309,8 +330,31 @@ export default function Security() {
   );
 }
 
-function AddPasskey({ onAdded }: { onAdded: (codes: string[] | null) => void }) {
+/** The current password, asked before the first second factor is set up. */
+function CurrentPassword({ id, value, onChange }: { id: string; value?: string; onChange?: (value: string) => void }) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>Current password</label>
+      <p id={`${id}-hint`} className="hint">
+        To set up your first second factor, confirm your password.
+      </p>
+      <input
+        id={id}
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        maxLength={1024}
+        aria-describedby={`${id}-hint`}
+        {...(onChange ? { value, onChange: (e: React.ChangeEvent<HTMLInputElement>) => onChange(e.currentTarget.value) } : {})}
+      />
+    </div>
+  );
+}
+
+function AddPasskey({ onAdded, first }: { onAdded: (codes: string[] | null) => void; first: boolean }) {
   const [name, setName] = useState("");
+  const [password, setPassword] = useState("");
   return (
     <div className="form-grid narrow">
       <div className="field">
@@ -320,13 +364,16 @@ function AddPasskey({ onAdded }: { onAdded: (codes: string[] | null) => void }) 
         </p>
         <input id="new-passkey-name" value={name} onChange={(e) => setName(e.currentTarget.value)} maxLength={60} aria-describedby="new-passkey-name-hint" />
       </div>
+      {first ? <CurrentPassword id="passkey-password" value={password} onChange={setPassword} /> : null}
       <div>
         <PasskeyButton
           kind="register"
           name={name.trim() || "Passkey"}
+          fields={first ? { password } : undefined}
           className="button primary"
           onAdded={(codes) => {
             setName("");
+            setPassword("");
             onAdded(codes);
           }}
         >

@@ -12,7 +12,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { text } from "~/utils/input";
-import { actorOf, clientIp, requireAuth, requireRecentSecondFactor, safeRedirect } from "~/modules/auth/gate.server";
+import { actorOf, clientIp, recentSecondFactor, requireAuth, safeRedirect } from "~/modules/auth/gate.server";
+import { requirePasswordForFirstFactor } from "~/modules/auth/accounts.server";
 import { homeFor } from "~/modules/auth/navigation";
 import {
   passwordlessOptions,
@@ -26,8 +27,8 @@ import {
   verifyPasskey,
 } from "~/modules/auth/passkeys.server";
 import { loadAuth, rotateSession } from "~/modules/auth/session.server";
-import { challengeCookieFor, clearChallengeCookie, completeChallenge, readChallenge, readChallengeIdHash } from "~/modules/auth/sign-in-challenge.server";
-import { isKnownDevice, readDevice, rememberDevice } from "~/modules/auth/throttle.server";
+import { challengeCookieFor, clearChallengeCookie, completeChallenge, failChallenge, noticeWrongSecondFactor, readChallenge, readChallengeIdHash } from "~/modules/auth/sign-in-challenge.server";
+import { isKnownDevice, loginLimits, readDevice, rememberDevice } from "~/modules/auth/throttle.server";
 import { users } from "../../db/schema";
 import { eq } from "drizzle-orm";
 import { withSystem } from "~/utils/db.server";
@@ -83,8 +84,14 @@ const nameSchema = text({ required_error: "Name the passkey (for example: Work l
 
 async function register(request: Request, context: Context, formData: FormData, intent: string) {
   const auth = await requireAuth({ request, context });
-  if (auth.user.hasSecondFactor) requireRecentSecondFactor(request, auth, "add-factor");
-  if (intent === "register-options") return json({ ok: true, options: await registrationOptions({ userId: auth.user.id, sessionIdHash: auth.sessionIdHash }) });
+  if (auth.user.hasSecondFactor && !recentSecondFactor(auth)) return json({ ok: false, error: "Confirm it's you first.", goTo: `/account/verify?stepUp=add-factor&redirectTo=${encodeURIComponent("/account/security")}` }, { status: 403 });
+  if (intent === "register-options") {
+    // The first factor needs the current password: a stolen session alone must not add a passkey (a way in without the password).
+    if (!auth.user.hasSecondFactor) {
+      await requirePasswordForFirstFactor({ userId: auth.user.id, orgId: auth.org.id, password: formData.get("password") as string | null, ip: clientIp(context), device: await readDevice(request), limits: loginLimits() });
+    }
+    return json({ ok: true, options: await registrationOptions({ userId: auth.user.id, sessionIdHash: auth.sessionIdHash }) });
+  }
   const name = nameSchema.safeParse(formData.get("name") ?? "");
   if (!name.success) return fail(400, name.error.issues[0]!.message);
   const response = readCredentialResponse<RegistrationResponseJSON>(formData.get("response") as string | null);
@@ -101,7 +108,16 @@ async function secondFactor(request: Request, context: Context, formData: FormDa
   const expected = await takeSignInChallenge(challenge.idHash, challenge.userId);
   if (!expected) return fail(409, "Start again: choose the passkey button once more.");
   const response = readCredentialResponse<AuthenticationResponseJSON>(formData.get("response") as string | null);
-  await verifyPasskey({ response, challenge: expected.challenge, userId: challenge.userId, requireUserVerification: false });
+  try {
+    await verifyPasskey({ response, challenge: expected.challenge, userId: challenge.userId, requireUserVerification: false });
+  } catch (error) {
+    // Like a wrong code: counted on the waiting sign-in, and the person is told.
+    if (error instanceof DomainError && error.status === 400) {
+      await noticeWrongSecondFactor({ userId: challenge.userId, email: challenge.email, displayName: challenge.displayName, ip: clientIp(context) });
+      if (await failChallenge(challenge.idHash)) return fail(410, "Too many failed tries. Sign in again.");
+    }
+    throw error;
+  }
   return signInAs(request, context, challenge);
 }
 

@@ -78,6 +78,7 @@ describe("partner center in a browser", () => {
     // Partners require a second factor: she sets up an authenticator app before anything else.
     await ella.waitForURL(`${APP}/account/security?required=1`);
     await ella.getByText("requires a second factor for every sign-in").waitFor();
+    await ella.locator("#totp-password").fill("ella-long-password");
     await ella.getByRole("button", { name: "Set up authenticator app" }).click();
     const secret = (await ella.locator("code.manual-key").innerText()).replace(/\s/g, "");
     await ella.getByLabel("Code from the app").fill(await nextTotpCode("ella@northwind.example", secret));

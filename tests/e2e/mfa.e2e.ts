@@ -34,6 +34,8 @@ describe("an authenticator app in the browser", () => {
     await signIn(page, CUSTOMER_ADMIN);
     await page.goto(`${APP}/account/security`);
     await hydrated(page);
+    // The first factor needs the current password.
+    await page.locator("#totp-password").fill(DEMO_PASSWORD);
     await page.getByRole("button", { name: "Set up authenticator app" }).click();
     const key = page.locator("code.manual-key");
     await key.waitFor();
@@ -47,7 +49,8 @@ describe("an authenticator app in the browser", () => {
     expect(codes).toHaveLength(10);
     await expectAccessible(page);
     await page.screenshot({ path: shotPath("mfa-recovery-codes-390.png"), fullPage: true });
-    await page.reload();
+    await page.goto(`${APP}/account/security`);
+    expect(new URL(page.url()).pathname).toBe("/account/security");
     await page.getByText("10 of 10 recovery codes left").waitFor();
     expect(await page.locator(".recovery-codes").count()).toBe(0);
 

@@ -38,6 +38,7 @@ describe("passkeys in the browser", () => {
     await page.goto(`${APP}/account/security`);
     await hydrated(page);
     await page.getByLabel("Name for a new passkey").fill("Work laptop");
+    await page.locator("#passkey-password").fill(DEMO_PASSWORD);
     await page.getByRole("button", { name: "Add a passkey" }).click();
     await page.getByRole("heading", { name: "Save your recovery codes" }).waitFor();
     expect(await page.locator(".recovery-codes code").count()).toBe(10);

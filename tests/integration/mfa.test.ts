@@ -34,7 +34,13 @@ describe("an authenticator app", () => {
     await b.signIn(email);
     const before = await b.html("/account/security");
     expect(before.text).toContain("Set up authenticator app");
-    expect((await b.fetch("/account/security", { form: { intent: "totp-start" } })).status).toBe(302);
+    // The first factor needs the current password: a stolen session alone cannot choose it.
+    expect((await b.fetch("/account/security", { form: { intent: "totp-start" } })).status).toBe(400);
+    const wrongPassword = await b.fetch("/account/security", { form: { intent: "totp-start", password: "not-the-password" } });
+    expect(wrongPassword.status).toBe(400);
+    expect(await wrongPassword.text()).toContain("The current password is not correct.");
+    expect((await one<{ n: number }>(sql`select count(*)::int as n from user_factors where user_id = ${id}`)).n).toBe(0);
+    expect((await b.fetch("/account/security", { form: { intent: "totp-start", password: PASSWORD } })).status).toBe(302);
     const page = await b.html("/account/security");
     expect(page.text).toContain('alt="QR code to add Partnerdesk to an authenticator app"');
     expect(page.text).toContain("data:image/svg+xml;base64,");
@@ -271,7 +277,7 @@ describe("step-up", () => {
     expect(asked.headers.get("Location")).toBe(`/account/verify?stepUp=staff-access&redirectTo=${encodeURIComponent(path)}`);
     expect((await one<{ roles: string[] }>(sql`select roles from memberships where user_id = ${p.users.sales_agent!.id}`)).roles).toEqual(["sales_agent"]);
     const verifyPage = await b.html(asked.headers.get("Location")!);
-    expect(verifyPage.text).toContain("To change someone&#x27;s roles or groups, enter a code");
+    expect(verifyPage.text).toContain("To change someone&#x27;s roles or groups, confirm with your second factor");
     const oldCookie = b.cookies.get("__pd_session");
     await withSystem((tx) => tx.execute(sql`update user_factors set totp_last_step = null where user_id = ${p.users.global_admin!.id}`));
     const confirmed = await b.fetch("/account/verify", { form: { intent: "code", code: code(TOTP_SECRET), redirectTo: path } });

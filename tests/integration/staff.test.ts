@@ -30,7 +30,7 @@ describe("partner staff", () => {
     expect(activated.status).toBe(302);
     // Partners require a second factor: she sets up an authenticator app before anything else.
     expect((await nora.html("/partner")).location).toBe("/account/security?required=1");
-    const { secret, recoveryCodes } = await nora.enrolTotp();
+    const { secret, recoveryCodes } = await nora.enrolTotp("nora-secret-password");
     expect(recoveryCodes).toHaveLength(10);
     expect((await nora.html("/partner")).status).toBe(200);
     expect((await new Browser().html(link)).status).toBe(410); // used

@@ -99,8 +99,8 @@ export class Browser {
    * manual key off the page, confirms with its current code. Returns the secret and the recovery
    * codes the page showed once.
    */
-  async enrolTotp(): Promise<{ secret: string; recoveryCodes: string[] }> {
-    const started = await this.fetch("/account/security", { form: { intent: "totp-start" } });
+  async enrolTotp(password = PASSWORD): Promise<{ secret: string; recoveryCodes: string[] }> {
+    const started = await this.fetch("/account/security", { form: { intent: "totp-start", password } });
     if (started.status !== 302) throw new Error(`setting up an authenticator app did not start: ${started.status} ${await started.text()}`);
     const page = await this.html("/account/security");
     const key = page.text.match(/<code class="manual-key">([A-Z2-7 ]+)<\/code>/)?.[1];

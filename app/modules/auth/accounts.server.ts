@@ -9,7 +9,7 @@ import { authTokens, memberships, organisations, users } from "../../../db/schem
 import { recordAudit } from "../platform/audit.server";
 import { enqueueMail } from "../platform/mail.server";
 import { config } from "~/utils/config.server";
-import { DomainError, pgErrorCode } from "~/utils/errors";
+import { DomainError, pgErrorCode, RateLimited } from "~/utils/errors";
 import { withSystem, type Tx } from "~/utils/db.server";
 import { enqueueJob } from "../platform/jobs.server";
 import { hashPassword, randomToken, sha256, verifyPassword } from "./crypto.server";
@@ -140,6 +140,62 @@ export async function sendThrottleNotice(tx: Tx, payload: Record<string, unknown
   await recordAudit(tx, { actor: { userId: user.id, orgId: null, ip: p.ip }, action: "auth.sign_in_throttled", objectType: "user", objectId: user.id });
 }
 
+/**
+ * The signed-in person's current password, checked under the sign-in throttling (ADR 0029), on the
+ * same keys as a sign-in with this account from this IP or browser: a stolen session guesses no
+ * faster here than at /signin. Reserve, then verify; a right one hands back `settle`, which gives the
+ * units back (call it in the transaction that acts on it).
+ */
+export async function checkCurrentPassword(input: {
+  userId: string;
+  orgId: string;
+  password: string;
+  ip: string;
+  device: Device | null;
+  limits: ThrottleLimits;
+  failedAction: string;
+}): Promise<
+  | { ok: true; settle: (tx: Tx) => Promise<void> }
+  | { ok: false; reason: "invalid"; field: "currentPassword"; message: string }
+  | { ok: false; reason: "throttled"; retryAfter: number }
+> {
+  const wrong = { ok: false, reason: "invalid", field: "currentPassword", message: "The current password is not correct." } as const;
+  const [user] = await withSystem((db) => db.select({ email: users.email, passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId)));
+  if (!user) return wrong;
+  const email = normaliseEmail(user.email);
+  const { keys, personal } = signInLimits({ email, ip: input.ip, device: input.device, limits: input.limits });
+  const reservation = await withSystem((db) => reserve(db, keys, input.limits.windowSeconds));
+  if (!reservation.ok) {
+    await noticeIfAccountThrottled({ email, ip: input.ip, refused: reservation.refused, retryAfter: reservation.retryAfter, windowSeconds: input.limits.windowSeconds });
+    return { ok: false, reason: "throttled", retryAfter: reservation.retryAfter };
+  }
+  if (!(await verifyPassword(user.passwordHash, input.password))) {
+    await withSystem((tx) => recordAudit(tx, { actor: { userId: input.userId, orgId: input.orgId, ip: input.ip }, action: input.failedAction, objectType: "user", objectId: input.userId }));
+    return wrong;
+  }
+  return {
+    ok: true,
+    // Not a failure: the units go back, and this IP's (or browser's) count for the account is cleared.
+    settle: (tx: Tx) => settle(tx, { release: reservation.reserved.filter((r) => r.key !== personal), clear: reservation.reserved.filter((r) => r.key === personal) }),
+  };
+}
+
+/**
+ * A first second factor is set up only after the current password (finding of the issue 31 review):
+ * a stolen session alone must not make itself the account's factor (or, a passkey, a way to sign in
+ * without the password). Throws a DomainError on the `password` field (400, or 429 throttled).
+ */
+export async function requirePasswordForFirstFactor(input: { userId: string; orgId: string; password: string | null | undefined; ip: string; device: Device | null; limits: ThrottleLimits }) {
+  if (!input.password) throw new DomainError(400, "Enter your current password to set up your first second factor.", "password");
+  const checked = await checkCurrentPassword({ ...input, password: input.password.slice(0, 1024), failedAction: "auth.mfa_password_failed" });
+  if (checked.ok) return withSystem((tx) => checked.settle(tx));
+  if (checked.reason === "throttled") {
+    const minutes = Math.ceil(checked.retryAfter / 60);
+    throw new RateLimited(`Too many wrong passwords. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, checked.retryAfter);
+  }
+  throw new DomainError(400, checked.message, "password");
+}
+
 export type ChangePasswordResult =
   | { ok: true }
   | { ok: false; reason: "invalid"; field: "currentPassword"; message: string }
@@ -161,26 +217,11 @@ export async function changePassword(input: {
   device: Device | null;
   limits: ThrottleLimits;
 }): Promise<ChangePasswordResult> {
-  const wrong = { ok: false, reason: "invalid", field: "currentPassword", message: "The current password is not correct." } as const;
-  const [user] = await withSystem((db) => db.select({ email: users.email, passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId)));
-  if (!user) return wrong;
-  const email = normaliseEmail(user.email);
-  const { keys, personal } = signInLimits({ email, ip: input.ip, device: input.device, limits: input.limits });
-  const reservation = await withSystem((db) => reserve(db, keys, input.limits.windowSeconds));
-  if (!reservation.ok) {
-    await noticeIfAccountThrottled({ email, ip: input.ip, refused: reservation.refused, retryAfter: reservation.retryAfter, windowSeconds: input.limits.windowSeconds });
-    return { ok: false, reason: "throttled", retryAfter: reservation.retryAfter };
-  }
-  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    await withSystem((tx) =>
-      recordAudit(tx, { actor: { userId: input.userId, orgId: input.orgId, ip: input.ip }, action: "auth.password_change_failed", objectType: "user", objectId: input.userId }),
-    );
-    return wrong;
-  }
+  const checked = await checkCurrentPassword({ ...input, password: input.currentPassword, failedAction: "auth.password_change_failed" });
+  if (!checked.ok) return checked;
   const passwordHash = await hashPassword(input.newPassword);
   return withSystem(async (tx) => {
-    // Not a failure: the units go back, and this IP's (or browser's) count for the account is cleared.
-    await settle(tx, { release: reservation.reserved.filter((r) => r.key !== personal), clear: reservation.reserved.filter((r) => r.key === personal) });
+    await checked.settle(tx);
     await tx.update(users).set({ passwordHash, passwordChangedAt: sql`now()`, passwordMustChange: false }).where(eq(users.id, input.userId));
     // Other sessions of this user end; the current one stays.
     await tx.execute(sql`delete from sessions where user_id = ${input.userId} and id_hash <> ${input.keepSessionHash}`);

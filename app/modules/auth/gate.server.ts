@@ -127,6 +127,9 @@ export const STEP_UP_REASONS = {
 } as const;
 export type StepUpReason = keyof typeof STEP_UP_REASONS;
 
+/** The session completed a second factor less than MFA_STEP_UP_SECONDS ago. */
+export const recentSecondFactor = (auth: AuthContext) => auth.mfaAt !== null && Date.now() - auth.mfaAt.getTime() < config().MFA_STEP_UP_SECONDS * 1000;
+
 /**
  * Step-up: a sensitive action asks for a fresh second factor when the session's last one is older
  * than MFA_STEP_UP_SECONDS (10 minutes). The person is sent to confirm it and comes back to the
@@ -136,8 +139,7 @@ export function requireRecentSecondFactor(request: Request, auth: AuthContext, r
   // A customer's own admin without a second factor (their organisation does not require one) is
   // not made to set one up for everyday work (`unlessNoFactor`); partner staff always have one.
   if (unlessNoFactor && !auth.user.hasSecondFactor) return;
-  const fresh = auth.mfaAt !== null && Date.now() - auth.mfaAt.getTime() < config().MFA_STEP_UP_SECONDS * 1000;
-  if (fresh) return;
+  if (recentSecondFactor(auth)) return;
   const back = encodeURIComponent(hereOf(request));
   if (!auth.user.hasSecondFactor) throw redirect(`/account/security?stepUp=${reason}&redirectTo=${back}`);
   throw redirect(`/account/verify?stepUp=${reason}&redirectTo=${back}`);

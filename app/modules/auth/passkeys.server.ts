@@ -33,7 +33,10 @@ const relyingParty = () => {
 const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
 
 /** A browser's answer, as sent in a form field (JSON); refused with 400 when it is not one. */
-const responseShape = z.object({ id: z.string().min(1).max(1400), rawId: z.string().max(1400), type: z.literal("public-key"), response: z.record(z.unknown()) }).passthrough();
+const credentialId = z.string().regex(/^[A-Za-z0-9_-]{1,1400}$/);
+const responseShape = z.object({ id: credentialId, rawId: credentialId, type: z.literal("public-key"), response: z.record(z.unknown()) }).passthrough();
+/** The transports WebAuthn defines; an authenticator's answer may carry anything. */
+const TRANSPORTS = new Set(["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"]);
 export function readCredentialResponse<T>(json: string | null | undefined): T {
   let value: unknown;
   try {
@@ -118,7 +121,7 @@ export async function registerPasskey({
         credentialId: credential.id,
         publicKey: b64url(credential.publicKey),
         signCount: credential.counter,
-        transports: credential.transports ?? null,
+        transports: credential.transports ? [...new Set(credential.transports.filter((t) => TRANSPORTS.has(t)))].slice(0, 8) : null,
         confirmedAt: sql`now()`,
       });
       const codes = await replaceRecoveryCodesIfFirst(tx, userId);
@@ -260,7 +263,7 @@ export async function verifyPasskey({
       .from(userFactors)
       .where(and(eq(userFactors.credentialId, response.id), eq(userFactors.kind, "passkey"), userId ? eq(userFactors.userId, userId) : sql`true`))
   );
-  if (!factor?.publicKey) throw new DomainError(400, "This passkey is not registered with Partnerdesk for this account.");
+  if (!factor?.publicKey) throw new DomainError(400, "The passkey's answer did not check out. Try again.");
   const { rpID, origin } = relyingParty();
   const result = await verifyAuthenticationResponse({
     response,

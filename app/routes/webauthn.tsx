@@ -32,7 +32,7 @@ import { isKnownDevice, loginLimits, readDevice, rememberDevice } from "~/module
 import { users } from "../../db/schema";
 import { eq } from "drizzle-orm";
 import { withSystem } from "~/utils/db.server";
-import { DomainError } from "~/utils/errors";
+import { DomainError, RateLimited } from "~/utils/errors";
 import { readForm } from "~/utils/form.server";
 
 export async function loader() {
@@ -70,6 +70,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         return fail(400, "This request's intent is not one this endpoint knows.");
     }
   } catch (error) {
+    if (error instanceof RateLimited) return json({ ok: false, error: error.message }, { status: 429, headers: { "Retry-After": String(error.retryAfter) } });
     if (error instanceof DomainError) return fail(error.status, error.message);
     throw error;
   }
@@ -125,7 +126,7 @@ async function passwordless(request: Request, context: Context, formData: FormDa
   if (await loadAuth(request, context)) return fail(409, "You are already signed in.");
   if (intent === "passwordless-options") {
     const redirectTo = safeRedirect(formData.get("redirectTo"), "") || null;
-    const { challengeId, options } = await passwordlessOptions({ redirectTo });
+    const { challengeId, options } = await passwordlessOptions({ redirectTo, ip: clientIp(context) });
     return json({ ok: true, options }, { headers: { "Set-Cookie": await challengeCookieFor(challengeId) } });
   }
   const idHash = await readChallengeIdHash(request);

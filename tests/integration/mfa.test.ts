@@ -170,6 +170,26 @@ describe("an authenticator app", () => {
   });
 });
 
+describe("a sign-in with a passkey alone", () => {
+  it("refuses answers that are not passkey answers (400, also with a NUL), and starts only so often from one network (429)", async () => {
+    const b = new Browser(`192.0.2.${Math.floor(Math.random() * 250)}`);
+    expect((await b.fetch("/webauthn", { form: { intent: "passwordless-options" } })).status).toBe(200);
+    for (const response of ['{"id":"a\u0000","rawId":"a\u0000","type":"public-key","response":{}}', "not json", '{"id":"x"}', "[]"]) {
+      expect((await b.fetch("/webauthn", { form: { intent: "passwordless-options" } })).status).toBe(200);
+      const answer = await b.fetch("/webauthn", { form: { intent: "passwordless", response } });
+      expect(answer.status).toBe(400);
+      expect((await answer.json()) as { ok: boolean }).toMatchObject({ ok: false });
+    }
+    const statuses: number[] = [];
+    for (let i = 0; i < 200; i++) statuses.push((await b.fetch("/webauthn", { form: { intent: "passwordless-options" } })).status);
+    const limited = statuses.indexOf(429);
+    expect(limited).toBeGreaterThan(150);
+    const refused = await b.fetch("/webauthn", { form: { intent: "passwordless-options" } });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
+  });
+});
+
 /** Every page and action of the signed-in app, from the route manifest, as a URL with real ids. */
 async function appRoutes(params: Record<string, string>) {
   const build = await loadBuild();

@@ -21,9 +21,10 @@ import { sessions, signInChallenges, userFactors, users } from "../../../db/sche
 import type { Actor } from "~/modules/platform/audit.server";
 import { config } from "~/utils/config.server";
 import { withSystem, type Tx } from "~/utils/db.server";
-import { DomainError, uniqueViolation } from "~/utils/errors";
+import { DomainError, RateLimited, uniqueViolation } from "~/utils/errors";
 import { randomToken, sha256 } from "./crypto.server";
 import { factorChanged, replaceRecoveryCodesIfFirst } from "./mfa.server";
+import { reserve } from "./throttle.server";
 
 const relyingParty = () => {
   const url = new URL(config().APP_URL);
@@ -202,7 +203,12 @@ export async function secondStepOptions({ userId, challengeIdHash }: { userId: s
 }
 
 /** A sign-in with a passkey alone: a waiting sign-in without a person yet; returns its cookie id and the options. */
-export async function passwordlessOptions({ redirectTo }: { redirectTo: string | null }): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+export async function passwordlessOptions({ redirectTo, ip }: { redirectTo: string | null; ip: string }): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+  // Anyone may ask, so each IP only so often: four times the sign-in throttle's per-IP limit of
+  // failures in its window, counting every start (an office behind one address signs in often).
+  const c = config();
+  const allowed = await withSystem((tx) => reserve(tx, [{ key: `passkey-ip:${ip}`, max: 4 * c.LOGIN_MAX_FAILURES_PER_IP }], c.LOGIN_THROTTLE_WINDOW_SECONDS));
+  if (!allowed.ok) throw new RateLimited("Too many passkey sign-ins from this network. Try again later.", allowed.retryAfter);
   return withSystem(async (tx) => {
     const options = await assertionOptions(tx, null);
     const challengeId = randomToken();
@@ -279,11 +285,16 @@ export async function verifyPasskey({
     },
   }).catch(() => null);
   if (!result?.verified) throw new DomainError(400, "The passkey's answer did not check out. Try again.");
-  await withSystem((tx) =>
+  // The counter only moves on (two answers at once must not leave the lower one stored); an
+  // authenticator without a counter always says 0.
+  const newCounter = result.authenticationInfo.newCounter;
+  const moved = await withSystem((tx) =>
     tx
       .update(userFactors)
-      .set({ signCount: result.authenticationInfo.newCounter, lastUsedAt: sql`now()` })
-      .where(eq(userFactors.id, factor.id))
+      .set({ signCount: newCounter, lastUsedAt: sql`now()` })
+      .where(and(eq(userFactors.id, factor.id), sql`(${newCounter} = 0 or coalesce(${userFactors.signCount}, 0) < ${newCounter})`))
+      .returning({ id: userFactors.id }),
   );
+  if (!moved.length) throw new DomainError(400, "The passkey's answer did not check out. Try again.");
   return factor.userId;
 }

@@ -1,6 +1,6 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
@@ -10,18 +10,15 @@ import { changePassword } from "~/modules/auth/accounts.server";
 import { loginLimits, readDevice } from "~/modules/auth/throttle.server";
 import { withConfirmation } from "~/modules/auth/password-rules";
 import { clientIp, requireAuth } from "~/modules/auth/gate.server";
-import { redirectWithToast } from "~/utils/http.server";
+import { redirectWithToast, retryAfterHeaders } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account · Partnerdesk" }];
 
 const schema = withConfirmation({ currentPassword: z.string({ required_error: "Enter your current password." }).max(1024) });
 
-// Retry-After from a throttled password check reaches the document response too.
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
-};
+// A refused request's Retry-After reaches the document response too.
+export const headers = retryAfterHeaders;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await requireAuth({ request, context });

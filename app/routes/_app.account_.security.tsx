@@ -1,6 +1,6 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
@@ -27,15 +27,13 @@ import { removePasskey, renamePasskey } from "~/modules/auth/passkeys.server";
 import { PasskeyButton } from "~/components/passkeys";
 import { text } from "~/utils/input";
 import { withSystem } from "~/utils/db.server";
-import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, retryAfterHeaders, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign-in and security · Partnerdesk" }];
 
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
-};
+// A refused request's Retry-After reaches the document response too.
+export const headers = retryAfterHeaders;
 
 /**
  * The person's second factors (ADR 0042): set up an authenticator app (QR code and manual key,

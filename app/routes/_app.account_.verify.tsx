@@ -1,5 +1,5 @@
 import { parseWithZod } from "@conform-to/zod";
-import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { PageHeader } from "~/components/layout";
 import { SecondFactorCodeForm, secondFactorCodeSchema } from "~/components/second-factor";
@@ -9,15 +9,13 @@ import { rotateSession } from "~/modules/auth/session.server";
 import { actorOf, requireAuth, safeRedirect, STEP_UP_REASONS, type StepUpReason } from "~/modules/auth/gate.server";
 import { homeFor } from "~/modules/auth/navigation";
 import { withSystem } from "~/utils/db.server";
-import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, retryAfterHeaders, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Confirm it's you · Partnerdesk" }];
 
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
-};
+// A refused request's Retry-After reaches the document response too.
+export const headers = retryAfterHeaders;
 
 /**
  * "Confirm it's you" for a signed-in person (ADR 0042): the second factor again, before a sensitive

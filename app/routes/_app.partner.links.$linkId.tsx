@@ -1,6 +1,6 @@
 import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { multilineText } from "~/utils/input";
@@ -15,18 +15,15 @@ import { htmlSnippet, shareLinkByEmail } from "~/modules/links/sharing.server";
 import { qrCodeDataUrl } from "~/utils/qr.server";
 import { actorOf, requirePermission, tenantOf, type IntentArgs } from "~/modules/auth/gate.server";
 import { withTenant, withTenantReads } from "~/utils/db.server";
-import { handleDomainError, redirectWithToast, unknownIntent, uuidParam } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, retryAfterHeaders, unknownIntent, uuidParam } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 import { useFormat } from "~/components/format";
 import { useResetOnSuccess } from "~/components/reset-on-success";
 
 export const meta: MetaFunction = () => [{ title: "Link · Partnerdesk" }];
 
-// A refused share's Retry-After (the hourly limit) reaches the document response too.
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
-};
+// A refused request's Retry-After reaches the document response too.
+export const headers = retryAfterHeaders;
 
 const linkIdOf = (params: { linkId?: string }) => uuidParam(params.linkId, "No such link.");
 

@@ -1,11 +1,12 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { data, type ActionFunctionArgs, type HeadersFunction, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
 import { requestPasswordReset } from "~/modules/auth/accounts.server";
 import { clientIp } from "~/modules/auth/gate.server";
+import { retryAfterHeaders } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Forgot password · Partnerdesk" }];
@@ -14,11 +15,8 @@ const schema = z.object({
   email: z.string({ required_error: "Enter your email address." }).trim().email("Enter a valid email address.").max(254),
 });
 
-// Retry-After from a refused request reaches the document response too.
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
-};
+// A refused request's Retry-After reaches the document response too.
+export const headers = retryAfterHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await readForm(request), { schema });

@@ -1,6 +1,6 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { ErrorList, Field, SubmitButton } from "~/components/forms";
@@ -11,6 +11,7 @@ import { loadAuth, readSessionId, deleteSession } from "~/modules/auth/session.s
 import { loginLimits, readDevice } from "~/modules/auth/throttle.server";
 import { clientIp, safeRedirect } from "~/modules/auth/gate.server";
 import { withSystem } from "~/utils/db.server";
+import { retryAfterHeaders } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Partnerdesk" }];
@@ -21,11 +22,8 @@ const schema = z.object({
   redirectTo: z.string().optional(),
 });
 
-// Retry-After from a throttled sign-in reaches the document response too.
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
-};
+// A refused request's Retry-After reaches the document response too.
+export const headers = retryAfterHeaders;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const auth = await loadAuth(request, context);

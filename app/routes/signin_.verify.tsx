@@ -1,5 +1,5 @@
 import { parseWithZod } from "@conform-to/zod";
-import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { SecondFactorCodeForm, secondFactorCodeSchema } from "~/components/second-factor";
 import { factorsOf, verifyCode } from "~/modules/auth/mfa.server";
@@ -11,15 +11,13 @@ import { isKnownDevice, readDevice, rememberDevice } from "~/modules/auth/thrott
 import { homeFor } from "~/modules/auth/navigation";
 import { clientIp, safeRedirect } from "~/modules/auth/gate.server";
 import { DomainError } from "~/utils/errors";
-import { handleDomainError, redirectWithToast, unknownIntent } from "~/utils/http.server";
+import { handleDomainError, redirectWithToast, retryAfterHeaders, unknownIntent } from "~/utils/http.server";
 import { readForm } from "~/utils/form.server";
 
 export const meta: MetaFunction = () => [{ title: "Confirm it's you · Partnerdesk" }];
 
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
-};
+// A refused request's Retry-After reaches the document response too.
+export const headers = retryAfterHeaders;
 
 /** The second step of a sign-in (ADR 0042): reached only with a live challenge from the password step. */
 export async function loader({ request, context }: LoaderFunctionArgs) {

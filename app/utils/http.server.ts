@@ -1,4 +1,4 @@
-import { data, redirect } from "@remix-run/node";
+import { data, redirect, type HeadersFunction } from "@remix-run/node";
 import { createCookie } from "@remix-run/node";
 import type { SubmissionResult } from "@conform-to/react";
 import { z } from "zod";
@@ -71,6 +71,12 @@ export function handleDomainError(
     : submission.reply({ formErrors: [error.message], hideFields });
   return data(reply, { status: error.status, headers });
 }
+
+/** A route's `headers`: a refused action's Retry-After (rate limits, throttled sign-in) reaches the document response too. */
+export const retryAfterHeaders: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
 
 /** A multi-intent action's answer to an intent it does not have: 400 (thrown). */
 export function unknownIntent(): never {
